@@ -1,0 +1,192 @@
+package detectors
+
+import "bytes"
+
+// How far around a candidate context words are looked for, in bytes. About
+// the 5 words before a value that Presidio uses, and a few after ("… 12345678
+// (mobil)").
+const (
+	contextBefore = 64
+	contextAfter  = 32
+)
+
+type contextWords map[string][][]byte
+
+func newContextWords(m map[string][]string) contextWords {
+	cw := make(contextWords, len(m))
+	for cat, words := range m {
+		for _, w := range words {
+			if w == "" {
+				continue
+			}
+			b := []byte(w)
+			foldLower(b)
+			cw[cat] = append(cw[cat], b)
+		}
+	}
+	return cw
+}
+
+// Context answers whether context words for a category stand near a span of
+// the text being scanned. It is handed to detectors by the Engine.
+type Context struct {
+	text  []byte
+	words *contextWords
+}
+
+// NewContext returns a Context over text with the given words per category;
+// for tests and for callers that run a detector outside an Engine.
+func NewContext(text []byte, words map[string][]string) *Context {
+	cw := newContextWords(words)
+	return &Context{text: text, words: &cw}
+}
+
+// Near reports whether one of the category's context words starts a word
+// within the window around text[start:end]. Matching ignores ASCII case and
+// the case of æ, ø and å.
+func (c *Context) Near(category string, start, end int) bool {
+	if c == nil || c.words == nil {
+		return false
+	}
+	words := (*c.words)[category]
+	if len(words) == 0 {
+		return false
+	}
+	lo := max(start-contextBefore, 0)
+	hi := min(end+contextAfter, len(c.text))
+	var buf [contextBefore + contextAfter + 64]byte
+	var win []byte
+	if n := hi - lo; n <= len(buf) {
+		win = buf[:n]
+	} else {
+		win = make([]byte, n) // only for a very long span itself
+	}
+	copy(win, c.text[lo:hi])
+	foldLower(win)
+	span0, span1 := start-lo, end-lo
+	for _, w := range words {
+		for off := 0; off < len(win); {
+			k := bytes.Index(win[off:], w)
+			if k < 0 {
+				break
+			}
+			k += off
+			// The word itself must not be inside the candidate ("kid" in a
+			// hex string) and must start a word.
+			if (k+len(w) <= span0 || k >= span1) && (k == 0 || !isWordByte(win[k-1])) {
+				return true
+			}
+			off = k + 1
+		}
+	}
+	return false
+}
+
+// foldLower lower-cases ASCII letters and the Norwegian capitals Æ, Ø, Å
+// (and other Latin-1 capitals) in UTF-8, in place.
+func foldLower(b []byte) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c-'A' < 26:
+			b[i] = c | 0x20
+		case c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9E && b[i+1] != 0x97:
+			b[i+1] |= 0x20
+			i++
+		}
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 26 || c >= 0x80 || c == '_'
+}
+
+func isDigit(c byte) bool { return c-'0' < 10 }
+
+func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
+
+// Bounded reports whether text[start:end] stands on its own: not glued to a
+// letter, digit or underscore on either side, and not cut out of a longer
+// number ("1.5" before, "-7" after). A dot or comma followed by a space or
+// the end ends a sentence and is fine.
+func Bounded(text []byte, start, end int) bool {
+	if start > 0 {
+		p := text[start-1]
+		if isWordByte(p) {
+			return false
+		}
+		if (p == '.' || p == ',' || p == '-' || p == '/') && start > 1 && isDigit(text[start-2]) {
+			return false
+		}
+	}
+	if end < len(text) {
+		n := text[end]
+		if isWordByte(n) {
+			return false
+		}
+		if (n == '.' || n == ',' || n == '-' || n == '/') && end+1 < len(text) && isDigit(text[end+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Digits appends the ASCII digits of text[start:end] to dst, dropping
+// separators. It is how a grouped number is normalised.
+func Digits(dst, text []byte, start, end int) []byte {
+	for _, c := range text[start:end] {
+		if isDigit(c) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// SeparatorsAt reports the digit offsets (counted in digits from the start
+// of g[i]) after which the groups g[i:j] are separated, as a bit set: bit k
+// set means a separator after the k-th digit. A detector compares it with
+// the groupings its identifier is written in.
+func SeparatorsAt(g []Group, i, j int) uint32 {
+	var set uint32
+	n := 0
+	for k := i; k < j-1; k++ {
+		n += g[k].Len()
+		if n < 32 {
+			set |= 1 << n
+		}
+	}
+	return set
+}
+
+// GroupRanges calls fn for each contiguous range g[i:j] of the groups whose
+// total digit count is between minDigits and maxDigits, where the range is
+// the whole run or is cut from it only at a space (so "ordre 123 01019012345"
+// yields the 11 digits, but "1234.01019012345" does not). fn returns false
+// to stop.
+func GroupRanges(text []byte, g []Group, minDigits, maxDigits int, fn func(i, j, digits int) bool) {
+	for i := range g {
+		if i > 0 && !spaceBetween(text, g[i-1], g[i]) {
+			continue
+		}
+		d := 0
+		for j := i; j < len(g); j++ {
+			d += g[j].Len()
+			if d > maxDigits {
+				break
+			}
+			if d < minDigits {
+				continue
+			}
+			if j+1 < len(g) && !spaceBetween(text, g[j], g[j+1]) {
+				continue
+			}
+			if !fn(i, j+1, d) {
+				return
+			}
+		}
+	}
+}
+
+func spaceBetween(text []byte, a, b Group) bool {
+	return b.Start-a.End == 1 && text[a.End] == ' '
+}

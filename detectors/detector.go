@@ -1,0 +1,156 @@
+// Package detectors knows what personal data looks like.
+//
+// A Detector takes bytes and reports validated matches with their category,
+// variant, span and confidence. Detectors are pure: no I/O, no mutable
+// globals, and no allocation for a candidate that fails validation. The
+// Engine finds candidates for all detectors in one pass over the bytes (digit
+// runs, '@', ':') and hands each detector only the candidates it asked for,
+// so the exact validators run on the few places that could match.
+//
+// The package does not know about column names, files or databases; that is
+// the scanner's job. It imports nothing else of datakart.
+package detectors
+
+import "fmt"
+
+// Category ids, as used in the inventory. Stable: reports, policies and
+// baselines refer to them.
+const (
+	CatFodselsnummer  = "no_fnr"
+	CatBankAccount    = "no_bank_account"
+	CatIBAN           = "iban"
+	CatPaymentCard    = "payment_card"
+	CatCardSecurity   = "card_security"
+	CatEmail          = "email"
+	CatPhone          = "phone"
+	CatIPAddress      = "ip_address"
+	CatPersonName     = "person_name"
+	CatPostalAddress  = "postal_address"
+	CatDateOfBirth    = "date_of_birth"
+	CatGeolocation    = "geolocation"
+	CatHealth         = "health"
+	CatSEPersonnummer = "se_personnummer"
+	CatDKCPR          = "dk_cpr"
+	CatFIHETU         = "fi_hetu"
+	CatCredential     = "credential"
+
+	// Not personal data: recognised so that they are not mistaken for one of
+	// the categories above, and reported only as context.
+	CatOrgNumber = "no_orgnr"
+	CatKID       = "kid"
+)
+
+// Confidence says how sure a match or a verdict is.
+type Confidence uint8
+
+// Confidence levels, ordered: a higher value is surer.
+const (
+	None Confidence = iota
+	Low
+	Medium
+	High
+)
+
+var confidenceNames = [...]string{"none", "low", "medium", "high"}
+
+func (c Confidence) String() string {
+	if int(c) < len(confidenceNames) {
+		return confidenceNames[c]
+	}
+	return fmt.Sprintf("confidence(%d)", c)
+}
+
+// MarshalText encodes the confidence as "low", "medium" or "high".
+func (c Confidence) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText decodes a confidence written by MarshalText.
+func (c *Confidence) UnmarshalText(b []byte) error {
+	v, err := ParseConfidence(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// ParseConfidence reads "low", "medium", "high" or "none".
+func ParseConfidence(s string) (Confidence, error) {
+	for i, n := range confidenceNames {
+		if n == s {
+			return Confidence(i), nil
+		}
+	}
+	return None, fmt.Errorf("unknown confidence %q (want low, medium or high)", s)
+}
+
+// Match is one validated finding in a text.
+type Match struct {
+	Category   string
+	Variant    string // e.g. "d_number", "visa"; "" when the category has none
+	Start, End int    // byte span in the scanned text
+	Confidence Confidence
+	// Context is true when a context word for the category stood near the
+	// match and raised its confidence.
+	Context bool
+	// Value is the normalised value (digits only, upper-cased IBAN, lower-cased
+	// e-mail domain), used for fingerprints and distinct counts. It is only
+	// valid during the emit call.
+	Value []byte
+	// Reason is a short, static explanation of why it validated
+	// ("checksum", "checksum, 2032 rule", "libphonenumber: mobile").
+	Reason string
+}
+
+// Trigger says which candidates a detector wants from the Engine.
+type Trigger uint8
+
+// Triggers. A detector may ask for several.
+const (
+	// OnNumber: a run of digit groups joined by single separators
+	// (space, '.', '-', ':', no-break space).
+	OnNumber Trigger = 1 << iota
+	// OnAt: an '@' byte (e-mail).
+	OnAt
+	// OnColon: the first ':' of a run of hex digits and colons (IPv6).
+	OnColon
+)
+
+// Group is one maximal run of ASCII digits inside a number candidate.
+type Group struct{ Start, End int }
+
+// Len is the number of digits in the group.
+func (g Group) Len() int { return g.End - g.Start }
+
+// Candidate is a place in the text the Engine thinks a detector should look at.
+type Candidate struct {
+	Trigger Trigger
+	// Start and End span the candidate: for OnNumber the first to the last
+	// digit; for OnAt and OnColon the single trigger byte.
+	Start, End int
+	// Groups are the digit runs of an OnNumber candidate, in order. The slice
+	// is reused by the Engine: do not keep it.
+	Groups []Group
+	// Digits is the total number of digits in Groups.
+	Digits int
+}
+
+// Detector finds one family of personal data. Implementations must be safe
+// for concurrent use and must not keep references to text or candidates.
+type Detector interface {
+	// Info describes the detector for listings and reports.
+	Info() Info
+	// Triggers says which candidates Inspect wants.
+	Triggers() Trigger
+	// Inspect validates the candidate c inside text and calls emit for each
+	// match. ctx answers whether context words are near a span.
+	Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
+}
+
+// Info describes a detector.
+type Info struct {
+	ID          string   // the detector's id, usually its category id
+	Categories  []string // categories it can report
+	Variants    []string // variants it can report
+	Description string
+	Personal    bool // false for no_orgnr and kid, which are context only
+}

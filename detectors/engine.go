@@ -1,0 +1,237 @@
+package detectors
+
+import (
+	"slices"
+	"sync"
+)
+
+// Byte classes for the single pass over the text.
+const (
+	clsDigit = 1 << iota
+	clsSep   // may join two digit groups: ' ', '.', '-', ':'
+	clsAt
+	clsColon
+	clsNBSPLead // first byte of U+00A0 (C2 A0) or U+202F (E2 80 AF)
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clsDigit
+	}
+	for _, c := range []byte{' ', '.', '-'} {
+		t[c] = clsSep
+	}
+	t[':'] = clsSep | clsColon
+	t['@'] = clsAt
+	t[0xC2] = clsNBSPLead
+	t[0xE2] = clsNBSPLead
+	return t
+}()
+
+// maxGroups bounds the digit groups in one number candidate; a longer run of
+// grouped digits (a table of numbers on one line) is cut into candidates of
+// this many groups, which is far more than any identifier has.
+const maxGroups = 12
+
+// Engine runs a set of detectors over texts. It is immutable after
+// NewEngine and safe for concurrent use.
+type Engine struct {
+	detectors []Detector
+	onNumber  []Detector
+	onAt      []Detector
+	onColon   []Detector
+	words     contextWords
+	pool      sync.Pool
+}
+
+type scanState struct {
+	groups  []Group
+	pending []Match
+	collect func(*Match) // appends to pending; made once per state, not per candidate
+	cand    Candidate    // reused: a candidate handed to an interface would escape
+	ctx     Context
+}
+
+// NewEngine returns an engine that runs ds. contextWords maps a category id
+// to the words that, near a candidate, raise its confidence (compared after
+// lower-casing; see Context).
+func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
+	e := &Engine{detectors: ds, words: newContextWords(contextWords)}
+	for _, d := range ds {
+		t := d.Triggers()
+		if t&OnNumber != 0 {
+			e.onNumber = append(e.onNumber, d)
+		}
+		if t&OnAt != 0 {
+			e.onAt = append(e.onAt, d)
+		}
+		if t&OnColon != 0 {
+			e.onColon = append(e.onColon, d)
+		}
+	}
+	e.pool.New = func() any {
+		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
+		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
+		return st
+	}
+	return e
+}
+
+// Detectors returns the detectors the engine runs.
+func (e *Engine) Detectors() []Detector { return e.detectors }
+
+// Scan reports every match in text to emit, in order of position. Where
+// matches found in one run of digits overlap, the surest one wins (a KID
+// reference confirmed by its keyword over a card number, a card over a
+// phone number inside it). The Match passed to emit is only valid during
+// the call.
+func (e *Engine) Scan(text []byte, emit func(*Match)) {
+	st := e.pool.Get().(*scanState)
+	st.ctx.text = text
+	st.ctx.words = &e.words
+	defer func() {
+		st.ctx.text = nil
+		st.pending = st.pending[:0]
+		e.pool.Put(st)
+	}()
+
+	n := len(text)
+	for i := 0; i < n; {
+		k := byteClass[text[i]]
+		if k == 0 {
+			i++
+			continue
+		}
+		switch {
+		case k&clsDigit != 0:
+			i = e.number(text, i, st, emit)
+		case k&clsAt != 0:
+			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 1}
+			for _, d := range e.onAt {
+				d.Inspect(text, &st.cand, &st.ctx, emit)
+			}
+			i++
+		case k&clsColon != 0 && len(e.onColon) > 0 && i > 0 && text[i-1] != ':':
+			st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
+			for _, d := range e.onColon {
+				d.Inspect(text, &st.cand, &st.ctx, emit)
+			}
+			i = skipHexColon(text, i)
+		default:
+			i++
+		}
+	}
+}
+
+// skipHexColon returns the end of the run of hex digits, colons and dots
+// that holds text[i], so one IPv6 address is inspected once.
+func skipHexColon(text []byte, i int) int {
+	for i < len(text) && (isHex(text[i]) || text[i] == ':' || text[i] == '.') {
+		i++
+	}
+	return i
+}
+
+func isHex(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 6
+}
+
+// number collects the digit groups starting at text[start], runs the
+// number detectors on them, resolves overlaps and returns where to go on.
+func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)) int {
+	n := len(text)
+	groups := st.groups[:0]
+	digits := 0
+	i := start
+	for {
+		j := i
+		for j < n && text[j]-'0' < 10 {
+			j++
+		}
+		groups = append(groups, Group{i, j})
+		digits += j - i
+		if len(groups) == maxGroups {
+			i = j
+			break
+		}
+		next := sepWidth(text, j)
+		if next == 0 || j+next >= n || text[j+next]-'0' >= 10 {
+			i = j
+			break
+		}
+		i = j + next
+	}
+	st.groups = groups
+	if len(e.onNumber) == 0 {
+		return i
+	}
+	st.cand = Candidate{Trigger: OnNumber, Start: start, End: groups[len(groups)-1].End, Groups: groups, Digits: digits}
+	st.pending = st.pending[:0]
+	for _, d := range e.onNumber {
+		d.Inspect(text, &st.cand, &st.ctx, st.collect)
+	}
+	pending := st.pending
+	switch len(pending) {
+	case 0:
+	case 1:
+		emit(&pending[0])
+	default:
+		resolveOverlaps(pending, emit)
+	}
+	return i
+}
+
+// sepWidth returns the width of the separator at text[j] that may join two
+// digit groups, or 0.
+func sepWidth(text []byte, j int) int {
+	if j >= len(text) {
+		return 0
+	}
+	k := byteClass[text[j]]
+	if k&clsSep != 0 {
+		return 1
+	}
+	if k&clsNBSPLead != 0 {
+		if text[j] == 0xC2 && j+1 < len(text) && text[j+1] == 0xA0 {
+			return 2
+		}
+		if text[j] == 0xE2 && j+2 < len(text) && text[j+1] == 0x80 && text[j+2] == 0xAF {
+			return 3
+		}
+	}
+	return 0
+}
+
+// resolveOverlaps emits the surest of overlapping matches, in text order.
+// Surest: higher confidence, then context, then the longer span.
+func resolveOverlaps(ms []Match, emit func(*Match)) {
+	slices.SortStableFunc(ms, func(a, b Match) int {
+		if a.Confidence != b.Confidence {
+			return int(b.Confidence) - int(a.Confidence)
+		}
+		if a.Context != b.Context {
+			if a.Context {
+				return -1
+			}
+			return 1
+		}
+		return (b.End - b.Start) - (a.End - a.Start)
+	})
+	kept := ms[:0]
+	for _, m := range ms {
+		overlaps := false
+		for _, k := range kept {
+			if m.Start < k.End && k.Start < m.End {
+				overlaps = true
+				break
+			}
+		}
+		if !overlaps {
+			kept = append(kept, m)
+		}
+	}
+	slices.SortFunc(kept, func(a, b Match) int { return a.Start - b.Start })
+	for i := range kept {
+		emit(&kept[i])
+	}
+}
