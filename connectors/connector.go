@@ -94,6 +94,10 @@ type Sink interface {
 	// PartSkipped records that the current part is deliberately not read,
 	// and why ("binary file", "nested archive too deep").
 	PartSkipped(reason string)
+	// Sampled records how the current part was read: the rows examined and
+	// the method ("full", "tablesample system 1.5%", "primary-key ranges"),
+	// so the inventory states the sampling instead of hiding it.
+	Sampled(rows int64, method string)
 }
 
 // ErrLimit is wrapped by errors that mean a configured limit was hit

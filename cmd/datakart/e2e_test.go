@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"datakart/detectors"
+	"datakart/internal/corpus"
+	"datakart/inventory"
+)
+
+// buildBinary builds datakart once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "datakart")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+// TestEndToEndLabelledTree scans a generated tree of realistic exports
+// whose expected inventory is known, and measures precision and recall of
+// what is reported at medium or high confidence.
+func TestEndToEndLabelledTree(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	labels, err := corpus.WriteTree(dir, corpus.TreeOptions{Seed: 7, Rows: 60, IsFnr: detectors.ValidFodselsnummer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runBinary(t, bin, "scan", "--format", "json", "--fingerprint-key", "test", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	inv, err := inventory.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	reported := map[string][]string{}
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					if !k.Personal || k.Confidence < detectors.Medium {
+						continue
+					}
+					loc := c.Name
+					if f.Name != "" {
+						loc += " → " + f.Name
+					}
+					reported[loc] = append(reported[loc], k.ID)
+				}
+			}
+		}
+	}
+	var tp, fp, fn int
+	for loc, cats := range reported {
+		for _, c := range cats {
+			if slices.Contains(labels[loc], c) {
+				tp++
+			} else {
+				fp++
+				t.Errorf("false positive: %s reported as %s", loc, c)
+			}
+		}
+	}
+	for loc, cats := range labels {
+		for _, c := range cats {
+			if !slices.Contains(reported[loc], c) {
+				fn++
+				t.Errorf("missed: %s should hold %s", loc, c)
+			}
+		}
+	}
+	precision := float64(tp) / float64(max(tp+fp, 1))
+	recall := float64(tp) / float64(max(tp+fn, 1))
+	t.Logf("labelled tree: %d true positives, %d false positives, %d missed: precision %.3f, recall %.3f", tp, fp, fn, precision, recall)
+
+	if !strings.Contains(out, `"skipped"`) || !hasSkip(inv, "assets/logo.png") {
+		t.Error("the binary file is not recorded as skipped")
+	}
+	// No raw value of the generated people may appear in any output.
+	raw, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"table", "csv", "markdown"} {
+		o, _, _ := runBinary(t, bin, "scan", "--format", f, "--min-confidence", "low", dir)
+		raw = append(raw, o...)
+	}
+	leaks := 0
+	for _, line := range fileLines(t, filepath.Join(dir, "hr/payroll_2024.csv"))[1:] {
+		for _, cell := range strings.Split(line, ";")[3:5] { // fødselsnummer and kontonummer
+			if cell != "" && bytes.Contains(raw, []byte(cell)) {
+				leaks++
+			}
+		}
+	}
+	if leaks > 0 {
+		t.Errorf("%d raw identity or account numbers appear in the output", leaks)
+	}
+}
+
+func hasSkip(inv *inventory.Inventory, name string) bool {
+	for _, s := range inv.Skipped {
+		if s.Container == name {
+			return true
+		}
+	}
+	return false
+}
+
+func fileLines(t *testing.T, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+func TestCommandLine(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("fnr,navn\n10048744732,Ola\n"), 0o644)
+
+	if _, _, code := runBinary(t, bin); code != exitUsage {
+		t.Errorf("no arguments: exit %d, want %d", code, exitUsage)
+	}
+	if _, _, code := runBinary(t, bin, "scan"); code != exitUsage {
+		t.Errorf("scan without target: exit %d, want %d", code, exitUsage)
+	}
+	if _, _, code := runBinary(t, bin, "scan", "--format", "xml", dir); code != exitUsage {
+		t.Errorf("bad format: exit %d, want %d", code, exitUsage)
+	}
+	if _, _, code := runBinary(t, bin, "scan", filepath.Join(dir, "missing")); code != exitUsage {
+		t.Errorf("missing target: exit %d, want %d", code, exitUsage)
+	}
+	if _, e, code := runBinary(t, bin, "scan", "--help"); code != exitOK || !strings.Contains(e, "Examples:") {
+		t.Errorf("scan --help: exit %d, %q", code, e)
+	}
+	o, _, code := runBinary(t, bin, "scan", dir, "--format", "csv")
+	if code != exitOK || !strings.Contains(o, "no_fnr") || strings.Contains(o, "10048744732") {
+		t.Errorf("flags after the target: exit %d\n%s", code, o)
+	}
+	_, e, code := runBinary(t, bin, "scan", "--show-values=raw", "--format", "json", dir)
+	if code != exitOK || !strings.Contains(e, "RAW PERSONAL DATA") {
+		t.Errorf("--show-values=raw must warn on stderr: exit %d, %q", code, e)
+	}
+	out := filepath.Join(dir, "inv.json")
+	if _, _, code := runBinary(t, bin, "scan", "-o", out, "--format", "json", dir); code != exitOK {
+		t.Errorf("-o: exit %d", code)
+	} else if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("-o file: %v, mode %v (want 0600: inventories describe personal data)", err, st.Mode())
+	}
+	if o, _, code := runBinary(t, bin, "rules"); code != exitOK || !strings.Contains(o, "no_fnr") || !strings.Contains(o, "national_id") {
+		t.Errorf("rules: exit %d\n%s", code, o)
+	}
+	if o, _, code := runBinary(t, bin, "version"); code != exitOK || !strings.HasPrefix(o, "datakart ") {
+		t.Errorf("version: %q", o)
+	}
+}

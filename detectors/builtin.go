@@ -1,0 +1,7 @@
+package detectors
+
+// Builtin returns a fresh list of every built-in value detector. Adding a
+// detector is one file and one line here.
+func Builtin() []Detector {
+	return []Detector{}
+}

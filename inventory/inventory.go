@@ -1,0 +1,248 @@
+// Package inventory is datakart's product: the data-inventory map of which
+// store, container (file, table) and field (column, JSON path) holds which
+// categories of personal data, with the evidence, a confidence and an
+// explanation. It is plain data with stable JSON names, versioned by
+// SchemaVersion; every report format is rendered from it.
+//
+// An inventory never holds a raw personal value unless the scan was asked
+// for them (Settings.ShowValues == "raw"): examples are masked and values
+// are identified by keyed fingerprints.
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"datakart/detectors"
+)
+
+// SchemaVersion is the version of the JSON layout written by this package.
+// It changes only when a field is removed or changes meaning.
+const SchemaVersion = 1
+
+// Inventory is the result of one scan.
+type Inventory struct {
+	SchemaVersion int       `json:"schema_version"`
+	Tool          Tool      `json:"tool"`
+	StartedAt     time.Time `json:"started_at"`
+	FinishedAt    time.Time `json:"finished_at"`
+	// Complete is false when the scan was interrupted (Ctrl-C, a deadline);
+	// what was found until then is still here.
+	Complete         bool     `json:"complete"`
+	IncompleteReason string   `json:"incomplete_reason,omitempty"`
+	Targets          []string `json:"targets"` // as given, passwords redacted
+	Settings         Settings `json:"settings"`
+	Stores           []Store  `json:"stores"`
+	Errors           []Error  `json:"errors"`
+	Skipped          []Skip   `json:"skipped"`
+	Totals           Totals   `json:"totals"`
+}
+
+// Tool names the program that wrote the inventory.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Settings are the scan settings that change what an inventory says.
+type Settings struct {
+	Concurrency int `json:"concurrency"`
+	// ShowValues is "masked" (the default) or "raw".
+	ShowValues string `json:"show_values"`
+	// FingerprintKey says where the HMAC key came from: "flag", "env" or
+	// "random" (fingerprints then compare only within this inventory).
+	FingerprintKey   string   `json:"fingerprint_key"`
+	RulesFingerprint string   `json:"rules_fingerprint"`
+	Include          []string `json:"include,omitempty"`
+	Exclude          []string `json:"exclude,omitempty"`
+}
+
+// Store is one scanned store: a file tree, a database.
+type Store struct {
+	Kind       string      `json:"kind"`
+	Location   string      `json:"location"`
+	Containers []Container `json:"containers"`
+	Error      string      `json:"error"`
+}
+
+// Container is a file, an archive member or a table.
+type Container struct {
+	// Name is the path relative to the scanned root for files
+	// ("exports/a.zip!payroll.csv" for an archive member), schema.table for
+	// tables.
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Bytes int64  `json:"bytes"`
+	// Values is how many values (cells, JSON scalars, chunks of text) were
+	// examined.
+	Values int64 `json:"values"`
+	// Rows and Sampling say, for tables, how many rows were examined and
+	// how they were chosen.
+	Rows     int64   `json:"rows,omitempty"`
+	Sampling string  `json:"sampling,omitempty"`
+	Fields   []Field `json:"fields"`
+	// Error says why the container could not be read to the end; what was
+	// read before still counts. "" when it was read whole.
+	Error string `json:"error"`
+	// Skipped says why the container was deliberately not read.
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// Field is a column, a JSON path, a spreadsheet column, or "" for the whole
+// text of a file.
+type Field struct {
+	Name       string     `json:"name"`
+	Examined   int64      `json:"examined"`
+	NonNull    int64      `json:"non_null"`
+	Categories []Category `json:"categories"`
+}
+
+// Category is the evidence for one category of personal data in one field.
+type Category struct {
+	ID    string `json:"id"`
+	Class string `json:"class"`
+	// Personal is false for categories that are only context (no_orgnr,
+	// kid).
+	Personal bool             `json:"personal"`
+	Variants map[string]int64 `json:"variants"`
+	// Confidence is the verdict for the field; Explanation says why in one
+	// line a person can check.
+	Confidence  detectors.Confidence `json:"confidence"`
+	Explanation string               `json:"explanation"`
+	// Matches is the number of validated matches; MatchedValues how many
+	// values held at least one; Distinct how many different values matched
+	// (by fingerprint); Share = MatchedValues / non-null values examined.
+	Matches       int64   `json:"matches"`
+	MatchedValues int64   `json:"matched_values"`
+	Examined      int64   `json:"examined"`
+	Distinct      int64   `json:"distinct"`
+	Share         float64 `json:"share"`
+	// WithContext counts matches that had a context word nearby.
+	WithContext int64 `json:"with_context"`
+	// ByConfidence counts matches by their own confidence.
+	ByConfidence map[string]int64 `json:"by_confidence"`
+	NameHint     bool             `json:"name_hint"`
+	NameRule     string           `json:"name_rule,omitempty"`
+	// Lines are the first lines the category was found on, for files.
+	Lines []int `json:"lines,omitempty"`
+	// Examples are masked (shape only); Fingerprints are keyed HMAC-SHA256
+	// of the first distinct values, truncated; Values are raw and present
+	// only when the scan was asked for them.
+	Examples     []string `json:"examples"`
+	Fingerprints []string `json:"fingerprints"`
+	Values       []string `json:"values,omitempty"`
+}
+
+// Error is a failure recorded during the scan; the scan went on.
+type Error struct {
+	Store     string `json:"store"`
+	Container string `json:"container,omitempty"`
+	Message   string `json:"message"`
+}
+
+// Skip is a container deliberately not read, with the reason.
+type Skip struct {
+	Store     string `json:"store"`
+	Container string `json:"container"`
+	Reason    string `json:"reason"`
+}
+
+// Totals sum up the inventory.
+type Totals struct {
+	Stores     int   `json:"stores"`
+	Containers int   `json:"containers"`
+	Fields     int   `json:"fields"`
+	Values     int64 `json:"values"`
+	Bytes      int64 `json:"bytes"`
+	Errors     int   `json:"errors"`
+	Skipped    int   `json:"skipped"`
+	// ByCategory and ByClass count the fields holding each category or
+	// GDPR class, at each confidence.
+	ByCategory map[string]Count `json:"by_category"`
+	ByClass    map[string]Count `json:"by_class"`
+}
+
+// Count is a number of fields (locations) at each confidence, and the
+// matches in them.
+type Count struct {
+	Locations int   `json:"locations"`
+	High      int   `json:"high"`
+	Medium    int   `json:"medium"`
+	Low       int   `json:"low"`
+	Matches   int64 `json:"matches"`
+}
+
+// ComputeTotals fills Totals from the stores, errors and skips.
+func (inv *Inventory) ComputeTotals() {
+	t := Totals{ByCategory: map[string]Count{}, ByClass: map[string]Count{}}
+	t.Stores = len(inv.Stores)
+	t.Errors = len(inv.Errors)
+	t.Skipped = len(inv.Skipped)
+	for _, s := range inv.Stores {
+		t.Containers += len(s.Containers)
+		for _, c := range s.Containers {
+			t.Fields += len(c.Fields)
+			t.Values += c.Values
+			t.Bytes += c.Bytes
+			for _, f := range c.Fields {
+				classes := map[string]detectors.Confidence{}
+				for _, cat := range f.Categories {
+					t.ByCategory[cat.ID] = t.ByCategory[cat.ID].add(cat.Confidence, cat.Matches)
+					if cat.Confidence > classes[cat.Class] {
+						classes[cat.Class] = cat.Confidence
+					}
+				}
+				for class, conf := range classes {
+					t.ByClass[class] = t.ByClass[class].add(conf, 0)
+				}
+			}
+		}
+	}
+	inv.Totals = t
+}
+
+func (c Count) add(conf detectors.Confidence, matches int64) Count {
+	c.Locations++
+	c.Matches += matches
+	switch conf {
+	case detectors.High:
+		c.High++
+	case detectors.Medium:
+		c.Medium++
+	case detectors.Low:
+		c.Low++
+	}
+	return c
+}
+
+// Write encodes the inventory as indented JSON.
+func (inv *Inventory) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(inv)
+}
+
+// Read decodes an inventory written by Write, refusing a newer schema.
+func Read(r io.Reader) (*Inventory, error) {
+	var inv Inventory
+	if err := json.NewDecoder(r).Decode(&inv); err != nil {
+		return nil, fmt.Errorf("read inventory: %w", err)
+	}
+	if inv.SchemaVersion == 0 || inv.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("read inventory: schema_version %d is not supported (this datakart reads up to %d)", inv.SchemaVersion, SchemaVersion)
+	}
+	return &inv, nil
+}
+
+// ReadFile reads an inventory from a JSON file.
+func ReadFile(path string) (*Inventory, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(f)
+}

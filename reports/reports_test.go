@@ -1,0 +1,146 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/detectors"
+	"datakart/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fixture is a small inventory with the shapes reports must handle: a
+// column with a validated category and a name hint, a name hint with no
+// values, the free text of a file, a context-only category, an archive
+// member, an error and a skipped file, and names that need escaping.
+func fixture() *inventory.Inventory {
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Tool:          inventory.Tool{Name: "datakart", Version: "test"},
+		StartedAt:     time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC),
+		FinishedAt:    time.Date(2026, 11, 28, 10, 0, 2, 0, time.UTC),
+		Complete:      true,
+		Targets:       []string{"./exports"},
+		Settings:      inventory.Settings{Concurrency: 2, ShowValues: "masked", FingerprintKey: "flag", RulesFingerprint: "0123456789abcdef"},
+		Stores: []inventory.Store{{
+			Kind: "files", Location: "/data/exports",
+			Containers: []inventory.Container{
+				{Name: "hr/payroll.csv", Kind: "csv", Bytes: 2048, Values: 400, Fields: []inventory.Field{
+					{Name: "fødselsnummer", Examined: 50, NonNull: 50, Categories: []inventory.Category{{
+						ID: "no_fnr", Class: "national_id", Personal: true, Variants: map[string]int64{"d_number": 4},
+						Confidence: detectors.High, Explanation: `50 of 50 non-empty values hold a valid no_fnr (50 distinct); column name "fødselsnummer" agrees`,
+						Matches: 50, MatchedValues: 50, Examined: 50, Distinct: 50, Share: 1, ByConfidence: map[string]int64{"medium": 50},
+						NameHint: true, NameRule: "fodselsnummer", Lines: []int{2, 3, 4},
+						Examples: []string{"******-***45", "******-***12"}, Fingerprints: []string{"a1b2c3d4e5f60718", "0f1e2d3c4b5a6978"},
+					}}},
+					{Name: "ssn_old", Examined: 50, Categories: []inventory.Category{{
+						ID: "no_fnr", Class: "national_id", Personal: true, Variants: map[string]int64{}, Confidence: detectors.Medium,
+						Explanation: `column name "ssn_old" suggests no_fnr; name hint only, 0 validated values (50 examined, all empty)`,
+						Examined: 50, NameHint: true, NameRule: "ssn", ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
+					}}},
+					{Name: "kid", Examined: 50, NonNull: 50, Categories: []inventory.Category{{
+						ID: "kid", Class: "none", Personal: false, Variants: map[string]int64{}, Confidence: detectors.Medium,
+						Explanation: `column name "kid" suggests kid`, Examined: 50, NameHint: true, NameRule: "kid",
+						ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
+					}}},
+				}},
+				{Name: "support/tickets | 2024.txt", Kind: "text", Bytes: 9000, Values: 3, Fields: []inventory.Field{
+					{Name: "", Examined: 3, NonNull: 3, Categories: []inventory.Category{{
+						ID: "email", Class: "ordinary", Personal: true, Variants: map[string]int64{}, Confidence: detectors.High,
+						Explanation: "3 valid email in the text (2 distinct)", Matches: 3, MatchedValues: 2, Examined: 3, Distinct: 2,
+						ByConfidence: map[string]int64{"high": 3}, Lines: []int{7, 19}, Examples: []string{"o***@o***.no"}, Fingerprints: []string{"99aa88bb77cc66dd"},
+					}}},
+				}},
+				{Name: "archive/x.zip!=cmd.csv", Kind: "csv", Fields: []inventory.Field{}, Error: "zip: not a valid zip file"},
+				{Name: "assets/logo.png", Kind: "file", Fields: []inventory.Field{}, Skipped: "binary file"},
+			},
+		}},
+		Errors:  []inventory.Error{{Store: "/data/exports", Container: "archive/x.zip!=cmd.csv", Message: "zip: not a valid zip file"}},
+		Skipped: []inventory.Skip{{Store: "/data/exports", Container: "assets/logo.png", Reason: "binary file"}},
+	}
+	inv.ComputeTotals()
+	return inv
+}
+
+func TestGolden(t *testing.T) {
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Render(&b, fixture(), format, Options{MinConfidence: detectors.Medium}); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "inventory."+format+".golden")
+			if *update {
+				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./reports -update to create it)", err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("%s output differs from %s (run go test ./reports -update and review the diff):\n%s", format, golden, b.String())
+			}
+		})
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	var b bytes.Buffer
+	if err := Render(&b, fixture(), "json", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`"schema_version"`, `"started_at"`, `"finished_at"`, `"targets"`, `"stores"`, `"errors"`, `"totals"`,
+		`"kind"`, `"location"`, `"containers"`, `"fields"`, `"error"`, `"categories"`, `"variants"`, `"confidence"`, `"matches"`,
+		`"examined"`, `"distinct"`, `"name_hint"`, `"explanation"`} {
+		if !strings.Contains(b.String(), name) {
+			t.Errorf("JSON lacks the stable name %s", name)
+		}
+	}
+	inv, err := inventory.Read(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inv.Stores[0].Containers[0].Fields[0].Categories[0].Confidence; got != detectors.High {
+		t.Errorf("confidence after round trip = %v", got)
+	}
+}
+
+func TestCSVDefusesFormulas(t *testing.T) {
+	var b bytes.Buffer
+	if err := CSV(&b, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 2 || len(recs[0]) != len(CSVHeader) {
+		t.Fatalf("unexpected CSV shape: %d rows", len(recs))
+	}
+	for _, r := range recs {
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+@", rune(cell[0])) {
+				t.Errorf("cell %q could run as a formula", cell)
+			}
+		}
+	}
+}
+
+func TestMarkdownEscapesPipes(t *testing.T) {
+	var b bytes.Buffer
+	if err := Markdown(&b, fixture(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `tickets \| 2024`) {
+		t.Error("a | in a file name must be escaped in Markdown tables")
+	}
+}

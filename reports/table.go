@@ -1,0 +1,130 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"datakart/inventory"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Table writes the inventory as terminal tables: one row per field and
+// personal category, then totals per category and per GDPR class, then the
+// errors and skipped containers.
+func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
+	rows, hidden := Rows(inv, true, opt.MinConfidence)
+	fmt.Fprintf(w, "datakart inventory — %d stores, %d containers, %s examined", inv.Totals.Stores, inv.Totals.Containers, humanBytes(inv.Totals.Bytes))
+	if !inv.Complete {
+		fmt.Fprintf(w, " — INCOMPLETE (%s)", inv.IncompleteReason)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
+
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "No personal data found.")
+	} else {
+		t := newTable(w, "location", "category", "confidence", "matches", "distinct", "share", "examples", "why")
+		for _, r := range rows {
+			k := r.Category
+			cat := k.ID
+			if len(k.Variants) > 0 {
+				cat += " (" + variantsText(k.Variants) + ")"
+			}
+			share := ""
+			if r.Field.Name != "" && k.Matches > 0 {
+				share = percent(k.Share)
+			}
+			if err := t.Append(r.Location(), cat, k.Confidence.String(), fmt.Sprint(k.Matches), fmt.Sprint(k.Distinct), share, strings.Join(k.Examples, " "), k.Explanation); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "%d findings below %s confidence are not shown (--min-confidence low shows them; --format json has everything).\n", hidden, opt.MinConfidence)
+	}
+
+	if len(inv.Totals.ByCategory) > 0 {
+		fmt.Fprintln(w)
+		t := newTable(w, "category", "locations", "high", "medium", "low", "matches")
+		for _, id := range sortedKeys(inv.Totals.ByCategory) {
+			c := inv.Totals.ByCategory[id]
+			if !personalCategory(inv, id) {
+				continue
+			}
+			if err := t.Append(id, fmt.Sprint(c.Locations), fmt.Sprint(c.High), fmt.Sprint(c.Medium), fmt.Sprint(c.Low), fmt.Sprint(c.Matches)); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		t = newTable(w, "gdpr class", "locations", "high", "medium", "low")
+		for _, id := range sortedKeys(inv.Totals.ByClass) {
+			c := inv.Totals.ByClass[id]
+			if id == "none" {
+				continue
+			}
+			if err := t.Append(id, fmt.Sprint(c.Locations), fmt.Sprint(c.High), fmt.Sprint(c.Medium), fmt.Sprint(c.Low)); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+
+	if len(inv.Errors) > 0 {
+		fmt.Fprintf(w, "\n%d errors (the scan went on):\n", len(inv.Errors))
+		for _, e := range inv.Errors {
+			fmt.Fprintf(w, "  %s: %s\n", errorPlace(e), e.Message)
+		}
+	}
+	if len(inv.Skipped) > 0 {
+		fmt.Fprintf(w, "\n%d skipped:\n", len(inv.Skipped))
+		for _, s := range inv.Skipped {
+			fmt.Fprintf(w, "  %s: %s\n", s.Container, s.Reason)
+		}
+	}
+	return nil
+}
+
+func errorPlace(e inventory.Error) string {
+	if e.Container != "" {
+		return e.Container
+	}
+	return e.Store
+}
+
+func newTable(w io.Writer, header ...string) *tablewriter.Table {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithRowMaxWidth(60),
+	)
+	cells := make([]any, len(header))
+	for i, h := range header {
+		cells[i] = strings.ToUpper(h)
+	}
+	t.Header(cells...)
+	return t
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

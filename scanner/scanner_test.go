@@ -1,0 +1,214 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/connectors"
+	"datakart/detectors"
+	"datakart/inventory"
+	"datakart/rules"
+)
+
+// memSource is an in-memory store: each unit is a table of named columns.
+type memSource struct {
+	units []connectors.Unit
+}
+
+func (m *memSource) Kind() string     { return "memory" }
+func (m *memSource) Location() string { return "mem://test" }
+func (m *memSource) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	for _, u := range m.units {
+		if err := visit(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// table makes a unit whose columns hold the given values, row by row.
+func table(name string, cols map[string][]string, numeric ...string) connectors.Unit {
+	return connectors.Unit{Name: name, Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "table"})
+		var names []string
+		for c := range cols {
+			names = append(names, c)
+		}
+		sink.Fields(names...)
+		for c, vals := range cols {
+			isNum := false
+			for _, n := range numeric {
+				isNum = isNum || n == c
+			}
+			for i, v := range vals {
+				if err := sink.Value(connectors.Value{Field: c, Data: []byte(v), Line: i + 2, Numeric: isNum}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}}
+}
+
+func scanUnits(t *testing.T, ctx context.Context, units ...connectors.Unit) *inventory.Inventory {
+	t.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Scan(ctx, rs, []connectors.Source{&memSource{units}}, Options{Concurrency: 2, FingerprintKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+func findCat(inv *inventory.Inventory, container, field, cat string) *inventory.Category {
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			if c.Name != container {
+				continue
+			}
+			for _, f := range c.Fields {
+				if f.Name != field {
+					continue
+				}
+				for i := range f.Categories {
+					if f.Categories[i].ID == cat {
+						return &f.Categories[i]
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Valid fødselsnumre from the public test vectors.
+var fnrs = []string{"10048744732", "10048745526", "10048745364", "26111593816", "26111594286", "26111594448", "23114048690", "11111598403", "20036914700", "29020073150"}
+
+func TestVerdicts(t *testing.T) {
+	notes := make([]string, 500)
+	for i := range notes {
+		notes[i] = fmt.Sprintf("Kunden ringte om faktura %d, alt ok.", 1000+i)
+	}
+	notes[250] = "Kunden oppga fødselsnummer 100487 44732 på telefon."
+	inv := scanUnits(t, context.Background(),
+		table("hr.ansatte", map[string][]string{
+			"fnr":     fnrs,
+			"ssn":     {"", "NULL", "", "", "", "", "", "", "", ""},
+			"notater": notes,
+			"orgnr":   {"988077917", "981566378", "995525828", "965920358", "980430596", "998772680", "987008644", "917313008", "948007029", "966813946"},
+		}),
+	)
+	c := findCat(inv, "hr.ansatte", "fnr", "no_fnr")
+	if c == nil || c.Confidence != detectors.High || c.Matches != int64(len(fnrs)) || c.Distinct != int64(len(fnrs)) || !c.NameHint {
+		t.Errorf("fnr column: got %+v, want high with %d matches and a name hint", c, len(fnrs))
+	}
+	if c != nil {
+		for _, ex := range c.Examples {
+			for _, f := range fnrs {
+				if strings.Contains(ex, f[:6]) {
+					t.Errorf("example %q shows the date part of a fødselsnummer", ex)
+				}
+			}
+		}
+	}
+	c = findCat(inv, "hr.ansatte", "ssn", "no_fnr")
+	if c == nil || c.Confidence != detectors.Medium || c.Matches != 0 || !strings.Contains(c.Explanation, "0 validated") {
+		t.Errorf("ssn column of NULLs: got %+v, want a medium name hint with 0 validated values", c)
+	}
+	c = findCat(inv, "hr.ansatte", "notater", "no_fnr")
+	if c == nil || c.Confidence != detectors.High || c.Matches != 1 || c.Share >= 0.01 {
+		t.Errorf("free-text column with one fnr in 500 rows: got %+v, want high with 1 match and a low share", c)
+	}
+	if c := findCat(inv, "hr.ansatte", "orgnr", "no_fnr"); c != nil {
+		t.Errorf("org numbers reported as fødselsnummer: %+v", c)
+	}
+	if c := findCat(inv, "hr.ansatte", "orgnr", "no_orgnr"); c == nil || c.Personal {
+		t.Errorf("orgnr column: got %+v, want a non-personal no_orgnr finding", c)
+	}
+}
+
+func TestNumericColumnsAreLeftPadded(t *testing.T) {
+	// 01010101006 (born 1901) stored as a number loses its leading zero.
+	inv := scanUnits(t, context.Background(), table("t", map[string][]string{"ident": {"1010101006"}}, "ident"))
+	if c := findCat(inv, "t", "ident", "no_fnr"); c == nil || c.Matches != 1 {
+		t.Errorf("10-digit numeric value not padded to a fødselsnummer: %+v", c)
+	}
+}
+
+func TestFailingUnitsAreRecordedAndTheScanGoesOn(t *testing.T) {
+	boom := connectors.Unit{Name: "boom", Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "table"})
+		panic("decoder bug with value 10048744732")
+	}}
+	broken := connectors.Unit{Name: "broken", Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "table"})
+		return errors.New("connection reset")
+	}}
+	denied := connectors.Unit{Name: "denied", Kind: "file", Err: errors.New("permission denied")}
+	inv := scanUnits(t, context.Background(), boom, broken, denied, table("ok", map[string][]string{"fnr": fnrs}))
+	if len(inv.Errors) != 3 {
+		t.Fatalf("errors = %+v, want 3", inv.Errors)
+	}
+	for _, e := range inv.Errors {
+		if strings.Contains(e.Message, "10048744732") {
+			t.Errorf("error message leaks a value: %q", e.Message)
+		}
+	}
+	if findCat(inv, "ok", "fnr", "no_fnr") == nil {
+		t.Error("the healthy unit was not scanned")
+	}
+	if !inv.Complete {
+		t.Error("a scan with failing units is still complete")
+	}
+}
+
+func TestCancelledScanIsIncompleteAndLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	slow := connectors.Unit{Name: "slow", Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "table"})
+		close(started)
+		for i := 0; ; i++ {
+			if err := sink.Value(connectors.Value{Field: "fnr", Data: []byte(fnrs[i%len(fnrs)])}); err != nil {
+				return err
+			}
+		}
+	}}
+	go func() { <-started; cancel() }()
+	inv := scanUnits(t, ctx, slow, table("later", map[string][]string{"x": {"y"}}))
+	if inv.Complete || inv.IncompleteReason == "" {
+		t.Errorf("cancelled scan: complete=%v reason=%q", inv.Complete, inv.IncompleteReason)
+	}
+	if c := findCat(inv, "slow", "fnr", "no_fnr"); c == nil || c.Matches == 0 {
+		t.Error("what was found before the cancel is lost")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left after a cancelled scan (before: %d)", n, before)
+	}
+}
+
+func TestRawValuesOnlyWhenAsked(t *testing.T) {
+	rs, _ := rules.Default()
+	src := []connectors.Source{&memSource{[]connectors.Unit{table("t", map[string][]string{"fnr": fnrs})}}}
+	inv, _ := Scan(context.Background(), rs, src, Options{})
+	if c := findCat(inv, "t", "fnr", "no_fnr"); c == nil || len(c.Values) != 0 || inv.Settings.ShowValues != "masked" || inv.Settings.FingerprintKey != "random" {
+		t.Errorf("default scan: %+v, settings %+v", c, inv.Settings)
+	}
+	inv, _ = Scan(context.Background(), rs, src, Options{ShowRawValues: true})
+	if c := findCat(inv, "t", "fnr", "no_fnr"); c == nil || len(c.Values) == 0 || inv.Settings.ShowValues != "raw" {
+		t.Errorf("raw scan: %+v", c)
+	}
+}

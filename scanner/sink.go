@@ -1,0 +1,298 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash"
+
+	"datakart/connectors"
+	"datakart/detectors"
+	"datakart/inventory"
+)
+
+// maxDistinct bounds the fingerprints kept per field and category to count
+// distinct values; past it, Distinct is a lower bound (and said so).
+const maxDistinct = 1 << 16
+
+// maxLines bounds the line numbers kept per field and category.
+const maxLines = 5
+
+// unitSink receives one unit's values from a connector and aggregates them
+// per part (container) and field. It is used by one goroutine.
+type unitSink struct {
+	ctx    context.Context
+	s      *scan
+	unit   connectors.Unit
+	parts  []*partAgg
+	cur    *partAgg
+	mac    hash.Hash
+	macBuf []byte
+
+	// The value being scanned, for onMatch.
+	field   *fieldAgg
+	value   connectors.Value
+	seq     int64
+	lineAt  int // offset in value.Data up to which newlines are counted
+	line    int // line number at lineAt
+	onMatch func(*detectors.Match)
+	padBuf  [11]byte
+}
+
+type partAgg struct {
+	part     connectors.Part
+	rows     int64
+	sampling string
+	bytes    int64
+	values   int64
+	fields   map[string]*fieldAgg
+	order    []string
+	err      error
+	skipped  string
+}
+
+type fieldAgg struct {
+	name     string
+	examined int64
+	nonNull  int64
+	cats     map[string]*catAgg
+	order    []string
+}
+
+type catAgg struct {
+	matches       int64
+	matchedValues int64
+	lastSeq       int64
+	withContext   int64
+	byConf        [4]int64
+	variants      map[string]int64
+	distinct      map[uint64]struct{}
+	distinctFull  bool
+	lines         []int
+	examples      []string
+	fingerprints  []string
+	raw           []string
+}
+
+func newUnitSink(ctx context.Context, s *scan, u connectors.Unit) *unitSink {
+	k := &unitSink{ctx: ctx, s: s, unit: u, mac: hmac.New(sha256.New, s.opt.FingerprintKey)}
+	k.onMatch = k.match
+	return k
+}
+
+// Begin implements connectors.Sink.
+func (k *unitSink) Begin(p connectors.Part) {
+	for _, pa := range k.parts {
+		if pa.part.Path == p.Path {
+			k.cur = pa
+			return
+		}
+	}
+	k.cur = &partAgg{part: p, fields: map[string]*fieldAgg{}}
+	k.parts = append(k.parts, k.cur)
+}
+
+func (k *unitSink) ensurePart() *partAgg {
+	if k.cur == nil {
+		k.Begin(connectors.Part{Kind: k.unit.Kind})
+	}
+	return k.cur
+}
+
+// Fields implements connectors.Sink.
+func (k *unitSink) Fields(names ...string) {
+	p := k.ensurePart()
+	for _, n := range names {
+		p.field(n)
+	}
+}
+
+func (p *partAgg) field(name string) *fieldAgg {
+	f := p.fields[name]
+	if f == nil {
+		f = &fieldAgg{name: name, cats: map[string]*catAgg{}}
+		p.fields[name] = f
+		p.order = append(p.order, name)
+	}
+	return f
+}
+
+// Value implements connectors.Sink: it runs the detectors over one value.
+func (k *unitSink) Value(v connectors.Value) error {
+	if err := k.ctx.Err(); err != nil {
+		return err
+	}
+	p := k.ensurePart()
+	f := p.field(v.Field)
+	f.examined++
+	p.values++
+	p.bytes += int64(len(v.Data))
+	k.s.opt.Progress.Values.Add(1)
+	k.s.opt.Progress.Bytes.Add(int64(len(v.Data)))
+	data := bytes.TrimSpace(v.Data)
+	if len(data) == 0 || isNullWord(data) {
+		return nil
+	}
+	f.nonNull++
+	if v.Numeric && len(data) == 10 && allDigits(data) {
+		// A fødselsnummer stored as a number lost its leading zero.
+		k.padBuf[0] = '0'
+		copy(k.padBuf[1:], data)
+		data = k.padBuf[:]
+	}
+	k.seq++
+	k.field, k.value = f, v
+	k.value.Data = data
+	k.lineAt, k.line = 0, v.Line
+	k.s.rs.Engine().Scan(data, k.onMatch)
+	k.field = nil
+	return nil
+}
+
+// match records one detector match in the current field.
+func (k *unitSink) match(m *detectors.Match) {
+	f := k.field
+	c := f.cats[m.Category]
+	if c == nil {
+		c = &catAgg{variants: map[string]int64{}, distinct: map[uint64]struct{}{}}
+		f.cats[m.Category] = c
+		f.order = append(f.order, m.Category)
+	}
+	c.matches++
+	if c.lastSeq != k.seq {
+		c.lastSeq = k.seq
+		c.matchedValues++
+	}
+	if m.Context {
+		c.withContext++
+	}
+	c.byConf[m.Confidence]++
+	if m.Variant != "" {
+		c.variants[m.Variant]++
+	}
+	if k.value.Line > 0 && len(c.lines) < maxLines {
+		if l := k.lineOf(m.Start); len(c.lines) == 0 || c.lines[len(c.lines)-1] != l {
+			c.lines = append(c.lines, l)
+		}
+	}
+
+	k.mac.Reset()
+	k.mac.Write([]byte(m.Category))
+	k.mac.Write([]byte{0})
+	k.mac.Write(m.Value)
+	k.macBuf = k.mac.Sum(k.macBuf[:0])
+	id := binary.BigEndian.Uint64(k.macBuf)
+	if _, seen := c.distinct[id]; seen {
+		return
+	}
+	if len(c.distinct) >= maxDistinct {
+		c.distinctFull = true
+		return
+	}
+	c.distinct[id] = struct{}{}
+	if len(c.examples) < k.s.opt.Examples {
+		c.examples = append(c.examples, detectors.Mask(m.Category, m.Value))
+		c.fingerprints = append(c.fingerprints, hex.EncodeToString(k.macBuf[:8]))
+		if k.s.opt.ShowRawValues {
+			c.raw = append(c.raw, string(m.Value))
+		}
+	}
+}
+
+// lineOf returns the line of offset off in the current value, counting
+// newlines incrementally: matches come in order of position.
+func (k *unitSink) lineOf(off int) int {
+	d := k.value.Data
+	if off < k.lineAt {
+		k.lineAt, k.line = 0, k.value.Line
+	}
+	k.line += bytes.Count(d[k.lineAt:off], []byte{'\n'})
+	k.lineAt = off
+	return k.line
+}
+
+// PartError implements connectors.Sink.
+func (k *unitSink) PartError(err error) {
+	p := k.ensurePart()
+	p.err = errors.Join(p.err, err)
+}
+
+// PartSkipped implements connectors.Sink.
+func (k *unitSink) PartSkipped(reason string) {
+	k.ensurePart().skipped = reason
+}
+
+// Sampled implements connectors.Sink.
+func (k *unitSink) Sampled(rows int64, method string) {
+	p := k.ensurePart()
+	p.rows, p.sampling = rows, method
+}
+
+// finish turns the aggregates into containers. readErr is the unit's own
+// read error, which belongs to the unit's first part.
+func (k *unitSink) finish(readErr error) []inventory.Container {
+	if readErr != nil {
+		p := k.ensurePart()
+		if p != k.parts[0] {
+			p = k.parts[0]
+		}
+		if errors.Is(readErr, context.Canceled) || errors.Is(readErr, context.DeadlineExceeded) {
+			readErr = errors.New("interrupted before the end was read")
+		}
+		p.err = errors.Join(p.err, readErr)
+	}
+	var out []inventory.Container
+	for _, p := range k.parts {
+		out = append(out, k.container(p))
+	}
+	return out
+}
+
+func (k *unitSink) container(p *partAgg) inventory.Container {
+	name := k.unit.Name
+	if p.part.Path != "" {
+		name += "!" + p.part.Path
+	}
+	kind := p.part.Kind
+	if kind == "" {
+		kind = k.unit.Kind
+	}
+	c := inventory.Container{Name: name, Kind: kind, Bytes: p.bytes, Values: p.values, Rows: p.rows, Sampling: p.sampling, Fields: []inventory.Field{}, Skipped: p.skipped}
+	if p.err != nil {
+		c.Error = p.err.Error()
+	}
+	for _, fname := range p.order {
+		f := p.fields[fname]
+		if fld, ok := k.s.verdicts(f); ok {
+			c.Fields = append(c.Fields, fld)
+		}
+	}
+	return c
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c-'0' >= 10 {
+			return false
+		}
+	}
+	return true
+}
+
+// isNullWord reports whether a value is a spelled-out null ("NULL", "\N",
+// "null", "None", "nil"), which exports use for missing values.
+func isNullWord(b []byte) bool {
+	switch len(b) {
+	case 2:
+		return b[0] == '\\' && b[1] == 'N'
+	case 3:
+		return bytes.EqualFold(b, []byte("nil"))
+	case 4:
+		return bytes.EqualFold(b, []byte("null")) || bytes.EqualFold(b, []byte("none"))
+	}
+	return false
+}

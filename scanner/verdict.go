@@ -1,0 +1,166 @@
+package scanner
+
+import (
+	"fmt"
+	"slices"
+
+	"datakart/detectors"
+	"datakart/inventory"
+	"datakart/rules"
+)
+
+// Thresholds for judging a structured field (a column) by its values alone,
+// as Microsoft Purview does: enough distinct values, and most non-null
+// values matching.
+const (
+	minShare     = 0.6
+	minWeakShare = 0.8
+	minDistinct  = 8
+)
+
+// valueDetected are the categories a detector can validate from values; for
+// the others a name is all the evidence there is.
+var valueDetected = map[string]bool{}
+
+func init() {
+	for _, d := range detectors.Builtin() {
+		for _, c := range d.Info().Categories {
+			valueDetected[c] = true
+		}
+	}
+}
+
+// verdicts combines a field's value evidence with its name hints into one
+// inventory.Field. ok is false when the field has nothing to report.
+func (s *scan) verdicts(f *fieldAgg) (inventory.Field, bool) {
+	out := inventory.Field{Name: f.name, Examined: f.examined, NonNull: f.nonNull, Categories: []inventory.Category{}}
+	hints := map[string]rules.NameHint{}
+	var order []string
+	nonPersonalHint := ""
+	if f.name != "" {
+		for _, h := range s.rs.MatchName(f.name) {
+			if h.Category == rules.NotPersonal {
+				nonPersonalHint = h.Rule
+				continue
+			}
+			hints[h.Category] = h
+			order = append(order, h.Category)
+			if c, ok := s.rs.Category(h.Category); ok && !c.Personal() {
+				nonPersonalHint = h.Rule
+			}
+		}
+	}
+	for _, id := range f.order {
+		if _, ok := hints[id]; !ok {
+			order = append(order, id)
+		}
+	}
+	for _, id := range order {
+		cat, known := s.rs.Category(id)
+		if !known {
+			cat = rules.Category{ID: id, Class: rules.ClassOrdinary}
+		}
+		h, hinted := hints[id]
+		c := f.cats[id]
+		ic := inventory.Category{
+			ID: id, Class: cat.Class, Personal: cat.Personal(),
+			Variants: map[string]int64{}, ByConfidence: map[string]int64{},
+			Examined: f.examined, NameHint: hinted, NameRule: h.Rule,
+			Examples: []string{}, Fingerprints: []string{},
+		}
+		if c != nil {
+			ic.Variants = c.variants
+			ic.Matches = c.matches
+			ic.MatchedValues = c.matchedValues
+			ic.Distinct = int64(len(c.distinct))
+			ic.WithContext = c.withContext
+			for conf := detectors.Low; conf <= detectors.High; conf++ {
+				if n := c.byConf[conf]; n > 0 {
+					ic.ByConfidence[conf.String()] = n
+				}
+			}
+			ic.Lines = c.lines
+			ic.Examples = c.examples
+			ic.Fingerprints = c.fingerprints
+			ic.Values = c.raw
+			if f.nonNull > 0 {
+				ic.Share = float64(c.matchedValues) / float64(f.nonNull)
+			}
+		}
+		ic.Confidence, ic.Explanation = judge(f, c, cat, h, hinted, nonPersonalHint)
+		if ic.Confidence == detectors.None {
+			continue
+		}
+		out.Categories = append(out.Categories, ic)
+	}
+	slices.SortStableFunc(out.Categories, func(a, b inventory.Category) int { return int(b.Confidence) - int(a.Confidence) })
+	return out, len(out.Categories) > 0
+}
+
+// judge gives the confidence for one category in one field and the one-line
+// explanation a person can check.
+func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted bool, nonPersonalHint string) (detectors.Confidence, string) {
+	free := f.name == ""
+	if c == nil || c.matches == 0 {
+		if !hinted {
+			return detectors.None, ""
+		}
+		switch {
+		case !valueDetected[cat.ID]:
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; values cannot be validated for this category", f.name, cat.ID)
+		case f.nonNull == 0:
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, 0 validated values (%d examined, all empty)", f.name, cat.ID, f.examined)
+		default:
+			return detectors.Low, fmt.Sprintf("column name %q suggests %s, but 0 of %d non-empty values validated", f.name, cat.ID, f.nonNull)
+		}
+	}
+
+	best := detectors.Low
+	for conf := detectors.High; conf >= detectors.Low; conf-- {
+		if c.byConf[conf] > 0 {
+			best = conf
+			break
+		}
+	}
+	what := fmt.Sprintf("%d valid %s", c.matches, cat.ID)
+	if free {
+		what = fmt.Sprintf("%d valid %s in the text (%s distinct)", c.matches, cat.ID, distinctText(c))
+	} else {
+		what = fmt.Sprintf("%d of %d non-empty values hold a valid %s (%s distinct)", c.matchedValues, f.nonNull, cat.ID, distinctText(c))
+	}
+	if c.withContext > 0 {
+		what += fmt.Sprintf(", %d with a context word nearby", c.withContext)
+	}
+	share := 0.0
+	if f.nonNull > 0 {
+		share = float64(c.matchedValues) / float64(f.nonNull)
+	}
+	strongShare := !free && share >= minShare && len(c.distinct) >= minDistinct
+	// Weak matches (bare 8-digit numbers) pass by chance half the time, so
+	// they need nearly the whole column.
+	weakShare := !free && share >= minWeakShare && len(c.distinct) >= minDistinct
+
+	switch {
+	case hinted:
+		return detectors.High, fmt.Sprintf("%s; column name %q agrees", what, h.Rule)
+	case nonPersonalHint != "" && cat.Personal() && c.withContext == 0:
+		return detectors.Low, fmt.Sprintf("%s, but column name %q (rule %q) says it is not personal data", what, f.name, nonPersonalHint)
+	case best == detectors.High:
+		return detectors.High, what
+	case best == detectors.Medium && strongShare:
+		return detectors.High, what + "; most of the column matches"
+	case best == detectors.Medium:
+		return detectors.Medium, what + "; validated but no context word or column name confirms it"
+	case weakShare:
+		return detectors.Medium, what + "; weak matches alone, but nearly the whole column matches"
+	default:
+		return detectors.Low, what + "; weak matches only (no formatting, context word or column name)"
+	}
+}
+
+func distinctText(c *catAgg) string {
+	if c.distinctFull {
+		return fmt.Sprintf("at least %d", len(c.distinct))
+	}
+	return fmt.Sprint(len(c.distinct))
+}
