@@ -1,7 +1,5 @@
 package detectors
 
-import "bytes"
-
 // How far around a candidate context words are looked for, in bytes. About
 // the 5 words before a value that Presidio uses, and a few after ("… 12345678
 // (mobil)").
@@ -10,19 +8,33 @@ const (
 	contextAfter  = 32
 )
 
-type contextWords map[string][][]byte
+// contextWords holds each category's words, lower-cased, with a table of
+// the bytes a word can start with, so Near skips most of the window with
+// one lookup per byte.
+type contextWords map[string]*wordSet
+
+type wordSet struct {
+	first [256]bool
+	words [][]byte
+}
 
 func newContextWords(m map[string][]string) contextWords {
 	cw := make(contextWords, len(m))
 	for cat, words := range m {
+		ws := &wordSet{}
 		for _, w := range words {
 			if w == "" {
 				continue
 			}
 			b := []byte(w)
 			foldLower(b)
-			cw[cat] = append(cw[cat], b)
+			ws.words = append(ws.words, b)
+			ws.first[b[0]] = true
+			if isLetter(b[0]) {
+				ws.first[b[0]&^0x20] = true
+			}
 		}
+		cw[cat] = ws
 	}
 	return cw
 }
@@ -42,44 +54,55 @@ func NewContext(text []byte, words map[string][]string) *Context {
 }
 
 // Near reports whether one of the category's context words starts a word
-// within the window around text[start:end]. Matching ignores ASCII case and
-// the case of æ, ø and å.
+// within the window around text[start:end] (and outside the span itself).
+// Matching ignores ASCII case and the case of æ, ø and å.
 func (c *Context) Near(category string, start, end int) bool {
 	if c == nil || c.words == nil {
 		return false
 	}
-	words := (*c.words)[category]
-	if len(words) == 0 {
+	ws := (*c.words)[category]
+	if ws == nil {
 		return false
 	}
+	t := c.text
 	lo := max(start-contextBefore, 0)
-	hi := min(end+contextAfter, len(c.text))
-	var buf [contextBefore + contextAfter + 64]byte
-	var win []byte
-	if n := hi - lo; n <= len(buf) {
-		win = buf[:n]
-	} else {
-		win = make([]byte, n) // only for a very long span itself
-	}
-	copy(win, c.text[lo:hi])
-	foldLower(win)
-	span0, span1 := start-lo, end-lo
-	for _, w := range words {
-		for off := 0; off < len(win); {
-			k := bytes.Index(win[off:], w)
-			if k < 0 {
-				break
-			}
-			k += off
-			// The word itself must not be inside the candidate ("kid" in a
-			// hex string) and must start a word.
-			if (k+len(w) <= span0 || k >= span1) && (k == 0 || !isWordByte(win[k-1])) {
+	hi := min(end+contextAfter, len(t))
+	for i := lo; i < hi; i++ {
+		if i == start {
+			i = end - 1
+			continue
+		}
+		if !ws.first[t[i]] || (i > 0 && isWordByte(t[i-1]) && t[i-1] < 0x80) {
+			continue
+		}
+		for _, w := range ws.words {
+			if wordAt(t, i, w) {
 				return true
 			}
-			off = k + 1
 		}
 	}
 	return false
+}
+
+// wordAt reports whether the lower-cased word w stands at t[i:], ignoring
+// case as foldLower does.
+func wordAt(t []byte, i int, w []byte) bool {
+	if i+len(w) > len(t) {
+		return false
+	}
+	for j, wc := range w {
+		c := t[i+j]
+		switch {
+		case c-'A' < 26:
+			c |= 0x20
+		case j > 0 && t[i+j-1] == 0xC3 && c >= 0x80 && c <= 0x9E && c != 0x97:
+			c |= 0x20
+		}
+		if c != wc {
+			return false
+		}
+	}
+	return true
 }
 
 // foldLower lower-cases ASCII letters and the Norwegian capitals Æ, Ø, Å

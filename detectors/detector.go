@@ -109,7 +109,7 @@ const (
 	// OnNumber: a run of digit groups joined by single separators
 	// (space, '.', '-', ':', no-break space).
 	OnNumber Trigger = 1 << iota
-	// OnAt: an '@' byte (e-mail).
+	// OnAt: an '@' byte, or "%40" where a URL encoded one (e-mail).
 	OnAt
 	// OnColon: the first ':' of a run of hex digits and colons (IPv6).
 	OnColon
@@ -125,7 +125,7 @@ func (g Group) Len() int { return g.End - g.Start }
 type Candidate struct {
 	Trigger Trigger
 	// Start and End span the candidate: for OnNumber the first to the last
-	// digit; for OnAt and OnColon the single trigger byte.
+	// digit; for OnAt the '@' (or "%40"), for OnColon the ':'.
 	Start, End int
 	// Groups are the digit runs of an OnNumber candidate, in order. The slice
 	// is reused by the Engine: do not keep it.
@@ -145,6 +145,10 @@ type Detector interface {
 	// match. ctx answers whether context words are near a span.
 	Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 }
+
+// A detector of digit runs may also have a method MinDigits() int: the
+// fewest digits a candidate needs for it to match. The Engine then skips it
+// for shorter candidates without a call.
 
 // Info describes a detector.
 type Info struct {

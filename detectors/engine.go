@@ -12,6 +12,7 @@ const (
 	clsAt
 	clsColon
 	clsNBSPLead // first byte of U+00A0 (C2 A0) or U+202F (E2 80 AF)
+	clsPercent  // '%': "%40" is a URL-encoded '@'
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -23,6 +24,7 @@ var byteClass = func() (t [256]uint8) {
 	}
 	t[':'] = clsSep | clsColon
 	t['@'] = clsAt
+	t['%'] = clsPercent
 	t[0xC2] = clsNBSPLead
 	t[0xE2] = clsNBSPLead
 	return t
@@ -37,11 +39,18 @@ const maxGroups = 12
 // NewEngine and safe for concurrent use.
 type Engine struct {
 	detectors []Detector
-	onNumber  []Detector
+	onNumber  []numberDetector
 	onAt      []Detector
 	onColon   []Detector
 	words     contextWords
 	pool      sync.Pool
+}
+
+// numberDetector is a detector of digit runs with the fewest digits it can
+// match, so the engine does not call it for shorter runs (most of them).
+type numberDetector struct {
+	Detector
+	minDigits int
 }
 
 type scanState struct {
@@ -60,7 +69,11 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 	for _, d := range ds {
 		t := d.Triggers()
 		if t&OnNumber != 0 {
-			e.onNumber = append(e.onNumber, d)
+			nd := numberDetector{Detector: d}
+			if m, ok := d.(interface{ MinDigits() int }); ok {
+				nd.minDigits = m.MinDigits()
+			}
+			e.onNumber = append(e.onNumber, nd)
 		}
 		if t&OnAt != 0 {
 			e.onAt = append(e.onAt, d)
@@ -111,6 +124,12 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) {
 				d.Inspect(text, &st.cand, &st.ctx, emit)
 			}
 			i++
+		case k&clsPercent != 0 && i+2 < len(text) && text[i+1] == '4' && text[i+2] == '0':
+			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 3}
+			for _, d := range e.onAt {
+				d.Inspect(text, &st.cand, &st.ctx, emit)
+			}
+			i += 3
 		case k&clsColon != 0 && len(e.onColon) > 0 && i > 0 && text[i-1] != ':':
 			st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
 			for _, d := range e.onColon {
@@ -168,7 +187,9 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	st.cand = Candidate{Trigger: OnNumber, Start: start, End: groups[len(groups)-1].End, Groups: groups, Digits: digits}
 	st.pending = st.pending[:0]
 	for _, d := range e.onNumber {
-		d.Inspect(text, &st.cand, &st.ctx, st.collect)
+		if digits >= d.minDigits {
+			d.Inspect(text, &st.cand, &st.ctx, st.collect)
+		}
 	}
 	pending := st.pending
 	switch len(pending) {

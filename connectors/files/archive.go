@@ -1,0 +1,253 @@
+package files
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"datakart/connectors"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// readerAt gives random access to r, which zip needs: the file itself when
+// it is one, else a copy in memory bounded by MaxMemberBytes.
+func (d *decoder) readerAt(r io.Reader) (io.ReaderAt, int64, error) {
+	if f, ok := r.(*os.File); ok {
+		st, err := f.Stat()
+		if err != nil {
+			return nil, 0, err
+		}
+		return f, st.Size(), nil
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, d.opt.MaxMemberBytes+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if n > d.opt.MaxMemberBytes {
+		return nil, 0, fmt.Errorf("%w: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes)
+	}
+	return bytes.NewReader(buf.Bytes()), n, nil
+}
+
+func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth int, kind string) error {
+	if depth > d.opt.MaxArchiveDepth {
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
+		return nil
+	}
+	ra, size, err := d.readerAt(r)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		if errors.Is(err, connectors.ErrLimit) {
+			d.sink.PartSkipped(err.Error())
+		} else {
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		}
+		return nil
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		return nil
+	}
+	if kind == "zip" {
+		kind = officeKind(zr)
+	}
+	switch kind {
+	case "xlsx":
+		return d.xlsx(ctx, ra, size, part)
+	case "docx":
+		return d.docx(ctx, zr, part)
+	}
+	entries := 0
+	for _, f := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		member := joinPart(part, f.Name)
+		entries++
+		if entries > d.opt.MaxArchiveEntries {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(f.Name)})
+			d.sink.PartSkipped(fmt.Sprintf("archive has more than %d members (--max-archive-entries); the rest were not read", d.opt.MaxArchiveEntries))
+			return nil
+		}
+		if d.budget <= 0 {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(f.Name)})
+			d.sink.PartSkipped(errBudget.Error())
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(f.Name)})
+			d.sink.PartError(fmt.Errorf("zip member: %w", err))
+			continue
+		}
+		err = d.decode(ctx, &budgetReader{rc, d}, path.Base(f.Name), member, depth+1)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// officeKind tells an xlsx or docx saved under another name by its parts.
+func officeKind(zr *zip.Reader) string {
+	for _, f := range zr.File {
+		switch f.Name {
+		case "xl/workbook.xml":
+			return "xlsx"
+		case "word/document.xml":
+			return "docx"
+		}
+	}
+	return "zip"
+}
+
+// xlsx reads each sheet: the first non-empty row is the header, and each
+// cell below is a value of the field "Sheet!header".
+func (d *decoder) xlsx(ctx context.Context, ra io.ReaderAt, size int64, part string) error {
+	d.sink.Begin(connectors.Part{Path: part, Kind: "xlsx"})
+	f, err := excelize.OpenReader(io.NewSectionReader(ra, 0, size), excelize.Options{RawCellValue: true})
+	if err != nil {
+		d.sink.PartError(fmt.Errorf("xlsx: %w", err))
+		return nil
+	}
+	defer f.Close()
+	var buf []byte
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("xlsx sheet %q: %w", sheet, err))
+			continue
+		}
+		var header []string
+		for row := 1; rows.Next(); row++ {
+			if err := ctx.Err(); err != nil {
+				rows.Close()
+				return err
+			}
+			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				d.sink.PartError(fmt.Errorf("xlsx sheet %q row %d: %w", sheet, row, err))
+				break
+			}
+			if header == nil {
+				if emptyRow(cols) {
+					continue
+				}
+				header = make([]string, len(cols))
+				for i, c := range cols {
+					if c = strings.TrimSpace(c); c == "" {
+						c = fmt.Sprintf("column_%d", i+1)
+					}
+					header[i] = sheet + "!" + c
+				}
+				d.sink.Fields(header...)
+				continue
+			}
+			for i, c := range cols {
+				field := fmt.Sprintf("%s!column_%d", sheet, i+1)
+				if i < len(header) {
+					field = header[i]
+				}
+				buf = append(buf[:0], c...)
+				if err := d.sink.Value(connectors.Value{Field: field, Data: buf, Line: row}); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+		}
+		rows.Close()
+	}
+	return nil
+}
+
+func emptyRow(cols []string) bool {
+	for _, c := range cols {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// docx reads the document text: the w:t runs of each paragraph joined,
+// since Word splits values across runs, one value per paragraph.
+func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
+	d.sink.Begin(connectors.Part{Path: part, Kind: "docx"})
+	var doc *zip.File
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			doc = f
+		}
+	}
+	if doc == nil {
+		d.sink.PartError(errors.New("docx: no word/document.xml"))
+		return nil
+	}
+	rc, err := doc.Open()
+	if err != nil {
+		d.sink.PartError(fmt.Errorf("docx: %w", err))
+		return nil
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(&budgetReader{rc, d})
+	var para []byte
+	inText := false
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("docx: %w", err))
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "t":
+				inText = true
+			case "tab":
+				para = append(para, '\t')
+			case "br", "cr":
+				para = append(para, '\n')
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				n++
+				if len(bytes.TrimSpace(para)) > 0 {
+					if err := d.sink.Value(connectors.Value{Data: para, Line: n}); err != nil {
+						return err
+					}
+				}
+				para = para[:0]
+			}
+		case xml.CharData:
+			if inText {
+				para = append(para, t...)
+			}
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+
+	"datakart/connectors"
+)
+
+// readCSV hands each cell of a delimited file to the sink as a value of
+// the field named by its column header.
+func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink connectors.Sink) error {
+	cr := csv.NewReader(r)
+	cr.Comma = delimiter(head, kind)
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("csv header: %w", err)
+	}
+	names := make([]string, len(header))
+	seen := map[string]int{}
+	for i, h := range header {
+		h = string(bytes.TrimSpace(bytes.TrimPrefix([]byte(h), []byte("\xef\xbb\xbf"))))
+		if h == "" {
+			h = fmt.Sprintf("column_%d", i+1)
+		}
+		if n := seen[h]; n > 0 {
+			h = fmt.Sprintf("%s_%d", h, n+1)
+		}
+		seen[h]++
+		names[i] = h
+	}
+	sink.Fields(names...)
+	var buf []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("csv: %w", err)
+		}
+		for i, cell := range rec {
+			field := fmt.Sprintf("column_%d", i+1)
+			if i < len(names) {
+				field = names[i]
+			}
+			line, _ := cr.FieldPos(i)
+			buf = append(buf[:0], cell...)
+			if err := sink.Value(connectors.Value{Field: field, Data: buf, Line: line}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// delimiter picks the delimiter the header line uses most.
+func delimiter(head []byte, kind string) rune {
+	if kind == "tsv" {
+		return '\t'
+	}
+	first := head
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		first = head[:i]
+	}
+	best, bestN := ',', 0
+	for _, c := range []rune{',', ';', '\t', '|'} {
+		if n := bytes.Count(first, []byte(string(c))); n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}

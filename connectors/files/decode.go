@@ -1,0 +1,288 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"datakart/connectors"
+)
+
+// sniffLen is how much of a file is looked at to decide what it is.
+const sniffLen = 8 << 10
+
+// decoder reads one unit: a file and whatever archives it holds.
+type decoder struct {
+	opt  *Options
+	sink connectors.Sink
+	// budget is what may still be decompressed from this unit.
+	budget int64
+}
+
+var errBudget = fmt.Errorf("%w: more than --max-expanded-bytes decompressed from one file", connectors.ErrLimit)
+
+// budgetReader counts decompressed bytes against the unit's budget, so a
+// zip bomb stops at the limit whatever its headers claim.
+type budgetReader struct {
+	r io.Reader
+	d *decoder
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.d.budget <= 0 {
+		return 0, errBudget
+	}
+	if int64(len(p)) > b.d.budget {
+		p = p[:b.d.budget]
+	}
+	n, err := b.r.Read(p)
+	b.d.budget -= int64(n)
+	return n, err
+}
+
+// joinPart names a member below a part: nested archives are joined with
+// '!'.
+func joinPart(part, member string) string {
+	if part == "" {
+		return member
+	}
+	return part + "!" + member
+}
+
+// decode sniffs r (named name, at part path part, depth archives deep) and
+// hands it to the decoder for its kind. Errors inside a part are recorded
+// on the sink; decode returns only the context's error.
+func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, depth int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			// The panic value may quote the input: do not print it.
+			d.sink.PartError(fmt.Errorf("decoder failed on malformed input (%T)", p))
+			err = nil
+		}
+	}()
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, peekErr := br.Peek(sniffLen)
+	if peekErr != nil && !errors.Is(peekErr, io.EOF) && !errors.Is(peekErr, bufio.ErrBufferFull) {
+		d.sink.Begin(connectors.Part{Path: part, Kind: kindByName(name)})
+		d.sink.PartError(fmt.Errorf("read: %w", peekErr))
+		return nil
+	}
+	kind := sniff(head, name)
+	switch kind {
+	case "gzip":
+		return d.gzip(ctx, br, name, part, depth)
+	case "zip", "xlsx", "docx":
+		if f, ok := r.(*os.File); ok {
+			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
+		}
+		return d.zip(ctx, br, name, part, depth, kind)
+	case "":
+		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
+		d.sink.PartSkipped(binaryReason(head))
+		return nil
+	}
+	tr, ok := textReader(br, head)
+	if !ok {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
+		d.sink.PartSkipped("binary file (not text in any supported encoding)")
+		return nil
+	}
+	d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+	var rerr error
+	switch kind {
+	case "csv", "tsv":
+		rerr = readCSV(ctx, tr, head, kind, d.sink)
+	case "json":
+		rerr = readJSON(ctx, tr, d.sink)
+	case "ndjson":
+		rerr = readNDJSON(ctx, tr, d.sink)
+	default:
+		rerr = readText(ctx, tr, d.sink)
+	}
+	if rerr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d.sink.PartError(rerr)
+	}
+	return nil
+}
+
+func (d *decoder) gzip(ctx context.Context, r io.Reader, name, part string, depth int) error {
+	inner := strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".gzip")
+	if strings.HasSuffix(name, ".tgz") {
+		inner = strings.TrimSuffix(name, ".tgz") + ".tar"
+	}
+	if inner == name {
+		inner = name + ".ungz"
+	}
+	innerPart := joinPart(part, inner)
+	if depth >= d.opt.MaxArchiveDepth {
+		d.sink.Begin(connectors.Part{Path: innerPart, Kind: "gzip"})
+		d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
+		return nil
+	}
+	gz, err := gzip.NewReader(r)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: innerPart, Kind: "gzip"})
+		d.sink.PartError(fmt.Errorf("gzip: %w", err))
+		return nil
+	}
+	defer gz.Close()
+	return d.decode(ctx, &budgetReader{gz, d}, path.Base(inner), innerPart, depth+1)
+}
+
+// kindByName guesses a part's kind from its name alone.
+func kindByName(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".csv":
+		return "csv"
+	case ".tsv", ".tab":
+		return "tsv"
+	case ".json":
+		return "json"
+	case ".ndjson", ".jsonl":
+		return "ndjson"
+	case ".gz", ".tgz":
+		return "gzip"
+	case ".zip":
+		return "zip"
+	case ".xlsx", ".xlsm":
+		return "xlsx"
+	case ".docx":
+		return "docx"
+	}
+	return "text"
+}
+
+var magics = []struct {
+	prefix, kind string
+}{
+	{"\x1f\x8b", "gzip"},
+	{"PK\x03\x04", "zip"},
+	{"PK\x05\x06", "zip"}, // empty zip
+}
+
+// binaryFormats are formats recognised by their first bytes that datakart
+// does not read, with the reason given.
+var binaryFormats = []struct{ prefix, reason string }{
+	{"\x89PNG", "image (PNG)"},
+	{"\xff\xd8\xff", "image (JPEG)"},
+	{"GIF8", "image (GIF)"},
+	{"%PDF", "PDF document (not read yet)"},
+	{"\x7fELF", "executable (ELF)"},
+	{"MZ", "executable (PE)"},
+	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
+	{"\xd0\xcf\x11\xe0", "legacy Office document (OLE; not read)"},
+	{"7z\xbc\xaf", "7z archive (not read)"},
+	{"Rar!", "RAR archive (not read)"},
+	{"\x28\xb5\x2f\xfd", "zstd stream (not read)"},
+	{"BZh", "bzip2 stream (not read)"},
+}
+
+// sniff tells what a file is from its first bytes and name: a container
+// kind, a text kind ("text", "csv", "tsv", "json", "ndjson") or "" for
+// binary.
+func sniff(head []byte, name string) string {
+	for _, m := range magics {
+		if bytes.HasPrefix(head, []byte(m.prefix)) {
+			if m.kind == "zip" {
+				switch k := kindByName(name); k {
+				case "xlsx", "docx":
+					return k
+				}
+			}
+			return m.kind
+		}
+	}
+	for _, b := range binaryFormats {
+		if bytes.HasPrefix(head, []byte(b.prefix)) && !(b.prefix == "MZ" && !strings.HasSuffix(strings.ToLower(name), ".exe") && !strings.HasSuffix(strings.ToLower(name), ".dll")) {
+			return ""
+		}
+	}
+	k := kindByName(name)
+	switch k {
+	case "gzip", "zip", "xlsx", "docx":
+		k = "text" // misnamed: the magic bytes said otherwise
+	}
+	if k == "json" || k == "text" {
+		if looksNDJSON(head) {
+			return "ndjson"
+		}
+	}
+	if k == "text" && looksDelimited(head) && delimitedExt(name) {
+		return "csv"
+	}
+	return k
+}
+
+func binaryReason(head []byte) string {
+	for _, b := range binaryFormats {
+		if bytes.HasPrefix(head, []byte(b.prefix)) {
+			return "binary file: " + b.reason
+		}
+	}
+	return "binary file"
+}
+
+// delimitedExt is true for names that may hold a delimited export without
+// saying so (.txt, .dat, .export, none).
+func delimitedExt(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case "", ".txt", ".dat", ".export", ".out":
+		return true
+	}
+	return false
+}
+
+// looksNDJSON is true when the first line is a JSON object and another
+// object follows.
+func looksNDJSON(head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
+	if len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	nl := bytes.IndexByte(t, '\n')
+	if nl < 0 {
+		return false
+	}
+	rest := bytes.TrimLeft(t[nl+1:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == '{' && jsonValid(bytes.TrimSpace(t[:nl]))
+}
+
+// looksDelimited is true when the first lines have the same number (at
+// least two) of one delimiter.
+func looksDelimited(head []byte) bool {
+	lines := bytes.Split(head, []byte{'\n'})
+	if len(lines) < 4 {
+		return false
+	}
+	lines = lines[:len(lines)-1] // the last may be cut
+	if len(lines) > 10 {
+		lines = lines[:10]
+	}
+	for _, sep := range []byte{';', '\t', '|', ','} {
+		n := bytes.Count(lines[0], []byte{sep})
+		if n < 2 || (sep == ',' && bytes.IndexByte(lines[0], ' ') >= 0) {
+			continue // commas in prose are not columns
+		}
+		same := true
+		for _, l := range lines[1:] {
+			if bytes.Count(l, []byte{sep}) != n {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}

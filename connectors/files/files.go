@@ -1,0 +1,286 @@
+// Package files is the connector for local file trees. It walks one root
+// (a directory or a single file) and yields each regular file as a unit;
+// reading a unit sniffs its content and decodes it: plain text and logs in
+// UTF-8, UTF-16 or ISO-8859-1, CSV/TSV with a header, JSON and NDJSON,
+// gzip, zip (nested, bounded), xlsx and docx. Files are streamed, never
+// read whole, except office documents and nested archives, which need
+// random access and are bounded in size.
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"datakart/connectors"
+)
+
+// Options tune a file source.
+type Options struct {
+	// Include and Exclude are globs on the slash path relative to the root.
+	// "**" matches any number of directories; a pattern without '/'
+	// matches the base name. With Include set, only matching files are
+	// read; Exclude wins over Include.
+	Include, Exclude []string
+	// FollowSymlinks follows symbolic links; loops are detected. Off: a
+	// link is recorded as skipped.
+	FollowSymlinks bool
+	// MaxArchiveDepth bounds archives inside archives (default 3).
+	MaxArchiveDepth int
+	// MaxArchiveEntries bounds the members read from one archive (default
+	// 10000).
+	MaxArchiveEntries int
+	// MaxExpandedBytes bounds the bytes decompressed from one top-level
+	// file (default 4 GiB): zip bombs stop here.
+	MaxExpandedBytes int64
+	// MaxMemberBytes bounds a member that must be held in memory (a zip
+	// inside a zip, an xlsx or docx; default 256 MiB).
+	MaxMemberBytes int64
+}
+
+func (o *Options) defaults() {
+	if o.MaxArchiveDepth <= 0 {
+		o.MaxArchiveDepth = 3
+	}
+	if o.MaxArchiveEntries <= 0 {
+		o.MaxArchiveEntries = 10000
+	}
+	if o.MaxExpandedBytes <= 0 {
+		o.MaxExpandedBytes = 4 << 30
+	}
+	if o.MaxMemberBytes <= 0 {
+		o.MaxMemberBytes = 256 << 20
+	}
+}
+
+// Source is a file tree.
+type Source struct {
+	root   string // absolute
+	single bool   // the root is a file
+	opt    Options
+}
+
+// New returns a source for the tree (or single file) at root.
+func New(root string, opt Options) (*Source, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range append(append([]string{}, opt.Include...), opt.Exclude...) {
+		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
+			return nil, fmt.Errorf("bad glob %q: %w", g, err)
+		}
+	}
+	opt.defaults()
+	return &Source{root: abs, single: !st.IsDir(), opt: opt}, nil
+}
+
+// Kind implements connectors.Source.
+func (s *Source) Kind() string { return "files" }
+
+// Location implements connectors.Source.
+func (s *Source) Location() string { return s.root }
+
+// Units implements connectors.Source: every file below the root in lexical
+// order.
+func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	if s.single {
+		st, err := os.Lstat(s.root)
+		if err != nil {
+			return err
+		}
+		return visit(s.unit(filepath.Base(s.root), s.root, st))
+	}
+	seen := map[fileID]bool{}
+	return s.walk(ctx, s.root, "", seen, visit)
+}
+
+type fileID struct{ dev, ino uint64 }
+
+func idOf(fi fs.FileInfo) (fileID, bool) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fileID{uint64(st.Dev), uint64(st.Ino)}, true
+	}
+	return fileID{}, false
+}
+
+// walk visits the directory dir (rel is its slash path below the root).
+// It is its own walker rather than filepath.WalkDir so that followed
+// symlinked directories can be walked with loop detection.
+func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool, visit func(connectors.Unit) error) error {
+	if st, err := os.Stat(dir); err == nil {
+		if id, ok := idOf(st); ok {
+			if seen[id] {
+				return visit(connectors.Unit{Name: rel, Kind: "directory", Size: -1, Skip: "symlink loop (directory already scanned)"})
+			}
+			seen[id] = true
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		name := rel
+		if name == "" {
+			name = "."
+		}
+		return visit(connectors.Unit{Name: name, Kind: "directory", Size: -1, Err: fmt.Errorf("list directory: %w", errors.Unwrap(err))})
+	}
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		full := filepath.Join(dir, e.Name())
+		r := path.Join(rel, e.Name())
+		fi, err := os.Lstat(full)
+		if err != nil {
+			if err := visit(connectors.Unit{Name: r, Kind: "file", Size: -1, Err: statErr(err)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if !s.opt.FollowSymlinks {
+				if s.selected(r) {
+					if err := visit(connectors.Unit{Name: r, Kind: "symlink", Size: -1, Skip: "symlink (not followed; --follow-symlinks follows links)"}); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			target, err := os.Stat(full)
+			if err != nil {
+				if err := visit(connectors.Unit{Name: r, Kind: "symlink", Size: -1, Err: fmt.Errorf("broken symlink: %w", errors.Unwrap(err))}); err != nil {
+					return err
+				}
+				continue
+			}
+			fi = target
+		}
+		if fi.IsDir() {
+			if s.excludedDir(r) {
+				continue
+			}
+			if err := s.walk(ctx, full, r, seen, visit); err != nil {
+				return err
+			}
+			continue
+		}
+		if !s.selected(r) {
+			continue
+		}
+		if err := visit(s.unit(r, full, fi)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func statErr(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
+	u := connectors.Unit{Name: name, Kind: "file", Size: fi.Size()}
+	if !fi.Mode().IsRegular() {
+		u.Size = -1
+		u.Skip = "not a regular file (" + fileType(fi.Mode()) + ")"
+		return u
+	}
+	u.Read = func(ctx context.Context, sink connectors.Sink) error {
+		f, err := os.Open(full)
+		if err != nil {
+			return fmt.Errorf("open: %w", statErr(err))
+		}
+		defer f.Close()
+		d := &decoder{opt: &s.opt, sink: sink, budget: s.opt.MaxExpandedBytes}
+		return d.decode(ctx, f, path.Base(name), "", 0)
+	}
+	return u
+}
+
+func fileType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	}
+	return "irregular file"
+}
+
+// selected reports whether a file's relative path passes the globs.
+func (s *Source) selected(rel string) bool {
+	for _, g := range s.opt.Exclude {
+		if Match(g, rel) {
+			return false
+		}
+	}
+	if len(s.opt.Include) == 0 {
+		return true
+	}
+	for _, g := range s.opt.Include {
+		if Match(g, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// excludedDir reports whether a directory is excluded as a whole
+// ("node_modules", "**/.git", "build/**").
+func (s *Source) excludedDir(rel string) bool {
+	for _, g := range s.opt.Exclude {
+		if Match(g, rel) || Match(strings.TrimSuffix(g, "/**"), rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether the slash path name matches the glob pattern: '*'
+// and '?' within one path element as in path.Match, "**" for any number
+// of elements; a pattern without '/' matches the base name.
+func Match(pattern, name string) bool {
+	if !strings.Contains(pattern, "/") {
+		ok, _ := path.Match(pattern, path.Base(name))
+		return ok
+	}
+	return matchParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func matchParts(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchParts(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}

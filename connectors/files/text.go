@@ -1,0 +1,164 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"datakart/connectors"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// textReader returns a reader of r as UTF-8: a UTF-8 BOM is dropped,
+// UTF-16 (with a BOM, or without one when every other byte is NUL) is
+// transcoded, and text that is not valid UTF-8 is read as ISO-8859-1 so
+// that 'æøå' survive. ok is false for binary content.
+func textReader(r *bufio.Reader, head []byte) (io.Reader, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		r.Discard(3)
+		return r, true
+	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
+		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), true
+	}
+	if le, be := utf16NoBOM(head); le || be {
+		order := unicode.LittleEndian
+		if be {
+			order = unicode.BigEndian
+		}
+		return transform.NewReader(r, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder()), true
+	}
+	if binary(head) {
+		return nil, false
+	}
+	if !validUTF8Prefix(head) {
+		return charmap.ISO8859_1.NewDecoder().Reader(r), true
+	}
+	return r, true
+}
+
+// utf16NoBOM detects UTF-16 text without a BOM: mostly ASCII, so every
+// other byte is NUL.
+func utf16NoBOM(head []byte) (le, be bool) {
+	n := len(head) &^ 1
+	if n < 16 {
+		return false, false
+	}
+	var evenNUL, oddNUL int
+	for i := 0; i < n; i += 2 {
+		if head[i] == 0 {
+			evenNUL++
+		}
+		if head[i+1] == 0 {
+			oddNUL++
+		}
+	}
+	half := n / 2
+	return oddNUL > half*9/10 && evenNUL < half/10, evenNUL > half*9/10 && oddNUL < half/10
+}
+
+// binary is true when the head has a NUL byte or more than 30% control
+// bytes (other than tab, newline, carriage return, form feed, escape).
+func binary(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	ctl := 0
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b {
+			ctl++
+		}
+	}
+	return len(head) > 0 && ctl*10 > len(head)*3
+}
+
+// validUTF8Prefix reports whether head is valid UTF-8, allowing the last
+// rune to be cut by the sniff window.
+func validUTF8Prefix(head []byte) bool {
+	for i := 0; i < 3 && len(head) > 0; i++ {
+		if utf8.Valid(head) {
+			return true
+		}
+		head = head[:len(head)-1]
+	}
+	return utf8.Valid(head)
+}
+
+// Sizes for reading text: values handed to the scanner are batches of
+// whole lines up to batchSize; a line longer than that is handed in pieces
+// cut at white space where possible.
+var (
+	batchSize = 64 << 10
+	readSize  = 64 << 10
+)
+
+// readText hands the text of r to the sink in batches of whole lines,
+// streaming: memory stays flat however large the file or a line is.
+func readText(ctx context.Context, r io.Reader, sink connectors.Sink) error {
+	br := bufio.NewReaderSize(r, readSize)
+	batch := make([]byte, 0, batchSize+readSize)
+	line, batchLine := 1, 1
+	flush := func(keepFrom int) error {
+		if keepFrom <= 0 {
+			return nil
+		}
+		err := sink.Value(connectors.Value{Data: batch[:keepFrom], Line: batchLine})
+		batchLine += bytes.Count(batch[:keepFrom], []byte{'\n'})
+		n := copy(batch, batch[keepFrom:])
+		batch = batch[:n]
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk, err := br.ReadSlice('\n')
+		batch = append(batch, chunk...)
+		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			line++
+			if len(batch) >= batchSize {
+				if ferr := flush(len(batch)); ferr != nil {
+					return ferr
+				}
+			}
+		} else if len(batch) >= batchSize {
+			// Inside a long line: cut where no value can straddle the cut.
+			if ferr := flush(safeCut(batch)); ferr != nil {
+				return ferr
+			}
+		}
+		if err != nil {
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				return flush(len(batch))
+			}
+			flush(len(batch))
+			return err
+		}
+	}
+}
+
+// safeCut returns where to cut a batch inside a long line: after the last
+// white space that does not stand between two digits ("010190 12345"), in
+// the last 4 KiB; else the whole batch.
+func safeCut(b []byte) int {
+	for i := len(b) - 1; i > 0 && i > len(b)-4096; i-- {
+		if c := b[i]; c == ' ' || c == '\t' || c == '\r' {
+			if i+1 < len(b) && isDigit(b[i-1]) && isDigit(b[i+1]) {
+				continue
+			}
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+func isDigit(c byte) bool { return c-'0' < 10 }

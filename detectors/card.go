@@ -1,0 +1,258 @@
+package detectors
+
+import "strings"
+
+// Luhn reports whether the digits of s pass the Luhn (MOD10) check of
+// ISO/IEC 7812. Spaces and '-' are ignored; any other character fails.
+func Luhn(s string) bool {
+	var buf [32]byte
+	d := buf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			if len(d) == len(buf) {
+				return false
+			}
+			d = append(d, c)
+		case c == ' ' || c == '-':
+		default:
+			return false
+		}
+	}
+	return len(d) > 1 && luhn(d)
+}
+
+func luhn(d []byte) bool {
+	sum := 0
+	double := false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// Card brands, reported as the variant of payment_card.
+const (
+	BrandVisa       = "visa"
+	BrandMastercard = "mastercard"
+	BrandAmex       = "amex"
+	BrandDiscover   = "discover"
+	BrandJCB        = "jcb"
+	BrandDiners     = "diners"
+	BrandMaestro    = "maestro"
+	BrandUnionPay   = "unionpay"
+	BrandMir        = "mir"
+	BrandDankort    = "dankort"
+)
+
+// iinRange is an issuer prefix range: the first len(lo) digits between lo
+// and hi, and the lengths the brand issues (bit n set: n digits).
+type iinRange struct {
+	lo, hi  string
+	lengths uint32
+	brand   string
+}
+
+func lens(ns ...int) uint32 {
+	var m uint32
+	for _, n := range ns {
+		m |= 1 << n
+	}
+	return m
+}
+
+// iins lists the brands' prefixes, longest (most specific) first within a
+// leading digit, with Maestro's broad ranges last, after braintree's
+// credit-card-type table.
+var iins = []iinRange{
+	{"5019", "5019", lens(16), BrandDankort},
+	{"2200", "2204", lens(16, 17, 18, 19), BrandMir},
+	{"2221", "2720", lens(16), BrandMastercard},
+	{"51", "55", lens(16), BrandMastercard},
+	{"34", "34", lens(15), BrandAmex},
+	{"37", "37", lens(15), BrandAmex},
+	{"3528", "3589", lens(16, 17, 18, 19), BrandJCB},
+	{"300", "305", lens(14, 16, 19), BrandDiners},
+	{"36", "36", lens(14, 16, 19), BrandDiners},
+	{"38", "39", lens(14, 16, 19), BrandDiners},
+	{"4", "4", lens(13, 16, 18, 19), BrandVisa},
+	{"6011", "6011", lens(16, 19), BrandDiscover},
+	{"644", "649", lens(16, 19), BrandDiscover},
+	{"65", "65", lens(16, 19), BrandDiscover},
+	{"62", "62", lens(14, 15, 16, 17, 18, 19), BrandUnionPay},
+	{"8110", "8171", lens(16, 17, 18, 19), BrandUnionPay},
+	{"5018", "5018", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"5020", "5020", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"5038", "5038", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"5893", "5893", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"6304", "6304", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"6759", "6759", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"6761", "6763", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"50", "50", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"56", "59", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"63", "63", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+	{"67", "67", lens(12, 13, 14, 15, 16, 17, 18, 19), BrandMaestro},
+}
+
+// cardBrand returns the brand whose prefix and length fit the digits.
+func cardBrand(d []byte) (string, bool) {
+	for _, r := range iins {
+		if r.lengths&(1<<len(d)) == 0 || len(d) < len(r.lo) {
+			continue
+		}
+		p := d[:len(r.lo)]
+		if string(p) >= r.lo && string(p) <= r.hi {
+			return r.brand, true
+		}
+	}
+	return "", false
+}
+
+// CardBrand returns the brand of a card number's digits when its issuer
+// prefix and length fit one.
+func CardBrand(digits string) (string, bool) {
+	if len(digits) > 19 {
+		return "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if !isDigit(digits[i]) {
+			return "", false
+		}
+	}
+	return cardBrand([]byte(digits))
+}
+
+// ValidCardNumber reports whether s is a payment card number: 12 to 19
+// digits (spaces and '-' ignored) with a known brand's prefix and length
+// and a valid Luhn check digit.
+func ValidCardNumber(s string) bool {
+	var buf [19]byte
+	d := buf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			if len(d) == len(buf) {
+				return false
+			}
+			d = append(d, c)
+		case c == ' ' || c == '-':
+		default:
+			return false
+		}
+	}
+	_, ok := validCard(d)
+	return ok
+}
+
+func validCard(d []byte) (string, bool) {
+	if len(d) < 12 || len(d) > 19 || allSame(d) || !luhn(d) {
+		return "", false
+	}
+	return cardBrand(d)
+}
+
+func allSame(d []byte) bool {
+	for _, c := range d {
+		if c != d[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// testCards are publicly documented test numbers (Stripe, PayPal, Adyen):
+// still card numbers, but a privacy team wants to know they are test data.
+var testCards = strings.Fields(`4242424242424242 4000056655665556 5555555555554444 2223003122003222
+5200828282828210 5105105105105100 378282246310005 371449635398431 6011111111111117 6011000990139424
+6011981111111113 3056930009020004 36227206271667 3566002020360505 6200000000000005 6205500000000000004
+6555900000604105 4005519200000004 4012000077777777 4012888888881881 2223000048400011 6304000000000000
+5063516945005047 36461510000039 6200680000000004 4111111111111111 4222222222222 30569309025904
+38520000023237 3530111333300000 5610591081018250 370000000000002 36006666333344 6445644564456445
+3569990010095841 6771798021000008 5101180000000007 8171999927660000 5019555544445555`)
+
+// Separator layouts (bit n: a separator after n digits) in which card
+// numbers are printed: groups of four (the last may be shorter), Amex
+// 4-6-5, Diners 4-6-4.
+func cardGrouping(seps uint32, digits int) bool {
+	if seps == 1<<4|1<<10 {
+		return digits == 15 || digits == 14
+	}
+	var fours uint32
+	for n := 4; n < digits; n += 4 {
+		fours |= 1 << n
+	}
+	return seps == fours
+}
+
+// PaymentCard finds payment card numbers (payment_card), the brand as
+// variant.
+type PaymentCard struct{}
+
+// Info implements Detector.
+func (PaymentCard) Info() Info {
+	return Info{
+		ID: CatPaymentCard, Categories: []string{CatPaymentCard},
+		Variants:    []string{BrandVisa, BrandMastercard, BrandAmex, BrandDiscover, BrandJCB, BrandDiners, BrandMaestro, BrandUnionPay, BrandMir, BrandDankort},
+		Description: "12-19 digits, compact or in card groups, with an issuer prefix and length of a brand and a valid Luhn digit",
+		Personal:    true,
+	}
+}
+
+// MinDigits is the fewest digits a candidate needs.
+func (PaymentCard) MinDigits() int { return 12 }
+
+// Triggers implements Detector.
+func (PaymentCard) Triggers() Trigger { return OnNumber }
+
+// Inspect implements Detector.
+func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+	if c.Digits < 12 {
+		return
+	}
+	g := c.Groups
+	GroupRanges(text, g, 12, 19, func(i, j, digits int) bool {
+		start, end := g[i].Start, g[j-1].End
+		seps := SeparatorsAt(g, i, j)
+		if seps != 0 && !cardGrouping(seps, digits) {
+			return true
+		}
+		for k := i; k < j-1; k++ {
+			if s := text[g[k].End]; s != ' ' && s != '-' {
+				return true
+			}
+		}
+		if !Bounded(text, start, end) {
+			return true
+		}
+		var buf [19]byte
+		d := Digits(buf[:0], text, start, end)
+		brand, ok := validCard(d)
+		if !ok {
+			return true
+		}
+		m := Match{Category: CatPaymentCard, Variant: brand, Start: start, End: end, Reason: "Luhn and issuer prefix"}
+		m.Context = ctx.Near(CatPaymentCard, start, end)
+		if m.Context || seps != 0 {
+			m.Confidence = High
+		} else {
+			m.Confidence = Medium
+		}
+		for _, t := range testCards {
+			if t == string(d) {
+				m.Reason = "Luhn and issuer prefix (a public test card number)"
+				break
+			}
+		}
+		m.Value = append([]byte(nil), d...)
+		emit(&m)
+		return false
+	})
+}

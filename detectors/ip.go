@@ -1,0 +1,196 @@
+package detectors
+
+import (
+	"net/netip"
+)
+
+// Variants of ip_address.
+const (
+	VariantIPv4 = "v4"
+	VariantIPv6 = "v6"
+)
+
+var documentation = []netip.Prefix{
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("2001:db8::/32"),
+}
+
+// ipPublic reports whether an address can point at a person's device:
+// not private, loopback, link-local, multicast, unspecified or a
+// documentation range.
+func ipPublic(a netip.Addr) bool {
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
+		return false
+	}
+	for _, p := range documentation {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// IPAddress finds IPv4 and IPv6 addresses (ip_address). Public addresses
+// are personal data when they can be linked to a person (CJEU C-582/14
+// Breyer); private and documentation ranges are reported with low
+// confidence.
+type IPAddress struct{}
+
+// Info implements Detector.
+func (IPAddress) Info() Info {
+	return Info{
+		ID: CatIPAddress, Categories: []string{CatIPAddress},
+		Variants:    []string{VariantIPv4, VariantIPv6},
+		Description: "IPv4 dotted quads (0-255, no leading zeros, not version strings) and IPv6; private ranges low",
+		Personal:    true,
+	}
+}
+
+// MinDigits is the fewest digits a candidate needs.
+func (IPAddress) MinDigits() int { return 4 }
+
+// Triggers implements Detector.
+func (IPAddress) Triggers() Trigger { return OnNumber | OnColon }
+
+// Inspect implements Detector.
+func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+	if c.Trigger == OnColon {
+		inspectIPv6(text, c, ctx, emit)
+		return
+	}
+	g := c.Groups
+	if len(g) < 4 {
+		return
+	}
+	for i := 0; i+4 <= len(g); i++ {
+		if i > 0 && !spaceBetween(text, g[i-1], g[i]) {
+			continue
+		}
+		if i+4 < len(g) && !spaceBetween(text, g[i+3], g[i+4]) {
+			continue // a fifth dotted part: a version or an OID
+		}
+		var oct [4]byte
+		ok := true
+		for k := 0; k < 4 && ok; k++ {
+			grp := g[i+k]
+			if k < 3 && text[grp.End] != '.' {
+				ok = false
+				break
+			}
+			n := grp.Len()
+			if n > 3 || (n > 1 && text[grp.Start] == '0') {
+				ok = false
+				break
+			}
+			v := 0
+			for _, ch := range text[grp.Start:grp.End] {
+				v = v*10 + int(ch-'0')
+			}
+			if v > 255 {
+				ok = false
+			}
+			oct[k] = byte(v)
+		}
+		start, end := g[i].Start, g[i+3].End
+		if !ok || !Bounded(text, start, end) || versionLike(text, start, end) {
+			continue
+		}
+		a := netip.AddrFrom4(oct)
+		if oct[0] == 0 || oct == [4]byte{255, 255, 255, 255} || netmask(oct) {
+			continue
+		}
+		emitIP(text, a, start, end, ctx, emit)
+	}
+}
+
+// versionLike rejects dotted quads that are versions: "v4.12.0.1",
+// "version 4.12.0.1", "1.2.3.4-beta", "Chrome/120.0.0.0".
+func versionLike(text []byte, start, end int) bool {
+	if end+1 < len(text) && text[end] == '-' && isLetter(text[end+1]) {
+		return true
+	}
+	if start > 1 && text[start-1] == '/' && isLetter(text[start-2]) {
+		return true
+	}
+	lo := max(start-12, 0)
+	before := text[lo:start]
+	for _, w := range []string{"version ", "versjon ", "version: ", "ver ", "v. ", "build ", "release "} {
+		if len(before) >= len(w) && equalFold(before[len(before)-len(w):], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// netmask recognises subnet masks such as 255.255.255.0.
+func netmask(o [4]byte) bool {
+	if o[0] != 255 {
+		return false
+	}
+	v := uint32(o[0])<<24 | uint32(o[1])<<16 | uint32(o[2])<<8 | uint32(o[3])
+	inv := ^v
+	return inv&(inv+1) == 0
+}
+
+func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context, emit func(*Match)) {
+	m := Match{Category: CatIPAddress, Variant: VariantIPv4, Start: start, End: end, Reason: "public address"}
+	if a.Is6() {
+		m.Variant = VariantIPv6
+	}
+	m.Context = ctx.Near(CatIPAddress, start, end)
+	switch {
+	case !ipPublic(a):
+		m.Confidence, m.Reason = Low, "private, loopback or documentation range"
+	case m.Context:
+		m.Confidence = High
+	default:
+		m.Confidence = Medium
+	}
+	m.Value = []byte(a.String())
+	emit(&m)
+}
+
+// inspectIPv6 reads the run of hex digits, colons and dots around the colon
+// and parses it when it has the shape of an IPv6 address.
+func inspectIPv6(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+	start := c.Start
+	for start > 0 && isHex(text[start-1]) && c.Start-start < 4 {
+		start--
+	}
+	if start > 0 && (isWordByte(text[start-1]) || text[start-1] == ':' || text[start-1] == '.') {
+		return
+	}
+	end := c.Start
+	colons, double := 0, false
+	for end < len(text) && end-start <= 45 {
+		ch := text[end]
+		switch {
+		case ch == ':':
+			colons++
+			if end > 0 && text[end-1] == ':' {
+				double = true
+			}
+		case isHex(ch) || ch == '.':
+		default:
+			goto done
+		}
+		end++
+	}
+done:
+	for end > c.Start && (text[end-1] == '.' || (text[end-1] == ':' && !(end >= 2 && text[end-2] == ':'))) {
+		end-- // sentence punctuation after the address
+	}
+	if colons < 2 || (colons < 7 && !double) || end-start < 3 || end-start > 45 {
+		return
+	}
+	if end < len(text) && isWordByte(text[end]) {
+		return
+	}
+	a, err := netip.ParseAddr(string(text[start:end]))
+	if err != nil || !a.Is6() || a.Is4In6() || a.IsUnspecified() {
+		return
+	}
+	emitIP(text, a, start, end, ctx, emit)
+}

@@ -1,0 +1,78 @@
+package detectors
+
+// ValidKontonummer reports whether s is a valid Norwegian bank account
+// number: 11 digits whose last is the MOD11 check digit over the first ten
+// (weights 5 4 3 2 7 6 5 4 3 2; a remainder giving 10 is never issued).
+// Written 1234.56.78903, 1234 56 78903 or 12345678903.
+func ValidKontonummer(s string) bool {
+	var d [11]byte
+	return compactDigits(s, d[:]) && checkKontonummer(&d)
+}
+
+func checkKontonummer(d *[11]byte) bool {
+	sum := int(d[10] - '0')
+	same := true
+	for i, w := range fnrW2 {
+		sum += w * int(d[i]-'0')
+		same = same && d[i] == d[0]
+	}
+	return sum%11 == 0 && !(same && d[10] == d[0])
+}
+
+// BankAccount finds Norwegian bank account numbers (no_bank_account).
+// Every valid fødselsnummer also passes the account check, so a number
+// that is one is left to the Fodselsnummer detector unless it is printed
+// the way accounts are (1234.56.78903) or an account word stands near it.
+type BankAccount struct{}
+
+// Info implements Detector.
+func (BankAccount) Info() Info {
+	return Info{
+		ID: CatBankAccount, Categories: []string{CatBankAccount},
+		Description: "11 digits with a MOD11 check digit; 4-2-5 grouping or an account word, else low",
+		Personal:    true,
+	}
+}
+
+// MinDigits is the fewest digits a candidate needs.
+func (BankAccount) MinDigits() int { return 11 }
+
+// Triggers implements Detector.
+func (BankAccount) Triggers() Trigger { return OnNumber }
+
+// Inspect implements Detector.
+func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+	if c.Digits < 11 {
+		return
+	}
+	g := c.Groups
+	GroupRanges(text, g, 11, 11, func(i, j, _ int) bool {
+		start, end := g[i].Start, g[j-1].End
+		seps := SeparatorsAt(g, i, j)
+		if (seps != 0 && seps != accountSeps) || !Bounded(text, start, end) {
+			return true
+		}
+		var d [11]byte
+		Digits(d[:0], text, start, end)
+		if !checkKontonummer(&d) {
+			return true
+		}
+		dotted := seps == accountSeps && text[g[i].End] == '.' && text[g[i+1].End] == '.'
+		near := ctx.Near(CatBankAccount, start, end)
+		if _, isFnr := CheckFodselsnummer(&d); isFnr && !dotted && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
+			return true
+		}
+		m := Match{Category: CatBankAccount, Start: start, End: end, Context: near, Reason: "MOD11 check digit"}
+		switch {
+		case near || dotted:
+			m.Confidence = High
+		case seps == accountSeps:
+			m.Confidence = Medium
+		default:
+			m.Confidence = Low
+		}
+		m.Value = append([]byte(nil), d[:]...)
+		emit(&m)
+		return true
+	})
+}
