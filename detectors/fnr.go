@@ -166,9 +166,19 @@ func daysIn(month, year int) int {
 	return 31
 }
 
-// Separator offsets (in digits) at which a fødselsnummer is written grouped:
-// 6+5, 4+2+5, 2+2+2+5, 2+2+2+2+3, 2+2+2+3+2, 6+3+2, 9+2.
-const fnrSeps = 1<<2 | 1<<4 | 1<<6 | 1<<8 | 1<<9
+// fnrLayouts are the separator sets (bit n: a separator after n digits) in
+// which a fødselsnummer is written: 6+5, 4+2+5, 2+2+2+5, 2+2+2+2+3,
+// 2+2+2+3+2, 6+3+2, 9+2, or compact.
+var fnrLayouts = [...]uint32{0, 1 << 6, 1<<4 | 1<<6, 1<<2 | 1<<4 | 1<<6, 1<<2 | 1<<4 | 1<<6 | 1<<8, 1<<2 | 1<<4 | 1<<6 | 1<<9, 1<<6 | 1<<9, 1 << 9}
+
+func fnrLayout(seps uint32) bool {
+	for _, l := range fnrLayouts {
+		if seps == l {
+			return true
+		}
+	}
+	return false
+}
 
 // The 4-2-5 grouping is how account numbers are printed.
 const accountSeps = 1<<4 | 1<<6
@@ -201,7 +211,7 @@ func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func(
 	GroupRanges(text, g, 11, 11, func(i, j, _ int) bool {
 		start, end := g[i].Start, g[j-1].End
 		seps := SeparatorsAt(g, i, j)
-		if seps&^fnrSeps != 0 || !Bounded(text, start, end) {
+		if !fnrLayout(seps) || !Bounded(text, start, end) {
 			return true
 		}
 		if seps == accountSeps && text[g[i].End] == '.' {

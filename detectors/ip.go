@@ -155,8 +155,10 @@ func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context, emit func(*
 // inspectIPv6 reads the run of hex digits, colons and dots around the colon
 // and parses it when it has the shape of an IPv6 address.
 func inspectIPv6(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+	// The run may have started before this colon: a digit run took its
+	// first groups ("2a02:2121:1:2::1").
 	start := c.Start
-	for start > 0 && isHex(text[start-1]) && c.Start-start < 4 {
+	for start > 0 && (isHex(text[start-1]) || text[start-1] == ':') && c.Start-start < 45 {
 		start--
 	}
 	if start > 0 && (isWordByte(text[start-1]) || text[start-1] == ':' || text[start-1] == '.') {

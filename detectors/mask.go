@@ -17,7 +17,7 @@ func Mask(category string, value []byte) string {
 	case CatBankAccount:
 		return maskDigits("****.**.*****", value, 2)
 	case CatPaymentCard:
-		return maskDigits(strings.Repeat("*", max(len(value)-4, 0)), value, 4)
+		return maskDigits(strings.Repeat("*", len(value)), value, 4)
 	case CatIBAN:
 		if len(value) < 4 {
 			return strings.Repeat("*", len(value))
@@ -30,11 +30,11 @@ func Mask(category string, value []byte) string {
 	case CatOrgNumber:
 		return string(value) // an organisation number is public and not personal
 	}
-	return maskDigits(strings.Repeat("*", max(len(value)-2, 0)), value, 2)
+	return maskDigits(strings.Repeat("*", len(value)), value, 2)
 }
 
-// maskDigits returns pattern followed by the last keep characters of value.
-// The pattern's stars stand for the hidden digits.
+// maskDigits returns the shape pattern (one star per character of value)
+// with its last keep stars replaced by the last keep characters of value.
 func maskDigits(pattern string, value []byte, keep int) string {
 	if len(value) <= keep {
 		return strings.Repeat("*", len(value))

@@ -43,7 +43,7 @@ func fixture() *inventory.Inventory {
 					{Name: "ssn_old", Examined: 50, Categories: []inventory.Category{{
 						ID: "no_fnr", Class: "national_id", Personal: true, Variants: map[string]int64{}, Confidence: detectors.Medium,
 						Explanation: `column name "ssn_old" suggests no_fnr; name hint only, 0 validated values (50 examined, all empty)`,
-						Examined: 50, NameHint: true, NameRule: "ssn", ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
+						Examined:    50, NameHint: true, NameRule: "ssn", ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
 					}}},
 					{Name: "kid", Examined: 50, NonNull: 50, Categories: []inventory.Category{{
 						ID: "kid", Class: "none", Personal: false, Variants: map[string]int64{}, Confidence: detectors.Medium,
