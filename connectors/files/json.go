@@ -64,6 +64,9 @@ func (w *jsonWalker) walk(ctx context.Context, dec *json.Decoder) error {
 		}
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
+			if len(w.stack) > 0 {
+				return io.ErrUnexpectedEOF // a truncated document
+			}
 			return nil
 		}
 		if err != nil {

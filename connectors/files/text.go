@@ -127,10 +127,13 @@ func readText(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 					return ferr
 				}
 			}
-		} else if len(batch) >= batchSize {
-			// Inside a long line: cut where no value can straddle the cut.
-			if ferr := flush(safeCut(batch)); ferr != nil {
-				return ferr
+		} else {
+			// Inside a long line: hand it on in pieces of at most batchSize,
+			// cut where no value can straddle the cut.
+			for len(batch) >= batchSize {
+				if ferr := flush(safeCut(batch[:batchSize])); ferr != nil {
+					return ferr
+				}
 			}
 		}
 		if err != nil {

@@ -1,0 +1,383 @@
+package files
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"datakart/connectors"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// recorder is a Sink that remembers everything, keyed by unit!part.
+type recorder struct {
+	unit    string
+	part    string
+	kinds   map[string]string
+	values  map[string][]string // "part|field" → values
+	lines   map[string][]int
+	fields  map[string][]string
+	errs    map[string]string
+	skipped map[string]string
+}
+
+func newRecorder() *recorder {
+	return &recorder{kinds: map[string]string{}, values: map[string][]string{}, lines: map[string][]int{},
+		fields: map[string][]string{}, errs: map[string]string{}, skipped: map[string]string{}}
+}
+
+func (r *recorder) name() string {
+	if r.part == "" {
+		return r.unit
+	}
+	return r.unit + "!" + r.part
+}
+func (r *recorder) Begin(p connectors.Part) { r.part = p.Path; r.kinds[r.name()] = p.Kind }
+func (r *recorder) Fields(n ...string)      { r.fields[r.name()] = append(r.fields[r.name()], n...) }
+func (r *recorder) Value(v connectors.Value) error {
+	k := r.name() + "|" + v.Field
+	r.values[k] = append(r.values[k], string(v.Data))
+	r.lines[k] = append(r.lines[k], v.Line)
+	return nil
+}
+func (r *recorder) PartError(err error)       { r.errs[r.name()] = err.Error() }
+func (r *recorder) PartSkipped(reason string) { r.skipped[r.name()] = reason }
+func (r *recorder) Sampled(int64, string)     {}
+func (r *recorder) text(key string) string    { return strings.Join(r.values[key], "") }
+func (r *recorder) has(key, sub string) bool  { return strings.Contains(r.text(key), sub) }
+
+func write(t *testing.T, dir, name string, data []byte) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func scanTree(t *testing.T, root string, opt Options) (*recorder, []connectors.Unit) {
+	t.Helper()
+	src, err := New(root, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	var units []connectors.Unit
+	err = src.Units(context.Background(), func(u connectors.Unit) error {
+		units = append(units, u)
+		rec.unit = u.Name
+		rec.part = ""
+		if u.Read != nil {
+			if err := u.Read(context.Background(), rec); err != nil {
+				t.Errorf("read %s: %v", u.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, units
+}
+
+func zipOf(t testing.TB, files map[string][]byte) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			panic(err)
+		}
+		w.Write(files[n])
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+func gz(data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+func TestDecoders(t *testing.T) {
+	dir := t.TempDir()
+	csvData := []byte("fødselsnummer;navn;kontonummer\n10048744732;Ola Nordmann;8601.11.17947\n23114048690;\"Kari\nNordmann\";1503.75.77003\n")
+	write(t, dir, "hr/ansatte.csv", csvData)
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte("Navn: Åse Ødegård\nfnr 10048744732\n"))
+	write(t, dir, "notes/utf16.txt", utf16)
+	latin1, _ := charmap.ISO8859_1.NewEncoder().Bytes([]byte("Kunden Bjørn Ærlig på Håøya\n"))
+	write(t, dir, "notes/latin1.txt", latin1)
+	write(t, dir, "api/customer.json", []byte(`{"customer":{"email":"ola@online.no","phones":["+4791234567","+4792345678"]},"orders":[{"card":"4242424242424242","n":12345678901}]}`))
+	write(t, dir, "logs/app.ndjson", []byte("{\"user\":{\"email\":\"a@online.no\"}}\nthis line is no json, fnr 10048744732\n{\"user\":{\"email\":\"b@online.no\"}}\n"))
+	write(t, dir, "archive/ansatte.csv.gz", gz(csvData))
+	inner := zipOf(t, map[string][]byte{"customers.json": []byte(`[{"email":"c@online.no"}]`)})
+	write(t, dir, "archive/bundle.zip", zipOf(t, map[string][]byte{"2023/ansatte.csv": csvData, "2023/inner.zip": inner, "2023/": nil}))
+	write(t, dir, "assets/logo.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...))
+	write(t, dir, "bin/blob.dat", []byte{1, 2, 3, 0, 4, 5, 6})
+
+	xf := excelize.NewFile()
+	xf.SetSheetName("Sheet1", "Kunder")
+	xf.SetSheetRow("Kunder", "A1", &[]any{"Navn", "Kortnummer", "Telefon"})
+	xf.SetSheetRow("Kunder", "A2", &[]any{"Ola", 4111111111111111, "91234567"})
+	var xb bytes.Buffer
+	xf.WriteTo(&xb)
+	write(t, dir, "crm/kunder.xlsx", xb.Bytes())
+
+	doc := `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p><w:r><w:t>Fødselsnummer: 100487</w:t></w:r><w:r><w:t xml:space="preserve"> 44732</w:t></w:r></w:p>` +
+		`<w:p><w:r><w:t>Neste avsnitt</w:t></w:r></w:p></w:body></w:document>`
+	write(t, dir, "docs/notat.docx", zipOf(t, map[string][]byte{"word/document.xml": []byte(doc)}))
+
+	rec, _ := scanTree(t, dir, Options{})
+
+	if got := rec.fields["hr/ansatte.csv"]; !slices.Equal(got, []string{"fødselsnummer", "navn", "kontonummer"}) {
+		t.Errorf("csv fields = %q", got)
+	}
+	if got := rec.values["hr/ansatte.csv|fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
+		t.Errorf("csv fnr column = %q", got)
+	}
+	if got := rec.values["hr/ansatte.csv|navn"]; len(got) != 2 || got[1] != "Kari\nNordmann" {
+		t.Errorf("quoted multi-line cell = %q", got)
+	}
+	// The second record's kontonummer is on line 4: the name before it spans two lines.
+	if got := rec.lines["hr/ansatte.csv|kontonummer"]; !slices.Equal(got, []int{2, 4}) {
+		t.Errorf("csv lines = %v", got)
+	}
+	if !rec.has("notes/utf16.txt|", "Åse Ødegård") || !rec.has("notes/utf16.txt|", "10048744732") {
+		t.Errorf("UTF-16 text = %q", rec.text("notes/utf16.txt|"))
+	}
+	if !rec.has("notes/latin1.txt|", "Bjørn Ærlig på Håøya") {
+		t.Errorf("Latin-1 text = %q", rec.text("notes/latin1.txt|"))
+	}
+	for k, want := range map[string]string{
+		"api/customer.json|$.customer.email":                          "ola@online.no",
+		"api/customer.json|$.customer.phones[*]":                      "+4791234567+4792345678",
+		"api/customer.json|$.orders[*].card":                          "4242424242424242",
+		"api/customer.json|$.orders[*].n":                             "12345678901",
+		"logs/app.ndjson|$.user.email":                                "a@online.nob@online.no",
+		"logs/app.ndjson|":                                            "this line is no json, fnr 10048744732",
+		"archive/ansatte.csv.gz!ansatte.csv|fødselsnummer":            "1004874473223114048690",
+		"archive/bundle.zip!2023/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
+		"archive/bundle.zip!2023/inner.zip!customers.json|$[*].email": "c@online.no",
+		"crm/kunder.xlsx|Kunder!Kortnummer":                           "4111111111111111",
+		"docs/notat.docx|":                                            "Fødselsnummer: 100487 44732Neste avsnitt",
+	} {
+		if got := rec.text(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if rec.kinds["logs/app.ndjson"] != "ndjson" || rec.errs["logs/app.ndjson"] == "" {
+		t.Errorf("ndjson with a bad line: kind %q, error %q", rec.kinds["logs/app.ndjson"], rec.errs["logs/app.ndjson"])
+	}
+	for _, name := range []string{"assets/logo.png", "bin/blob.dat"} {
+		if !strings.Contains(rec.skipped[name], "binary") {
+			t.Errorf("%s: skipped %q, want a binary-file reason", name, rec.skipped[name])
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := bytes.Repeat([]byte("fnr 10048744732 "), 1<<16) // 1 MiB of text
+	write(t, dir, "bomb.zip", zipOf(t, map[string][]byte{"a.txt": big, "b.txt": big, "c.txt": big}))
+	nested := zipOf(t, map[string][]byte{"x.txt": []byte("deep")})
+	for range 4 {
+		nested = zipOf(t, map[string][]byte{"n.zip": nested})
+	}
+	write(t, dir, "deep.zip", nested)
+	many := map[string][]byte{}
+	for i := range 20 {
+		many[fmt.Sprintf("f%02d.txt", i)] = []byte("x")
+	}
+	write(t, dir, "many.zip", zipOf(t, many))
+
+	rec, _ := scanTree(t, dir, Options{MaxExpandedBytes: 1536 << 10, MaxArchiveEntries: 10, MaxArchiveDepth: 2})
+	limited := false
+	for name, msg := range rec.errs {
+		if strings.HasPrefix(name, "bomb.zip") && strings.Contains(msg, "max-expanded-bytes") {
+			limited = true
+		}
+	}
+	for name, msg := range rec.skipped {
+		if strings.HasPrefix(name, "bomb.zip") && strings.Contains(msg, "max-expanded-bytes") {
+			limited = true
+		}
+	}
+	if !limited {
+		t.Errorf("zip bomb not bounded: errs %v skipped %v", rec.errs, rec.skipped)
+	}
+	if n := len(rec.values["bomb.zip!a.txt|"]); n == 0 {
+		t.Error("what was read before the limit is lost")
+	}
+	deepSkipped := false
+	for name, msg := range rec.skipped {
+		if strings.HasPrefix(name, "deep.zip") && strings.Contains(msg, "too deep") {
+			deepSkipped = true
+		}
+	}
+	if !deepSkipped {
+		t.Errorf("nested zips not bounded by depth: %v", rec.skipped)
+	}
+	read := 0
+	for k := range rec.values {
+		if strings.HasPrefix(k, "many.zip!") {
+			read++
+		}
+	}
+	if read != 10 {
+		t.Errorf("read %d members of many.zip, want the limit of 10", read)
+	}
+}
+
+func TestCorruptFilesAreErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := gz([]byte("fnr 10048744732\n"))
+	write(t, dir, "truncated.csv.gz", good[:len(good)-6])
+	write(t, dir, "broken.zip", []byte("PK\x03\x04 this is not really a zip"))
+	write(t, dir, "broken.xlsx", zipOf(t, map[string][]byte{"xl/workbook.xml": []byte("<not xml")}))
+	write(t, dir, "broken.json", []byte(`{"a": "ola@online.no", "b": `))
+	rec, _ := scanTree(t, dir, Options{})
+	for _, name := range []string{"truncated.csv.gz!truncated.csv", "broken.zip", "broken.xlsx", "broken.json"} {
+		if rec.errs[name] == "" {
+			t.Errorf("%s: no error recorded (errors: %v)", name, rec.errs)
+		}
+	}
+	if !rec.has("broken.json|$.a", "ola@online.no") {
+		t.Error("values before a JSON error are lost")
+	}
+}
+
+func TestWalk(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a/keep.csv", []byte("x\n1\n"))
+	write(t, dir, "a/b/deep.csv", []byte("x\n1\n"))
+	write(t, dir, "a/skip.log", []byte("x"))
+	write(t, dir, "node_modules/m/x.csv", []byte("x"))
+	os.Symlink(filepath.Join(dir, "a"), filepath.Join(dir, "link"))
+	os.Symlink(dir, filepath.Join(dir, "a", "loop"))
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, units := scanTree(t, dir, Options{})
+	byName := map[string]connectors.Unit{}
+	var names []string
+	for _, u := range units {
+		byName[u.Name] = u
+		names = append(names, u.Name)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("units not in lexical order: %q", names)
+	}
+	if u := byName["link"]; !strings.Contains(u.Skip, "symlink") {
+		t.Errorf("symlink not skipped by default: %+v", u)
+	}
+	if u := byName["fifo"]; !strings.Contains(u.Skip, "not a regular file") {
+		t.Errorf("fifo: %+v", u)
+	}
+
+	_, units = scanTree(t, dir, Options{Include: []string{"a/**/*.csv"}, Exclude: []string{"node_modules"}})
+	names = names[:0]
+	for _, u := range units {
+		names = append(names, u.Name)
+	}
+	if !slices.Equal(names, []string{"a/b/deep.csv", "a/keep.csv"}) {
+		t.Errorf("globbed units = %q", names)
+	}
+
+	_, units = scanTree(t, dir, Options{FollowSymlinks: true})
+	loops := 0
+	for _, u := range units {
+		if strings.Contains(u.Skip, "loop") {
+			loops++
+		}
+	}
+	if loops == 0 {
+		t.Error("following symlinks: the loop a/loop → root was not detected")
+	}
+}
+
+func TestMatch(t *testing.T) {
+	for _, tt := range []struct {
+		pat, name string
+		want      bool
+	}{
+		{"*.csv", "a/b/c.csv", true},
+		{"**/*.csv", "c.csv", true},
+		{"**/*.csv", "a/b/c.csv", true},
+		{"a/**", "a/b/c.csv", true},
+		{"a/*.csv", "a/b/c.csv", false},
+		{"exports/**/*.csv", "exports/2024/x.csv", true},
+		{"exports/**/*.csv", "other/x.csv", false},
+	} {
+		if got := Match(tt.pat, tt.name); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v", tt.pat, tt.name, got)
+		}
+	}
+}
+
+func TestLongLinesAreStreamedInPieces(t *testing.T) {
+	oldBatch, oldRead := batchSize, readSize
+	batchSize, readSize = 1024, 1024
+	defer func() { batchSize, readSize = oldBatch, oldRead }()
+	dir := t.TempDir()
+	line := bytes.Repeat([]byte("lorem ipsum "), 1000)
+	line = append(line, []byte("fnr 100487 44732 slutt")...)
+	line = append(line, bytes.Repeat([]byte(" dolor"), 1000)...)
+	write(t, dir, "one-line.txt", line)
+	rec, _ := scanTree(t, dir, Options{})
+	pieces := rec.values["one-line.txt|"]
+	if len(pieces) < 10 {
+		t.Fatalf("a %d-byte line came in %d pieces", len(line), len(pieces))
+	}
+	whole := false
+	for _, p := range pieces {
+		if len(p) > 3*1024+64<<10 {
+			t.Errorf("a piece of %d bytes: memory is not bounded", len(p))
+		}
+		if strings.Contains(p, "100487 44732") {
+			whole = true
+		}
+	}
+	if !whole || rec.text("one-line.txt|") != string(line) {
+		t.Error("the value spanning a cut was split, or text was lost or repeated")
+	}
+}
+
+func TestCancel(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "big.txt", bytes.Repeat([]byte("line of text\n"), 200000))
+	src, _ := New(dir, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	var readErr error
+	src.Units(ctx, func(u connectors.Unit) error {
+		cancel()
+		readErr = u.Read(ctx, newRecorder())
+		return nil
+	})
+	if !errors.Is(readErr, context.Canceled) {
+		t.Errorf("read after cancel: %v", readErr)
+	}
+}

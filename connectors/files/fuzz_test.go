@@ -1,0 +1,57 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+// fuzzDecode feeds arbitrary bytes, named name, through the decoder
+// dispatch: whatever the input, it must not panic, hang or grow without
+// bound, and everything it hands on must be recorded against a part.
+func fuzzDecode(f *testing.F, name string, seeds ...[]byte) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20}
+		rec := newRecorder()
+		rec.unit = name
+		d := &decoder{opt: &opt, sink: rec, budget: opt.MaxExpandedBytes}
+		if err := d.decode(context.Background(), bytes.NewReader(data), name, "", 0); err != nil {
+			t.Fatalf("decode returned %v; only a cancelled context may end a read with an error", err)
+		}
+		if len(rec.kinds) == 0 {
+			t.Fatal("no part was begun")
+		}
+	})
+}
+
+func FuzzCSV(f *testing.F) {
+	fuzzDecode(f, "x.csv", []byte("fnr;navn\n10048744732;\"Ola\nN\"\n"), []byte("a,b\n1,2,3\n\"x"))
+}
+
+func FuzzJSON(f *testing.F) {
+	fuzzDecode(f, "x.json", []byte(`{"a":{"b":[1,"x",{"c":null}]}}`), []byte(`[[[`), []byte(`{"a":`))
+}
+
+func FuzzNDJSON(f *testing.F) {
+	fuzzDecode(f, "x.ndjson", []byte("{\"a\":1}\n{bad\n{\"b\":\"x@y.no\"}\n"))
+}
+
+func FuzzText(f *testing.F) {
+	fuzzDecode(f, "x.txt", []byte("hei\r\nfnr 10048744732"), []byte("\xff\xfeh\x00i\x00"), []byte("bj\xf8rn"), []byte("\xef\xbb\xbfx"))
+}
+
+func FuzzGzip(f *testing.F) {
+	fuzzDecode(f, "x.csv.gz", gz([]byte("a;b\n1;2\n")), []byte("\x1f\x8b\x08"))
+}
+
+func FuzzZip(f *testing.F) {
+	fuzzDecode(f, "x.zip", zipOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.zip": zipOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("PK\x03\x04"))
+}
+
+func FuzzOffice(f *testing.F) {
+	doc := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>a</w:t></w:r></w:p></w:body></w:document>`
+	fuzzDecode(f, "x.docx", zipOf(nil, map[string][]byte{"word/document.xml": []byte(doc)}))
+}

@@ -1,0 +1,120 @@
+package detectors
+
+import (
+	"strings"
+	"testing"
+)
+
+var fuzzWords = map[string][]string{
+	CatFodselsnummer: {"fnr", "fødselsnummer"}, CatBankAccount: {"konto"}, CatPaymentCard: {"kort"},
+	CatKID: {"kid"}, CatPhone: {"tlf"}, CatOrgNumber: {"orgnr"}, CatIPAddress: {"ip"}, CatDKCPR: {"cpr"},
+}
+
+// fuzzDetector runs one detector through an Engine over arbitrary text and
+// checks what every detector must guarantee: no panic, spans inside the
+// text and in order, a value for every match.
+func fuzzDetector(f *testing.F, d Detector, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s)
+		f.Add("x " + s + " y")
+		f.Add(strings.Repeat(s+" ", 3))
+	}
+	ds := []Detector{d}
+	if d == nil {
+		ds = Builtin()
+	}
+	e := NewEngine(fuzzWords, ds...)
+	f.Fuzz(func(t *testing.T, s string) {
+		last := 0
+		e.Scan([]byte(s), func(m *Match) {
+			if m.Start < 0 || m.End > len(s) || m.Start >= m.End {
+				t.Fatalf("span [%d,%d) outside text of %d bytes", m.Start, m.End, len(s))
+			}
+			if m.Start < last {
+				t.Fatalf("match at %d after one at %d", m.Start, last)
+			}
+			last = m.Start
+			if len(m.Value) == 0 || m.Confidence == None {
+				t.Fatalf("match without value or confidence: %+v", m)
+			}
+		})
+	})
+}
+
+func FuzzFodselsnummer(f *testing.F) {
+	fuzzDetector(f, Fodselsnummer{}, "10048744732", "100487 44732", "fnr 30108299939", "13-04-99-58441", "1234.56.78903")
+}
+
+func FuzzKontonummer(f *testing.F) {
+	fuzzDetector(f, BankAccount{}, "8601.11.17947", "konto 10048744732", "1503 75 77003")
+}
+
+func FuzzOrgnr(f *testing.F) {
+	fuzzDetector(f, OrgNumber{}, "NO 988 077 917 MVA", "988077917", "orgnr 981566378")
+}
+
+func FuzzKID(f *testing.F) {
+	fuzzDetector(f, KID{}, "KID: 4242424242424242", "kid 12345678903")
+}
+
+func FuzzPaymentCard(f *testing.F) {
+	fuzzDetector(f, PaymentCard{}, "4242 4242 4242 4242", "378282246310005", "3782 822463 10005", "kort 6205500000000000004")
+}
+
+func FuzzIBAN(f *testing.F) {
+	fuzzDetector(f, IBAN{}, "NO93 8601 1117 947", "GB82WEST12345698765432", "IBAN: FR1420041010050500013M02606")
+}
+
+func FuzzEmail(f *testing.F) {
+	fuzzDetector(f, Email{}, "ola@online.no", "a%40b.no", "kari@blåbær.no", "logo@2x.png", "https://u:p@h.no", "x@y")
+}
+
+func FuzzPhone(f *testing.F) {
+	fuzzDetector(f, Phone{}, "+47 912 34 567", "(+47) 91234567", "0047 91234567", "+46 8 123 456 78", "tlf 91234567")
+}
+
+func FuzzIPAddress(f *testing.F) {
+	fuzzDetector(f, IPAddress{}, "84.210.1.2", "2a02:2121:1:2::1", "fe80::1%eth0", "::1", "1.2.3.4.5")
+}
+
+func FuzzSEPersonnummer(f *testing.F) {
+	fuzzDetector(f, SEPersonnummer{}, "880320-0016", "121212+1212", "191705120424")
+}
+
+func FuzzDKCPR(f *testing.F) {
+	fuzzDetector(f, DKCPR{}, "cpr 211062-5629", "CPR-nr 2110620629")
+}
+
+func FuzzFIHETU(f *testing.F) {
+	fuzzDetector(f, FIHETU{}, "131052-308T", "131052A308T", "hetu 131052+308T")
+}
+
+// FuzzEngine runs every built-in detector together, as a scan does.
+func FuzzEngine(f *testing.F) {
+	fuzzDetector(f, nil, "Fødselsnummer 100487 44732, tlf +47 912 34 567, ola@online.no, KID: 4242424242424242, 84.210.1.2")
+}
+
+// FuzzValidators checks that the exported validators never panic and agree
+// with the detectors' reading of the same compact digits.
+func FuzzValidators(f *testing.F) {
+	for _, s := range []string{"10048744732", "86011117947", "988077917", "4242424242424242", "NO9386011117947", "880320-0016", "131052-308T", "a@b.no"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ValidFodselsnummer(s)
+		ValidKontonummer(s)
+		ValidOrgnr(s)
+		ValidCardNumber(s)
+		Luhn(s)
+		ValidKID(s)
+		ValidIBAN(s)
+		ValidEmail(s)
+		ValidSEPersonnummer(s)
+		ValidDKCPR(s)
+		ValidFIHETU(s)
+		CardBrand(s)
+		Mask(CatEmail, []byte(s))
+		Mask(CatIPAddress, []byte(s))
+		Mask(CatIBAN, []byte(s))
+	})
+}
