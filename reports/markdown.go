@@ -33,7 +33,7 @@ func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %s | %s |\n",
 				mdEscape(r.Location()), cat, k.Class, k.Confidence, k.Matches, k.Distinct,
-				mdEscape(strings.Join(k.Examples, " ")), mdEscape(k.Explanation))
+				mdCode(k.Examples), mdEscape(k.Explanation))
 		}
 	}
 
@@ -86,6 +86,16 @@ func countFields(inv *inventory.Inventory) int {
 }
 
 var mdReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`)
+
+// mdCode renders masked examples as code spans, so their stars read as
+// stars.
+func mdCode(examples []string) string {
+	parts := make([]string, len(examples))
+	for i, e := range examples {
+		parts[i] = "`" + strings.NewReplacer("`", "'", "|", `\|`, "\n", " ").Replace(e) + "`"
+	}
+	return strings.Join(parts, " ")
+}
 
 // mdEscape keeps names from the scanned data from breaking the table or
 // injecting markup.

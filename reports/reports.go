@@ -112,10 +112,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func percent(f float64) string {
-	return fmt.Sprintf("%.0f%%", f*100)
-}
-
 // personalCategory reports whether the inventory holds category id as
 // personal data (not as context only).
 func personalCategory(inv *inventory.Inventory, id string) bool {

@@ -26,18 +26,18 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "No personal data found.")
 	} else {
-		t := newTable(w, "location", "category", "confidence", "matches", "distinct", "share", "examples", "why")
+		t := newTable(w, "location", "category", "confidence", "matches", "examples", "why")
 		for _, r := range rows {
 			k := r.Category
 			cat := k.ID
 			if len(k.Variants) > 0 {
 				cat += " (" + variantsText(k.Variants) + ")"
 			}
-			share := ""
-			if r.Field.Name != "" && k.Matches > 0 {
-				share = percent(k.Share)
+			examples := k.Examples
+			if len(examples) > 2 {
+				examples = examples[:2]
 			}
-			if err := t.Append(r.Location(), cat, k.Confidence.String(), fmt.Sprint(k.Matches), fmt.Sprint(k.Distinct), share, strings.Join(k.Examples, " "), k.Explanation); err != nil {
+			if err := t.Append(r.Location(), cat, k.Confidence.String(), fmt.Sprint(k.Matches), strings.Join(examples, " "), k.Explanation); err != nil {
 				return err
 			}
 		}
@@ -106,7 +106,7 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
-		tablewriter.WithRowMaxWidth(60),
+		tablewriter.WithRowMaxWidth(48),
 	)
 	cells := make([]any, len(header))
 	for i, h := range header {
