@@ -44,6 +44,26 @@ func newContextWords(m map[string][]string) contextWords {
 type Context struct {
 	text  []byte
 	words *contextWords
+	// The last category asked for and its words: detectors ask for the
+	// same one many times in a row.
+	lastCat string
+	lastWS  *wordSet
+	// Recent answers: the fødselsnummer and account detectors ask about
+	// the same spans.
+	recent [4]nearAnswer
+	next   int
+}
+
+type nearAnswer struct {
+	cat        string
+	start, end int
+	near, set  bool
+}
+
+// reset forgets cached answers; the engine calls it when the text changes.
+func (c *Context) reset(text []byte) {
+	c.text = text
+	c.recent = [4]nearAnswer{}
 }
 
 // NewContext returns a Context over text with the given words per category;
@@ -60,7 +80,23 @@ func (c *Context) Near(category string, start, end int) bool {
 	if c == nil || c.words == nil {
 		return false
 	}
-	ws := (*c.words)[category]
+	for i := range c.recent {
+		if r := &c.recent[i]; r.set && r.start == start && r.end == end && r.cat == category {
+			return r.near
+		}
+	}
+	near := c.near(category, start, end)
+	c.recent[c.next] = nearAnswer{category, start, end, near, true}
+	c.next = (c.next + 1) % len(c.recent)
+	return near
+}
+
+func (c *Context) near(category string, start, end int) bool {
+	ws := c.lastWS
+	if category != c.lastCat || ws == nil {
+		ws = (*c.words)[category]
+		c.lastCat, c.lastWS = category, ws
+	}
 	if ws == nil {
 		return false
 	}
@@ -187,6 +223,12 @@ func SeparatorsAt(g []Group, i, j int) uint32 {
 // yields the 11 digits, but "1234.01019012345" does not). fn returns false
 // to stop.
 func GroupRanges(text []byte, g []Group, minDigits, maxDigits int, fn func(i, j, digits int) bool) {
+	if len(g) == 1 { // most runs are one group
+		if d := g[0].Len(); d >= minDigits && d <= maxDigits {
+			fn(0, 1, d)
+		}
+		return
+	}
 	for i := range g {
 		if i > 0 && !spaceBetween(text, g[i-1], g[i]) {
 			continue

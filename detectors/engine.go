@@ -44,6 +44,8 @@ type Engine struct {
 	onColon   []Detector
 	words     contextWords
 	pool      sync.Pool
+	// minDigits is the fewest digits any number detector needs.
+	minDigits int
 }
 
 // numberDetector is a detector of digit runs with the fewest digits it can
@@ -82,6 +84,10 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			e.onColon = append(e.onColon, d)
 		}
 	}
+	e.minDigits = 1 << 30
+	for _, d := range e.onNumber {
+		e.minDigits = min(e.minDigits, d.minDigits)
+	}
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
 		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
@@ -100,10 +106,10 @@ func (e *Engine) Detectors() []Detector { return e.detectors }
 // the call.
 func (e *Engine) Scan(text []byte, emit func(*Match)) {
 	st := e.pool.Get().(*scanState)
-	st.ctx.text = text
+	st.ctx.reset(text)
 	st.ctx.words = &e.words
 	defer func() {
-		st.ctx.text = nil
+		st.ctx.reset(nil)
 		st.pending = st.pending[:0]
 		e.pool.Put(st)
 	}()
@@ -181,10 +187,14 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		i = j + next
 	}
 	st.groups = groups
-	if len(e.onNumber) == 0 {
+	if digits < e.minDigits {
 		return i
 	}
-	st.cand = Candidate{Trigger: OnNumber, Start: start, End: groups[len(groups)-1].End, Groups: groups, Digits: digits}
+	c := &st.cand
+	c.Trigger, c.Start, c.End, c.Digits = OnNumber, start, groups[len(groups)-1].End, digits
+	if len(c.Groups) != len(groups) || (len(groups) > 0 && &c.Groups[0] != &groups[0]) {
+		c.Groups = groups // the same backing array: set only when its length changes
+	}
 	st.pending = st.pending[:0]
 	for _, d := range e.onNumber {
 		if digits >= d.minDigits {

@@ -103,6 +103,9 @@ func (IBAN) Info() Info {
 	}
 }
 
+// MinDigits is the fewest digits a candidate needs: the check digits.
+func (IBAN) MinDigits() int { return 2 }
+
 // Triggers implements Detector.
 func (IBAN) Triggers() Trigger { return OnNumber }
 

@@ -18,6 +18,20 @@ func ValidKID(s string) bool {
 	return n >= 2 && checkKID(buf[:n])
 }
 
+// lookAlike reports whether digits would pass for a card, a fødselsnummer
+// or an account number: the only KIDs worth recognising, since the point
+// is to keep them from being reported as one of those.
+func lookAlike(d []byte) bool {
+	if len(d) == 11 {
+		var a [11]byte
+		copy(a[:], d)
+		_, fnr := CheckFodselsnummer(&a)
+		return fnr || checkKontonummer(&a)
+	}
+	_, card := validCard(d)
+	return card
+}
+
 func checkKID(d []byte) bool {
 	return luhn(d) || kidMod11(d)
 }
@@ -74,7 +88,7 @@ func (KID) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
 		}
 		var buf [25]byte
 		d := Digits(buf[:0], text, start, end)
-		if !checkKID(d) || !ctx.Near(CatKID, start, end) {
+		if !checkKID(d) || !lookAlike(d) || !ctx.Near(CatKID, start, end) {
 			return true
 		}
 		m := Match{Category: CatKID, Start: start, End: end, Context: true, Confidence: High, Reason: "check digit and the word KID"}
