@@ -80,6 +80,16 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 		}
 	}
 
+	if tables := sampledTables(inv); len(tables) > 0 {
+		fmt.Fprintf(w, "\nRows read per table:\n")
+		for i, c := range tables {
+			if i == 20 {
+				fmt.Fprintf(w, "  … and %d more tables (see --format json)\n", len(tables)-20)
+				break
+			}
+			fmt.Fprintf(w, "  %s: %d rows, %s\n", c.Name, c.Rows, c.Sampling)
+		}
+	}
 	if len(inv.Errors) > 0 {
 		fmt.Fprintf(w, "\n%d errors (the scan went on):\n", len(inv.Errors))
 		for _, e := range inv.Errors {
@@ -127,4 +137,17 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// sampledTables lists the containers that were read as tables.
+func sampledTables(inv *inventory.Inventory) []inventory.Container {
+	var out []inventory.Container
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			if c.Sampling != "" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }

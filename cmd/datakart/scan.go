@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"datakart/connectors"
+	"datakart/connectors/databases"
 	"datakart/connectors/files"
+	"datakart/connectors/sqldb"
 	"datakart/detectors"
 	"datakart/inventory"
 	"datakart/reports"
@@ -29,13 +31,20 @@ var errHelp = errors.New("help shown")
 
 const scanUsage = `Usage: datakart scan [flags] TARGET...
 
-Scans each TARGET (a file or a directory tree) for personal data and writes
-the data inventory: which file and field holds which categories, how sure,
-and why. Values are masked and fingerprinted; raw values are never written
-unless --show-values=raw.
+Scans each TARGET for personal data and writes the data inventory: which
+file, table, field or column holds which categories, how sure, and why.
+Values are masked and fingerprinted; raw values are never written unless
+--show-values=raw. Databases are only read, in read-only transactions.
+
+A TARGET is a file or directory tree, or a database:
+  postgres://user@host:5432/db       (password: PGPASSWORD or --password-env)
+  mysql://user@host:3306/db          (MySQL and MariaDB; also user:pass@tcp(host:3306)/db)
+  sqlite:path/to/file.db             (opened read-only)
 
 Examples:
   datakart scan ./exports
+  datakart scan postgres://scanner@db.internal:5432/erp mysql://scanner@10.0.0.5:3306/crm ./exports
+  PGPASSWORD=… datakart scan --full --format json -o erp.json postgres://scanner@db/erp
   datakart scan --format json -o inventory.json ./exports ./logs
   datakart scan --exclude '**/*.log' --include '**/*.csv' /srv/share
   DATAKART_FINGERPRINT_KEY=$(cat key) datakart scan --format csv ./exports > inventory.csv
@@ -56,6 +65,14 @@ type scanFlags struct {
 	followSymlinks, noProgress                 bool
 	maxDepth, maxEntries                       int
 	maxExpanded                                int64
+
+	// Databases.
+	sample           int
+	full, views      bool
+	schemaOnly       bool
+	statementTimeout time.Duration
+	dbConnections    int
+	passwordEnv      string
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -73,6 +90,13 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxEntries, "max-archive-entries", 10000, "most members read from one archive")
 	fs.Int64Var(&f.maxExpanded, "max-expanded-bytes", 4<<30, "most bytes decompressed from one archive")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never show progress on stderr")
+	fs.IntVar(&f.sample, "sample", 10000, "rows read per table, chosen at random where the engine allows")
+	fs.BoolVar(&f.full, "full", false, "read every row of every table (streaming) instead of a sample")
+	fs.BoolVar(&f.views, "views", false, "scan views too")
+	fs.BoolVar(&f.schemaOnly, "schema-only", false, "judge tables by column names and types only; read no rows")
+	fs.DurationVar(&f.statementTimeout, "statement-timeout", 30*time.Second, "longest a database statement may run")
+	fs.IntVar(&f.dbConnections, "db-connections", 2, "most open connections per database")
+	fs.StringVar(&f.passwordEnv, "password-env", "", "read database passwords from this environment variable")
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -129,18 +153,26 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := interruptContext()
+	defer stop()
+
 	var sources []connectors.Source
-	for _, t := range targets {
-		src, err := openTarget(t, f)
+	redacted := make([]string, len(targets))
+	for i, t := range targets {
+		redacted[i] = sqldb.Redact(t)
+		src, err := openTarget(ctx, t, f)
 		if err != nil {
 			return err
+		}
+		if c, ok := src.(io.Closer); ok {
+			defer c.Close()
 		}
 		sources = append(sources, src)
 	}
 
 	opt := scanner.Options{
 		Concurrency: f.concurrency,
-		Targets:     targets,
+		Targets:     redacted,
 		Version:     version,
 		Include:     f.include,
 		Exclude:     f.exclude,
@@ -157,8 +189,6 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "datakart: WARNING: --show-values=raw: the output will contain RAW PERSONAL DATA. Do not share it; delete it when done.")
 	}
 
-	ctx, stop := interruptContext()
-	defer stop()
 	stopProgress := func() {}
 	if !f.noProgress && isTerminal(stderr) {
 		stopProgress = startProgress(stderr, opt.Progress)
@@ -187,8 +217,29 @@ func validFormat(f string) bool {
 	return f == "md"
 }
 
-// openTarget turns a command-line target into a source.
-func openTarget(t string, f scanFlags) (connectors.Source, error) {
+// openTarget turns a command-line target into a source: a database URL
+// or DSN, or a path.
+func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, error) {
+	if sqldb.IsDatabaseTarget(t) {
+		password := ""
+		if f.passwordEnv != "" {
+			password = os.Getenv(f.passwordEnv)
+			if password == "" {
+				return nil, usagef("--password-env %s: the variable is empty or not set", f.passwordEnv)
+			}
+		}
+		src, err := databases.Open(ctx, t, password, sqldb.Options{
+			Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
+			StatementTimeout: f.statementTimeout, MaxConns: f.dbConnections,
+			Include: f.include, Exclude: f.exclude,
+		})
+		if err != nil {
+			// One unreachable database must not stop the others: it is an
+			// error of its store in the inventory.
+			return unreachable{kind: databaseKind(t), location: sqldb.Redact(t), err: err}, nil
+		}
+		return closingSource{src}, nil
+	}
 	if _, err := os.Stat(t); err != nil {
 		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
 	}
@@ -274,4 +325,32 @@ func startProgress(w io.Writer, p *scanner.Progress) (stop func()) {
 		}
 	}()
 	return func() { close(quit); <-finished }
+}
+
+// closingSource lets the command close a database source when done.
+type closingSource struct{ *sqldb.Source }
+
+func (c closingSource) Close() error { return c.DB().Close() }
+
+// unreachable is a database that could not be opened; scanning it records
+// the error for its store.
+type unreachable struct {
+	kind, location string
+	err            error
+}
+
+func (u unreachable) Kind() string     { return u.kind }
+func (u unreachable) Location() string { return u.location }
+func (u unreachable) Units(context.Context, func(connectors.Unit) error) error {
+	return u.err
+}
+
+func databaseKind(target string) string {
+	switch {
+	case strings.HasPrefix(target, "postgres"):
+		return "postgres"
+	case strings.HasPrefix(target, "sqlite:"):
+		return "sqlite"
+	}
+	return "mysql"
 }

@@ -1,0 +1,30 @@
+// Package databases opens a database target of any supported kind:
+// postgres:// and postgresql:// URLs, mysql:// URLs and MySQL driver DSNs
+// (MySQL and MariaDB), and sqlite:PATH files.
+package databases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"datakart/connectors/mysql"
+	"datakart/connectors/postgres"
+	"datakart/connectors/sqldb"
+	"datakart/connectors/sqlite"
+)
+
+// Open connects to target. password, if not empty, is used instead of
+// one in the target (it comes from --password-env, so it never has to be
+// typed on a command line).
+func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
+	switch {
+	case strings.HasPrefix(target, "postgres://"), strings.HasPrefix(target, "postgresql://"):
+		return postgres.Open(ctx, target, password, opt)
+	case strings.HasPrefix(target, "sqlite:"):
+		return sqlite.Open(ctx, target, opt)
+	case sqldb.IsDatabaseTarget(target):
+		return mysql.Open(ctx, target, password, opt)
+	}
+	return nil, fmt.Errorf("%s: not a database target", sqldb.Redact(target))
+}

@@ -1,0 +1,127 @@
+// Package jsonvalues walks a JSON document as a stream of tokens, never
+// holding it whole, and hands on each string and number with its path:
+// "$.customer.email", array elements folded as "[*]"
+// ("$.orders[*].card"). Connectors use it for JSON files, NDJSON lines and
+// JSON database columns, so a JSON path is a field everywhere.
+package jsonvalues
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+)
+
+// Emit receives one scalar: its path, its text (valid only during the
+// call) and whether it was a JSON number.
+type Emit func(path string, data []byte, numeric bool) error
+
+// Walker walks JSON documents; reuse one to keep its buffers.
+type Walker struct {
+	stack []frame
+	path  string
+	dirty bool
+	buf   []byte
+}
+
+type frame struct {
+	array     bool
+	key       string
+	expectKey bool
+}
+
+func (w *Walker) currentPath() string {
+	if !w.dirty {
+		return w.path
+	}
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, f := range w.stack {
+		if f.array {
+			b.WriteString("[*]")
+		} else {
+			b.WriteByte('.')
+			b.WriteString(f.key)
+		}
+	}
+	w.path, w.dirty = b.String(), false
+	return w.path
+}
+
+// Walk reads JSON values from r until its end and emits every scalar. A
+// document cut short is io.ErrUnexpectedEOF; what was emitted before stays
+// emitted.
+func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	w.stack = w.stack[:0]
+	w.dirty = true
+	for n := 0; ; n++ {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if len(w.stack) > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				w.stack = append(w.stack, frame{expectKey: true})
+			case '[':
+				w.stack = append(w.stack, frame{array: true})
+			default:
+				if len(w.stack) > 0 {
+					w.stack = w.stack[:len(w.stack)-1]
+				}
+				w.afterValue()
+			}
+			w.dirty = true
+		case string:
+			if top := w.top(); top != nil && !top.array && top.expectKey {
+				top.key, top.expectKey = v, false
+				w.dirty = true
+				continue
+			}
+			if err := w.value(v, false, emit); err != nil {
+				return err
+			}
+		case json.Number:
+			if err := w.value(string(v), true, emit); err != nil {
+				return err
+			}
+		default: // bool, null
+			w.afterValue()
+		}
+	}
+}
+
+func (w *Walker) top() *frame {
+	if len(w.stack) == 0 {
+		return nil
+	}
+	return &w.stack[len(w.stack)-1]
+}
+
+func (w *Walker) afterValue() {
+	if top := w.top(); top != nil && !top.array {
+		top.expectKey = true
+	}
+}
+
+func (w *Walker) value(s string, numeric bool, emit Emit) error {
+	w.buf = append(w.buf[:0], s...)
+	err := emit(w.currentPath(), w.buf, numeric)
+	w.afterValue()
+	return err
+}

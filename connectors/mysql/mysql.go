@@ -1,0 +1,235 @@
+// Package mysql is the MySQL and MariaDB connector: catalog queries on
+// information_schema, sampling by random primary-key ranges (never sorting
+// a whole table, never only the oldest rows) and read-only sessions with
+// each server's own statement timeout, on the shared core in
+// connectors/sqldb.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"datakart/connectors/sqldb"
+
+	driver "github.com/go-sql-driver/mysql"
+)
+
+// Dialect is MySQL's and MariaDB's part of a database scan.
+type Dialect struct {
+	mariaOnce sync.Once
+	maria     bool
+}
+
+// Open connects to the database a mysql:// URL or a driver DSN
+// (user:pass@tcp(host:3306)/db) names. The password may come from the
+// target, from MYSQL_PWD, or from password, which wins when not empty.
+func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
+	cfg, err := config(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sqldb.Redact(target), err)
+	}
+	switch {
+	case password != "":
+		cfg.Passwd = password
+	case cfg.Passwd == "" && os.Getenv("MYSQL_PWD") != "":
+		cfg.Passwd = os.Getenv("MYSQL_PWD")
+	}
+	cfg.ParseTime = false
+	cfg.InterpolateParams = false
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	conn, err := driver.NewConnector(cfg)
+	if err != nil {
+		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), cfg.Passwd)
+	}
+	db := sql.OpenDB(conn)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), cfg.Passwd)
+	}
+	return sqldb.New(&Dialect{}, db, sqldb.Redact(target), cfg.Passwd, opt), nil
+}
+
+// config reads a mysql:// URL or a driver DSN.
+func config(target string) (*driver.Config, error) {
+	if !strings.HasPrefix(target, "mysql://") && !strings.HasPrefix(target, "mariadb://") {
+		return driver.ParseDSN(target)
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("not a MySQL URL")
+	}
+	cfg := driver.NewConfig()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Hostname() + ":3306"
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	return cfg, nil
+}
+
+// Name implements sqldb.Dialect.
+func (*Dialect) Name() string { return "mysql" }
+
+// Quote implements sqldb.Dialect.
+func (*Dialect) Quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "``") + "`" }
+
+const tablesQuery = `
+SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', COALESCE(t.TABLE_ROWS, -1),
+       c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.COLUMN_KEY = 'PRI',
+       (SELECT COUNT(*) FROM information_schema.COLUMNS k
+         WHERE k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_KEY = 'PRI')
+FROM information_schema.COLUMNS c
+JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+WHERE (DATABASE() IS NULL OR c.TABLE_SCHEMA = DATABASE())
+  AND c.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+  AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'VIEW')
+ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`
+
+// Tables implements sqldb.Dialect.
+func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Table, error) {
+	rows, err := db.QueryContext(ctx, tablesQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []sqldb.Table
+	for rows.Next() {
+		var schema, name, col, dataType, colType string
+		var view, pk bool
+		var est, pkCols int64
+		if err := rows.Scan(&schema, &name, &view, &est, &col, &dataType, &colType, &pk, &pkCols); err != nil {
+			return nil, err
+		}
+		if view && !views {
+			continue
+		}
+		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
+			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est})
+		}
+		t := &tables[len(tables)-1]
+		kind := columnKind(strings.ToLower(dataType), strings.ToLower(colType))
+		if pk && pkCols == 1 && strings.HasSuffix(strings.ToLower(dataType), "int") {
+			t.IntPK = col
+		}
+		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: colType, Kind: kind})
+	}
+	return tables, rows.Err()
+}
+
+func columnKind(dataType, colType string) sqldb.Kind {
+	switch dataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+		return sqldb.Text // MariaDB's JSON is longtext: JSON text is walked when read
+	case "json":
+		return sqldb.JSON
+	case "tinyint":
+		if strings.HasPrefix(colType, "tinyint(1)") {
+			return sqldb.Skip // a boolean
+		}
+		return sqldb.Numeric
+	case "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "float", "double", "real":
+		return sqldb.Numeric
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+		return sqldb.Binary
+	}
+	return sqldb.Skip // dates and times, enum, set, bit, geometry
+}
+
+// isMaria tells MariaDB (max_statement_time, seconds) from MySQL
+// (max_execution_time, milliseconds).
+func (d *Dialect) isMaria(ctx context.Context, conn *sql.Conn) bool {
+	d.mariaOnce.Do(func() {
+		var v string
+		if err := conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v); err == nil {
+			d.maria = strings.Contains(strings.ToLower(v), "mariadb")
+		}
+	})
+	return d.maria
+}
+
+func (d *Dialect) setTimeout(ctx context.Context, conn *sql.Conn, timeout time.Duration) error {
+	q := fmt.Sprintf("SET SESSION max_execution_time = %d", timeout.Milliseconds())
+	if d.isMaria(ctx, conn) {
+		q = fmt.Sprintf("SET SESSION max_statement_time = %.3f", timeout.Seconds())
+	}
+	_, err := conn.ExecContext(ctx, q)
+	return err
+}
+
+// Begin implements sqldb.Dialect: the session's statement timeout, then
+// START TRANSACTION READ ONLY.
+func (d *Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error) {
+	if err := d.setTimeout(ctx, conn, timeout); err != nil {
+		return nil, err
+	}
+	return conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+}
+
+// probes is how many random key ranges a sample reads.
+const probes = 10
+
+// Sample implements sqldb.Dialect. A table with an integer primary key is
+// sampled in random key ranges between its smallest and largest key, each
+// read through the index; a small table or one without such a key is read
+// with LIMIT, and the method says so.
+func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
+	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}
+	switch {
+	case t.Rows >= 0 && t.Rows <= int64(n):
+		return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
+	case t.IntPK == "" || t.View:
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by)", n), nil
+	}
+	pk := d.Quote(t.IntPK)
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", pk, pk, from)).Scan(&lo, &hi); err != nil {
+		return nil, "", err
+	}
+	if !lo.Valid || hi.Int64-lo.Int64 < int64(n) {
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (key range too small to sample)", n), nil
+	}
+	per := (n + probes - 1) / probes
+	stmts := make([]sqldb.Statement, probes)
+	for i := range stmts {
+		start := lo.Int64 + rand.Int64N(hi.Int64-lo.Int64+1)
+		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{start}}
+	}
+	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", probes, t.Rows), nil
+}
+
+// Full implements sqldb.FullReader: one streaming SELECT. The driver
+// reads rows as they come; the session timeout is lifted for it, since a
+// whole big table may take longer than one statement should.
+func (d *Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, rows func(*sql.Rows) (int64, error)) error {
+	q := "SET SESSION max_execution_time = 0"
+	if d.maria {
+		q = "SET SESSION max_statement_time = 0"
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return err
+	}
+	rs, err := tx.QueryContext(ctx, "SELECT "+cols+" FROM "+d.Quote(t.Schema)+"."+d.Quote(t.Name))
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	_, err = rows(rs)
+	return err
+}

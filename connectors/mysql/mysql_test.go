@@ -1,0 +1,126 @@
+package mysql
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/connectors/sqldb"
+	"datakart/detectors"
+	"datakart/internal/testdb"
+)
+
+func fixture(t *testing.T) string {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE kunder (id INT AUTO_INCREMENT PRIMARY KEY, fornavn VARCHAR(50), etternavn VARCHAR(50),
+			email VARCHAR(100), mobil VARCHAR(20), aktiv TINYINT(1), opprettet DATETIME,
+			meta JSON, kortnummer VARCHAR(25), kontonummer BIGINT)`,
+		`INSERT INTO kunder (fornavn, etternavn, email, mobil, aktiv, opprettet, meta, kortnummer, kontonummer) VALUES
+			('Ola', 'Nordmann', 'ola.nordmann@online.no', '91234567', 1, NOW(), '{"customer": {"phone": "+4791234567"}}', '4242 4242 4242 4242', 86011117947),
+			('Kari', 'Nordmann', 'kari@gmail.com', '92345678', 0, NOW(), '{"customer": {"phone": "+4792345678"}}', '5555 5555 5555 4444', 15037577003)`,
+		`CREATE TABLE support_logg (melding TEXT)`, // no primary key
+		`INSERT INTO support_logg VALUES ('Kunden ringte fra 912 34 567 og ba om ny faktura'), ('ingen personopplysninger her')`,
+		`CREATE TABLE hendelser (id BIGINT PRIMARY KEY, tekst TEXT)`,
+		`INSERT INTO hendelser SELECT seq, IF(seq % 500 = 0, 'fødselsnummer 10048744732 oppgitt', CONCAT('ordre ', seq, ' levert')) FROM seq_1_to_200000`,
+		`ANALYZE TABLE hendelser`,
+	)
+	return name
+}
+
+func open(t *testing.T, name string, opt sqldb.Options) *sqldb.Source {
+	src, err := Open(context.Background(), "mysql://root@127.0.0.1:3306/"+name, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.DB().Close() })
+	return src
+}
+
+func TestScanMariaDB(t *testing.T) {
+	name := fixture(t)
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{}))
+	k := name + ".kunder"
+	for _, tt := range []struct {
+		container, field, cat string
+		conf                  detectors.Confidence
+	}{
+		{k, "fornavn", "person_name", detectors.Medium},
+		{k, "email", "email", detectors.High},
+		{k, "mobil", "phone", detectors.High},
+		{k, "meta → $.customer.phone", "phone", detectors.High},
+		{k, "kortnummer", "payment_card", detectors.High},
+		{k, "kontonummer", "no_bank_account", detectors.High},
+		{name + ".support_logg", "melding", "phone", detectors.High}, // "ringte" starts with the context word "ring"
+		{name + ".hendelser", "tekst", "no_fnr", detectors.High},
+	} {
+		c := testdb.Category(inv, tt.container, tt.field, tt.cat)
+		if c == nil || c.Confidence != tt.conf {
+			t.Errorf("%s → %s: %s = %+v, want %s", tt.container, tt.field, tt.cat, c, tt.conf)
+		}
+	}
+	h := testdb.Container(inv, name+".hendelser")
+	if h == nil || h.Rows < 9000 || h.Rows > 10000 || !strings.Contains(h.Sampling, "primary-key ranges") {
+		t.Errorf("hendelser: %d rows by %q, want primary-key ranges", h.Rows, h.Sampling)
+	}
+	if s := testdb.Container(inv, name+".support_logg"); s == nil || s.Sampling == "" {
+		t.Errorf("support_logg sampling not stated: %+v", s)
+	}
+	if len(inv.Errors) != 0 {
+		t.Errorf("errors: %+v", inv.Errors)
+	}
+}
+
+func TestSessionsAreReadOnly(t *testing.T) {
+	name := fixture(t)
+	src := open(t, name, sqldb.Options{})
+	ctx := context.Background()
+	conn, err := src.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	d := &Dialect{}
+	tx, err := d.Begin(ctx, conn, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, "INSERT INTO support_logg VALUES ('x')")
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "read only") {
+		t.Fatalf("a write in the connector's session: %v, want a read-only error", err)
+	}
+}
+
+func TestStatementTimeout(t *testing.T) {
+	name := fixture(t)
+	admin, _ := testdb.MariaDB(t)
+	testdb.Exec(t, admin, "CREATE VIEW "+name+".slow AS SELECT SLEEP(3) AS x, 'ola@online.no' AS epost")
+	src := open(t, name, sqldb.Options{Views: true, StatementTimeout: 300 * time.Millisecond})
+	inv := testdb.Scan(t, src)
+	found := false
+	for _, e := range inv.Errors {
+		if e.Container == name+".slow" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("slow view did not time out: errors %+v", inv.Errors)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	for _, target := range []string{"mysql://scanner:p%40ss@db.internal:3307/crm", "scanner:p@ss@tcp(db.internal:3307)/crm"} {
+		cfg, err := config(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.User != "scanner" || cfg.Passwd != "p@ss" || cfg.Addr != "db.internal:3307" || cfg.DBName != "crm" {
+			t.Errorf("%s: %+v", target, cfg)
+		}
+		if r := sqldb.Redact(target); strings.Contains(r, "p@ss") || strings.Contains(r, "p%40ss") {
+			t.Errorf("Redact(%s) = %s", target, r)
+		}
+	}
+}

@@ -1,0 +1,202 @@
+// Package postgres is the PostgreSQL connector: the catalog queries,
+// TABLESAMPLE sampling, a server-side cursor for full reads and read-only
+// sessions, on the shared core in connectors/sqldb.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"time"
+
+	"datakart/connectors/sqldb"
+
+	"github.com/lib/pq"
+)
+
+// Dialect is PostgreSQL's part of a database scan.
+type Dialect struct{}
+
+// Open connects to the database a postgres:// or postgresql:// URL names.
+// The password may come from the URL, from PGPASSWORD (read by the driver)
+// or from password, which wins when not empty. The connection is checked
+// before Open returns.
+func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a PostgreSQL URL", sqldb.Redact(target))
+	}
+	if password != "" {
+		name := "postgres"
+		if u.User != nil {
+			name = u.User.Username()
+		}
+		u.User = url.UserPassword(name, password)
+	}
+	q := u.Query()
+	if q.Get("sslmode") == "" && loopback(u.Hostname()) {
+		q.Set("sslmode", "disable") // a local server rarely has TLS; elsewhere the driver's default holds
+		u.RawQuery = q.Encode()
+	}
+	secret := sqldb.Password(u.String())
+	if secret == "" {
+		secret = os.Getenv("PGPASSWORD")
+	}
+	db, err := sql.Open("postgres", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sqldb.Redact(target), err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), secret)
+	}
+	return sqldb.New(Dialect{}, db, sqldb.Redact(target), secret, opt), nil
+}
+
+func loopback(host string) bool {
+	if host == "" || host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Name implements sqldb.Dialect.
+func (Dialect) Name() string { return "postgres" }
+
+// Quote implements sqldb.Dialect.
+func (Dialect) Quote(ident string) string { return pq.QuoteIdentifier(ident) }
+
+const tablesQuery = `
+SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), c.reltuples::bigint,
+       a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typcategory,
+       COALESCE((SELECT a.attnum = ANY (i.indkey::int2[]) AND i.indnatts = 1
+                 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), false)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+WHERE c.relkind = ANY ($1)
+  AND NOT c.relispartition
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+ORDER BY n.nspname, c.relname, a.attnum`
+
+// Tables implements sqldb.Dialect.
+func (Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Table, error) {
+	kinds := "{r,p}"
+	if views {
+		kinds = "{r,p,v,m}"
+	}
+	rows, err := db.QueryContext(ctx, tablesQuery, kinds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []sqldb.Table
+	for rows.Next() {
+		var schema, name, col, typ, typname, category string
+		var view, pk bool
+		var est int64
+		if err := rows.Scan(&schema, &name, &view, &est, &col, &typ, &typname, &category, &pk); err != nil {
+			return nil, err
+		}
+		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
+			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est})
+		}
+		t := &tables[len(tables)-1]
+		kind := columnKind(typname, category)
+		if pk && (typname == "int2" || typname == "int4" || typname == "int8") {
+			t.IntPK = col
+		}
+		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: typ, Kind: kind})
+	}
+	return tables, rows.Err()
+}
+
+// columnKind classifies a type by its pg_type category.
+func columnKind(typname, category string) sqldb.Kind {
+	switch typname {
+	case "json", "jsonb":
+		return sqldb.JSON
+	case "bytea":
+		return sqldb.Binary
+	case "uuid", "tsvector", "tsquery", "geometry", "geography", "money", "oid", "pg_lsn", "txid_snapshot":
+		return sqldb.Skip
+	case "xml", "citext":
+		return sqldb.Text
+	}
+	switch category {
+	case "S", "A", "I", "C", "X", "U": // strings, arrays (read as literals), network addresses, composites
+		return sqldb.Text
+	case "N":
+		return sqldb.Numeric
+	}
+	return sqldb.Skip // booleans, dates and times, geometry, ranges, bit strings, enums
+}
+
+// Begin implements sqldb.Dialect: BEGIN READ ONLY with a local
+// statement_timeout.
+func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error) {
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// Sample implements sqldb.Dialect: TABLESAMPLE SYSTEM on a share of the
+// pages sized from the row estimate, so the rows come from all over the
+// table; a small table or one without statistics is read with LIMIT.
+func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
+	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}
+	switch {
+	case t.Rows < 0:
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no statistics: table not analysed)", n), nil
+	case t.View || t.Rows <= int64(2*n):
+		if t.Rows <= int64(n) {
+			return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
+		}
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d of about %d rows", n, t.Rows), nil
+	}
+	pct := min(100, float64(n)/float64(t.Rows)*100*1.3)
+	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) LIMIT %d", cols, from, pct, n)
+	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
+}
+
+// fetchSize is how many rows one FETCH of a full read returns.
+const fetchSize = 5000
+
+// Full implements sqldb.FullReader with a server-side cursor: each FETCH
+// is its own statement, so the statement timeout bounds a batch and memory
+// stays flat however big the table.
+func (d Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, rows func(*sql.Rows) (int64, error)) error {
+	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	if _, err := tx.ExecContext(ctx, "DECLARE datakart_full NO SCROLL CURSOR FOR SELECT "+cols+" FROM "+from); err != nil {
+		return err
+	}
+	for {
+		rs, err := tx.QueryContext(ctx, fmt.Sprintf("FETCH FORWARD %d FROM datakart_full", fetchSize))
+		if err != nil {
+			return err
+		}
+		n, err := rows(rs)
+		rs.Close()
+		if err != nil {
+			return err
+		}
+		if n < fetchSize {
+			return nil
+		}
+	}
+}

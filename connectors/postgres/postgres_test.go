@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/connectors"
+	"datakart/connectors/sqldb"
+	"datakart/detectors"
+	"datakart/internal/testdb"
+)
+
+const target = "postgres://postgres@127.0.0.1:5432/test"
+
+// fixture creates realistic tables: Norwegian and English column names, a
+// JSONB column, a numeric column of identity numbers that lost their
+// leading zero, arrays, bytea, types that are never read, a table whose
+// name misleads, and a 200,000-row table with a fødselsnummer in one row of
+// five hundred.
+func fixture(t *testing.T) string {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+`kunder (id serial PRIMARY KEY, navn text, epost text, fodselsnummer text, telefon varchar(20),
+			aktiv boolean, fodselsdato date, meta jsonb, tags text[], notat bytea, bilde bytea, kunde_id uuid)`,
+		"INSERT INTO "+s+`kunder (navn, epost, fodselsnummer, telefon, aktiv, fodselsdato, meta, tags, notat, bilde) VALUES
+			('Ola Nordmann', 'ola.nordmann@online.no', '10048744732', '912 34 567', true, '1987-04-10',
+			 '{"customer": {"phone": "+4791234567", "email": "ola.nordmann@online.no"}, "source": "web"}',
+			 '{vip,ola.nordmann@online.no}', convert_to('Fødselsnummer 100487 44732', 'UTF8'), '\x89504e470d0a1a0a00'),
+			('Kari Nordmann', 'kari@gmail.com', '23114048690', '+47 923 45 678', false, '1940-11-23',
+			 '{"customer": {"phone": "+4792345678"}}', '{}', NULL, NULL)`,
+		"CREATE TABLE "+s+"ansatte (ansattnr integer PRIMARY KEY, ident bigint, ssn text, lonn numeric(12,2))",
+		"INSERT INTO "+s+"ansatte VALUES (1, 1010101006, NULL, 550000), (2, 10048745364, NULL, 610000)",
+		"CREATE TABLE "+s+"fnr_import_log (id serial PRIMARY KEY, fnr text, status text)",
+		"INSERT INTO "+s+"fnr_import_log (fnr, status) SELECT (10000000000 + g * 7919)::text, 'ok' FROM generate_series(1, 50) g",
+		"CREATE TABLE "+s+"notes (id bigserial PRIMARY KEY, body text)",
+		"INSERT INTO "+s+`notes (body) SELECT CASE WHEN g % 500 = 0 THEN 'Kunden oppga fødselsnummer 10048744732 på telefon'
+			ELSE 'Ordre ' || g || ' levert til lager ' || (g % 17) END FROM generate_series(1, 200000) g`,
+		"ANALYZE "+s+"notes",
+		"CREATE VIEW "+s+"slow AS SELECT pg_sleep(3)::text AS x, 'ola@online.no'::text AS epost",
+	)
+	return schema
+}
+
+func open(t *testing.T, schema string, opt sqldb.Options) *sqldb.Source {
+	opt.Include = append(opt.Include, schema+".*")
+	src, err := Open(context.Background(), target, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.DB().Close() })
+	return src
+}
+
+func TestScanPostgres(t *testing.T) {
+	schema := fixture(t)
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{}))
+	k := schema + ".kunder"
+	for _, tt := range []struct {
+		container, field, cat string
+		conf                  detectors.Confidence
+	}{
+		{k, "fodselsnummer", "no_fnr", detectors.High},
+		{k, "epost", "email", detectors.High},
+		{k, "telefon", "phone", detectors.High},
+		{k, "navn", "person_name", detectors.Medium},
+		{k, "fodselsdato", "date_of_birth", detectors.Medium}, // a date column: judged by name, never read
+		{k, "meta → $.customer.phone", "phone", detectors.High},
+		{k, "meta → $.customer.email", "email", detectors.High},
+		{k, "tags", "email", detectors.High},
+		{k, "notat", "no_fnr", detectors.High}, // bytea holding UTF-8 text
+		{schema + ".ansatte", "ident", "no_fnr", detectors.Medium},
+		{schema + ".ansatte", "ssn", "no_fnr", detectors.Medium}, // only NULLs: a name hint with 0 validated values
+		{schema + ".notes", "body", "no_fnr", detectors.High},
+	} {
+		c := testdb.Category(inv, tt.container, tt.field, tt.cat)
+		if c == nil || c.Confidence != tt.conf {
+			t.Errorf("%s → %s: %s = %+v, want %s", tt.container, tt.field, tt.cat, c, tt.conf)
+		}
+	}
+	if c := testdb.Category(inv, schema+".ansatte", "ident", "no_fnr"); c == nil || c.Matches != 2 {
+		t.Errorf("numeric identity numbers that lost their leading zero: %+v", c)
+	}
+	if c := testdb.Category(inv, schema+".ansatte", "ssn", "no_fnr"); c == nil || c.Matches != 0 || !strings.Contains(c.Explanation, "0 validated") {
+		t.Errorf("ssn of NULLs: %+v", c)
+	}
+	if c := testdb.Category(inv, schema+".fnr_import_log", "fnr", "no_fnr"); c == nil || c.Confidence != detectors.Low || c.Matches != 0 {
+		t.Errorf("a column named fnr whose values are not fødselsnumre: %+v", c)
+	}
+	if c := testdb.Category(inv, k, "bilde", "no_fnr"); c != nil {
+		t.Errorf("binary bytea scanned: %+v", c)
+	}
+	for _, f := range testdb.Container(inv, k).Fields {
+		if f.Name == "aktiv" || f.Name == "kunde_id" {
+			t.Errorf("a %s column was reported: %+v", f.Name, f)
+		}
+	}
+	notes := testdb.Container(inv, schema+".notes")
+	if notes == nil || notes.Rows < 5000 || notes.Rows > 10000 || !strings.Contains(notes.Sampling, "tablesample") {
+		t.Fatalf("notes: %d rows by %q, want a tablesample of up to 10000", notes.Rows, notes.Sampling)
+	}
+	c := testdb.Category(inv, schema+".notes", "body", "no_fnr")
+	if c.Share > 0.01 || !strings.Contains(c.Explanation, "of") {
+		t.Errorf("rare fnr in free text: share %.4f, %q", c.Share, c.Explanation)
+	}
+	if len(inv.Errors) != 0 {
+		t.Errorf("errors: %+v", inv.Errors)
+	}
+}
+
+func TestFullReadsEveryRow(t *testing.T) {
+	schema := fixture(t)
+	src := open(t, schema, sqldb.Options{Full: true, Include: []string{schema + ".notes"}})
+	inv := testdb.Scan(t, src)
+	notes := testdb.Container(inv, schema+".notes")
+	if notes == nil || notes.Rows != 200000 || notes.Sampling != "full (every row)" {
+		t.Fatalf("full read: %+v", notes)
+	}
+	if c := testdb.Category(inv, schema+".notes", "body", "no_fnr"); c == nil || c.Matches != 400 {
+		t.Errorf("full read found %+v, want 400 matches", c)
+	}
+}
+
+func TestSessionsAreReadOnly(t *testing.T) {
+	schema := fixture(t)
+	src := open(t, schema, sqldb.Options{})
+	ctx := context.Background()
+	conn, err := src.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tx, err := Dialect{}.Begin(ctx, conn, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, "INSERT INTO "+schema+".ansatte VALUES (99, 1, 'x', 1)")
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a write in the connector's session: %v, want a read-only error", err)
+	}
+}
+
+func TestFailuresAreRecordedPerTable(t *testing.T) {
+	schema := fixture(t)
+	src := open(t, schema, sqldb.Options{Views: true, StatementTimeout: 300 * time.Millisecond})
+	var units []connectors.Unit
+	if err := src.Units(context.Background(), func(u connectors.Unit) error { units = append(units, u); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := testdb.Postgres(t)
+	testdb.Exec(t, db, "DROP TABLE "+schema+".fnr_import_log")
+	inv := testdb.Scan(t, &fixedUnits{src, units})
+	msgs := map[string]string{}
+	for _, e := range inv.Errors {
+		msgs[e.Container] = e.Message
+	}
+	if m := msgs[schema+".slow"]; !strings.Contains(m, "timeout") && !strings.Contains(m, "canceling statement") {
+		t.Errorf("slow view: %q, want a statement timeout", m)
+	}
+	if m := msgs[schema+".fnr_import_log"]; !strings.Contains(m, "does not exist") {
+		t.Errorf("table dropped after listing: %q", m)
+	}
+	if testdb.Category(inv, schema+".kunder", "epost", "email") == nil {
+		t.Error("the other tables were not scanned")
+	}
+}
+
+// fixedUnits replays units listed earlier, as if the catalog were read
+// before a table was dropped.
+type fixedUnits struct {
+	connectors.Source
+	units []connectors.Unit
+}
+
+func (f *fixedUnits) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	for _, u := range f.units {
+		if err := visit(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestPasswordsNeverShow(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://postgres:Hemmelig-Passord-42@127.0.0.1:1/test", "", sqldb.Options{})
+	if err == nil || strings.Contains(err.Error(), "Hemmelig-Passord-42") {
+		t.Fatalf("error %v", err)
+	}
+	if got := sqldb.Redact("postgres://scanner:Hemmelig-Passord-42@db:5432/erp"); strings.Contains(got, "Hemmelig") {
+		t.Errorf("Redact = %q", got)
+	}
+}

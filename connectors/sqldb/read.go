@@ -1,0 +1,217 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"datakart/connectors"
+	"datakart/connectors/jsonvalues"
+)
+
+// maxJSONValue bounds how much of one JSON value is walked.
+const maxJSONValue = 1 << 20
+
+// read reads one table into sink.
+func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error {
+	kind := "table"
+	if t.View {
+		kind = "view"
+	}
+	sink.Begin(connectors.Part{Kind: kind})
+	names := make([]string, len(t.Columns))
+	var read []Column
+	for i, c := range t.Columns {
+		names[i] = c.Name
+		if c.Kind != Skip {
+			read = append(read, c)
+		}
+	}
+	sink.Fields(names...)
+	if s.opt.SchemaOnly {
+		sink.Sampled(0, "schema only (no rows read)")
+		return nil
+	}
+	if len(read) == 0 {
+		sink.Sampled(0, "no column can hold personal data as a value")
+		return nil
+	}
+	quoted := make([]string, len(read))
+	for i, c := range read {
+		quoted[i] = s.d.Quote(c.Name)
+	}
+	cols := strings.Join(quoted, ", ")
+
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	tx, err := s.d.Begin(ctx, conn, s.opt.StatementTimeout)
+	if err != nil {
+		return fmt.Errorf("begin read-only transaction: %w", err)
+	}
+	defer tx.Rollback() // read-only: nothing to commit
+
+	rr := &rowReader{sink: sink, cols: read, ctx: ctx}
+	if s.opt.Full {
+		if fr, ok := s.d.(FullReader); ok {
+			err = fr.Full(ctx, tx, t, cols, rr.count)
+		} else {
+			err = s.query(ctx, tx, Statement{Query: "SELECT " + cols + " FROM " + s.table(t)}, rr, 0)
+		}
+		sink.Sampled(rr.n, "full (every row)")
+		return err
+	}
+	stmts, method, err := s.d.Sample(ctx, tx, t, cols, s.opt.Sample)
+	if err != nil {
+		return fmt.Errorf("plan sample: %w", err)
+	}
+	for _, st := range stmts {
+		if err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout); err != nil || rr.n >= int64(s.opt.Sample) {
+			break
+		}
+	}
+	sink.Sampled(rr.n, method)
+	return err
+}
+
+func (s *Source) table(t Table) string {
+	if s.d.Name() == "sqlite" {
+		return s.d.Quote(t.Name)
+	}
+	return s.d.Quote(t.Schema) + "." + s.d.Quote(t.Name)
+}
+
+// query runs one statement and hands its rows on; timeout, if set, bounds
+// it from the client side too (the server-side timeout is the dialect's).
+func (s *Source) query(ctx context.Context, tx *sql.Tx, st Statement, rr *rowReader, timeout time.Duration) error {
+	qctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithTimeout(ctx, timeout+timeout/10)
+		defer cancel()
+	}
+	rows, err := tx.QueryContext(qctx, st.Query, st.Args...)
+	if err != nil {
+		return describe(ctx, qctx, err)
+	}
+	defer rows.Close()
+	if err := rr.rows(rows); err != nil {
+		return describe(ctx, qctx, err)
+	}
+	return nil
+}
+
+// describe says a timeout plainly.
+func describe(ctx, qctx context.Context, err error) error {
+	if ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("statement timeout: %w", err)
+	}
+	return err
+}
+
+// rowReader hands rows to the sink.
+type rowReader struct {
+	ctx    context.Context
+	sink   connectors.Sink
+	cols   []Column
+	n      int64
+	walker jsonvalues.Walker
+	buf    []byte
+}
+
+// count reads rs and returns how many rows it held.
+func (r *rowReader) count(rs *sql.Rows) (int64, error) {
+	before := r.n
+	err := r.rows(rs)
+	return r.n - before, err
+}
+
+// rows reads every row of rs. Values are sql.RawBytes: no copy per value.
+func (r *rowReader) rows(rs *sql.Rows) error {
+	raw := make([]sql.RawBytes, len(r.cols))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	for rs.Next() {
+		if err := rs.Scan(dest...); err != nil {
+			return err
+		}
+		r.n++
+		for i, c := range r.cols {
+			if err := r.value(c, raw[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return rs.Err()
+}
+
+func (r *rowReader) value(c Column, v []byte) error {
+	line := int(r.n)
+	switch c.Kind {
+	case JSON:
+		if len(v) == 0 {
+			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		}
+		if len(v) > maxJSONValue {
+			v = v[:maxJSONValue]
+		}
+		err := r.walker.Walk(r.ctx, bytes.NewReader(v), func(path string, data []byte, numeric bool) error {
+			return r.sink.Value(connectors.Value{Field: c.Name + " → " + path, Data: data, Line: line, Numeric: numeric})
+		})
+		if err != nil && r.ctx.Err() == nil {
+			// Not JSON after all (a text column holding JSON-like text):
+			// scan it as text.
+			return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line})
+		}
+		return err
+	case Binary:
+		text, ok := decodeBinary(v, &r.buf)
+		if !ok {
+			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		}
+		return r.sink.Value(connectors.Value{Field: c.Name, Data: text, Line: line})
+	case Text:
+		if looksJSON(v) {
+			c.Kind = JSON
+			return r.value(c, v)
+		}
+	}
+	return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line, Numeric: c.Kind == Numeric})
+}
+
+// looksJSON is true for text that is a JSON object or array: MariaDB's
+// JSON type is LONGTEXT, and many schemas keep JSON in text columns.
+func looksJSON(v []byte) bool {
+	t := bytes.TrimSpace(v)
+	return len(t) >= 2 && ((t[0] == '{' && t[len(t)-1] == '}') || (t[0] == '[' && t[len(t)-1] == ']'))
+}
+
+// decodeBinary returns a binary value as text when it is UTF-8 text:
+// PostgreSQL sends bytea as "\x…" hex.
+func decodeBinary(v []byte, buf *[]byte) ([]byte, bool) {
+	if len(v) >= 2 && v[0] == '\\' && v[1] == 'x' {
+		n := hex.DecodedLen(len(v) - 2)
+		if cap(*buf) < n {
+			*buf = make([]byte, n)
+		}
+		b := (*buf)[:n]
+		if _, err := hex.Decode(b, v[2:]); err != nil {
+			return nil, false
+		}
+		v = b
+	}
+	if !utf8.Valid(v) || bytes.IndexByte(v, 0) >= 0 {
+		return nil, false
+	}
+	return v, true
+}

@@ -1,0 +1,234 @@
+// Package sqldb is the shared core of the relational-database connectors:
+// it lists tables, describes their columns, reads a stated, fair sample of
+// rows (or every row with --full) in a read-only transaction with a
+// statement timeout, and hands each value to the scanner. What differs
+// between engines — catalog queries, quoting, the sampling statement, how
+// a session is made read-only — is a Dialect (connectors/postgres,
+// connectors/mysql, connectors/sqlite).
+//
+// datakart never writes to a scanned database: this package issues no DDL
+// or DML, and every read runs in a read-only transaction.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"datakart/connectors"
+)
+
+// Options tune a database scan.
+type Options struct {
+	// Sample is the number of rows read per table (default 10000).
+	Sample int
+	// Full reads every row, streaming.
+	Full bool
+	// StatementTimeout bounds each statement (default 30s).
+	StatementTimeout time.Duration
+	// MaxConns caps open connections to the database (default 2).
+	MaxConns int
+	// Include and Exclude are globs on "schema.table" and
+	// "schema.table.column" ('*' does not cross a dot).
+	Include, Exclude []string
+	// Views scans views too.
+	Views bool
+	// SchemaOnly lists columns and reads no rows: names and types only.
+	SchemaOnly bool
+}
+
+func (o *Options) defaults() {
+	if o.Sample <= 0 {
+		o.Sample = 10000
+	}
+	if o.StatementTimeout <= 0 {
+		o.StatementTimeout = 30 * time.Second
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 2
+	}
+}
+
+// Kind says what a column can hold, and so how it is read.
+type Kind int
+
+// Column kinds.
+const (
+	Skip    Kind = iota // cannot hold personal data as a value (boolean, date, geometry): named, never read
+	Text                // text-like: read as is
+	Numeric             // a number: leading zeros are lost (see connectors.Value.Numeric)
+	JSON                // walked: each JSON path is a field
+	Binary              // read only if it decodes as UTF-8 text
+)
+
+// Table is a table or view found in the catalog.
+type Table struct {
+	Schema, Name string
+	View         bool
+	// Rows is the catalog's estimate of the row count; -1 when unknown.
+	Rows int64
+	// IntPK is the single integer primary-key column, or "".
+	IntPK   string
+	Columns []Column
+}
+
+// FullName is "schema.table".
+func (t Table) FullName() string { return t.Schema + "." + t.Name }
+
+// Column is a column with its declared type.
+type Column struct {
+	Name, Type string
+	Kind       Kind
+}
+
+// Dialect is what one database engine does its own way.
+type Dialect interface {
+	// Name is the connector kind: "postgres", "mysql", "sqlite".
+	Name() string
+	// Tables lists the user tables (and views when asked) with their
+	// columns, primary keys and estimated row counts, skipping system
+	// schemas.
+	Tables(ctx context.Context, db *sql.DB, views bool) ([]Table, error)
+	// Quote quotes an identifier.
+	Quote(ident string) string
+	// Begin starts a read-only transaction on conn with the statement
+	// timeout in force.
+	Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error)
+	// Sample returns the statements that read about n rows of t, fairly
+	// (not only the oldest), and the method to state in the inventory.
+	// cols is the quoted select list. Each statement is run in turn.
+	Sample(ctx context.Context, tx *sql.Tx, t Table, cols string, n int) (stmts []Statement, method string, err error)
+}
+
+// Statement is one query with its arguments.
+type Statement struct {
+	Query string
+	Args  []any
+}
+
+// FullReader is implemented by dialects that stream a whole table in
+// batches, each its own statement (so the statement timeout bounds a
+// batch, not the table); others run one streaming SELECT.
+type FullReader interface {
+	// Full reads every row of t; rows hands on one result set and says
+	// how many rows it held.
+	Full(ctx context.Context, tx *sql.Tx, t Table, cols string, rows func(*sql.Rows) (int64, error)) error
+}
+
+// Source is one database.
+type Source struct {
+	d        Dialect
+	db       *sql.DB
+	location string
+	secret   string
+	opt      Options
+}
+
+// New returns a source for db. location names it for people (with the
+// password already redacted); secret, if not empty, is scrubbed from every
+// error message.
+func New(d Dialect, db *sql.DB, location, secret string, opt Options) *Source {
+	opt.defaults()
+	db.SetMaxOpenConns(opt.MaxConns)
+	db.SetMaxIdleConns(opt.MaxConns)
+	return &Source{d: d, db: db, location: location, secret: secret, opt: opt}
+}
+
+// Kind implements connectors.Source.
+func (s *Source) Kind() string { return s.d.Name() }
+
+// Location implements connectors.Source.
+func (s *Source) Location() string { return s.location }
+
+// DB is the database handle, for callers that close it.
+func (s *Source) DB() *sql.DB { return s.db }
+
+// scrub removes the password from an error's text: drivers sometimes
+// quote the connection string.
+func (s *Source) scrub(err error) error { return Scrub(err, s.secret) }
+
+// Units implements connectors.Source: one unit per table, in catalog
+// order.
+func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	tctx, cancel := context.WithTimeout(ctx, s.opt.StatementTimeout)
+	tables, err := s.d.Tables(tctx, s.db, s.opt.Views)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("list tables: %w", s.scrub(err))
+	}
+	for _, t := range tables {
+		if !s.selected(t.FullName()) {
+			continue
+		}
+		t.Columns = s.selectedColumns(t)
+		kind := "table"
+		if t.View {
+			kind = "view"
+		}
+		u := connectors.Unit{Name: t.FullName(), Kind: kind, Size: t.Rows}
+		u.Read = func(ctx context.Context, sink connectors.Sink) error {
+			return s.scrub(s.read(ctx, t, sink))
+		}
+		if err := visit(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Source) selected(name string) bool {
+	for _, g := range s.opt.Exclude {
+		if matchDotted(g, name) {
+			return false
+		}
+	}
+	if len(s.opt.Include) == 0 {
+		return true
+	}
+	for _, g := range s.opt.Include {
+		if matchDotted(g, name) || strings.HasPrefix(g, name+".") {
+			return true // a column pattern selects its table
+		}
+	}
+	return false
+}
+
+func (s *Source) selectedColumns(t Table) []Column {
+	var out []Column
+	for _, c := range t.Columns {
+		name := t.FullName() + "." + c.Name
+		excluded := false
+		for _, g := range s.opt.Exclude {
+			excluded = excluded || matchDotted(g, name)
+		}
+		included := len(s.opt.Include) == 0
+		for _, g := range s.opt.Include {
+			included = included || matchDotted(g, name) || matchDotted(g, t.FullName())
+		}
+		if included && !excluded {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// matchDotted matches a glob against a dotted name, '*' not crossing dots.
+func matchDotted(pattern, name string) bool {
+	ok, _ := path.Match(strings.ReplaceAll(pattern, ".", "/"), strings.ReplaceAll(name, ".", "/"))
+	return ok
+}
+
+// Scrub removes secret from an error's text.
+func Scrub(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "xxxxx"))
+}

@@ -1,0 +1,93 @@
+package sqldb
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// IsDatabaseTarget reports whether a command-line target names a database
+// rather than a path: postgres://, postgresql://, mysql://, sqlite:, or the
+// MySQL driver's own DSN form user:pass@tcp(host:3306)/db.
+func IsDatabaseTarget(arg string) bool {
+	for _, p := range []string{"postgres://", "postgresql://", "mysql://", "mariadb://", "sqlite:"} {
+		if strings.HasPrefix(arg, p) {
+			return true
+		}
+	}
+	return mysqlDSN.MatchString(arg)
+}
+
+var mysqlDSN = regexp.MustCompile(`^.*@(tcp|tcp6|unix)\(.*\)/`)
+
+// dsnAt is the '@' that ends the user part of a MySQL DSN: the last one
+// before the protocol, since a password may hold '@'.
+func dsnAt(dsn string) int {
+	paren := strings.Index(dsn, "(")
+	return strings.LastIndex(dsn[:paren], "@")
+}
+
+// Redact returns the target with any password replaced by "xxxxx", for
+// the inventory, logs and errors.
+func Redact(target string) string {
+	if mysqlDSN.MatchString(target) {
+		at := dsnAt(target)
+		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+			return target[:colon+1] + "xxxxx" + target[at:]
+		}
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.User == nil {
+		if err != nil {
+			// Unparseable: hide anything between "://" and "@".
+			if i, j := strings.Index(target, "://"), strings.LastIndex(target, "@"); i >= 0 && j > i {
+				return target[:i+3] + "xxxxx" + target[j:]
+			}
+		}
+		return redactQuery(target)
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return redactQuery(u.String())
+}
+
+// redactQuery hides a password given as a query parameter (?password=…).
+func redactQuery(s string) string {
+	i := strings.Index(s, "?")
+	if i < 0 {
+		return s
+	}
+	q, err := url.ParseQuery(s[i+1:])
+	if err != nil {
+		return s[:i] + "?xxxxx"
+	}
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "pass") || strings.EqualFold(k, "sslpassword") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	return s[:i] + "?" + q.Encode()
+}
+
+// Password returns the password a URL target carries, for scrubbing.
+func Password(target string) string {
+	if mysqlDSN.MatchString(target) {
+		at := dsnAt(target)
+		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+			return target[colon+1 : at]
+		}
+		return ""
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			return p
+		}
+	}
+	return u.Query().Get("password")
+}

@@ -1,0 +1,163 @@
+// Package sqlite is the SQLite connector, through the pure-Go
+// modernc.org/sqlite driver (no cgo). Files are opened read-only and
+// never created.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"datakart/connectors/sqldb"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect is SQLite's part of a database scan.
+type Dialect struct{}
+
+// Open opens the database file a "sqlite:PATH" target names, read-only. A
+// missing file is an error: it is never created.
+func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source, error) {
+	p := strings.TrimPrefix(strings.TrimPrefix(target, "sqlite:"), "//")
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, errUnwrap(err))
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", target)
+	}
+	db, err := sql.Open("sqlite", "file:"+abs+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+	return sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt), nil
+}
+
+func errUnwrap(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Name implements sqldb.Dialect.
+func (Dialect) Name() string { return "sqlite" }
+
+// Quote implements sqldb.Dialect.
+func (Dialect) Quote(ident string) string { return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"` }
+
+// Tables implements sqldb.Dialect.
+func (d Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Table, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, type = 'view' FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var tables []sqldb.Table
+	for rows.Next() {
+		var t sqldb.Table
+		if err := rows.Scan(&t.Name, &t.View); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if t.View && !views {
+			continue
+		}
+		t.Schema = "main"
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range tables {
+		t := &tables[i]
+		cols, err := db.QueryContext(ctx, "SELECT name, type, pk FROM pragma_table_info(?)", t.Name)
+		if err != nil {
+			return nil, err
+		}
+		pks := 0
+		for cols.Next() {
+			var c sqldb.Column
+			var pk int
+			if err := cols.Scan(&c.Name, &c.Type, &pk); err != nil {
+				cols.Close()
+				return nil, err
+			}
+			c.Kind = columnKind(strings.ToUpper(c.Type))
+			if pk > 0 {
+				pks++
+				if strings.Contains(strings.ToUpper(c.Type), "INT") {
+					t.IntPK = c.Name
+				}
+			}
+			t.Columns = append(t.Columns, c)
+		}
+		cols.Close()
+		if pks != 1 {
+			t.IntPK = ""
+		}
+		t.Rows = -1
+		if !t.View {
+			var n sql.NullInt64
+			if err := db.QueryRowContext(ctx, "SELECT max(rowid) FROM "+d.Quote(t.Name)).Scan(&n); err == nil && n.Valid {
+				t.Rows = n.Int64
+			} else if err == nil {
+				t.Rows = 0
+			}
+		}
+	}
+	return tables, nil
+}
+
+// columnKind follows SQLite's type affinity rules.
+func columnKind(typ string) sqldb.Kind {
+	switch {
+	case strings.Contains(typ, "JSON"):
+		return sqldb.JSON
+	case strings.Contains(typ, "BOOL"), strings.Contains(typ, "DATE"), strings.Contains(typ, "TIME"):
+		return sqldb.Skip
+	case strings.Contains(typ, "INT"), strings.Contains(typ, "REAL"), strings.Contains(typ, "FLOA"),
+		strings.Contains(typ, "DOUB"), strings.Contains(typ, "NUM"), strings.Contains(typ, "DEC"):
+		return sqldb.Numeric
+	case strings.Contains(typ, "BLOB"):
+		return sqldb.Binary
+	}
+	return sqldb.Text // TEXT, CHAR, CLOB, and untyped columns, which hold anything
+}
+
+// Begin implements sqldb.Dialect. The file is open read-only with
+// query_only set; the statement timeout is enforced through the context.
+func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error) {
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
+		return nil, err
+	}
+	return conn.BeginTx(ctx, nil)
+}
+
+// Sample implements sqldb.Dialect: random rows by rowid, or all rows of a
+// small table.
+func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
+	from := d.Quote(t.Name)
+	if t.View || t.Rows <= int64(n) {
+		method := fmt.Sprintf("all rows (about %d)", t.Rows)
+		if t.View || t.Rows < 0 {
+			method = fmt.Sprintf("first %d rows", n)
+		}
+		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}}, method, nil
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY random() LIMIT %d)", cols, from, from, n)
+	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("%d random rows of about %d", n, t.Rows), nil
+}

@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"datakart/connectors/sqldb"
+	"datakart/detectors"
+	"datakart/internal/testdb"
+)
+
+func fixture(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "app.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	testdb.Exec(t, db,
+		`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT, born DATE, profile JSON, ssn INTEGER)`,
+		`INSERT INTO users (name, email, phone, born, profile, ssn) VALUES
+			('Ola Nordmann', 'ola.nordmann@online.no', '+47 912 34 567', '1987-04-10', '{"address": {"ip": "84.210.1.2"}}', 1010101006),
+			('Kari Nordmann', 'kari@gmail.com', '+47 923 45 678', '1940-11-23', '{"address": {"ip": "85.166.2.3"}}', 10048745364)`,
+		`CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)`,
+		`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 30000)
+			INSERT INTO events (body) SELECT CASE WHEN n % 500 = 0 THEN 'fnr 10048744732' ELSE 'event ' || n END FROM g`,
+	)
+	return path
+}
+
+func TestScanSQLite(t *testing.T) {
+	path := fixture(t)
+	src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.DB().Close()
+	inv := testdb.Scan(t, src)
+	for _, tt := range []struct {
+		container, field, cat string
+		conf                  detectors.Confidence
+	}{
+		{"main.users", "email", "email", detectors.High},
+		{"main.users", "phone", "phone", detectors.High},
+		{"main.users", "born", "date_of_birth", detectors.Medium}, // never read: a date
+		{"main.users", "profile → $.address.ip", "ip_address", detectors.High},
+		{"main.users", "ssn", "no_fnr", detectors.High}, // integers that lost their leading zero
+		{"main.events", "body", "no_fnr", detectors.High},
+	} {
+		c := testdb.Category(inv, tt.container, tt.field, tt.cat)
+		if c == nil || c.Confidence != tt.conf {
+			t.Errorf("%s → %s: %s = %+v, want %s", tt.container, tt.field, tt.cat, c, tt.conf)
+		}
+	}
+	if e := testdb.Container(inv, "main.events"); e == nil || e.Rows != 10000 || !strings.Contains(e.Sampling, "random rows") {
+		t.Errorf("events: %+v", e)
+	}
+}
+
+func TestReadOnlyAndNeverCreated(t *testing.T) {
+	path := fixture(t)
+	src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.DB().Close()
+	ctx := context.Background()
+	conn, _ := src.DB().Conn(ctx)
+	defer conn.Close()
+	tx, err := Dialect{}.Begin(ctx, conn, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM users"); err == nil {
+		t.Error("a write through the connector's session succeeded")
+	}
+	if _, err := src.DB().ExecContext(ctx, "CREATE TABLE x (a)"); err == nil {
+		t.Error("a write through the connector's database handle succeeded")
+	}
+
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	if _, err := Open(ctx, "sqlite:"+missing, sqldb.Options{}); err == nil {
+		t.Error("opening a missing file succeeded")
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("opening a missing file created it")
+	}
+}

@@ -1,0 +1,57 @@
+package testdb
+
+import (
+	"context"
+	"testing"
+
+	"datakart/connectors"
+	"datakart/inventory"
+	"datakart/rules"
+	"datakart/scanner"
+)
+
+// Scan scans sources with the built-in rules and a fixed fingerprint key.
+func Scan(t testing.TB, sources ...connectors.Source) *inventory.Inventory {
+	t.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := scanner.Scan(context.Background(), rs, sources, scanner.Options{Concurrency: 4, FingerprintKey: []byte("test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// Container returns the named container of any store, or nil.
+func Container(inv *inventory.Inventory, name string) *inventory.Container {
+	for si := range inv.Stores {
+		for ci := range inv.Stores[si].Containers {
+			if c := &inv.Stores[si].Containers[ci]; c.Name == name {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// Category returns the finding of category cat in a container's field, or
+// nil.
+func Category(inv *inventory.Inventory, container, field, cat string) *inventory.Category {
+	c := Container(inv, container)
+	if c == nil {
+		return nil
+	}
+	for fi := range c.Fields {
+		if c.Fields[fi].Name != field {
+			continue
+		}
+		for ki := range c.Fields[fi].Categories {
+			if k := &c.Fields[fi].Categories[ki]; k.ID == cat {
+				return k
+			}
+		}
+	}
+	return nil
+}
