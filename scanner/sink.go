@@ -5,19 +5,21 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"hash"
+	"hash/maphash"
 
 	"datakart/connectors"
 	"datakart/detectors"
 	"datakart/inventory"
 )
 
-// maxDistinct bounds the fingerprints kept per field and category to count
-// distinct values; past it, Distinct is a lower bound (and said so).
-const maxDistinct = 1 << 16
+// maxDistinct bounds the values remembered per field and category to count
+// distinct values; past it, Distinct is a lower bound (and said so). A
+// larger set costs a cache miss per match and says nothing more to a
+// privacy officer.
+const maxDistinct = 1 << 14
 
 // maxLines bounds the line numbers kept per field and category.
 const maxLines = 5
@@ -32,6 +34,10 @@ type unitSink struct {
 	cur    *partAgg
 	mac    hash.Hash
 	macBuf []byte
+	// Progress not yet added to the shared counters: adding per value
+	// would make every reader contend on one cache line.
+	pendingValues, pendingBytes int64
+	lastField                   *fieldAgg
 
 	// The value being scanned, for onMatch.
 	field   *fieldAgg
@@ -127,12 +133,19 @@ func (k *unitSink) Value(v connectors.Value) error {
 		return err
 	}
 	p := k.ensurePart()
-	f := p.field(v.Field)
+	f := k.lastField
+	if f == nil || f.name != v.Field || p.fields[v.Field] != f {
+		f = p.field(v.Field)
+		k.lastField = f
+	}
 	f.examined++
 	p.values++
 	p.bytes += int64(len(v.Data))
-	k.s.opt.Progress.Values.Add(1)
-	k.s.opt.Progress.Bytes.Add(int64(len(v.Data)))
+	k.pendingValues++
+	k.pendingBytes += int64(len(v.Data))
+	if k.pendingValues == 1024 {
+		k.flushProgress()
+	}
 	data := bytes.TrimSpace(v.Data)
 	if len(data) == 0 || isNullWord(data) {
 		return nil
@@ -152,6 +165,17 @@ func (k *unitSink) Value(v connectors.Value) error {
 	k.field = nil
 	return nil
 }
+
+func (k *unitSink) flushProgress() {
+	k.s.opt.Progress.Values.Add(k.pendingValues)
+	k.s.opt.Progress.Bytes.Add(k.pendingBytes)
+	k.pendingValues, k.pendingBytes = 0, 0
+}
+
+// distinctSeed keys the hashes that count distinct values. They never
+// leave the process; the fingerprints shown to people are HMACs with the
+// user's key.
+var distinctSeed = maphash.MakeSeed()
 
 // match records one detector match in the current field.
 func (k *unitSink) match(m *detectors.Match) {
@@ -180,12 +204,10 @@ func (k *unitSink) match(m *detectors.Match) {
 		}
 	}
 
-	k.mac.Reset()
-	k.mac.Write([]byte(m.Category))
-	k.mac.Write([]byte{0})
-	k.mac.Write(m.Value)
-	k.macBuf = k.mac.Sum(k.macBuf[:0])
-	id := binary.BigEndian.Uint64(k.macBuf)
+	if c.distinctFull {
+		return
+	}
+	id := maphash.Bytes(distinctSeed, m.Value)
 	if _, seen := c.distinct[id]; seen {
 		return
 	}
@@ -196,11 +218,23 @@ func (k *unitSink) match(m *detectors.Match) {
 	c.distinct[id] = struct{}{}
 	if len(c.examples) < k.s.opt.Examples {
 		c.examples = append(c.examples, detectors.Mask(m.Category, m.Value))
-		c.fingerprints = append(c.fingerprints, hex.EncodeToString(k.macBuf[:8]))
+		c.fingerprints = append(c.fingerprints, k.fingerprint(m))
 		if k.s.opt.ShowRawValues {
 			c.raw = append(c.raw, string(m.Value))
 		}
 	}
+}
+
+// fingerprint is the keyed HMAC-SHA256 of a value, truncated to 64 bits:
+// it identifies a value across reports made with the same key without
+// revealing it.
+func (k *unitSink) fingerprint(m *detectors.Match) string {
+	k.mac.Reset()
+	k.mac.Write([]byte(m.Category))
+	k.mac.Write([]byte{0})
+	k.mac.Write(m.Value)
+	k.macBuf = k.mac.Sum(k.macBuf[:0])
+	return hex.EncodeToString(k.macBuf[:8])
 }
 
 // lineOf returns the line of offset off in the current value, counting
@@ -235,6 +269,7 @@ func (k *unitSink) Sampled(rows int64, method string) {
 // finish turns the aggregates into containers. readErr is the unit's own
 // read error, which belongs to the unit's first part.
 func (k *unitSink) finish(readErr error) []inventory.Container {
+	k.flushProgress()
 	if readErr != nil {
 		p := k.ensurePart()
 		if p != k.parts[0] {

@@ -13,6 +13,8 @@ import (
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // maxJSONValue bounds how much of one JSON value is walked.
@@ -134,29 +136,106 @@ func (r *rowReader) count(rs *sql.Rows) (int64, error) {
 	return r.n - before, err
 }
 
-// rows reads every row of rs. Values are sql.RawBytes: no copy per value.
-func (r *rowReader) rows(rs *sql.Rows) error {
-	raw := make([]sql.RawBytes, len(r.cols))
-	dest := make([]any, len(raw))
-	for i := range raw {
-		dest[i] = &raw[i]
-	}
-	for rs.Next() {
-		if err := rs.Scan(dest...); err != nil {
-			return err
-		}
-		r.n++
-		for i, c := range r.cols {
-			if err := r.value(c, raw[i]); err != nil {
-				return err
-			}
-		}
-	}
-	return rs.Err()
+// batchRows is how many rows the reading goroutine hands on at a time.
+const batchRows = 256
+
+// batch is rows copied out of the driver's buffers: values are
+// data[offs[i]:offs[i+1]], NULL where null[i].
+type batch struct {
+	first int64 // row number of the first row
+	rows  int
+	data  []byte
+	offs  []int
+	null  []bool
 }
 
-func (r *rowReader) value(c Column, v []byte) error {
-	line := int(r.n)
+func (b *batch) reset(first int64) {
+	b.first, b.rows = first, 0
+	b.data, b.offs, b.null = b.data[:0], append(b.offs[:0], 0), b.null[:0]
+}
+
+// rows reads every row of rs. One goroutine reads rows from the driver
+// while another runs the detectors on the rows before, so waiting for the
+// database and detecting overlap instead of adding up.
+func (r *rowReader) rows(rs *sql.Rows) error {
+	g, ctx := errgroup.WithContext(r.ctx)
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 3)
+	for range cap(free) {
+		free <- &batch{}
+	}
+	g.Go(func() error {
+		defer close(full)
+		raw := make([]sql.RawBytes, len(r.cols))
+		dest := make([]any, len(raw))
+		for i := range raw {
+			dest[i] = &raw[i]
+		}
+		b := <-free
+		b.reset(r.n + 1)
+		for rs.Next() {
+			if err := rs.Scan(dest...); err != nil {
+				return err
+			}
+			r.n++
+			for _, v := range raw {
+				b.data = append(b.data, v...)
+				b.offs = append(b.offs, len(b.data))
+				b.null = append(b.null, v == nil)
+			}
+			if b.rows++; b.rows == batchRows {
+				select {
+				case full <- b:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				select {
+				case b = <-free:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				b.reset(r.n + 1)
+			}
+		}
+		if err := rs.Err(); err != nil {
+			return err
+		}
+		if b.rows > 0 {
+			select {
+			case full <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for b := range full {
+			k := 0
+			for row := range b.rows {
+				line := int(b.first) + row
+				for _, c := range r.cols {
+					var v []byte
+					if !b.null[k] {
+						v = b.data[b.offs[k]:b.offs[k+1]]
+						if v == nil {
+							v = []byte{}
+						}
+					}
+					if err := r.value(c, v, line); err != nil {
+						return err
+					}
+					k++
+				}
+			}
+			free <- b
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func (r *rowReader) value(c Column, v []byte, line int) error {
 	switch c.Kind {
 	case JSON:
 		if len(v) == 0 {
@@ -183,7 +262,7 @@ func (r *rowReader) value(c Column, v []byte) error {
 	case Text:
 		if looksJSON(v) {
 			c.Kind = JSON
-			return r.value(c, v)
+			return r.value(c, v, line)
 		}
 	}
 	return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line, Numeric: c.Kind == Numeric})

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"datakart/detectors"
+	"datakart/internal/testdb"
+	"datakart/inventory"
+)
+
+// TestScanDatabasesAndFilesTogether runs the binary on a PostgreSQL
+// schema, a MariaDB database and a file tree at once, as a privacy officer
+// would, and checks one inventory holds all three, that nothing was
+// written, and that no password or raw value shows anywhere.
+func TestScanDatabasesAndFilesTogether(t *testing.T) {
+	bin := buildBinary(t)
+	pg, schema := testdb.Postgres(t)
+	testdb.Exec(t, pg,
+		"CREATE TABLE "+schema+".kunder (id serial PRIMARY KEY, epost text, fnr text)",
+		"INSERT INTO "+schema+".kunder (epost, fnr) VALUES ('ola.nordmann@online.no', '10048744732')",
+	)
+	my, name := testdb.MariaDB(t)
+	testdb.Exec(t, my,
+		"CREATE TABLE ansatte (id INT PRIMARY KEY, mobil VARCHAR(20), kontonummer VARCHAR(20))",
+		"INSERT INTO ansatte VALUES (1, '+47 912 34 567', '8601.11.17947')",
+	)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("iban\nNO9386011117947\n"), 0o644)
+
+	pgTarget := "postgres://postgres@127.0.0.1:5432/test"
+	myTarget := "mysql://root@127.0.0.1:3306/" + name
+	badTarget := "postgres://postgres:Hemmelig-42@127.0.0.1:1/test"
+	out, stderr, code := runBinary(t, bin, "scan", "--format", "json", "--include", schema+".*", "--include", name+".*", "--include", "*.csv",
+		pgTarget, myTarget, badTarget, dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	inv, err := inventory.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Stores) != 4 {
+		t.Fatalf("%d stores, want 4", len(inv.Stores))
+	}
+	for _, want := range []struct{ container, field, cat string }{
+		{schema + ".kunder", "epost", "email"},
+		{schema + ".kunder", "fnr", "no_fnr"},
+		{name + ".ansatte", "mobil", "phone"},
+		{name + ".ansatte", "kontonummer", "no_bank_account"},
+		{"a.csv", "iban", "iban"},
+	} {
+		if c := testdb.Category(inv, want.container, want.field, want.cat); c == nil || c.Confidence != detectors.High {
+			t.Errorf("%s → %s: %s = %+v", want.container, want.field, want.cat, c)
+		}
+	}
+	if inv.Stores[2].Error == "" || len(inv.Errors) != 1 {
+		t.Errorf("the unreachable database is not an error of its store: %+v", inv.Errors)
+	}
+	all := out + stderr
+	for _, f := range []string{"table", "csv", "markdown"} {
+		o, e, _ := runBinary(t, bin, "scan", "--format", f, "--include", schema+".*", pgTarget, badTarget)
+		all += o + e
+	}
+	for _, secret := range []string{"Hemmelig-42", "10048744732", "ola.nordmann@online.no", "86011117947", "8601.11.17947", "91234567"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("output shows %q", secret)
+		}
+	}
+	var n int
+	pg.QueryRow("SELECT count(*) FROM " + schema + ".kunder").Scan(&n)
+	if n != 1 {
+		t.Errorf("the scanned table now has %d rows", n)
+	}
+}
