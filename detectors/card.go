@@ -213,7 +213,7 @@ func (PaymentCard) MinDigits() int { return 12 }
 func (PaymentCard) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 12 {
 		return
 	}
@@ -239,7 +239,7 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*M
 			return true
 		}
 		m := Match{Category: CatPaymentCard, Variant: brand, Start: start, End: end, Reason: "Luhn and issuer prefix"}
-		m.Context = ctx.Near(CatPaymentCard, start, end)
+		m.Context = seps == 0 && ctx.Near(CatPaymentCard, start, end)
 		if m.Context || seps != 0 {
 			m.Confidence = High
 		} else {
@@ -251,8 +251,8 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*M
 				break
 			}
 		}
-		m.Value = append([]byte(nil), d...)
-		emit(&m)
+		m.Value = ctx.Keep(d)
+		ctx.Emit(&m)
 		return false
 	})
 }

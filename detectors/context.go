@@ -52,6 +52,10 @@ type Context struct {
 	// the same spans.
 	recent [4]nearAnswer
 	next   int
+
+	emit    func(*Match) // where Emit sends matches
+	scratch Match
+	arena   []byte // backs match values; earlier values stay valid when it grows
 }
 
 type nearAnswer struct {
@@ -64,13 +68,27 @@ type nearAnswer struct {
 func (c *Context) reset(text []byte) {
 	c.text = text
 	c.recent = [4]nearAnswer{}
+	if cap(c.arena) > 1<<16 {
+		c.arena = nil // do not keep a large buffer from one dense text forever
+	}
+	c.arena = c.arena[:0]
 }
 
-// NewContext returns a Context over text with the given words per category;
-// for tests and for callers that run a detector outside an Engine.
-func NewContext(text []byte, words map[string][]string) *Context {
-	cw := newContextWords(words)
-	return &Context{text: text, words: &cw}
+// Emit reports a match. The match is copied: the caller's stays its own.
+func (c *Context) Emit(m *Match) {
+	c.scratch = *m
+	c.emit(&c.scratch)
+}
+
+// Keep copies b into memory that stays valid until the scan of this text
+// ends, for Match.Value: one growing buffer per scan instead of an
+// allocation per match.
+func (c *Context) Keep(parts ...[]byte) []byte {
+	start := len(c.arena)
+	for _, p := range parts {
+		c.arena = append(c.arena, p...)
+	}
+	return c.arena[start:len(c.arena):len(c.arena)]
 }
 
 // Near reports whether one of the category's context words starts a word
@@ -103,12 +121,14 @@ func (c *Context) near(category string, start, end int) bool {
 	t := c.text
 	lo := max(start-contextBefore, 0)
 	hi := min(end+contextAfter, len(t))
+	return ws.findIn(t, lo, start) || ws.findIn(t, end, hi)
+}
+
+// findIn reports whether one of the words starts a word in t[lo:hi] (it may
+// run past hi).
+func (ws *wordSet) findIn(t []byte, lo, hi int) bool {
 	for i := lo; i < hi; i++ {
-		if i == start {
-			i = end - 1
-			continue
-		}
-		if !ws.first[t[i]] || (i > 0 && isWordByte(t[i-1]) && t[i-1] < 0x80) {
+		if !ws.first[t[i]] || (i > 0 && t[i-1] < 0x80 && isWordByte(t[i-1])) {
 			continue
 		}
 		for _, w := range ws.words {

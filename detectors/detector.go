@@ -93,8 +93,8 @@ type Match struct {
 	// match and raised its confidence.
 	Context bool
 	// Value is the normalised value (digits only, upper-cased IBAN, lower-cased
-	// e-mail domain), used for fingerprints and distinct counts. It is only
-	// valid during the emit call.
+	// e-mail), used for fingerprints and distinct counts. It is only valid
+	// during the emit call.
 	Value []byte
 	// Reason is a short, static explanation of why it validated
 	// ("checksum", "checksum, 2032 rule", "libphonenumber: mobile").
@@ -141,9 +141,10 @@ type Detector interface {
 	Info() Info
 	// Triggers says which candidates Inspect wants.
 	Triggers() Trigger
-	// Inspect validates the candidate c inside text and calls emit for each
-	// match. ctx answers whether context words are near a span.
-	Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
+	// Inspect validates the candidate c inside text and reports each match
+	// with ctx.Emit. ctx also answers whether context words are near a
+	// span, and keeps match values (ctx.Keep) without an allocation each.
+	Inspect(text []byte, c *Candidate, ctx *Context)
 }
 
 // A detector of digit runs may also have a method MinDigits() int: the

@@ -149,6 +149,8 @@ func icannTLD(tld []byte) bool {
 	return icann
 }
 
+var atSign = []byte("@")
+
 var roleLocals = []string{"post", "postmottak", "postmaster", "firmapost", "kundeservice", "kundesenter", "info", "noreply", "no-reply", "donotreply", "support", "kontakt", "contact", "admin", "webmaster", "abuse", "hostmaster", "sales", "salg", "faktura", "invoice", "regnskap", "okonomi", "hr", "jobb", "personal"}
 
 var testDomains = []string{"example.com", "example.org", "example.net", "example.no"}
@@ -170,7 +172,7 @@ func (Email) Info() Info {
 func (Email) Triggers() Trigger { return OnAt }
 
 // Inspect implements Detector.
-func (Email) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (Email) Inspect(text []byte, c *Candidate, ctx *Context) {
 	at := c.Start
 	// Local part: back from the '@' over local-part bytes.
 	start := at
@@ -211,8 +213,8 @@ func (Email) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 	if assetName(domain) {
 		return
 	}
+	// No context lookup: an address is as sure without the word "e-post".
 	m := Match{Category: CatEmail, Start: start, End: end, Confidence: High, Reason: "address with a real top-level domain"}
-	m.Context = ctx.Near(CatEmail, start, end)
 	local := text[start:at]
 	for _, r := range roleLocals {
 		if equalFold(local, r) {
@@ -224,13 +226,9 @@ func (Email) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 			m.Variant, m.Confidence, m.Reason = VariantTestAddress, Low, "reserved example domain (test data)"
 		}
 	}
-	v := make([]byte, 0, len(local)+1+len(domain))
-	v = append(v, local...)
-	v = append(v, '@')
-	v = append(v, domain...)
-	foldLower(v)
-	m.Value = v
-	emit(&m)
+	m.Value = ctx.Keep(local, atSign, domain)
+	foldLower(m.Value)
+	ctx.Emit(&m)
 }
 
 // assetName recognises retina asset names such as icon@2x.zip, where the

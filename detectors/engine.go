@@ -13,6 +13,9 @@ const (
 	clsColon
 	clsNBSPLead // first byte of U+00A0 (C2 A0) or U+202F (E2 80 AF)
 	clsPercent  // '%': "%40" is a URL-encoded '@'
+
+	// clsStart are the classes a candidate can start with.
+	clsStart = clsDigit | clsAt | clsColon | clsPercent
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -84,9 +87,12 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			e.onColon = append(e.onColon, d)
 		}
 	}
+	// Fewest digits first, so a short run stops at the first detector it
+	// is too short for.
+	slices.SortStableFunc(e.onNumber, func(a, b numberDetector) int { return a.minDigits - b.minDigits })
 	e.minDigits = 1 << 30
-	for _, d := range e.onNumber {
-		e.minDigits = min(e.minDigits, d.minDigits)
+	if len(e.onNumber) > 0 {
+		e.minDigits = e.onNumber[0].minDigits
 	}
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
@@ -110,36 +116,43 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) {
 	st.ctx.words = &e.words
 	defer func() {
 		st.ctx.reset(nil)
+		st.ctx.emit = nil
 		st.pending = st.pending[:0]
 		e.pool.Put(st)
 	}()
 
 	n := len(text)
 	for i := 0; i < n; {
-		k := byteClass[text[i]]
-		if k == 0 {
+		// Most bytes start nothing: skip them in a tight loop.
+		for i < n && byteClass[text[i]]&clsStart == 0 {
 			i++
-			continue
 		}
+		if i >= n {
+			break
+		}
+		k := byteClass[text[i]]
 		switch {
 		case k&clsDigit != 0:
 			i = e.number(text, i, st, emit)
 		case k&clsAt != 0:
 			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 1}
+			st.ctx.emit = emit
 			for _, d := range e.onAt {
-				d.Inspect(text, &st.cand, &st.ctx, emit)
+				d.Inspect(text, &st.cand, &st.ctx)
 			}
 			i++
 		case k&clsPercent != 0 && i+2 < len(text) && text[i+1] == '4' && text[i+2] == '0':
 			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 3}
+			st.ctx.emit = emit
 			for _, d := range e.onAt {
-				d.Inspect(text, &st.cand, &st.ctx, emit)
+				d.Inspect(text, &st.cand, &st.ctx)
 			}
 			i += 3
 		case k&clsColon != 0 && len(e.onColon) > 0 && i > 0 && text[i-1] != ':':
 			st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
+			st.ctx.emit = emit
 			for _, d := range e.onColon {
-				d.Inspect(text, &st.cand, &st.ctx, emit)
+				d.Inspect(text, &st.cand, &st.ctx)
 			}
 			i = skipHexColon(text, i)
 		default:
@@ -196,10 +209,12 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		c.Groups = groups // the same backing array: set only when its length changes
 	}
 	st.pending = st.pending[:0]
+	st.ctx.emit = st.collect
 	for _, d := range e.onNumber {
-		if digits >= d.minDigits {
-			d.Inspect(text, &st.cand, &st.ctx, st.collect)
+		if digits < d.minDigits {
+			break
 		}
+		d.Inspect(text, &st.cand, &st.ctx)
 	}
 	pending := st.pending
 	switch len(pending) {

@@ -203,7 +203,7 @@ func (Fodselsnummer) MinDigits() int { return 11 }
 func (Fodselsnummer) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 11 {
 		return
 	}
@@ -227,8 +227,9 @@ func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func(
 			return true // "konto 1234 56 78903": the account detector reports it
 		}
 		m := Match{Category: CatFodselsnummer, Variant: res.Variant, Start: start, End: end, Reason: "checksum and date"}
-		m.Context = ctx.Near(CatFodselsnummer, start, end)
 		strict := res.Plausible && res.Variant != VariantFHNumber
+		// Context only matters when the number alone is not already sure.
+		m.Context = !(strict && seps != 0) && ctx.Near(CatFodselsnummer, start, end)
 		switch {
 		case res.Rule2032:
 			m.Reason = "checksum (2032 rule) and date"
@@ -247,8 +248,8 @@ func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func(
 		default:
 			m.Confidence = Low
 		}
-		m.Value = append([]byte(nil), d[:]...)
-		emit(&m)
+		m.Value = ctx.Keep(d[:])
+		ctx.Emit(&m)
 		return true
 	})
 }

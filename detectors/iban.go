@@ -110,7 +110,7 @@ func (IBAN) MinDigits() int { return 2 }
 func (IBAN) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (IBAN) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (IBAN) Inspect(text []byte, c *Candidate, ctx *Context) {
 	s := c.Start
 	if s < 2 || !isLetter(text[s-1]) || !isLetter(text[s-2]) || (s > 2 && isWordByte(text[s-3])) || c.Groups[0].Len() < 2 {
 		return
@@ -149,9 +149,8 @@ func (IBAN) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) 
 		return
 	}
 	m := Match{Category: CatIBAN, Variant: country, Start: start, End: end, Confidence: High, Reason: "MOD 97 and registry length"}
-	m.Context = ctx.Near(CatIBAN, start, end)
-	m.Value = append([]byte(nil), buf[:n]...)
-	emit(&m)
+	m.Value = ctx.Keep(buf[:n])
+	ctx.Emit(&m)
 }
 
 // endOfNth returns the offset just past the n-th alphanumeric byte from

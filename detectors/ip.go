@@ -55,9 +55,9 @@ func (IPAddress) MinDigits() int { return 4 }
 func (IPAddress) Triggers() Trigger { return OnNumber | OnColon }
 
 // Inspect implements Detector.
-func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Trigger == OnColon {
-		inspectIPv6(text, c, ctx, emit)
+		inspectIPv6(text, c, ctx)
 		return
 	}
 	g := c.Groups
@@ -101,7 +101,7 @@ func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Mat
 		if oct[0] == 0 || oct == [4]byte{255, 255, 255, 255} || netmask(oct) {
 			continue
 		}
-		emitIP(text, a, start, end, ctx, emit)
+		emitIP(text, a, start, end, ctx)
 	}
 }
 
@@ -134,7 +134,7 @@ func netmask(o [4]byte) bool {
 	return inv&(inv+1) == 0
 }
 
-func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context, emit func(*Match)) {
+func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context) {
 	m := Match{Category: CatIPAddress, Variant: VariantIPv4, Start: start, End: end, Reason: "public address"}
 	if a.Is6() {
 		m.Variant = VariantIPv6
@@ -148,13 +148,14 @@ func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context, emit func(*
 	default:
 		m.Confidence = Medium
 	}
-	m.Value = []byte(a.String())
-	emit(&m)
+	var buf [48]byte
+	m.Value = ctx.Keep(a.AppendTo(buf[:0]))
+	ctx.Emit(&m)
 }
 
 // inspectIPv6 reads the run of hex digits, colons and dots around the colon
 // and parses it when it has the shape of an IPv6 address.
-func inspectIPv6(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func inspectIPv6(text []byte, c *Candidate, ctx *Context) {
 	// The run may have started before this colon: a digit run took its
 	// first groups ("2a02:2121:1:2::1").
 	start := c.Start
@@ -194,5 +195,5 @@ done:
 	if err != nil || !a.Is6() || a.Is4In6() || a.IsUnspecified() {
 		return
 	}
-	emitIP(text, a, start, end, ctx, emit)
+	emitIP(text, a, start, end, ctx)
 }

@@ -76,7 +76,7 @@ func (KID) MinDigits() int { return 8 }
 func (KID) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (KID) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (KID) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 8 {
 		return // a KID only matters where it could pass for a card or an identity number
 	}
@@ -92,8 +92,8 @@ func (KID) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
 			return true
 		}
 		m := Match{Category: CatKID, Start: start, End: end, Context: true, Confidence: High, Reason: "check digit and the word KID"}
-		m.Value = append([]byte(nil), d...)
-		emit(&m)
+		m.Value = ctx.Keep(d)
+		ctx.Emit(&m)
 		return false
 	})
 }

@@ -41,7 +41,7 @@ func (BankAccount) MinDigits() int { return 11 }
 func (BankAccount) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 11 {
 		return
 	}
@@ -58,9 +58,13 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*M
 			return true
 		}
 		dotted := seps == accountSeps && text[g[i].End] == '.' && text[g[i+1].End] == '.'
-		near := ctx.Near(CatBankAccount, start, end)
-		if _, isFnr := CheckFodselsnummer(&d); isFnr && !dotted && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
-			return true
+		// Printed 1234.56.78903 it is an account whatever else it passes;
+		// otherwise the word nearby decides.
+		near := !dotted && ctx.Near(CatBankAccount, start, end)
+		if !dotted {
+			if _, isFnr := CheckFodselsnummer(&d); isFnr && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
+				return true
+			}
 		}
 		m := Match{Category: CatBankAccount, Start: start, End: end, Context: near, Reason: "MOD11 check digit"}
 		switch {
@@ -71,8 +75,8 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*M
 		default:
 			m.Confidence = Low
 		}
-		m.Value = append([]byte(nil), d[:]...)
-		emit(&m)
+		m.Value = ctx.Keep(d[:])
+		ctx.Emit(&m)
 		return true
 	})
 }

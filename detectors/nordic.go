@@ -162,7 +162,7 @@ func (SEPersonnummer) MinDigits() int { return 6 }
 func (SEPersonnummer) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (SEPersonnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (SEPersonnummer) Inspect(text []byte, c *Candidate, ctx *Context) {
 	g := c.Groups
 	if g[0].Len() != 6 && g[0].Len() != 8 && g[0].Len() != 10 && g[0].Len() != 12 {
 		return
@@ -211,8 +211,8 @@ func (SEPersonnummer) Inspect(text []byte, c *Candidate, ctx *Context, emit func
 	default:
 		m.Confidence = Low
 	}
-	m.Value = append([]byte(nil), d[:n]...)
-	emit(&m)
+	m.Value = ctx.Keep(d[:n])
+	ctx.Emit(&m)
 }
 
 // DKCPR finds Danish CPR numbers (dk_cpr). Without a checksum a date is
@@ -236,7 +236,7 @@ func (DKCPR) MinDigits() int { return 10 }
 func (DKCPR) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (DKCPR) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (DKCPR) Inspect(text []byte, c *Candidate, ctx *Context) {
 	g := c.Groups
 	if c.Digits < 10 {
 		return
@@ -261,8 +261,8 @@ func (DKCPR) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 		if near {
 			m.Confidence = High
 		}
-		m.Value = append([]byte(nil), d[:]...)
-		emit(&m)
+		m.Value = ctx.Keep(d[:])
+		ctx.Emit(&m)
 		return false
 	})
 }
@@ -286,7 +286,7 @@ func (FIHETU) MinDigits() int { return 6 }
 func (FIHETU) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (FIHETU) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (FIHETU) Inspect(text []byte, c *Candidate, ctx *Context) {
 	g := c.Groups[0]
 	if g.Len() != 6 || g.End+5 > len(text) {
 		return
@@ -297,9 +297,9 @@ func (FIHETU) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)
 	}
 	m := Match{Category: CatFIHETU, Start: start, End: end, Confidence: High, Reason: "date and mod-31 control character"}
 	m.Context = ctx.Near(CatFIHETU, start, end)
-	m.Value = make([]byte, 11)
-	for i, b := range text[start:end] {
+	m.Value = ctx.Keep(text[start:end])
+	for i, b := range m.Value {
 		m.Value[i] = upper(b)
 	}
-	emit(&m)
+	ctx.Emit(&m)
 }

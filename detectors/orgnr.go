@@ -41,7 +41,7 @@ func (OrgNumber) MinDigits() int { return 9 }
 func (OrgNumber) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 9 {
 		return
 	}
@@ -67,8 +67,8 @@ func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Mat
 		if m.Context || mva || seps != 0 {
 			m.Confidence = High
 		}
-		m.Value = append([]byte(nil), d[:]...)
-		emit(&m)
+		m.Value = ctx.Keep(d[:])
+		ctx.Emit(&m)
 		return true
 	})
 }

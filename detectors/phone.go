@@ -85,7 +85,7 @@ func (Phone) MinDigits() int { return 8 }
 func (Phone) Triggers() Trigger { return OnNumber }
 
 // Inspect implements Detector.
-func (Phone) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match)) {
+func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 	if c.Digits < 8 {
 		return
 	}
@@ -96,7 +96,7 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 		return // "(+47) 912 34 567": the number after ") " is inspected on its own
 	}
 	if plus || (g[0].Len() >= 4 && text[g[0].Start] == '0' && text[g[0].Start+1] == '0') {
-		international(text, c, plus, ctx, emit)
+		international(text, c, plus, ctx)
 		return
 	}
 	prefix := wrappedPlus47(text, start)
@@ -134,11 +134,13 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context, emit func(*Match))
 		default:
 			m.Confidence = Low
 		}
-		m.Value = append([]byte("+47"), d[:]...)
-		emit(&m)
+		m.Value = ctx.Keep(plus47, d[:])
+		ctx.Emit(&m)
 		return false
 	})
 }
+
+var plus47, plusSign = []byte("+47"), []byte("+")
 
 // wrappedPlus47 returns the length of "(+47) " or "(+47)" when it stands
 // right before start, else 0.
@@ -153,7 +155,7 @@ func wrappedPlus47(text []byte, start int) int {
 
 // international handles numbers written with '+' or "00" and a country
 // code: +47 912 34 567, 0047 91234567, +46 8 123 456 78.
-func international(text []byte, c *Candidate, plus bool, ctx *Context, emit func(*Match)) {
+func international(text []byte, c *Candidate, plus bool, ctx *Context) {
 	g := c.Groups
 	// Try the longest run of groups first, cutting only at spaces: "+46 8
 	// 123 456 78" is one number, and "+47 91234567 12" is one plus a word.
@@ -197,8 +199,8 @@ func international(text []byte, c *Candidate, plus bool, ctx *Context, emit func
 			}
 			m.Variant, m.Reason = kind, "valid in libphonenumber"
 		}
-		m.Value = append([]byte{'+'}, d...)
-		emit(&m)
+		m.Value = ctx.Keep(plusSign, d)
+		ctx.Emit(&m)
 		return
 	}
 }
