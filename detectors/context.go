@@ -186,15 +186,19 @@ func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
 
 // Bounded reports whether text[start:end] stands on its own: not glued to a
 // letter, digit or underscore on either side, and not cut out of a longer
-// number ("1.5" before, "-7" after). A dot or comma followed by a space or
-// the end ends a sentence and is fine.
+// number ("1.5" or "3/4" around it, "-7" after it). A comma is a decimal
+// mark only before one or two digits ("12 450,00"); between longer digit
+// runs it separates CSV cells or list items, so it is a boundary.
 func Bounded(text []byte, start, end int) bool {
 	if start > 0 {
 		p := text[start-1]
 		if isWordByte(p) {
 			return false
 		}
-		if (p == '.' || p == ',' || p == '-' || p == '/') && start > 1 && isDigit(text[start-2]) {
+		if (p == '.' || p == '-' || p == '/') && start > 1 && isDigit(text[start-2]) {
+			return false
+		}
+		if p == ',' && end-start <= 2 && start > 1 && isDigit(text[start-2]) {
 			return false
 		}
 	}
@@ -203,11 +207,24 @@ func Bounded(text []byte, start, end int) bool {
 		if isWordByte(n) {
 			return false
 		}
-		if (n == '.' || n == ',' || n == '-' || n == '/') && end+1 < len(text) && isDigit(text[end+1]) {
+		if (n == '.' || n == '-' || n == '/') && end+1 < len(text) && isDigit(text[end+1]) {
+			return false
+		}
+		if n == ',' && decimalsAt(text, end+1) {
 			return false
 		}
 	}
 	return true
+}
+
+// decimalsAt reports whether one or two digits, and then no more, start at
+// text[i]: the decimals after a comma.
+func decimalsAt(text []byte, i int) bool {
+	n := 0
+	for i+n < len(text) && isDigit(text[i+n]) {
+		n++
+	}
+	return n >= 1 && n <= 2
 }
 
 // Digits appends the ASCII digits of text[start:end] to dst, dropping
