@@ -124,6 +124,10 @@ type Category struct {
 	WithContext int64 `json:"with_context"`
 	// ByConfidence counts matches by their own confidence.
 	ByConfidence map[string]int64 `json:"by_confidence"`
+	// Reasons counts matches by why they validated ("checksum and date",
+	// "checksum (2032 rule) and date", "Luhn and issuer prefix (a public
+	// test card number)").
+	Reasons map[string]int64 `json:"reasons,omitempty"`
 	NameHint     bool             `json:"name_hint"`
 	NameRule     string           `json:"name_rule,omitempty"`
 	// Lines are the first lines the category was found on, for files.

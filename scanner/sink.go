@@ -76,6 +76,7 @@ type catAgg struct {
 	withContext   int64
 	byConf        [4]int64
 	variants      map[string]int64
+	reasons       map[string]int64
 	distinct      map[uint64]struct{}
 	distinctFull  bool
 	lines         []int
@@ -182,7 +183,7 @@ func (k *unitSink) match(m *detectors.Match) {
 	f := k.field
 	c := f.cats[m.Category]
 	if c == nil {
-		c = &catAgg{variants: map[string]int64{}, distinct: map[uint64]struct{}{}}
+		c = &catAgg{variants: map[string]int64{}, reasons: map[string]int64{}, distinct: map[uint64]struct{}{}}
 		f.cats[m.Category] = c
 		f.order = append(f.order, m.Category)
 	}
@@ -197,6 +198,9 @@ func (k *unitSink) match(m *detectors.Match) {
 	c.byConf[m.Confidence]++
 	if m.Variant != "" {
 		c.variants[m.Variant]++
+	}
+	if m.Reason != "" {
+		c.reasons[m.Reason]++
 	}
 	if k.value.Line > 0 && len(c.lines) < maxLines {
 		if l := k.lineOf(m.Start); len(c.lines) == 0 || c.lines[len(c.lines)-1] != l {

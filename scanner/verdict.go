@@ -70,6 +70,7 @@ func (s *scan) verdicts(f *fieldAgg) (inventory.Field, bool) {
 		}
 		if c != nil {
 			ic.Variants = c.variants
+			ic.Reasons = c.reasons
 			ic.Matches = c.matches
 			ic.MatchedValues = c.matchedValues
 			ic.Distinct = int64(len(c.distinct))
