@@ -34,7 +34,8 @@ type Unit struct {
 	// Kind is the container kind: "file", "table", …; decoders refine it
 	// per part (see Part.Kind).
 	Kind string
-	// Size is the size in bytes when known, else -1.
+	// Size is how big the unit is when known, else -1: bytes for a file,
+	// the catalog's row estimate for a table.
 	Size int64
 	// Err is set when the unit was found but cannot be read at all (for
 	// example permission denied while listing).

@@ -28,7 +28,20 @@ func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink co
 	}
 	names := make([]string, len(header))
 	seen := map[string]int{}
+	// A file without a header row: its first row is data, and data must
+	// not become field names that reports would print.
+	headerless := false
+	for _, h := range header {
+		headerless = headerless || dataLikeName(h)
+	}
+	var firstRow []string
+	if headerless {
+		firstRow = append([]string(nil), header...)
+	}
 	for i, h := range header {
+		if headerless {
+			h = ""
+		}
 		h = string(bytes.TrimSpace(bytes.TrimPrefix([]byte(h), []byte("\xef\xbb\xbf"))))
 		if h == "" {
 			h = fmt.Sprintf("column_%d", i+1)
@@ -41,6 +54,14 @@ func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink co
 	}
 	sink.Fields(names...)
 	var buf []byte
+	if headerless {
+		for i, cell := range firstRow {
+			buf = append(buf[:0], cell...)
+			if err := sink.Value(connectors.Value{Field: names[i], Data: buf, Line: 1}); err != nil {
+				return err
+			}
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -64,6 +85,28 @@ func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink co
 			}
 		}
 	}
+}
+
+// dataLikeName reports whether a header cell looks like a value rather
+// than a column name: an '@', five or more digits in a row, or a long text.
+func dataLikeName(h string) bool {
+	if len(h) > 64 {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c == '@':
+			return true
+		case c >= '0' && c <= '9':
+			if run++; run >= 5 {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 // delimiter picks the delimiter the header line uses most.

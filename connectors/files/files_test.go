@@ -381,3 +381,27 @@ func TestCancel(t *testing.T) {
 		t.Errorf("read after cancel: %v", readErr)
 	}
 }
+
+// TestDataNeverBecomesAFieldName: a CSV without a header row, or JSON keyed
+// by e-mail addresses, must not put personal data into field names, which
+// every report prints unmasked.
+func TestDataNeverBecomesAFieldName(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "noheader.csv", []byte("10048744732;Ola Nordmann;ola@online.no\n23114048690;Kari;kari@online.no\n"))
+	write(t, dir, "byemail.json", []byte(`{"users": {"ola@online.no": {"phone": "+4791234567"}, "10048744732": "x"}}`))
+	rec, _ := scanTree(t, dir, Options{})
+	for k := range rec.values {
+		field := k[strings.Index(k, "|")+1:]
+		for _, secret := range []string{"10048744732", "ola@online.no", "Ola Nordmann"} {
+			if strings.Contains(field, secret) {
+				t.Errorf("field name %q holds data", field)
+			}
+		}
+	}
+	if got := rec.values["noheader.csv|column_1"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
+		t.Errorf("headerless CSV first column = %q", got)
+	}
+	if !rec.has("byemail.json|$.users.*", "ola@online.no") || !rec.has("byemail.json|$.users.*.phone", "+4791234567") {
+		t.Errorf("JSON keyed by data: %v", rec.values)
+	}
+}

@@ -90,6 +90,15 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 		case string:
 			if top := w.top(); top != nil && !top.array && top.expectKey {
 				top.key, top.expectKey = v, false
+				if dataLike(v) {
+					// An object keyed by e-mail addresses or identity
+					// numbers: the key is a value, and must not become a
+					// field name that reports would print.
+					top.key = "*"
+					if err := w.key(v, emit); err != nil {
+						return err
+					}
+				}
 				w.dirty = true
 				continue
 			}
@@ -104,6 +113,36 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 			w.afterValue()
 		}
 	}
+}
+
+// key emits an object key that holds data as a value of the object's path.
+func (w *Walker) key(k string, emit Emit) error {
+	w.dirty = true
+	w.buf = append(w.buf[:0], k...)
+	return emit(w.currentPath(), w.buf, false)
+}
+
+// dataLike reports whether an object key looks like data rather than a
+// name: it holds an '@', a run of five or more digits, or is long.
+func dataLike(k string) bool {
+	if len(k) > 64 {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c == '@' {
+			return true
+		}
+		if c >= '0' && c <= '9' {
+			if run++; run >= 5 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func (w *Walker) top() *frame {

@@ -205,11 +205,19 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	if !lo.Valid || hi.Int64-lo.Int64 < int64(n) {
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (key range too small to sample)", n), nil
 	}
+	// One probe in each tenth of the key range, from a random key in it to
+	// its end: the probes never overlap, so no row is counted twice.
 	per := (n + probes - 1) / probes
+	width := (hi.Int64 - lo.Int64 + 1) / probes
 	stmts := make([]sqldb.Statement, probes)
 	for i := range stmts {
-		start := lo.Int64 + rand.Int64N(hi.Int64-lo.Int64+1)
-		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{start}}
+		from0 := lo.Int64 + int64(i)*width
+		to := from0 + width
+		if i == probes-1 {
+			to = hi.Int64 + 1
+		}
+		start := from0 + rand.Int64N(max(to-from0-int64(per), 1))
+		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s LIMIT %d", cols, from, pk, pk, pk, per), Args: []any{start, to}}
 	}
 	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", probes, t.Rows), nil
 }

@@ -39,8 +39,11 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 	q := u.Query()
 	if q.Get("sslmode") == "" && loopback(u.Hostname()) {
 		q.Set("sslmode", "disable") // a local server rarely has TLS; elsewhere the driver's default holds
-		u.RawQuery = q.Encode()
 	}
+	if q.Get("application_name") == "" {
+		q.Set("application_name", "datakart") // so a DBA sees who is reading
+	}
+	u.RawQuery = q.Encode()
 	secret := sqldb.Password(u.String())
 	if secret == "" {
 		secret = os.Getenv("PGPASSWORD")
@@ -147,7 +150,10 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
+	// lock_timeout too: a table locked by another transaction is an error
+	// for that table after the timeout, not a scan that hangs.
+	ms := timeout.Milliseconds()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d", ms, ms)); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
