@@ -127,9 +127,9 @@ type Category struct {
 	// Reasons counts matches by why they validated ("checksum and date",
 	// "checksum (2032 rule) and date", "Luhn and issuer prefix (a public
 	// test card number)").
-	Reasons map[string]int64 `json:"reasons,omitempty"`
-	NameHint     bool             `json:"name_hint"`
-	NameRule     string           `json:"name_rule,omitempty"`
+	Reasons  map[string]int64 `json:"reasons,omitempty"`
+	NameHint bool             `json:"name_hint"`
+	NameRule string           `json:"name_rule,omitempty"`
 	// Lines are the first lines the category was found on, for files.
 	Lines []int `json:"lines,omitempty"`
 	// Examples are masked (shape only); Fingerprints are keyed HMAC-SHA256
