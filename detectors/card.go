@@ -235,7 +235,7 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context) {
 		var buf [19]byte
 		d := Digits(buf[:0], text, start, end)
 		brand, ok := validCard(d)
-		if !ok {
+		if !ok || kidInstead(text, start, end, d, CatPaymentCard, ctx) {
 			return true
 		}
 		m := Match{Category: CatPaymentCard, Variant: brand, Start: start, End: end, Reason: "Luhn and issuer prefix"}

@@ -119,10 +119,17 @@ func CheckFodselsnummer(d *[11]byte) (FnrResult, bool) {
 	}
 	if !res.Rule2032 {
 		year := fnrYear(v[6]*100+v[7]*10+v[8], yy, dNumber)
-		res.Plausible = year > 0 && day <= daysIn(month, year) && !time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC).After(time.Now())
+		res.Plausible = year > 0 && day <= daysIn(month, year) && year*10000+month*100+day <= today
 	}
 	return res, true
 }
+
+// today is the date this process started, as yyyymmdd: a birth date after
+// it is not plausible. Reading the clock once keeps it off the hot path.
+var today = func() int {
+	y, m, d := time.Now().Date()
+	return y*10000 + int(m)*100 + d
+}()
 
 // fnrYear returns the birth year the individual number gives under the
 // classic rule, or 0 when the table gives none. D-numbers use the table
@@ -220,7 +227,7 @@ func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context) {
 		var d [11]byte
 		Digits(d[:0], text, start, end)
 		res, ok := CheckFodselsnummer(&d)
-		if !ok {
+		if !ok || kidInstead(text, start, end, d[:], CatFodselsnummer, ctx) {
 			return true
 		}
 		if seps == accountSeps && ctx.Near(CatBankAccount, start, end) && !ctx.Near(CatFodselsnummer, start, end) {

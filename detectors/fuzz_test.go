@@ -54,7 +54,7 @@ func FuzzOrgnr(f *testing.F) {
 }
 
 func FuzzKID(f *testing.F) {
-	fuzzDetector(f, KID{}, "KID: 4242424242424242", "kid 12345678903")
+	fuzzDetector(f, nil, "KID: 4242424242424242", "kid 12345678903", "KID 10048744732") // KIDs are told apart by the card, fnr and account detectors
 }
 
 func FuzzPaymentCard(f *testing.F) {

@@ -18,20 +18,6 @@ func ValidKID(s string) bool {
 	return n >= 2 && checkKID(buf[:n])
 }
 
-// lookAlike reports whether digits would pass for a card, a fødselsnummer
-// or an account number: the only KIDs worth recognising, since the point
-// is to keep them from being reported as one of those.
-func lookAlike(d []byte) bool {
-	if len(d) == 11 {
-		var a [11]byte
-		copy(a[:], d)
-		_, fnr := CheckFodselsnummer(&a)
-		return fnr || checkKontonummer(&a)
-	}
-	_, card := validCard(d)
-	return card
-}
-
 func checkKID(d []byte) bool {
 	return luhn(d) || kidMod11(d)
 }
@@ -54,46 +40,37 @@ func kidMod11(d []byte) bool {
 	return k < 10 && int(d[len(d)-1]-'0') == k
 }
 
-// KID recognises KID payment references (kid), which pass Luhn or MOD11
-// like card and account numbers do. They are not personal data; a KID is
-// reported only when its keyword stands near, and then with high
-// confidence, so that it wins over a card or identity-number reading of the
-// same digits.
+// KID stands for KID payment references (kid), which pass Luhn or MOD11
+// like card and account numbers do. They are not personal data. There is
+// no search of its own: the card, fødselsnummer and account detectors ask
+// kidInstead before they report a number, so only a number that would
+// pass for one of those is checked for a nearby KID keyword. Its Info is
+// listed with the other detectors.
 type KID struct{}
 
 // Info implements Detector.
 func (KID) Info() Info {
 	return Info{
 		ID: CatKID, Categories: []string{CatKID},
-		Description: "2-25 digits with a MOD10/MOD11 check digit next to the word KID; context only",
+		Description: "a card, fødselsnummer or account look-alike with a MOD10/MOD11 check digit next to the word KID; context only",
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (KID) MinDigits() int { return 8 }
+// Triggers implements Detector: none, see the type's comment.
+func (KID) Triggers() Trigger { return 0 }
 
-// Triggers implements Detector.
-func (KID) Triggers() Trigger { return OnNumber }
+// Inspect implements Detector; it is never called.
+func (KID) Inspect([]byte, *Candidate, *Context) {}
 
-// Inspect implements Detector.
-func (KID) Inspect(text []byte, c *Candidate, ctx *Context) {
-	if c.Digits < 8 {
-		return // a KID only matters where it could pass for a card or an identity number
-	}
-	g := c.Groups
-	GroupRanges(text, g, 2, 25, func(i, j, digits int) bool {
-		start, end := g[i].Start, g[j-1].End
-		if !Bounded(text, start, end) {
-			return true
-		}
-		var buf [25]byte
-		d := Digits(buf[:0], text, start, end)
-		if !checkKID(d) || !lookAlike(d) || !ctx.Near(CatKID, start, end) {
-			return true
-		}
-		m := Match{Category: CatKID, Start: start, End: end, Context: true, Confidence: High, Reason: "check digit and the word KID"}
-		m.Value = ctx.Keep(d)
-		ctx.Emit(&m)
+// kidInstead reports a validated number as a KID reference instead of as
+// category when the word KID stands near it (and category's own words do
+// not), and says whether it did.
+func kidInstead(text []byte, start, end int, d []byte, category string, ctx *Context) bool {
+	if !ctx.Near(CatKID, start, end) || !checkKID(d) || ctx.Near(category, start, end) {
 		return false
-	})
+	}
+	m := Match{Category: CatKID, Start: start, End: end, Context: true, Confidence: High, Reason: "check digit and the word KID"}
+	m.Value = ctx.Keep(d)
+	ctx.Emit(&m)
+	return true
 }

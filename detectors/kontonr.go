@@ -57,6 +57,9 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if !checkKontonummer(&d) {
 			return true
 		}
+		if _, isFnr := CheckFodselsnummer(&d); !isFnr && kidInstead(text, start, end, d[:], CatBankAccount, ctx) {
+			return true // (a KID that is also a valid fnr is reported once, by the fnr detector)
+		}
 		dotted := seps == accountSeps && text[g[i].End] == '.' && text[g[i+1].End] == '.'
 		// Printed 1234.56.78903 it is an account whatever else it passes;
 		// otherwise the word nearby decides.

@@ -63,7 +63,7 @@ func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context) {
 			return true
 		}
 		m := Match{Category: CatOrgNumber, Start: start, End: end, Reason: "MOD11 check digit", Confidence: Medium}
-		m.Context = ctx.Near(CatOrgNumber, start, end)
+		m.Context = !mva && seps == 0 && ctx.Near(CatOrgNumber, start, end)
 		if m.Context || mva || seps != 0 {
 			m.Confidence = High
 		}
