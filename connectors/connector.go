@@ -86,6 +86,10 @@ type Sink interface {
 	// (CSV header, table columns), so that a field with no values is still
 	// judged by its name. It may be called more than once.
 	Fields(names ...string)
+	// FieldInfo declares one field with what is known of it from a schema:
+	// its declared type ("" if unknown) and the 1-based line of its
+	// definition (0 if none; a migration file's line, for SARIF).
+	FieldInfo(name, dataType string, line int)
 	// Value hands one value of the current part to the scanner. A non-nil
 	// error (the scan was cancelled) ends the read: return it.
 	Value(v Value) error

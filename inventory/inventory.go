@@ -94,7 +94,11 @@ type Container struct {
 // Field is a column, a JSON path, a spreadsheet column, or "" for the whole
 // text of a file.
 type Field struct {
-	Name       string     `json:"name"`
+	Name string `json:"name"`
+	// Type is the declared type where a schema gives one; Line is where a
+	// schema file (a migration) defines the field.
+	Type       string     `json:"type,omitempty"`
+	Line       int        `json:"line,omitempty"`
 	Examined   int64      `json:"examined"`
 	NonNull    int64      `json:"non_null"`
 	Categories []Category `json:"categories"`

@@ -63,6 +63,8 @@ type partAgg struct {
 
 type fieldAgg struct {
 	name     string
+	dataType string
+	line     int
 	examined int64
 	nonNull  int64
 	cats     map[string]*catAgg
@@ -116,6 +118,12 @@ func (k *unitSink) Fields(names ...string) {
 	for _, n := range names {
 		p.field(n)
 	}
+}
+
+// FieldInfo implements connectors.Sink.
+func (k *unitSink) FieldInfo(name, dataType string, line int) {
+	f := k.ensurePart().field(name)
+	f.dataType, f.line = dataType, line
 }
 
 func (p *partAgg) field(name string) *fieldAgg {

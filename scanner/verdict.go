@@ -33,7 +33,7 @@ func init() {
 // verdicts combines a field's value evidence with its name hints into one
 // inventory.Field. ok is false when the field has nothing to report.
 func (s *scan) verdicts(f *fieldAgg) (inventory.Field, bool) {
-	out := inventory.Field{Name: f.name, Examined: f.examined, NonNull: f.nonNull, Categories: []inventory.Category{}}
+	out := inventory.Field{Name: f.name, Type: f.dataType, Line: f.line, Examined: f.examined, NonNull: f.nonNull, Categories: []inventory.Category{}}
 	hints := map[string]rules.NameHint{}
 	var order []string
 	nonPersonalHint := ""

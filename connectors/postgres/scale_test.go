@@ -98,6 +98,7 @@ func (c *counter) Value(v connectors.Value) error {
 	c.bytes += int64(len(v.Data))
 	return nil
 }
-func (c *counter) PartError(error)       {}
-func (c *counter) PartSkipped(string)    {}
-func (c *counter) Sampled(int64, string) {}
+func (c *counter) PartError(error)               {}
+func (c *counter) PartSkipped(string)            {}
+func (c *counter) Sampled(int64, string)         {}
+func (c *counter) FieldInfo(string, string, int) {}

@@ -27,15 +27,13 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		kind = "view"
 	}
 	sink.Begin(connectors.Part{Kind: kind})
-	names := make([]string, len(t.Columns))
 	var read []Column
-	for i, c := range t.Columns {
-		names[i] = c.Name
+	for _, c := range t.Columns {
+		sink.FieldInfo(c.Name, c.Type, 0)
 		if c.Kind != Skip {
 			read = append(read, c)
 		}
 	}
-	sink.Fields(names...)
 	if s.opt.SchemaOnly {
 		sink.Sampled(0, "schema only (no rows read)")
 		return nil
