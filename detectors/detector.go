@@ -101,6 +101,10 @@ type Match struct {
 	Reason string
 }
 
+// A Match with an empty Category is not a finding but a problem of the
+// detector named in Variant (a user pattern that timed out), with Reason
+// saying what; it never carries the text.
+
 // Trigger says which candidates a detector wants from the Engine.
 type Trigger uint8
 
@@ -113,6 +117,9 @@ const (
 	OnAt
 	// OnColon: the first ':' of a run of hex digits and colons (IPv6).
 	OnColon
+	// OnText: the whole text, once per scan (user-defined patterns, which
+	// have no cheap trigger of their own).
+	OnText
 )
 
 // Group is one maximal run of ASCII digits inside a number candidate.

@@ -45,6 +45,7 @@ type Engine struct {
 	onNumber  []numberDetector
 	onAt      []Detector
 	onColon   []Detector
+	onText    []Detector
 	words     contextWords
 	pool      sync.Pool
 	// minDigits is the fewest digits any number detector needs.
@@ -86,6 +87,9 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 		if t&OnColon != 0 {
 			e.onColon = append(e.onColon, d)
 		}
+		if t&OnText != 0 {
+			e.onText = append(e.onText, d)
+		}
 	}
 	// Fewest digits first, so a short run stops at the first detector it
 	// is too short for.
@@ -121,6 +125,13 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) {
 		e.pool.Put(st)
 	}()
 
+	if len(e.onText) > 0 {
+		st.cand = Candidate{Trigger: OnText, Start: 0, End: len(text)}
+		st.ctx.emit = emit
+		for _, d := range e.onText {
+			d.Inspect(text, &st.cand, &st.ctx)
+		}
+	}
 	n := len(text)
 	for i := 0; i < n; {
 		// Most bytes start nothing: skip them in a tight loop.

@@ -115,8 +115,8 @@ func loadBuiltin() (*Ruleset, error) {
 
 // New builds a ruleset from categories, name rules and context words, and
 // checks that every rule names a known category. fingerprint identifies the
-// rules in inventories.
-func New(cats []Category, names []NameRule, context map[string][]string, fingerprint string) (*Ruleset, error) {
+// rules in inventories. The engine runs the built-in detectors and extra.
+func New(cats []Category, names []NameRule, context map[string][]string, fingerprint string, extra ...detectors.Detector) (*Ruleset, error) {
 	rs := &Ruleset{categories: cats, byID: map[string]int{}, context: context, fingerprint: fingerprint}
 	for i, c := range cats {
 		if _, dup := rs.byID[c.ID]; dup {
@@ -147,7 +147,7 @@ func New(cats []Category, names []NameRule, context map[string][]string, fingerp
 			return nil, fmt.Errorf("context words for unknown category %q", cat)
 		}
 	}
-	rs.engine = detectors.NewEngine(context, detectors.Builtin()...)
+	rs.engine = detectors.NewEngine(context, append(detectors.Builtin(), extra...)...)
 	return rs, nil
 }
 

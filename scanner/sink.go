@@ -7,8 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"hash/maphash"
+	"maps"
+	"slices"
 
 	"datakart/connectors"
 	"datakart/detectors"
@@ -51,6 +54,7 @@ type unitSink struct {
 
 type partAgg struct {
 	part     connectors.Part
+	problems map[string]int // user-rule problems, by description
 	rows     int64
 	sampling string
 	bytes    int64
@@ -189,6 +193,14 @@ var distinctSeed = maphash.MakeSeed()
 // match records one detector match in the current field.
 func (k *unitSink) match(m *detectors.Match) {
 	f := k.field
+	if m.Category == "" { // a detector's problem, not a finding
+		p := k.cur
+		if p.problems == nil {
+			p.problems = map[string]int{}
+		}
+		p.problems[fmt.Sprintf("rule %s %s on field %q", m.Variant, m.Reason, f.name)]++
+		return
+	}
 	c := f.cats[m.Category]
 	if c == nil {
 		c = &catAgg{variants: map[string]int64{}, reasons: map[string]int64{}, distinct: map[uint64]struct{}{}}
@@ -311,6 +323,13 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 	c := inventory.Container{Name: name, Kind: kind, Bytes: p.bytes, Values: p.values, Rows: p.rows, Sampling: p.sampling, Fields: []inventory.Field{}, Skipped: p.skipped}
 	if p.err != nil {
 		c.Error = p.err.Error()
+	}
+	for _, d := range slices.Sorted(maps.Keys(p.problems)) {
+		msg := fmt.Sprintf("%s (%d values)", d, p.problems[d])
+		if c.Error != "" {
+			c.Error += "; "
+		}
+		c.Error += msg
 	}
 	for _, fname := range p.order {
 		f := p.fields[fname]

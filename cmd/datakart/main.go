@@ -21,6 +21,7 @@ var version = "0.1.0-dev"
 // Exit codes.
 const (
 	exitOK          = 0
+	exitFindings    = 1
 	exitUsage       = 2
 	exitInterrupted = 130
 )
@@ -44,12 +45,17 @@ Usage:
 
 Commands:
   scan      scan targets and write the data inventory
+  check     scan and fail on personal data the policy does not declare (for CI)
+  diff      show what changed between two inventories
+  init      scan and write a starter datakart.yaml declaring what was found
   rules     list the detectors, categories and column-name rules
   version   print the version
 
 Run 'datakart <command> --help' for a command's flags and examples.
 
-Exit codes: 0 finished, 2 usage or fatal error, 130 interrupted (partial inventory written).
+Exit codes: 0 finished (check: passed), 1 check found undeclared personal
+data (diff --exit-code: personal data appeared), 2 usage or fatal error,
+130 interrupted (partial output written).
 `
 
 func main() {
@@ -65,6 +71,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "scan":
 		err = runScan(args[1:], stdout, stderr)
+	case "check":
+		err = runCheck(args[1:], stdout, stderr)
+	case "diff":
+		err = runDiff(args[1:], stdout, stderr)
+	case "init":
+		err = runInit(args[1:], stdout, stderr)
 	case "rules":
 		err = runRules(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -21,7 +21,6 @@ import (
 	"datakart/detectors"
 	"datakart/inventory"
 	"datakart/reports"
-	"datakart/rules"
 	"datakart/scanner"
 
 	"golang.org/x/term"
@@ -123,89 +122,38 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runScan(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, scanUsage); fs.PrintDefaults() }
-	var f scanFlags
-	f.register(fs)
-	targets, err := parseInterleaved(fs, args)
-	if err != nil {
+	var r scanRun
+	if err := r.parse("scan", scanUsage, args, stderr); err != nil {
 		return err
 	}
-	if len(targets) == 0 {
-		return usagef("scan: no target given (a file or directory)")
+	if !validFormat(r.f.format) {
+		return usagef("--format %q: want one of %s", r.f.format, strings.Join(reports.Formats, ", "))
 	}
-	if f.showValues != "masked" && f.showValues != "raw" {
-		return usagef("--show-values must be masked or raw, not %q", f.showValues)
-	}
-	if !validFormat(f.format) {
-		return usagef("--format %q: want one of %s", f.format, strings.Join(reports.Formats, ", "))
-	}
-	minConf, err := detectors.ParseConfidence(f.minConfidence)
+	minConf, err := detectors.ParseConfidence(r.f.minConfidence)
 	if err != nil || minConf == detectors.None {
-		return usagef("--min-confidence must be low, medium or high, not %q", f.minConfidence)
-	}
-	if f.concurrency < 1 {
-		return usagef("--concurrency must be at least 1")
-	}
-
-	rs, err := rules.Default()
-	if err != nil {
-		return err
+		return usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-
-	var sources []connectors.Source
-	redacted := make([]string, len(targets))
-	for i, t := range targets {
-		redacted[i] = sqldb.Redact(t)
-		src, err := openTarget(ctx, t, f)
-		if err != nil {
-			return err
-		}
-		if c, ok := src.(io.Closer); ok {
-			defer c.Close()
-		}
-		sources = append(sources, src)
-	}
-
-	opt := scanner.Options{
-		Concurrency: f.concurrency,
-		Targets:     redacted,
-		Version:     version,
-		Include:     f.include,
-		Exclude:     f.exclude,
-		Progress:    &scanner.Progress{},
-	}
-	switch {
-	case f.fingerprintKey != "":
-		opt.FingerprintKey, opt.FingerprintKeySource = []byte(f.fingerprintKey), "flag"
-	case os.Getenv("DATAKART_FINGERPRINT_KEY") != "":
-		opt.FingerprintKey, opt.FingerprintKeySource = []byte(os.Getenv("DATAKART_FINGERPRINT_KEY")), "env"
-	}
-	if f.showValues == "raw" {
-		opt.ShowRawValues = true
-		fmt.Fprintln(stderr, "datakart: WARNING: --show-values=raw: the output will contain RAW PERSONAL DATA. Do not share it; delete it when done.")
-	}
-
-	stopProgress := func() {}
-	if !f.noProgress && isTerminal(stderr) {
-		stopProgress = startProgress(stderr, opt.Progress)
-	}
-	inv, err := scanner.Scan(ctx, rs, sources, opt)
-	stopProgress()
+	inv, err := r.scan(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	if err := writeReport(inv, f.format, f.output, reports.Options{MinConfidence: minConf}, stdout); err != nil {
+	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
+		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf})
+	}); err != nil {
 		return err
 	}
-	if !inv.Complete {
-		fmt.Fprintf(stderr, "datakart: scan interrupted; the inventory is partial and marked incomplete\n")
-		return exitError{exitInterrupted}
+	return interrupted(inv, stderr)
+}
+
+// interrupted turns an incomplete inventory into the documented exit code.
+func interrupted(inv *inventory.Inventory, stderr io.Writer) error {
+	if inv.Complete {
+		return nil
 	}
-	return nil
+	fmt.Fprintf(stderr, "datakart: scan interrupted; the output is partial and marked incomplete\n")
+	return exitError{exitInterrupted}
 }
 
 func validFormat(f string) bool {
@@ -253,17 +201,18 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 	})
 }
 
-// writeReport renders the inventory to stdout or, atomically, to a file.
-func writeReport(inv *inventory.Inventory, format, output string, ropt reports.Options, stdout io.Writer) error {
+// writeReport runs render to stdout or, atomically and readable only by
+// its owner, to a file.
+func writeReport(output string, stdout io.Writer, render func(io.Writer) error) error {
 	if output == "" || output == "-" {
-		return reports.Render(stdout, inv, format, ropt)
+		return render(stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(output), ".datakart-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := reports.Render(tmp, inv, format, ropt); err != nil {
+	if err := render(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -1,0 +1,266 @@
+// Package check compares an inventory with the declared policy and the
+// allow-list of a datakart.yaml, and with a baseline inventory, and says
+// which personal data nobody declared. It is what `datakart check` runs in
+// a CI pipeline: the result is a value; reports renders it and the command
+// turns it into an exit code.
+package check
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"datakart/detectors"
+	"datakart/inventory"
+	"datakart/rules"
+)
+
+// Status is what the policy says about a finding.
+type Status string
+
+// Statuses.
+const (
+	// Undeclared: personal data no policy row declares and no allow entry
+	// suppresses. At or above the fail-on confidence it fails the check.
+	Undeclared Status = "undeclared"
+	Declared   Status = "declared"
+	Allowed    Status = "allowed"
+	// Baseline: present in the baseline inventory too, so not new.
+	Baseline Status = "baseline"
+)
+
+// Finding is one field × personal category of the inventory, judged.
+type Finding struct {
+	StoreKind   string               `json:"store_kind"`
+	Store       string               `json:"store"`
+	StoreRoot   string               `json:"-"` // the store's location, for file URIs
+	Container   string               `json:"container"`
+	Field       string               `json:"field"`
+	Line        int                  `json:"line,omitempty"`
+	Category    string               `json:"category"`
+	Class       string               `json:"class"`
+	Confidence  detectors.Confidence `json:"confidence"`
+	Matches     int64                `json:"matches"`
+	Explanation string               `json:"explanation"`
+	Status      Status               `json:"status"`
+	// Note says which policy row declared it, which allow entry
+	// suppressed it, or that an allow entry expired.
+	Note string `json:"note,omitempty"`
+	// Fails is true for undeclared findings at or above the threshold.
+	Fails bool `json:"fails"`
+}
+
+// Location names the finding for people: "container → field".
+func (f Finding) Location() string {
+	if f.Field == "" {
+		return f.Container
+	}
+	return f.Container + " → " + f.Field
+}
+
+// ID is a stable identifier of the finding's place and category, the same
+// across runs and machines (it does not include the store's path).
+func (f Finding) ID() string {
+	h := sha256.Sum256([]byte(f.StoreKind + "\x00" + f.Container + "\x00" + f.Field + "\x00" + f.Category))
+	return hex.EncodeToString(h[:8])
+}
+
+// Result is the outcome of a check.
+type Result struct {
+	FailOn   detectors.Confidence `json:"fail_on"`
+	Findings []Finding            `json:"findings"`
+	// Failed counts the findings that fail the check.
+	Failed int `json:"failed"`
+	// ExpiredAllows are allow entries whose date has passed: they no longer
+	// suppress anything.
+	ExpiredAllows []rules.Allow  `json:"expired_allows,omitempty"`
+	Complete      bool           `json:"complete"`
+	Tool          inventory.Tool `json:"tool"`
+}
+
+// Options for Evaluate.
+type Options struct {
+	FailOn   detectors.Confidence
+	Baseline *inventory.Inventory
+	Now      time.Time
+}
+
+// Evaluate judges every personal finding of inv against cfg's policy and
+// allow-list (cfg may be nil: then everything is undeclared).
+func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	if opt.FailOn == detectors.None {
+		opt.FailOn = detectors.Medium
+	}
+	res := &Result{FailOn: opt.FailOn, Findings: []Finding{}, Complete: inv.Complete, Tool: inv.Tool}
+	var policy []rules.PolicyRow
+	var allows []rules.Allow
+	if cfg != nil {
+		policy = cfg.Policy
+		for _, a := range cfg.Allow {
+			if a.Expires.Expired(opt.Now) {
+				res.ExpiredAllows = append(res.ExpiredAllows, a)
+			}
+			allows = append(allows, a)
+		}
+	}
+	inBaseline := baselineKeys(opt.Baseline)
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					if !k.Personal {
+						continue
+					}
+					fd := Finding{
+						StoreKind: s.Kind, Store: s.Location, StoreRoot: s.Location, Container: c.Name, Field: f.Name,
+						Line: f.Line, Category: k.ID, Class: k.Class, Confidence: k.Confidence,
+						Matches: k.Matches, Explanation: k.Explanation, Status: Undeclared,
+					}
+					if len(k.Lines) > 0 {
+						fd.Line = k.Lines[0]
+					}
+					judge(&fd, k, policy, allows, inBaseline, opt.Now)
+					fd.Fails = fd.Status == Undeclared && fd.Confidence >= opt.FailOn
+					if fd.Fails {
+						res.Failed++
+					}
+					res.Findings = append(res.Findings, fd)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
+		if a.Fails != b.Fails {
+			if a.Fails {
+				return -1
+			}
+			return 1
+		}
+		return int(b.Confidence) - int(a.Confidence)
+	})
+	return res
+}
+
+func judge(fd *Finding, k inventory.Category, policy []rules.PolicyRow, allows []rules.Allow, baseline map[string]bool, now time.Time) {
+	expiredNote := ""
+	for _, a := range allows {
+		if !allowMatches(a, fd, k) {
+			continue
+		}
+		if a.Expires.Expired(now) {
+			expiredNote = fmt.Sprintf("allow entry (line %d, %q) expired on %s and no longer suppresses this", a.Line, a.Reason, a.Expires.Format("2006-01-02"))
+			continue
+		}
+		fd.Status, fd.Note = Allowed, fmt.Sprintf("allowed (line %d): %s", a.Line, a.Reason)
+		return
+	}
+	for _, p := range policy {
+		if slices.Contains(p.Categories, fd.Category) && locationMatches(p.Location, p.Store, fd) {
+			fd.Status, fd.Note = Declared, fmt.Sprintf("declared by policy (line %d) for %s", p.Line, p.Location)
+			if p.Purpose != "" {
+				fd.Note += ": " + p.Purpose
+			}
+			return
+		}
+	}
+	if baseline[key(fd.StoreKind, fd.Container, fd.Field, fd.Category)] {
+		fd.Status, fd.Note = Baseline, "present in the baseline"
+		return
+	}
+	fd.Note = expiredNote
+}
+
+func allowMatches(a rules.Allow, fd *Finding, k inventory.Category) bool {
+	if a.Category != "" && a.Category != fd.Category {
+		return false
+	}
+	if (a.Location != "" || a.Store != "") && !locationMatches(a.Location, a.Store, fd) {
+		return false
+	}
+	if a.Fingerprint != "" {
+		// Allowed by value: every distinct value must be the allowed one,
+		// which only the fingerprints kept for examples can show.
+		if k.Distinct == 0 || int64(len(k.Fingerprints)) < k.Distinct {
+			return false
+		}
+		for _, fp := range k.Fingerprints {
+			if fp != a.Fingerprint {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// locationMatches matches a location glob against the container and
+// "container.field" ('**' any characters, '*' and '?' any but '/'), and a
+// store glob against the store's kind or location.
+func locationMatches(location, store string, fd *Finding) bool {
+	if store != "" && !Glob(store, fd.StoreKind) && !Glob(store, fd.Store) {
+		return false
+	}
+	if location == "" {
+		return true
+	}
+	return Glob(location, fd.Container) || (fd.Field != "" && Glob(location, fd.Container+"."+fd.Field))
+}
+
+// Glob reports whether name matches pattern: "**" matches anything, "*"
+// and "?" anything but '/'. "exports/**/*.csv" matches files, "crm.*" a
+// schema's tables, "crm.customers.email" a column.
+func Glob(pattern, name string) bool {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '*' && i+1 < len(pattern) && pattern[i+1] == '*':
+			b.WriteString(".*")
+			i++
+			if i+1 < len(pattern) && pattern[i+1] == '/' {
+				b.WriteString("/?")
+				i++
+			}
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	ok, _ := regexp.MatchString(b.String(), name)
+	return ok
+}
+
+func key(kind, container, field, cat string) string {
+	return kind + "\x00" + container + "\x00" + field + "\x00" + cat
+}
+
+// baselineKeys lists the personal findings of a baseline inventory by
+// place and category, whatever their confidence.
+func baselineKeys(inv *inventory.Inventory) map[string]bool {
+	m := map[string]bool{}
+	if inv == nil {
+		return m
+	}
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					if k.Personal {
+						m[key(s.Kind, c.Name, f.Name, k.ID)] = true
+					}
+				}
+			}
+		}
+	}
+	return m
+}

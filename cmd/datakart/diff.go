@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"datakart/inventory"
+	"datakart/reports"
+)
+
+const diffUsage = `Usage: datakart diff [flags] OLD.json NEW.json
+
+Shows what changed between two inventories (written with --format json):
+personal data that appeared or disappeared, confidence that went up or
+down, files and tables that are new or gone.
+
+Examples:
+  datakart diff last-month.json today.json
+  datakart diff --format markdown --exit-code main.json branch.json
+
+Exit codes: 0 (with --exit-code: no personal data appeared), 1 with
+--exit-code when personal data appeared, 2 usage or fatal error.
+
+Flags:
+`
+
+func runDiff(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, diffUsage); fs.PrintDefaults() }
+	format := fs.String("format", "table", "output format: "+strings.Join(reports.DiffFormats, ", "))
+	output := fs.String("output", "", "write to this file instead of stdout")
+	fs.StringVar(output, "o", "", "shorthand for --output")
+	exitCode := fs.Bool("exit-code", false, "exit 1 when personal data appeared")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 2 {
+		return usagef("diff: want two inventories, OLD.json NEW.json")
+	}
+	if !contains(reports.DiffFormats, *format) && *format != "md" {
+		return usagef("--format %q: want one of %s", *format, strings.Join(reports.DiffFormats, ", "))
+	}
+	old, err := inventory.ReadFile(files[0])
+	if err != nil {
+		return usagef("%s: %v", files[0], err)
+	}
+	cur, err := inventory.ReadFile(files[1])
+	if err != nil {
+		return usagef("%s: %v", files[1], err)
+	}
+	d := inventory.Diff(old, cur)
+	if err := writeReport(*output, stdout, func(w io.Writer) error { return reports.RenderDiff(w, d, *format) }); err != nil {
+		return err
+	}
+	if *exitCode && d.PersonalAppeared() {
+		return exitError{exitFindings}
+	}
+	return nil
+}

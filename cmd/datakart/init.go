@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"datakart/detectors"
+	"datakart/inventory"
+	"datakart/rules"
+)
+
+const initUsage = `Usage: datakart init [flags] TARGET...
+
+Scans the targets and writes a commented starter datakart.yaml in which
+every location found with personal data is declared, so adopting datakart
+on an existing system is one command. Fill in purpose, legal basis,
+retention and the rest of each policy entry before relying on it.
+
+Examples:
+  datakart init ./exports postgres://scanner@db:5432/erp
+  datakart init -o config/datakart.yaml --min-confidence low ./exports
+
+Flags:
+`
+
+func runInit(args []string, stdout, stderr io.Writer) error {
+	var r scanRun
+	var force bool
+	if err := r.parse("init", initUsage, args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&force, "force", false, "overwrite an existing file")
+	}); err != nil {
+		return err
+	}
+	out := r.f.output
+	if out == "" {
+		out = rules.ConfigFile
+	}
+	if _, err := os.Stat(out); err == nil && !force && out != "-" {
+		return usagef("%s exists; use --force to overwrite it", out)
+	}
+	minConf, err := detectors.ParseConfidence(r.f.minConfidence)
+	if err != nil || minConf == detectors.None {
+		return usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	inv, err := r.scan(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	text := starterConfig(inv, r.targets, minConf)
+	if _, err := rules.ParseConfig([]byte(text)); err != nil {
+		return fmt.Errorf("internal error: the starter config does not parse: %w", err)
+	}
+	if err := writeReport(out, stdout, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
+		return err
+	}
+	if out != "-" {
+		fmt.Fprintf(stderr, "datakart: wrote %s: %d locations declared; fill in purpose, legal basis and retention for each\n", out, strings.Count(text, "\n  - location:"))
+	}
+	return errors.Join(interrupted(inv, stderr))
+}
+
+// starterConfig declares every container with personal data found at min
+// confidence or above, one policy entry per container.
+func starterConfig(inv *inventory.Inventory, targets []string, min detectors.Confidence) string {
+	var b strings.Builder
+	b.WriteString("# datakart configuration, written by `datakart init` from a scan.\n")
+	b.WriteString("# Every location found with personal data is declared below. Review each entry:\n")
+	b.WriteString("# remove what should not be there, and fill in the records-of-processing fields.\n\n")
+	b.WriteString("targets:\n")
+	for _, t := range targets {
+		fmt.Fprintf(&b, "  - %s\n", yamlString(t))
+	}
+	b.WriteString(`
+scan:
+  # include: ["**/*.csv"]
+  # exclude: ["**/node_modules/**"]
+  # sample: 10000           # rows per table
+  # statement_timeout: 30s
+  # password_env: DATAKART_DB_PASSWORD
+  fail_on: medium           # datakart check fails on undeclared findings at this confidence or above
+
+# rules:
+#   detectors:              # your own patterns (regexp2 syntax; lookarounds work)
+#     - id: employee_no
+#       category: employee_no
+#       pattern: '(?<![0-9])E[0-9]{6}(?![0-9])'
+#       confidence: medium
+#   categories:
+#     - {id: employee_no, name: Employee number, class: ordinary}
+#   names:                  # more column names for a category
+#     - {category: no_fnr, names: [ident_nr]}
+#   context:                # more words that raise confidence nearby
+#     phone: [sentralbord]
+
+# allow:                    # suppressions: each needs a reason; expires is optional
+#   - location: "test/fixtures/**"
+#     reason: synthetic test data
+#     expires: 2027-06-30
+
+policy:
+`)
+	type entry struct {
+		store, location string
+		cats            []string
+	}
+	var entries []entry
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			var cats []string
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					if k.Personal && k.Confidence >= min && !slices.Contains(cats, k.ID) {
+						cats = append(cats, k.ID)
+					}
+				}
+			}
+			if len(cats) > 0 {
+				slices.Sort(cats)
+				entries = append(entries, entry{s.Kind, c.Name, cats})
+			}
+		}
+	}
+	if len(entries) == 0 {
+		b.WriteString("  []   # no personal data was found\n")
+	}
+	for _, e := range entries {
+		fmt.Fprintf(&b, "  - location: %s\n", yamlString(e.location))
+		fmt.Fprintf(&b, "    store: %s\n", e.store)
+		fmt.Fprintf(&b, "    categories: [%s]\n", strings.Join(e.cats, ", "))
+		b.WriteString("    purpose: \"\"          # why the data is processed\n")
+		b.WriteString("    legal_basis: \"\"      # GDPR Art. 6 (and Art. 9 for special categories)\n")
+		b.WriteString("    data_subjects: []     # e.g. [customers, employees]\n")
+		b.WriteString("    retention: \"\"\n")
+		b.WriteString("    recipients: []\n")
+		b.WriteString("    owner: \"\"\n")
+	}
+	return b.String()
+}
+
+// yamlString quotes a string for YAML.
+func yamlString(s string) string {
+	return "\"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + "\""
+}

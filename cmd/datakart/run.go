@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"datakart/connectors"
+	"datakart/connectors/sqldb"
+	"datakart/inventory"
+	"datakart/rules"
+	"datakart/scanner"
+)
+
+// scanRun is what scan, check and init share: the flags, the config file, the
+// targets, and the scan that makes an inventory.
+type scanRun struct {
+	fs         *flag.FlagSet
+	f          scanFlags
+	configPath string
+	cfg        *rules.Config
+	targets    []string
+	set        map[string]bool // flags given on the command line
+}
+
+// parse registers the shared flags (and any extra the command registers
+// in more), parses args and loads the config: datakart.yaml in the working
+// directory or --config. Flags win over the config's scan settings.
+func (r *scanRun) parse(name, usage string, args []string, stderr io.Writer, more ...func(*flag.FlagSet)) error {
+	r.fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	r.fs.SetOutput(stderr)
+	r.fs.Usage = func() { fmt.Fprint(stderr, usage); r.fs.PrintDefaults() }
+	r.f.register(r.fs)
+	r.fs.StringVar(&r.configPath, "config", "", "config file (default ./"+rules.ConfigFile+" when it exists)")
+	for _, m := range more {
+		m(r.fs)
+	}
+	targets, err := parseInterleaved(r.fs, args)
+	if err != nil {
+		return err
+	}
+	r.set = map[string]bool{}
+	r.fs.Visit(func(fl *flag.Flag) { r.set[fl.Name] = true })
+	path := r.configPath
+	if path == "" {
+		if _, err := os.Stat(rules.ConfigFile); err == nil {
+			path = rules.ConfigFile
+		}
+	}
+	if path != "" {
+		cfg, err := rules.LoadConfig(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return usagef("--config %s: no such file", path)
+			}
+			return usageError{"config " + err.Error()}
+		}
+		r.cfg = cfg
+		r.applyConfig()
+	}
+	r.targets = targets
+	if len(r.targets) == 0 && r.cfg != nil {
+		r.targets = r.cfg.Targets
+	}
+	if len(r.targets) == 0 {
+		return usagef("%s: no target given (a path or a database URL, or targets in %s)", name, rules.ConfigFile)
+	}
+	if r.f.showValues != "masked" && r.f.showValues != "raw" {
+		return usagef("--show-values must be masked or raw, not %q", r.f.showValues)
+	}
+	if r.f.concurrency < 1 {
+		return usagef("--concurrency must be at least 1")
+	}
+	return nil
+}
+
+// applyConfig takes the config's scan settings for flags not given.
+func (r *scanRun) applyConfig() {
+	c := r.cfg.Scan
+	if !r.set["include"] && len(c.Include) > 0 {
+		r.f.include = c.Include
+	}
+	if !r.set["exclude"] && len(c.Exclude) > 0 {
+		r.f.exclude = c.Exclude
+	}
+	if !r.set["sample"] && c.Sample > 0 {
+		r.f.sample = c.Sample
+	}
+	if !r.set["full"] && c.Full {
+		r.f.full = true
+	}
+	if !r.set["statement-timeout"] && c.StatementTimeout.Duration > 0 {
+		r.f.statementTimeout = c.StatementTimeout.Duration
+	}
+	if !r.set["db-connections"] && c.DBConnections > 0 {
+		r.f.dbConnections = c.DBConnections
+	}
+	if !r.set["password-env"] && c.PasswordEnv != "" {
+		r.f.passwordEnv = c.PasswordEnv
+	}
+}
+
+// scan opens the targets and scans them with the built-in rules and the
+// config's own.
+func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Inventory, error) {
+	rs, err := rules.Default()
+	if err != nil {
+		return nil, err
+	}
+	if rs, err = rs.Extend(r.cfg); err != nil {
+		return nil, usageError{"config: " + err.Error()}
+	}
+	var sources []connectors.Source
+	redacted := make([]string, len(r.targets))
+	for i, t := range r.targets {
+		redacted[i] = sqldb.Redact(t)
+		src, err := openTarget(ctx, t, r.f)
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := src.(io.Closer); ok {
+			defer c.Close()
+		}
+		sources = append(sources, src)
+	}
+	opt := scanner.Options{
+		Concurrency: r.f.concurrency,
+		Targets:     redacted,
+		Version:     version,
+		Include:     r.f.include,
+		Exclude:     r.f.exclude,
+		Progress:    &scanner.Progress{},
+	}
+	switch {
+	case r.f.fingerprintKey != "":
+		opt.FingerprintKey, opt.FingerprintKeySource = []byte(r.f.fingerprintKey), "flag"
+	case os.Getenv("DATAKART_FINGERPRINT_KEY") != "":
+		opt.FingerprintKey, opt.FingerprintKeySource = []byte(os.Getenv("DATAKART_FINGERPRINT_KEY")), "env"
+	}
+	if r.f.showValues == "raw" {
+		opt.ShowRawValues = true
+		fmt.Fprintln(stderr, "datakart: WARNING: --show-values=raw: the output will contain RAW PERSONAL DATA. Do not share it; delete it when done.")
+	}
+	stopProgress := func() {}
+	if !r.f.noProgress && isTerminal(stderr) {
+		stopProgress = startProgress(stderr, opt.Progress)
+	}
+	defer stopProgress()
+	return scanner.Scan(ctx, rs, sources, opt)
+}

@@ -1,0 +1,131 @@
+package inventory
+
+import (
+	"slices"
+	"strings"
+
+	"datakart/detectors"
+)
+
+// Change kinds in a Diff.
+const (
+	Appeared    = "appeared"    // a category is found where it was not
+	Disappeared = "disappeared" // a category is no longer found
+	Raised      = "raised"      // found before, now with higher confidence
+	Lowered     = "lowered"     // found before, now with lower confidence
+)
+
+// Change is one difference between two inventories for one place and
+// category.
+type Change struct {
+	Kind      string               `json:"kind"`
+	StoreKind string               `json:"store_kind"`
+	Container string               `json:"container"`
+	Field     string               `json:"field"`
+	Category  string               `json:"category"`
+	Personal  bool                 `json:"personal"`
+	Before    detectors.Confidence `json:"before"`
+	After     detectors.Confidence `json:"after"`
+	// NewContainer is true when the whole container (file, table) is new.
+	NewContainer bool `json:"new_container,omitempty"`
+}
+
+// Location names the place for people.
+func (c Change) Location() string {
+	if c.Field == "" {
+		return c.Container
+	}
+	return c.Container + " → " + c.Field
+}
+
+// Delta is what changed from one inventory to the next.
+type Delta struct {
+	Old, New struct {
+		StartedAt string   `json:"started_at"`
+		Targets   []string `json:"targets"`
+	} `json:"-"`
+	Changes []Change `json:"changes"`
+	// NewContainers and RemovedContainers list files and tables that came
+	// or went.
+	NewContainers     []string `json:"new_containers"`
+	RemovedContainers []string `json:"removed_containers"`
+}
+
+// PersonalAppeared reports whether personal data appeared (a category, at
+// medium confidence or above, where there was none, or raised to it).
+func (d *Delta) PersonalAppeared() bool {
+	for _, c := range d.Changes {
+		if c.Personal && (c.Kind == Appeared || c.Kind == Raised) && c.After >= detectors.Medium && c.Before < detectors.Medium {
+			return true
+		}
+	}
+	return false
+}
+
+type place struct{ kind, container, field, category string }
+
+// Diff compares two inventories by place (store kind, container, field)
+// and category. Store locations are not compared, so the same tree
+// scanned from another checkout compares equal.
+func Diff(old, new *Inventory) *Delta {
+	d := &Delta{Changes: []Change{}, NewContainers: []string{}, RemovedContainers: []string{}}
+	before, oldContainers := index(old)
+	after, newContainers := index(new)
+	for p, a := range after {
+		b, ok := before[p]
+		ch := Change{StoreKind: p.kind, Container: p.container, Field: p.field, Category: p.category, Personal: a.Personal, After: a.Confidence}
+		switch {
+		case !ok:
+			ch.Kind = Appeared
+			ch.NewContainer = !oldContainers[p.kind+"\x00"+p.container]
+		case a.Confidence > b.Confidence:
+			ch.Kind, ch.Before = Raised, b.Confidence
+		case a.Confidence < b.Confidence:
+			ch.Kind, ch.Before = Lowered, b.Confidence
+		default:
+			continue
+		}
+		d.Changes = append(d.Changes, ch)
+	}
+	for p, b := range before {
+		if _, ok := after[p]; !ok {
+			d.Changes = append(d.Changes, Change{Kind: Disappeared, StoreKind: p.kind, Container: p.container, Field: p.field, Category: p.category, Personal: b.Personal, Before: b.Confidence})
+		}
+	}
+	for c := range newContainers {
+		if !oldContainers[c] {
+			d.NewContainers = append(d.NewContainers, c[strings.IndexByte(c, 0)+1:])
+		}
+	}
+	for c := range oldContainers {
+		if !newContainers[c] {
+			d.RemovedContainers = append(d.RemovedContainers, c[strings.IndexByte(c, 0)+1:])
+		}
+	}
+	slices.Sort(d.NewContainers)
+	slices.Sort(d.RemovedContainers)
+	order := map[string]int{Appeared: 0, Raised: 1, Lowered: 2, Disappeared: 3}
+	slices.SortFunc(d.Changes, func(a, b Change) int {
+		if order[a.Kind] != order[b.Kind] {
+			return order[a.Kind] - order[b.Kind]
+		}
+		return strings.Compare(a.Location()+a.Category, b.Location()+b.Category)
+	})
+	return d
+}
+
+func index(inv *Inventory) (map[place]Category, map[string]bool) {
+	cats := map[place]Category{}
+	containers := map[string]bool{}
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			containers[s.Kind+"\x00"+c.Name] = true
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					cats[place{s.Kind, c.Name, f.Name, k.ID}] = k
+				}
+			}
+		}
+	}
+	return cats, containers
+}

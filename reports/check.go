@@ -1,0 +1,103 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"datakart/check"
+)
+
+// CheckFormats lists the formats RenderCheck accepts.
+var CheckFormats = []string{"table", "json", "markdown", "sarif"}
+
+// RenderCheck writes a check result in the named format.
+func RenderCheck(w io.Writer, res *check.Result, format string) error {
+	switch format {
+	case "table", "":
+		return checkText(w, res)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "markdown", "md":
+		return checkMarkdown(w, res)
+	case "sarif":
+		return SARIF(w, res)
+	}
+	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(CheckFormats, ", "))
+}
+
+func counts(res *check.Result) map[check.Status]int {
+	n := map[check.Status]int{}
+	for _, f := range res.Findings {
+		n[f.Status]++
+	}
+	return n
+}
+
+func checkText(w io.Writer, res *check.Result) error {
+	n := counts(res)
+	if res.Failed == 0 {
+		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above.\n", res.FailOn)
+	} else {
+		fmt.Fprintf(w, "datakart check: FAILED — %d undeclared personal data finding(s) at %s confidence or above:\n\n", res.Failed, res.FailOn)
+		for _, f := range res.Findings {
+			if !f.Fails {
+				continue
+			}
+			where := f.Location()
+			if f.Line > 0 {
+				where += fmt.Sprintf(" (line %d)", f.Line)
+			}
+			fmt.Fprintf(w, "  %s  %s [%s, %s]\n      %s\n", strings.ToUpper(f.Confidence.String()), where, f.Category, f.Class, f.Explanation)
+			if f.Note != "" {
+				fmt.Fprintf(w, "      %s\n", f.Note)
+			}
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Declare them in datakart.yaml (policy), allow them with a reason (allow), or remove the data.")
+	}
+	fmt.Fprintf(w, "\n%d declared, %d allowed, %d in the baseline, %d undeclared below the threshold.\n",
+		n[check.Declared], n[check.Allowed], n[check.Baseline], n[check.Undeclared]-res.Failed)
+	for _, a := range res.ExpiredAllows {
+		fmt.Fprintf(w, "Expired: allow entry on line %d (%q) expired on %s and no longer suppresses anything.\n", a.Line, a.Reason, a.Expires.Format("2006-01-02"))
+	}
+	if !res.Complete {
+		fmt.Fprintln(w, "The scan was interrupted: this check is incomplete.")
+	}
+	return nil
+}
+
+func checkMarkdown(w io.Writer, res *check.Result) error {
+	var b strings.Builder
+	if res.Failed == 0 {
+		fmt.Fprintf(&b, "### ✅ datakart: no undeclared personal data\n\n")
+	} else {
+		fmt.Fprintf(&b, "### ❌ datakart: %d undeclared personal data finding(s)\n\n", res.Failed)
+		b.WriteString("| Where | Category | Confidence | Why |\n|---|---|---|---|\n")
+		for _, f := range res.Findings {
+			if !f.Fails {
+				continue
+			}
+			where := mdEscape(f.Location())
+			if f.Line > 0 {
+				where += fmt.Sprintf(" (line %d)", f.Line)
+			}
+			why := f.Explanation
+			if f.Note != "" {
+				why += "; " + f.Note
+			}
+			fmt.Fprintf(&b, "| %s | `%s` (%s) | %s | %s |\n", where, f.Category, f.Class, f.Confidence, mdEscape(why))
+		}
+		b.WriteString("\nDeclare them in `datakart.yaml` (`policy`), allow them with a reason (`allow`), or remove the data.\n")
+	}
+	n := counts(res)
+	fmt.Fprintf(&b, "\n%d declared · %d allowed · %d in the baseline · threshold: %s\n", n[check.Declared], n[check.Allowed], n[check.Baseline], res.FailOn)
+	for _, a := range res.ExpiredAllows {
+		fmt.Fprintf(&b, "\n⚠️ The allow entry on line %d (%s) expired on %s.\n", a.Line, mdEscape(a.Reason), a.Expires.Format("2006-01-02"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,186 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"datakart/check"
+	"datakart/detectors"
+)
+
+// SARIF log types: just what datakart writes, after the SARIF 2.1.0
+// schema.
+type (
+	sarifLog struct {
+		Schema  string     `json:"$schema"`
+		Version string     `json:"version"`
+		Runs    []sarifRun `json:"runs"`
+	}
+	sarifRun struct {
+		Tool    sarifTool     `json:"tool"`
+		Results []sarifResult `json:"results"`
+	}
+	sarifTool struct {
+		Driver sarifDriver `json:"driver"`
+	}
+	sarifDriver struct {
+		Name           string      `json:"name"`
+		Version        string      `json:"version,omitempty"`
+		InformationURI string      `json:"informationUri,omitempty"`
+		Rules          []sarifRule `json:"rules"`
+	}
+	sarifRule struct {
+		ID                   string         `json:"id"`
+		Name                 string         `json:"name"`
+		ShortDescription     sarifText      `json:"shortDescription"`
+		FullDescription      sarifText      `json:"fullDescription"`
+		Help                 sarifText      `json:"help"`
+		DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+		Properties           map[string]any `json:"properties,omitempty"`
+	}
+	sarifConfig struct {
+		Level string `json:"level"`
+	}
+	sarifText struct {
+		Text string `json:"text"`
+	}
+	sarifResult struct {
+		RuleID              string            `json:"ruleId"`
+		RuleIndex           int               `json:"ruleIndex"`
+		Level               string            `json:"level"`
+		Message             sarifText         `json:"message"`
+		Locations           []sarifLocation   `json:"locations"`
+		PartialFingerprints map[string]string `json:"partialFingerprints"`
+		Properties          map[string]any    `json:"properties,omitempty"`
+	}
+	sarifLocation struct {
+		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+		LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	}
+	sarifPhysical struct {
+		ArtifactLocation sarifArtifact `json:"artifactLocation"`
+		Region           *sarifRegion  `json:"region,omitempty"`
+	}
+	sarifArtifact struct {
+		URI string `json:"uri"`
+	}
+	sarifRegion struct {
+		StartLine int `json:"startLine"`
+	}
+	sarifLogical struct {
+		FullyQualifiedName string `json:"fullyQualifiedName"`
+		Kind               string `json:"kind"`
+	}
+)
+
+func sarifLevel(c detectors.Confidence) string {
+	switch c {
+	case detectors.High:
+		return "error"
+	case detectors.Medium:
+		return "warning"
+	}
+	return "note"
+}
+
+// SARIF writes the failing findings of a check as SARIF 2.1.0, as GitHub
+// code scanning reads it: one rule per category, a result per undeclared
+// finding located by file and line (files and migrations) or by the
+// logical location db/schema.table.column (databases). No value, masked or
+// not, is written.
+func SARIF(w io.Writer, res *check.Result) error {
+	var cats []string
+	for _, f := range res.Findings {
+		if f.Fails && !slices.Contains(cats, f.Category) {
+			cats = append(cats, f.Category)
+		}
+	}
+	slices.Sort(cats)
+	driver := sarifDriver{Name: "datakart", Version: res.Tool.Version, Rules: []sarifRule{}}
+	classOf := map[string]string{}
+	for _, f := range res.Findings {
+		classOf[f.Category] = f.Class
+	}
+	for _, c := range cats {
+		driver.Rules = append(driver.Rules, sarifRule{
+			ID:                   c,
+			Name:                 "Undeclared" + camel(c),
+			ShortDescription:     sarifText{"Undeclared personal data: " + c},
+			FullDescription:      sarifText{fmt.Sprintf("A location holds personal data of category %s (GDPR class %s) that no policy in datakart.yaml declares.", c, classOf[c])},
+			Help:                 sarifText{"Declare the location and category under policy in datakart.yaml (with purpose, legal basis and retention), allow it under allow with a reason, or remove the data."},
+			DefaultConfiguration: sarifConfig{Level: "error"},
+			Properties:           map[string]any{"tags": []string{"privacy", "gdpr", classOf[c]}},
+		})
+	}
+	cwd, _ := os.Getwd()
+	results := []sarifResult{}
+	for _, f := range res.Findings {
+		if !f.Fails {
+			continue
+		}
+		r := sarifResult{
+			RuleID:              f.Category,
+			RuleIndex:           slices.Index(cats, f.Category),
+			Level:               sarifLevel(f.Confidence),
+			Message:             sarifText{fmt.Sprintf("Undeclared %s (%s confidence) in %s: %s", f.Category, f.Confidence, f.Location(), f.Explanation)},
+			PartialFingerprints: map[string]string{"datakartFinding/v1": f.ID()},
+			Properties:          map[string]any{"confidence": f.Confidence.String(), "class": f.Class, "matches": f.Matches},
+		}
+		r.Locations = []sarifLocation{location(f, cwd)}
+		results = append(results, r)
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(log)
+}
+
+func location(f check.Finding, cwd string) sarifLocation {
+	switch f.StoreKind {
+	case "files", "migrations":
+		file := f.Container
+		if i := strings.Index(file, "!"); i >= 0 {
+			file = file[:i] // an archive member: point at the archive
+		}
+		path := filepath.Join(f.StoreRoot, filepath.FromSlash(file))
+		if info, err := os.Stat(f.StoreRoot); err == nil && !info.IsDir() {
+			path = f.StoreRoot
+		}
+		if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
+			path = rel
+		}
+		p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(path)}}
+		if f.Line > 0 {
+			p.Region = &sarifRegion{StartLine: f.Line}
+		}
+		loc := sarifLocation{PhysicalLocation: p}
+		if f.Field != "" {
+			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Container + "/" + f.Field, Kind: "member"}}
+		}
+		return loc
+	}
+	name := "db/" + f.Container
+	if f.Field != "" {
+		name += "." + f.Field
+	}
+	return sarifLocation{LogicalLocations: []sarifLogical{{FullyQualifiedName: name, Kind: "member"}}}
+}
+
+func camel(id string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(id, "_") {
+		if p != "" {
+			b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+		}
+	}
+	return b.String()
+}

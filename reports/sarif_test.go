@@ -1,0 +1,93 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"datakart/check"
+	"datakart/detectors"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+func sarifFixture() *check.Result {
+	return &check.Result{
+		FailOn: detectors.Medium, Failed: 2, Complete: true,
+		Findings: []check.Finding{
+			{StoreKind: "migrations", StoreRoot: "/repo/migrations", Container: "002_add_fnr.sql!kunder", Field: "fodselsnummer", Line: 4,
+				Category: "no_fnr", Class: "national_id", Confidence: detectors.Medium, Explanation: `column name "fodselsnummer" suggests no_fnr`, Status: check.Undeclared, Fails: true},
+			{StoreKind: "postgres", Store: "postgres://ci@db/app", Container: "public.kunder", Field: "epost",
+				Category: "email", Class: "ordinary", Confidence: detectors.High, Explanation: "20 of 20 values hold a valid email", Status: check.Undeclared, Fails: true},
+			{StoreKind: "files", StoreRoot: "/repo", Container: "a.csv", Field: "x", Category: "phone", Confidence: detectors.Low, Status: check.Undeclared},
+		},
+	}
+}
+
+// TestSARIFValidatesAgainstTheSchema checks the output against the SARIF
+// 2.1.0 JSON schema (testdata/sarif-2.1.0-rtm.5.json, as shipped in the
+// npm package @microsoft/jest-sarif 1.0.0-beta.0, MIT).
+func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
+	var out bytes.Buffer
+	if err := SARIF(&out, sarifFixture()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/sarif-2.1.0-rtm.5.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	schemaDoc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif-2.1.0.json", schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("sarif-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("SARIF does not validate: %v\n%s", err, out.String())
+	}
+
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						Region           struct{ StartLine int } `json:"region"`
+					} `json:"physicalLocation"`
+					LogicalLocations []struct {
+						FullyQualifiedName string `json:"fullyQualifiedName"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != 2 {
+		t.Fatalf("%d results, want the 2 failing findings", len(rs))
+	}
+	mig := rs[0].Locations[0].PhysicalLocation
+	if rs[0].RuleID != "no_fnr" || mig == nil || !strings.HasSuffix(mig.ArtifactLocation.URI, "migrations/002_add_fnr.sql") || mig.Region.StartLine != 4 {
+		t.Errorf("migration result: %+v %+v", rs[0], mig)
+	}
+	if got := rs[1].Locations[0].LogicalLocations[0].FullyQualifiedName; got != "db/public.kunder.epost" {
+		t.Errorf("database result location %q", got)
+	}
+}

@@ -1,0 +1,275 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFile is the name datakart looks for in the working directory.
+const ConfigFile = "datakart.yaml"
+
+// Config is datakart.yaml: what to scan, the user's own rules, the
+// allow-list and the policy of declared personal data.
+type Config struct {
+	// Targets are paths and database URLs. A password must not be written
+	// here: it comes from the environment (scan.password_env, PGPASSWORD,
+	// MYSQL_PWD).
+	Targets []string    `yaml:"targets"`
+	Scan    ScanConfig  `yaml:"scan"`
+	Rules   UserRules   `yaml:"rules"`
+	Allow   []Allow     `yaml:"allow"`
+	Policy  []PolicyRow `yaml:"policy"`
+
+	path string
+}
+
+// ScanConfig holds scan settings; command-line flags override them.
+type ScanConfig struct {
+	Include          []string `yaml:"include"`
+	Exclude          []string `yaml:"exclude"`
+	Sample           int      `yaml:"sample"`
+	Full             bool     `yaml:"full"`
+	StatementTimeout Duration `yaml:"statement_timeout"`
+	DBConnections    int      `yaml:"db_connections"`
+	PasswordEnv      string   `yaml:"password_env"`
+	FailOn           string   `yaml:"fail_on"`
+}
+
+// UserRules extend the built-in rules.
+type UserRules struct {
+	Detectors  []CustomDetector    `yaml:"detectors"`
+	Names      []NameRule          `yaml:"names"`
+	Context    map[string][]string `yaml:"context"`
+	Categories []Category          `yaml:"categories"`
+}
+
+// CustomDetector is a regular expression (regexp2 syntax, so lookarounds
+// work) that reports a category.
+type CustomDetector struct {
+	ID         string   `yaml:"id"`
+	Category   string   `yaml:"category"`
+	Pattern    string   `yaml:"pattern"`
+	Confidence string   `yaml:"confidence"`
+	Timeout    Duration `yaml:"timeout"`
+	line       int
+}
+
+// Allow suppresses findings: by location glob, by category, by value
+// fingerprint, or a combination; all that are given must match. Reason is
+// required; after Expires the entry stops suppressing, and says so.
+type Allow struct {
+	Location    string `yaml:"location"`
+	Store       string `yaml:"store"`
+	Category    string `yaml:"category"`
+	Fingerprint string `yaml:"fingerprint"`
+	Reason      string `yaml:"reason"`
+	Expires     Date   `yaml:"expires"`
+	Line        int    `yaml:"-"`
+}
+
+// PolicyRow declares the personal data a location may hold, with the
+// records-of-processing fields (GDPR Art. 30) a privacy team keeps.
+type PolicyRow struct {
+	Location     string   `yaml:"location"`
+	Store        string   `yaml:"store"`
+	Categories   []string `yaml:"categories"`
+	Purpose      string   `yaml:"purpose"`
+	LegalBasis   string   `yaml:"legal_basis"`
+	DataSubjects []string `yaml:"data_subjects"`
+	Retention    string   `yaml:"retention"`
+	Recipients   []string `yaml:"recipients"`
+	Owner        string   `yaml:"owner"`
+	Line         int      `yaml:"-"`
+}
+
+// Duration is a time.Duration written "30s", "2m".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (write 30s, 2m, 1h)", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Date is a calendar date written 2027-01-31.
+type Date struct{ time.Time }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.Parse("2006-01-02", n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a date (write 2027-01-31)", n.Line, n.Value)
+	}
+	d.Time = v
+	return nil
+}
+
+// Expired reports whether the date has passed on day now.
+func (d Date) Expired(now time.Time) bool {
+	return !d.IsZero() && now.After(d.Time.Add(24*time.Hour))
+}
+
+// LoadConfig reads and validates a config file. Errors name the line and
+// the key.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.path = path
+	return cfg, nil
+}
+
+// ParseConfig parses and validates config text.
+func ParseConfig(b []byte) (*Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, cleanYAMLError(err)
+	}
+	// Line numbers for entries, from the node tree.
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err == nil && len(root.Content) > 0 {
+		lines := entryLines(root.Content[0], "allow")
+		for i := range cfg.Allow {
+			if i < len(lines) {
+				cfg.Allow[i].Line = lines[i]
+			}
+		}
+		lines = entryLines(root.Content[0], "policy")
+		for i := range cfg.Policy {
+			if i < len(lines) {
+				cfg.Policy[i].Line = lines[i]
+			}
+		}
+		lines = entryLines(mapValue(root.Content[0], "rules"), "detectors")
+		for i := range cfg.Rules.Detectors {
+			if i < len(lines) {
+				cfg.Rules.Detectors[i].line = lines[i]
+			}
+		}
+	}
+	return &cfg, cfg.validate()
+}
+
+// cleanYAMLError keeps the parser's line numbers and key names.
+func cleanYAMLError(err error) error {
+	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func entryLines(n *yaml.Node, key string) []int {
+	v := mapValue(n, key)
+	if v == nil || v.Kind != yaml.SequenceNode {
+		return nil
+	}
+	lines := make([]int, len(v.Content))
+	for i, e := range v.Content {
+		lines[i] = e.Line
+	}
+	return lines
+}
+
+var passwordInURL = regexp.MustCompile(`^[a-z]+://[^/@]*:[^/@]+@|^[^/@]*:[^@]+@(tcp|unix)\(`)
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(line int, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("line %d: "+format, append([]any{line}, a...)...))
+	}
+	for _, t := range c.Targets {
+		if passwordInURL.MatchString(t) {
+			errs = append(errs, fmt.Errorf("targets: a password is written in %q; give it through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)", redactUserinfo(t)))
+		}
+	}
+	if c.Scan.FailOn != "" {
+		if _, err := parseLevel(c.Scan.FailOn); err != nil {
+			errs = append(errs, fmt.Errorf("scan.fail_on: %v", err))
+		}
+	}
+	for i, a := range c.Allow {
+		if a.Reason == "" {
+			bad(a.Line, "allow[%d]: reason is required (say why this is allowed)", i)
+		}
+		if a.Location == "" && a.Category == "" && a.Fingerprint == "" && a.Store == "" {
+			bad(a.Line, "allow[%d]: give a location, store, category or fingerprint to allow", i)
+		}
+	}
+	for i, p := range c.Policy {
+		if p.Location == "" && p.Store == "" {
+			bad(p.Line, "policy[%d]: location (or store) is required", i)
+		}
+		if len(p.Categories) == 0 {
+			bad(p.Line, "policy[%d]: categories is required (the personal data the location may hold)", i)
+		}
+	}
+	for i, d := range c.Rules.Detectors {
+		switch {
+		case d.ID == "":
+			bad(d.line, "rules.detectors[%d]: id is required", i)
+		case d.Category == "":
+			bad(d.line, "rules.detectors[%d] %s: category is required", i, d.ID)
+		case d.Pattern == "":
+			bad(d.line, "rules.detectors[%d] %s: pattern is required", i, d.ID)
+		}
+		if d.Confidence != "" {
+			if _, err := parseLevel(d.Confidence); err != nil {
+				bad(d.line, "rules.detectors[%d] %s: %v", i, d.ID, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func redactUserinfo(t string) string {
+	if i, j := strings.Index(t, "://"), strings.LastIndex(t, "@"); i >= 0 && j > i {
+		return t[:i+3] + "xxxxx" + t[j:]
+	}
+	if j := strings.LastIndex(t, "@"); j >= 0 {
+		return "xxxxx" + t[j:]
+	}
+	return t
+}
+
+func parseLevel(s string) (int, error) {
+	switch s {
+	case "low":
+		return 1, nil
+	case "medium":
+		return 2, nil
+	case "high":
+		return 3, nil
+	}
+	return 0, fmt.Errorf("%q: want low, medium or high", s)
+}
+
+// Path is the file the config was read from, "" when parsed from text.
+func (c *Config) Path() string { return c.path }

@@ -1,0 +1,108 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"datakart/detectors"
+
+	"github.com/dlclark/regexp2/v2"
+)
+
+// defaultPatternTimeout bounds one user pattern on one value: regexp2
+// backtracks, and without a timeout ^(a+)+$ never ends.
+const defaultPatternTimeout = 100 * time.Millisecond
+
+// patternDetector is a user-defined detector: a regexp2 pattern that
+// reports a category.
+type patternDetector struct {
+	id, category string
+	re           *regexp2.Regexp
+	conf         detectors.Confidence
+}
+
+func (d *patternDetector) Info() detectors.Info {
+	return detectors.Info{ID: d.id, Categories: []string{d.category}, Description: "user pattern " + d.re.String(), Personal: true}
+}
+
+func (d *patternDetector) Triggers() detectors.Trigger { return detectors.OnText }
+
+func (d *patternDetector) Inspect(text []byte, _ *detectors.Candidate, ctx *detectors.Context) {
+	idx, err := d.re.FindAllStringIndex(string(text), -1)
+	if err != nil {
+		// The error's text quotes the whole input: never pass it on.
+		ctx.Emit(&detectors.Match{Variant: d.id, Reason: "timed out"})
+		return
+	}
+	for _, span := range idx {
+		if span[0] >= span[1] {
+			continue
+		}
+		m := detectors.Match{Category: d.category, Variant: d.id, Start: span[0], End: span[1], Confidence: d.conf, Reason: "user pattern " + d.id}
+		m.Value = ctx.Keep(text[span[0]:span[1]])
+		ctx.Emit(&m)
+	}
+}
+
+// Extend returns the ruleset with a config's own rules added: categories,
+// pattern detectors, column-name rules and context words.
+func (rs *Ruleset) Extend(cfg *Config) (*Ruleset, error) {
+	if cfg == nil {
+		return rs, nil
+	}
+	u := cfg.Rules
+	if len(u.Categories) == 0 && len(u.Detectors) == 0 && len(u.Names) == 0 && len(u.Context) == 0 {
+		return rs, nil
+	}
+	cats := slices.Clone(rs.categories)
+	for _, c := range u.Categories {
+		switch c.Class {
+		case ClassNationalID, ClassSpecialCategory, ClassFinancial, ClassOrdinary, ClassNone:
+		case "":
+			c.Class = ClassOrdinary
+		default:
+			return nil, fmt.Errorf("rules.categories %s: class %q (want national_id, special_category, financial, ordinary or none)", c.ID, c.Class)
+		}
+		cats = append(cats, c)
+	}
+	known := map[string]bool{}
+	for _, c := range cats {
+		known[c.ID] = true
+	}
+	var extra []detectors.Detector
+	for _, d := range u.Detectors {
+		if !known[d.Category] {
+			return nil, fmt.Errorf("line %d: rules.detectors %s: category %q is unknown; declare it under rules.categories", d.line, d.ID, d.Category)
+		}
+		re, err := regexp2.Compile(d.Pattern, regexp2.RE2)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: rules.detectors %s: pattern: %v", d.line, d.ID, err)
+		}
+		re.MatchTimeout = defaultPatternTimeout
+		if d.Timeout.Duration > 0 {
+			re.MatchTimeout = d.Timeout.Duration
+		}
+		conf := detectors.Medium
+		if d.Confidence != "" {
+			conf, _ = detectors.ParseConfidence(d.Confidence)
+		}
+		extra = append(extra, &patternDetector{id: d.ID, category: d.Category, re: re, conf: conf})
+	}
+	names := make([]NameRule, 0, len(rs.names)+len(u.Names))
+	for _, nr := range rs.names {
+		names = append(names, NameRule{Category: nr.Category, Names: nr.Names, Unless: nr.Unless})
+	}
+	names = append(names, u.Names...)
+	context := maps.Clone(rs.context)
+	for cat, words := range u.Context {
+		context[cat] = append(slices.Clone(context[cat]), words...)
+	}
+	h := sha256.New()
+	h.Write([]byte(rs.fingerprint))
+	fmt.Fprintf(h, "%v", u)
+	return New(cats, names, context, hex.EncodeToString(h.Sum(nil))[:16], extra...)
+}
