@@ -1,0 +1,161 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"datakart/internal/testdb"
+)
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckPolicyAllowAndBaseline runs `datakart check` on a fixture tree
+// the way a pipeline would.
+func TestCheckPolicyAllowAndBaseline(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "fixtures")
+	writeFile(t, filepath.Join(tree, "customers.csv"), "navn;epost\nOla;ola.nordmann@online.no\nKari;kari@gmail.com\n")
+	cfg := filepath.Join(dir, "datakart.yaml")
+
+	// Nothing declared: fails with exit 1, naming the finding.
+	out, _, code := runBinary(t, bin, "check", "--config", filepath.Join(dir, "none.yaml"), tree)
+	if code != 2 {
+		t.Errorf("a missing --config: exit %d, want 2", code)
+	}
+	writeFile(t, cfg, "targets: []\n")
+	out, _, code = runBinary(t, bin, "check", "--config", cfg, tree)
+	if code != 1 || !strings.Contains(out, "customers.csv → epost") || strings.Contains(out, "ola.nordmann") {
+		t.Fatalf("undeclared: exit %d\n%s", code, out)
+	}
+
+	// Declared by the policy: passes.
+	writeFile(t, cfg, `policy:
+  - location: "customers.csv"
+    categories: [email, person_name]
+    purpose: Customer contact
+`)
+	if out, _, code = runBinary(t, bin, "check", "--config", cfg, tree); code != 0 {
+		t.Fatalf("declared: exit %d\n%s", code, out)
+	}
+
+	// An expired suppression suppresses no more, and says so.
+	writeFile(t, cfg, `allow:
+  - location: "customers.csv"
+    reason: temporary export for the migration
+    expires: 2024-01-31
+`)
+	out, _, code = runBinary(t, bin, "check", "--config", cfg, tree)
+	if code != 1 || !strings.Contains(out, "expired on 2024-01-31") {
+		t.Fatalf("expired allow: exit %d\n%s", code, out)
+	}
+	writeFile(t, cfg, `allow:
+  - location: "customers.csv"
+    reason: temporary export for the migration
+    expires: 2099-01-31
+`)
+	if out, _, code = runBinary(t, bin, "check", "--config", cfg, tree); code != 0 {
+		t.Fatalf("allowed: exit %d\n%s", code, out)
+	}
+
+	// A baseline hides what was there and still catches what is new.
+	writeFile(t, cfg, "targets: []\n")
+	baseline := filepath.Join(dir, "baseline.json")
+	if _, _, code = runBinary(t, bin, "scan", "--format", "json", "-o", baseline, tree); code != 0 {
+		t.Fatal("baseline scan failed")
+	}
+	if out, _, code = runBinary(t, bin, "check", "--config", cfg, "--baseline", baseline, tree); code != 0 {
+		t.Fatalf("baseline hides old findings: exit %d\n%s", code, out)
+	}
+	writeFile(t, filepath.Join(tree, "new.csv"), "fnr\n10048744732\n")
+	out, _, code = runBinary(t, bin, "check", "--config", cfg, "--baseline", baseline, "--format", "markdown", tree)
+	if code != 1 || !strings.Contains(out, "new.csv → fnr") || strings.Contains(out, "customers.csv") {
+		t.Fatalf("baseline and a new finding: exit %d\n%s", code, out)
+	}
+
+	// A config error names the line and the key.
+	writeFile(t, cfg, "policy:\n  - location: x\n    categories: [email]\n    purpose: ok\n    colour: blue\n")
+	_, errOut, code := runBinary(t, bin, "check", "--config", cfg, tree)
+	if code != 2 || !strings.Contains(errOut, "line 5") || !strings.Contains(errOut, "colour") {
+		t.Errorf("bad config: exit %d, %q", code, errOut)
+	}
+}
+
+// TestCheckLiveDatabases: a new column filled with e-mail addresses in
+// PostgreSQL and MariaDB fails the check; declared, it passes.
+func TestCheckLiveDatabases(t *testing.T) {
+	bin := buildBinary(t)
+	pg, schema := testdb.Postgres(t)
+	testdb.Exec(t, pg, "CREATE TABLE "+schema+".orders (id serial PRIMARY KEY, total numeric)", "INSERT INTO "+schema+".orders (total) VALUES (10), (20)")
+	my, name := testdb.MariaDB(t)
+	testdb.Exec(t, my, "CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2))", "INSERT INTO orders VALUES (1, 10), (2, 20)")
+	pgTarget := "postgres://postgres@127.0.0.1:5432/test"
+	myTarget := "mysql://root@127.0.0.1:3306/" + name
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "datakart.yaml")
+	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \""+name+".*\"]\n")
+	if out, _, code := runBinary(t, bin, "check", "--config", cfg, pgTarget, myTarget); code != 0 {
+		t.Fatalf("before the change: exit %d\n%s", code, out)
+	}
+
+	testdb.Exec(t, pg, "ALTER TABLE "+schema+".orders ADD COLUMN contact text", "UPDATE "+schema+".orders SET contact = 'kunde' || id || '@online.no'")
+	testdb.Exec(t, my, "ALTER TABLE orders ADD COLUMN kontakt VARCHAR(100)", "UPDATE orders SET kontakt = CONCAT('kunde', id, '@online.no')")
+	out, _, code := runBinary(t, bin, "check", "--config", cfg, "--format", "sarif", pgTarget, myTarget)
+	if code != 1 || !strings.Contains(out, "db/"+schema+".orders.contact") || !strings.Contains(out, "db/"+name+".orders.kontakt") {
+		t.Fatalf("after the change: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, "@online.no") {
+		t.Error("SARIF holds a raw value")
+	}
+
+	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \""+name+".*\"]\npolicy:\n  - location: \"*.orders.contact\"\n    categories: [email]\n  - location: \"*.orders.kontakt\"\n    categories: [email]\n")
+	if out, _, code := runBinary(t, bin, "check", "--config", cfg, pgTarget, myTarget); code != 0 {
+		t.Fatalf("declared: exit %d\n%s", code, out)
+	}
+	// --schema-only reads no rows: the e-mail column named "contact" is not
+	// a name rule, so it passes without reading values.
+	if _, _, code := runBinary(t, bin, "check", "--schema-only", "--config", cfg, pgTarget); code != 0 {
+		t.Errorf("schema-only: exit %d", code)
+	}
+}
+
+func TestDiffAndInit(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	writeFile(t, filepath.Join(tree, "a.csv"), "epost\nola@online.no\n")
+	old := filepath.Join(dir, "old.json")
+	runBinary(t, bin, "scan", "--format", "json", "-o", old, tree)
+	writeFile(t, filepath.Join(tree, "b.csv"), "fnr\n10048744732\n")
+	cur := filepath.Join(dir, "new.json")
+	runBinary(t, bin, "scan", "--format", "json", "-o", cur, tree)
+
+	out, _, code := runBinary(t, bin, "diff", "--exit-code", old, cur)
+	if code != 1 || !strings.Contains(out, "+ b.csv → fnr: no_fnr (high)") || !strings.Contains(out, "New: b.csv") {
+		t.Errorf("diff: exit %d\n%s", code, out)
+	}
+	if _, _, code := runBinary(t, bin, "diff", "--exit-code", cur, cur); code != 0 {
+		t.Errorf("diff of an inventory with itself: exit %d", code)
+	}
+
+	cfg := filepath.Join(dir, "datakart.yaml")
+	if _, e, code := runBinary(t, bin, "init", "-o", cfg, tree); code != 0 {
+		t.Fatalf("init: exit %d %s", code, e)
+	}
+	if _, _, code := runBinary(t, bin, "init", "-o", cfg, tree); code != 2 {
+		t.Errorf("init over an existing file without --force: exit %d", code)
+	}
+	if out, _, code := runBinary(t, bin, "check", "--config", cfg); code != 0 {
+		t.Errorf("check with the config init wrote: exit %d\n%s", code, out)
+	}
+}
