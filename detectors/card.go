@@ -6,20 +6,27 @@ import "strings"
 // ISO/IEC 7812. Spaces and '-' are ignored; any other character fails.
 func Luhn(s string) bool {
 	var buf [32]byte
-	d := buf[:0]
+	d, ok := groupedDigits(s, buf[:0])
+	return ok && len(d) > 1 && luhn(d)
+}
+
+// groupedDigits appends the digits of s to dst (up to its capacity),
+// skipping the spaces and dashes numbers are grouped with; ok is false for
+// any other character or too many digits.
+func groupedDigits(s string, dst []byte) (d []byte, ok bool) {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case isDigit(c):
-			if len(d) == len(buf) {
-				return false
+			if len(dst) == cap(dst) {
+				return nil, false
 			}
-			d = append(d, c)
+			dst = append(dst, c)
 		case c == ' ' || c == '-':
 		default:
-			return false
+			return nil, false
 		}
 	}
-	return len(d) > 1 && luhn(d)
+	return dst, true
 }
 
 func luhn(d []byte) bool {
@@ -135,20 +142,11 @@ func CardBrand(digits string) (string, bool) {
 // and a valid Luhn check digit.
 func ValidCardNumber(s string) bool {
 	var buf [19]byte
-	d := buf[:0]
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case isDigit(c):
-			if len(d) == len(buf) {
-				return false
-			}
-			d = append(d, c)
-		case c == ' ' || c == '-':
-		default:
-			return false
-		}
+	d, ok := groupedDigits(s, buf[:0])
+	if !ok {
+		return false
 	}
-	_, ok := validCard(d)
+	_, ok = validCard(d)
 	return ok
 }
 

@@ -43,9 +43,9 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(out); err == nil && !force && out != "-" {
 		return usagef("%s exists; use --force to overwrite it", out)
 	}
-	minConf, err := detectors.ParseConfidence(r.f.minConfidence)
-	if err != nil || minConf == detectors.None {
-		return usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
+	minConf, err := r.minConfidence()
+	if err != nil {
+		return err
 	}
 	ctx, stop := interruptContext()
 	defer stop()

@@ -10,6 +10,7 @@ import (
 
 	"datakart/connectors"
 	"datakart/connectors/sqldb"
+	"datakart/detectors"
 	"datakart/inventory"
 	"datakart/rules"
 	"datakart/scanner"
@@ -150,4 +151,13 @@ func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Invent
 	}
 	defer stopProgress()
 	return scanner.Scan(ctx, rs, sources, opt)
+}
+
+// minConfidence reads --min-confidence.
+func (r *scanRun) minConfidence() (detectors.Confidence, error) {
+	c, err := detectors.ParseConfidence(r.f.minConfidence)
+	if err != nil || c == detectors.None {
+		return detectors.None, usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
+	}
+	return c, nil
 }

@@ -18,7 +18,6 @@ import (
 	"datakart/connectors/databases"
 	"datakart/connectors/files"
 	"datakart/connectors/sqldb"
-	"datakart/detectors"
 	"datakart/inventory"
 	"datakart/reports"
 	"datakart/scanner"
@@ -129,9 +128,9 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	if !validFormat(r.f.format) {
 		return usagef("--format %q: want one of %s", r.f.format, strings.Join(reports.Formats, ", "))
 	}
-	minConf, err := detectors.ParseConfidence(r.f.minConfidence)
-	if err != nil || minConf == detectors.None {
-		return usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
+	minConf, err := r.minConfidence()
+	if err != nil {
+		return err
 	}
 	ctx, stop := interruptContext()
 	defer stop()
