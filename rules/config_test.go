@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/detectors"
+)
+
+func TestParseConfig(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+targets: [./exports, "postgres://scanner@db:5432/erp"]
+scan:
+  include: ["**/*.csv"]
+  statement_timeout: 45s
+  fail_on: high
+allow:
+  - location: "test/**"
+    reason: fixtures
+    expires: 2027-01-31
+policy:
+  - location: "public.customers"
+    categories: [email, phone]
+    purpose: Customer contact
+    data_subjects: [customers]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Scan.StatementTimeout.Duration != 45*time.Second || cfg.Scan.FailOn != "high" || len(cfg.Targets) != 2 {
+		t.Errorf("scan settings: %+v", cfg.Scan)
+	}
+	if a := cfg.Allow[0]; a.Line != 8 || a.Expires.Format("2006-01-02") != "2027-01-31" || a.Expires.Expired(time.Date(2027, 1, 31, 20, 0, 0, 0, time.UTC)) {
+		t.Errorf("allow: %+v", a)
+	}
+	if p := cfg.Policy[0]; p.Line != 12 || p.Purpose != "Customer contact" || p.DataSubjects[0] != "customers" {
+		t.Errorf("policy: %+v", p)
+	}
+}
+
+func TestConfigErrorsNameLineAndKey(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"polcy: []\n", "polcy"},
+		{"scan:\n  sample: many\n", "line 2"},
+		{"scan:\n  statement_timeout: soon\n", "line 2"},
+		{"allow:\n  - location: x\n", "line 2: allow[0]: reason is required"},
+		{"allow:\n  - reason: why\n    expires: next year\n", "line 3"},
+		{"policy:\n  - location: x\n", "categories is required"},
+		{"targets: [\"postgres://u:secret@db/x\"]\n", "password is written"},
+		{"scan:\n  fail_on: always\n", "scan.fail_on"},
+	} {
+		_, err := ParseConfig([]byte(tt.text))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want it to mention %q", tt.text, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("the error repeats the password: %v", err)
+		}
+	}
+}
+
+func TestUserRules(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+rules:
+  categories:
+    - {id: employee_no, name: Employee number, class: ordinary}
+  detectors:
+    - id: employee_no
+      category: employee_no
+      pattern: '(?<![0-9])E[0-9]{6}(?![0-9])'
+      confidence: high
+    - id: slow
+      category: employee_no
+      pattern: '^(a+)+$'
+      timeout: 20ms
+  names:
+    - {category: no_fnr, names: [ident_nr]}
+  context:
+    phone: [sentralbord]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := Default()
+	rs, err := base.Extend(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Fingerprint() == base.Fingerprint() {
+		t.Error("user rules do not change the rules fingerprint")
+	}
+	if h := rs.MatchName("ident_nr"); len(h) != 1 || h[0].Category != "no_fnr" {
+		t.Errorf("user column name: %+v", h)
+	}
+	var found, problems []string
+	for _, text := range []string{"ansatt E123456, ikke 9E1234567; sentralbord 22 82 46 00", strings.Repeat("a", 40) + "!"} {
+		rs.Engine().Scan([]byte(text), func(m *detectors.Match) {
+			if m.Category == "" {
+				problems = append(problems, m.Variant+" "+m.Reason)
+				return
+			}
+			found = append(found, m.Category+":"+text[m.Start:m.End])
+		})
+	}
+	if !containsStr(found, "employee_no:E123456") || containsStr(found, "employee_no:E1234567") {
+		t.Errorf("pattern detector found %q", found)
+	}
+	if !containsStr(problems, "slow timed out") {
+		t.Errorf("a catastrophic pattern must time out and say so: %q", problems)
+	}
+
+	bad, _ := ParseConfig([]byte("rules:\n  detectors:\n    - {id: x, category: nope, pattern: 'a'}\n"))
+	if _, err := base.Extend(bad); err == nil || !strings.Contains(err.Error(), "declare it under rules.categories") {
+		t.Errorf("unknown category: %v", err)
+	}
+	bad, _ = ParseConfig([]byte("rules:\n  detectors:\n    - {id: x, category: email, pattern: '(unclosed'}\n"))
+	if _, err := base.Extend(bad); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("bad pattern: %v", err)
+	}
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
