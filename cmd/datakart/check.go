@@ -74,6 +74,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	r.record(ctx, "check", inv, stderr)
 	res := check.Evaluate(inv, r.cfg, check.Options{FailOn: threshold, Baseline: base, Now: time.Now()})
 	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
 		return reports.RenderCheck(w, res, r.f.format)

@@ -46,7 +46,8 @@ Usage:
 Commands:
   scan      scan targets and write the data inventory
   check     scan and fail on personal data the policy does not declare (for CI)
-  diff      show what changed between two inventories
+  diff      show what changed between two inventories or recorded runs
+  history   list the recorded scans, or show one
   init      scan and write a starter datakart.yaml declaring what was found
   rules     list the detectors, categories and column-name rules
   version   print the version
@@ -75,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runCheck(args[1:], stdout, stderr)
 	case "diff":
 		err = runDiff(args[1:], stdout, stderr)
+	case "history":
+		err = runHistory(args[1:], stdout, stderr)
 	case "init":
 		err = runInit(args[1:], stdout, stderr)
 	case "rules":

@@ -11,6 +11,7 @@ import (
 	"datakart/connectors"
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
+	"datakart/history"
 	"datakart/inventory"
 	"datakart/rules"
 	"datakart/scanner"
@@ -155,9 +156,30 @@ func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Invent
 
 // minConfidence reads --min-confidence.
 func (r *scanRun) minConfidence() (detectors.Confidence, error) {
-	c, err := detectors.ParseConfidence(r.f.minConfidence)
+	return parseMinConfidence(r.f.minConfidence)
+}
+
+// record keeps the inventory in the history unless told not to. A history
+// that cannot be written is a warning: the scan itself succeeded.
+func (r *scanRun) record(ctx context.Context, command string, inv *inventory.Inventory, stderr io.Writer) {
+	if r.f.noHistory || r.f.history == "" {
+		return
+	}
+	h, err := history.Open(context.WithoutCancel(ctx), r.f.history)
+	if err == nil {
+		_, err = h.Record(context.WithoutCancel(ctx), command, inv)
+		h.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "datakart: warning: not recorded in the history: %v\n", err)
+	}
+}
+
+// parseMinConfidence reads a --min-confidence value.
+func parseMinConfidence(s string) (detectors.Confidence, error) {
+	c, err := detectors.ParseConfidence(s)
 	if err != nil || c == detectors.None {
-		return detectors.None, usagef("--min-confidence must be low, medium or high, not %q", r.f.minConfidence)
+		return detectors.None, usagef("--min-confidence must be low, medium or high, not %q", s)
 	}
 	return c, nil
 }

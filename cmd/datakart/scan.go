@@ -18,6 +18,7 @@ import (
 	"datakart/connectors/databases"
 	"datakart/connectors/files"
 	"datakart/connectors/sqldb"
+	"datakart/history"
 	"datakart/inventory"
 	"datakart/reports"
 	"datakart/scanner"
@@ -71,6 +72,9 @@ type scanFlags struct {
 	statementTimeout time.Duration
 	dbConnections    int
 	passwordEnv      string
+
+	history   string
+	noHistory bool
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -95,6 +99,8 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.statementTimeout, "statement-timeout", 30*time.Second, "longest a database statement may run")
 	fs.IntVar(&f.dbConnections, "db-connections", 2, "most open connections per database")
 	fs.StringVar(&f.passwordEnv, "password-env", "", "read database passwords from this environment variable")
+	fs.StringVar(&f.history, "history", history.DefaultPath, "record the inventory in this history database")
+	fs.BoolVar(&f.noHistory, "no-history", false, "do not record the inventory in the history")
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -138,6 +144,7 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	r.record(ctx, "scan", inv, stderr)
 	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
 		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf})
 	}); err != nil {
