@@ -29,6 +29,7 @@ func TestInterruptWritesPartialInventory(t *testing.T) {
 	out := filepath.Join(dir, "inv.json")
 	cmd := exec.Command(bin, "scan", "--views", "--statement-timeout", "60s", "--concurrency", "1", "--format", "json", "-o", out,
 		"--include", schema+".*", "postgres://postgres@127.0.0.1:5432/test")
+	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
