@@ -48,6 +48,7 @@ Commands:
   check     scan and fail on personal data the policy does not declare (for CI)
   diff      show what changed between two inventories or recorded runs
   history   list the recorded scans, or show one
+  report    write an HTML audit report or a records-of-processing export
   init      scan and write a starter datakart.yaml declaring what was found
   rules     list the detectors, categories and column-name rules
   version   print the version
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runDiff(args[1:], stdout, stderr)
 	case "history":
 		err = runHistory(args[1:], stdout, stderr)
+	case "report":
+		err = runReport(args[1:], stdout, stderr)
 	case "init":
 		err = runInit(args[1:], stdout, stderr)
 	case "rules":

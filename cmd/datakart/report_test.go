@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestScheduledAudit is the scheduled job of the audit issue: two scans
+// into a history with a change between them, then an HTML report showing
+// what changed and a records-of-processing spreadsheet.
+func TestScheduledAudit(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "share")
+	hist := filepath.Join(dir, "h.db")
+	writeFile(t, filepath.Join(tree, "kunder.csv"), "navn;epost\nOla;ola.nordmann@online.no\n")
+	if _, e, code := runBinary(t, bin, "scan", "--history", hist, "--format", "json", "-o", filepath.Join(dir, "1.json"), tree); code != 0 {
+		t.Fatalf("first scan: %s", e)
+	}
+	writeFile(t, filepath.Join(tree, "lonn.csv"), "fodselsnummer;kontonummer\n10048744732;8601.11.17947\n")
+	if _, e, code := runBinary(t, bin, "scan", "--history", hist, "--format", "json", "-o", filepath.Join(dir, "2.json"), tree); code != 0 {
+		t.Fatalf("second scan: %s", e)
+	}
+	out, _, code := runBinary(t, bin, "history", "--history", hist)
+	if code != 0 || !strings.Contains(out, "│ 2 ") || !strings.Contains(out, "│ 1 ") {
+		t.Errorf("history: exit %d\n%s", code, out)
+	}
+	cfg := filepath.Join(dir, "datakart.yaml")
+	writeFile(t, cfg, "policy:\n  - location: kunder.csv\n    categories: [person_name, email]\n    purpose: Customer contact\n    owner: Sales\n")
+	page := filepath.Join(dir, "report.html")
+	if _, e, code := runBinary(t, bin, "report", "--history", hist, "--config", cfg, "--format", "html", "-o", page); code != 0 {
+		t.Fatalf("report: %s", e)
+	}
+	html, _ := os.ReadFile(page)
+	for _, want := range []string{"Changes since the previous audit", "lonn.csv", "appeared", "no_fnr", "Trend over the last runs", "undeclared"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	for _, raw := range []string{"10048744732", "ola.nordmann@online.no", "86011117947"} {
+		if strings.Contains(string(html), raw) {
+			t.Errorf("the report shows %q", raw)
+		}
+	}
+	sheet := filepath.Join(dir, "ropa.xlsx")
+	if _, e, code := runBinary(t, bin, "report", "--history", hist, "--config", cfg, "--format", "ropa-xlsx", "-o", sheet); code != 0 {
+		t.Fatalf("ropa: %s", e)
+	}
+	f, err := excelize.OpenFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	if len(rows) != 3 {
+		t.Fatalf("ropa rows: %q", rows)
+	}
+	for _, r := range rows[1:] {
+		if r[1] == "kunder.csv" && (len(r) < 13 || r[8] != "Customer contact" || r[12] != "Sales") {
+			t.Errorf("declared row: %q", r)
+		}
+		if r[1] == "lonn.csv" && len(r) > 8 && r[8] != "" {
+			t.Errorf("undeclared row has an invented purpose: %q", r)
+		}
+	}
+	if out, _, code := runBinary(t, bin, "diff", "--history", hist, "--exit-code", "previous", "latest"); code != 1 || !strings.Contains(out, "lonn.csv") {
+		t.Errorf("diff of runs: exit %d\n%s", code, out)
+	}
+}
