@@ -209,7 +209,17 @@ func locationMatches(location, store string, fd *Finding) bool {
 	if location == "" {
 		return true
 	}
-	return Glob(location, fd.Container) || (fd.Field != "" && Glob(location, fd.Container+"."+fd.Field))
+	if Glob(location, fd.Container) || (fd.Field != "" && Glob(location, fd.Container+"."+fd.Field)) {
+		return true
+	}
+	// A table in a migration ("002_add.sql!public.kunder") or a file in an
+	// archive ("a.zip!b.csv") also answers to its own name, so one policy
+	// row covers a table in its migrations and in the live database.
+	if i := strings.LastIndexByte(fd.Container, '!'); i >= 0 {
+		inner := fd.Container[i+1:]
+		return Glob(location, inner) || (fd.Field != "" && Glob(location, inner+"."+fd.Field))
+	}
+	return false
 }
 
 // Glob reports whether name matches pattern: "**" matches anything, "*"

@@ -109,6 +109,8 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 		switch {
 		case !valueDetected[cat.ID]:
 			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; values cannot be validated for this category", f.name, cat.ID)
+		case f.examined == 0:
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, no values were read%s", f.name, cat.ID, typeNote(f))
 		case f.nonNull == 0:
 			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, 0 validated values (%d examined, all empty)", f.name, cat.ID, f.examined)
 		default:
@@ -157,6 +159,13 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 	default:
 		return detectors.Low, what + "; weak matches only (no formatting, context word or column name)"
 	}
+}
+
+func typeNote(f *fieldAgg) string {
+	if f.dataType == "" {
+		return ""
+	}
+	return " (type " + f.dataType + ")"
 }
 
 func distinctText(c *catAgg) string {

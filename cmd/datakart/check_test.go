@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,5 +158,49 @@ func TestDiffAndInit(t *testing.T) {
 	}
 	if out, _, code := runBinary(t, bin, "check", "--config", cfg); code != 0 {
 		t.Errorf("check with the config init wrote: exit %d\n%s", code, out)
+	}
+}
+
+// TestCheckMigrations: a migration that adds a fødselsnummer column fails
+// the check, with SARIF pointing at its file and line; a policy entry for
+// the table makes it pass.
+func TestCheckMigrations(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	mig := filepath.Join(dir, "migrations")
+	writeFile(t, filepath.Join(mig, "001_init.sql"), "CREATE TABLE orders (\n  id serial PRIMARY KEY,\n  total numeric(10,2)\n);\n")
+	cfg := filepath.Join(dir, "datakart.yaml")
+	writeFile(t, cfg, "targets: []\n")
+	if out, _, code := runBinary(t, bin, "check", "--config", cfg, mig); code != 0 {
+		t.Fatalf("before: exit %d\n%s", code, out)
+	}
+	writeFile(t, filepath.Join(mig, "002_add_fnr.sql"), "-- payroll\nALTER TABLE orders\n  ADD COLUMN customer_note text,\n  ADD COLUMN fodselsnummer varchar(11);\n")
+	out, _, code := runBinary(t, bin, "check", "--config", cfg, "--format", "sarif", mig)
+	if code != 1 {
+		t.Fatalf("after: exit %d\n%s", code, out)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
+						Region           struct{ StartLine int } `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != 1 || rs[0].RuleID != "no_fnr" || !strings.HasSuffix(rs[0].Locations[0].PhysicalLocation.ArtifactLocation.URI, "migrations/002_add_fnr.sql") || rs[0].Locations[0].PhysicalLocation.Region.StartLine != 4 {
+		t.Errorf("SARIF results: %+v", rs)
+	}
+	writeFile(t, cfg, "policy:\n  - location: orders\n    categories: [no_fnr]\n    purpose: Payroll\n")
+	if out, _, code := runBinary(t, bin, "check", "--config", cfg, mig); code != 0 {
+		t.Errorf("declared: exit %d\n%s", code, out)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"datakart/connectors"
 	"datakart/connectors/databases"
 	"datakart/connectors/files"
+	"datakart/connectors/migrations"
 	"datakart/connectors/sqldb"
 	"datakart/history"
 	"datakart/inventory"
@@ -35,7 +36,8 @@ file, table, field or column holds which categories, how sure, and why.
 Values are masked and fingerprinted; raw values are never written unless
 --show-values=raw. Databases are only read, in read-only transactions.
 
-A TARGET is a file or directory tree, or a database:
+A TARGET is a file or directory tree, a folder of SQL migrations (read for
+the columns they define; migrations:PATH forces it), or a database:
   postgres://user@host:5432/db       (password: PGPASSWORD or --password-env)
   mysql://user@host:3306/db          (MySQL and MariaDB; also user:pass@tcp(host:3306)/db)
   sqlite:path/to/file.db             (opened read-only)
@@ -194,8 +196,14 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		}
 		return closingSource{src}, nil
 	}
+	if dir, ok := strings.CutPrefix(t, "migrations:"); ok {
+		return migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude})
+	}
 	if _, err := os.Stat(t); err != nil {
 		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
+	}
+	if st, err := os.Stat(t); err == nil && st.IsDir() && migrations.Looks(t) {
+		return migrations.New(t, migrations.Options{Include: f.include, Exclude: f.exclude})
 	}
 	return files.New(t, files.Options{
 		Include:           f.include,
