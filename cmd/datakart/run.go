@@ -147,8 +147,8 @@ func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Invent
 		fmt.Fprintln(stderr, "datakart: WARNING: --show-values=raw: the output will contain RAW PERSONAL DATA. Do not share it; delete it when done.")
 	}
 	stopProgress := func() {}
-	if !r.f.noProgress && isTerminal(stderr) {
-		stopProgress = startProgress(stderr, opt.Progress)
+	if !r.f.noProgress {
+		stopProgress = startProgress(stderr, opt.Progress, len(sources), isTerminal(stderr) && os.Getenv("TERM") != "dumb")
 	}
 	defer stopProgress()
 	return scanner.Scan(ctx, rs, sources, opt)

@@ -22,7 +22,6 @@ import (
 	"datakart/history"
 	"datakart/inventory"
 	"datakart/reports"
-	"datakart/scanner"
 
 	"golang.org/x/term"
 )
@@ -263,31 +262,6 @@ func interruptContext() (context.Context, func()) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// startProgress redraws one status line on stderr until the returned
-// function is called, which clears the line.
-func startProgress(w io.Writer, p *scanner.Progress) (stop func()) {
-	quit, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		start := time.Now()
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				secs := time.Since(start).Seconds()
-				b := p.Bytes.Load()
-				fmt.Fprintf(w, "\r\033[Kscanning: %d/%d done, %.1f MB, %.1f MB/s",
-					p.UnitsDone.Load(), p.UnitsFound.Load(), float64(b)/1e6, float64(b)/1e6/max(secs, 0.001))
-			}
-		}
-	}()
-	return func() { close(quit); <-finished }
 }
 
 // closingSource lets the command close a database source when done.
