@@ -51,6 +51,7 @@ Commands:
   report    write an HTML audit report or a records-of-processing export
   init      scan and write a starter datakart.yaml declaring what was found
   rules     list the detectors, categories and column-name rules
+  bench     measure datakart against grep on a generated corpus
   version   print the version
 
 Run 'datakart <command> --help' for a command's flags and examples.
@@ -85,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInit(args[1:], stdout, stderr)
 	case "rules":
 		err = runRules(args[1:], stdout, stderr)
+	case "bench":
+		err = runBench(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "datakart %s\n", version)
 	case "help", "-h", "--help", "-help":

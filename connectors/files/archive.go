@@ -121,7 +121,11 @@ func officeKind(zr *zip.Reader) string {
 // cell below is a value of the field "Sheet!header".
 func (d *decoder) xlsx(ctx context.Context, ra io.ReaderAt, size int64, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "xlsx"})
-	f, err := excelize.OpenReader(io.NewSectionReader(ra, 0, size), excelize.Options{RawCellValue: true})
+	// Keep the sheets in memory (bounded by the expanded-size budget):
+	// excelize otherwise unpacks large sheets to temporary files, which
+	// would put personal data on disk.
+	limit := max(min(d.budget, d.opt.MaxMemberBytes), 1)
+	f, err := excelize.OpenReader(io.NewSectionReader(ra, 0, size), excelize.Options{RawCellValue: true, UnzipSizeLimit: limit, UnzipXMLSizeLimit: limit})
 	if err != nil {
 		d.sink.PartError(fmt.Errorf("xlsx: %w", err))
 		return nil

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"datakart/internal/corpus"
+)
+
+const benchUsage = `Usage: datakart bench [flags]
+
+Measures datakart on a generated, realistic mixed corpus (Norwegian and
+English prose, CSV exports, JSON logs, web-server logs, with digits, '@'
+and look-alike numbers at the density of real exports): it writes the
+corpus once to --dir, scans it with 1 and with all cores, and runs grep -E
+(or ripgrep, if installed) with equivalent patterns on the same files as
+a baseline that validates nothing.
+
+Example:
+  datakart bench --size 1GB --dir /tmp/datakart-bench
+
+Flags:
+`
+
+// benchPatterns are ERE equivalents of the built-in detectors, without
+// any validation: what a grep-based scanner would run.
+var benchPatterns = []string{
+	`[0-9]{6} ?[0-9]{5}`,
+	`[0-9]{4}\.[0-9]{2}\.[0-9]{5}`,
+	`[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}`,
+	`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
+	`(\+47|0047)? ?[49][0-9]{2} ?[0-9]{2} ?[0-9]{3}`,
+	`([0-9]{1,3}\.){3}[0-9]{1,3}`,
+	`[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}`,
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	size := fs.String("size", "256MB", "corpus size (e.g. 256MB, 1GB)")
+	dir := fs.String("dir", filepath.Join(os.TempDir(), "datakart-bench"), "where the corpus is written (reused when it is there)")
+	files := fs.Int("files", 0, "number of files (default: 4 per core)")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	total, err := parseSize(*size)
+	if err != nil {
+		return usagef("--size: %v", err)
+	}
+	cores := runtime.NumCPU()
+	if *files <= 0 {
+		*files = 4 * cores
+	}
+	if err := writeCorpus(*dir, total, *files, stderr); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "corpus: %s in %d files at %s\n\n", humanSize(total), *files, *dir)
+	fmt.Fprintf(stdout, "%-34s %10s %12s %14s %12s\n", "run", "seconds", "MB/s", "MB/s per core", "peak RSS")
+	var single float64
+	for _, n := range []int{1, cores} {
+		secs, rss, err := timeCommand(self, "scan", "--no-history", "--no-progress", "--concurrency", strconv.Itoa(n), "--format", "json", "-o", os.DevNull, *dir)
+		if err != nil {
+			return err
+		}
+		mbs := float64(total) / 1e6 / secs
+		if n == 1 {
+			single = mbs
+		}
+		fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", fmt.Sprintf("datakart, %d core(s)", n), secs, mbs, mbs/float64(n), humanSize(rss))
+		if n > 1 {
+			fmt.Fprintf(stdout, "%-34s %10s %12s %14.0f%%\n", "  scaling over 1 core", "", "", mbs/single/float64(n)*100)
+		}
+	}
+	tool, argv := grepCommand(*dir)
+	if tool != "" {
+		secs, rss, err := timeCommand(tool, argv...)
+		if err != nil {
+			fmt.Fprintf(stdout, "%-34s failed: %v\n", tool, err)
+		} else {
+			mbs := float64(total) / 1e6 / secs
+			fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", filepath.Base(tool)+" baseline (no validation)", secs, mbs, mbs/float64(cores), humanSize(rss))
+			fmt.Fprintf(stdout, "\ndatakart on 1 core is %.2fx the baseline on all cores.\n", single/mbs)
+		}
+	}
+	return nil
+}
+
+// grepCommand returns ripgrep if installed, else grep -E, with the
+// equivalent patterns, counting matching lines in every file.
+func grepCommand(dir string) (string, []string) {
+	if rg, err := exec.LookPath("rg"); err == nil {
+		args := []string{"--count-matches", "--no-filename", "-j", strconv.Itoa(runtime.NumCPU())}
+		for _, p := range benchPatterns {
+			args = append(args, "-e", p)
+		}
+		return rg, append(args, dir)
+	}
+	grep, err := exec.LookPath("grep")
+	if err != nil {
+		return "", nil
+	}
+	args := []string{"-E", "-r", "-c"}
+	for _, p := range benchPatterns {
+		args = append(args, "-e", p)
+	}
+	return grep, append(args, dir)
+}
+
+// timeCommand runs a command and returns its wall time and peak memory.
+func timeCommand(name string, args ...string) (float64, int64, error) {
+	cmd := exec.CommandContext(context.Background(), name, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	secs := time.Since(start).Seconds()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && strings.Contains(name, "grep") {
+		err = nil // grep: no line matched
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %v: %s", filepath.Base(name), err, strings.TrimSpace(stderr.String()))
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024
+	}
+	return secs, rss, nil
+}
+
+// writeCorpus writes total bytes of mixed text in n files under dir,
+// unless a corpus of that size is already there.
+func writeCorpus(dir string, total int64, n int, log io.Writer) error {
+	stamp := filepath.Join(dir, ".corpus")
+	want := fmt.Sprintf("%d %d", total, n)
+	if b, err := os.ReadFile(stamp); err == nil && string(b) == want {
+		return nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "bench: writing a %s corpus to %s…\n", humanSize(total), dir)
+	chunk := corpus.MixedText(42, 16<<20)
+	per := total / int64(n)
+	for i := 0; i < n; i++ {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("export-%03d.log", i)))
+		if err != nil {
+			return err
+		}
+		for w := int64(0); w < per; {
+			k := min(int64(len(chunk)), per-w)
+			// Start each copy at another place so files differ.
+			off := (int64(i) * 7919) % int64(len(chunk)-int(k)+1)
+			if _, err := f.Write(chunk[off : off+k]); err != nil {
+				f.Close()
+				return err
+			}
+			w += k
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(stamp, []byte(want), 0o644)
+}
+
+func parseSize(s string) (int64, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.m
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%q is not a size (write 256MB, 1GB)", s)
+	}
+	return int64(v * float64(mult)), nil
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
