@@ -188,7 +188,7 @@ func parseSize(s string) (int64, error) {
 	for _, u := range []struct {
 		suffix string
 		m      int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
 		if strings.HasSuffix(s, u.suffix) {
 			s, mult = strings.TrimSuffix(s, u.suffix), u.m
 			break
@@ -196,7 +196,7 @@ func parseSize(s string) (int64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("%q is not a size (write 256MB, 1GB)", s)
+		return 0, fmt.Errorf("%q is not a size (write 256MB, 1GiB or a number of bytes)", s)
 	}
 	return int64(v * float64(mult)), nil
 }
@@ -209,4 +209,18 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// byteSize is a flag value written 4GiB, 512MB or in bytes.
+type byteSize int64
+
+func (b *byteSize) String() string { return humanSize(int64(*b)) }
+
+func (b *byteSize) Set(s string) error {
+	v, err := parseSize(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(v)
+	return nil
 }

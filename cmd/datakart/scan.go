@@ -64,7 +64,7 @@ type scanFlags struct {
 	include, exclude                           stringList
 	followSymlinks, noProgress                 bool
 	maxDepth, maxEntries                       int
-	maxExpanded                                int64
+	maxExpanded                                byteSize
 
 	// Databases.
 	sample           int
@@ -91,7 +91,8 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.fingerprintKey, "fingerprint-key", "", "key for value fingerprints (default $DATAKART_FINGERPRINT_KEY, else random per run)")
 	fs.IntVar(&f.maxDepth, "max-archive-depth", 3, "how deep to open archives inside archives")
 	fs.IntVar(&f.maxEntries, "max-archive-entries", 10000, "most members read from one archive")
-	fs.Int64Var(&f.maxExpanded, "max-expanded-bytes", 4<<30, "most bytes decompressed from one archive")
+	f.maxExpanded = 4 << 30
+	fs.Var(&f.maxExpanded, "max-expanded-bytes", "most bytes decompressed from one archive (e.g. 512MiB, 4GiB)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never show progress on stderr")
 	fs.IntVar(&f.sample, "sample", 10000, "rows read per table, chosen at random where the engine allows")
 	fs.BoolVar(&f.full, "full", false, "read every row of every table (streaming) instead of a sample")
@@ -210,7 +211,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		FollowSymlinks:    f.followSymlinks,
 		MaxArchiveDepth:   f.maxDepth,
 		MaxArchiveEntries: f.maxEntries,
-		MaxExpandedBytes:  f.maxExpanded,
+		MaxExpandedBytes:  int64(f.maxExpanded),
 	})
 }
 

@@ -17,8 +17,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// maxJSONValue bounds how much of one JSON value is walked.
-const maxJSONValue = 1 << 20
+// maxJSONValue bounds how much of one JSON value is walked. The value is
+// already in memory (the driver read it); the walk streams over it.
+const maxJSONValue = 64 << 20
 
 // read reads one table into sink.
 func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error {
