@@ -1,0 +1,96 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"datakart/internal/testdb"
+)
+
+// TestNoRawValueAnywhere scans data whose personal values are all known
+// and checks that none of them, and no database password, appears in any
+// output: every report format, check output, SARIF, the HTML report, the
+// records of processing (CSV and the inside of the XLSX), the history
+// database, and stderr (logs and error messages) — unless
+// --show-values=raw is asked for, which is checked to work.
+func TestNoRawValueAnywhere(t *testing.T) {
+	bin := buildBinary(t)
+	pg, schema := testdb.Postgres(t)
+	testdb.Exec(t, pg, "CREATE TABLE "+schema+".kunder (id serial PRIMARY KEY, epost text, fnr text, kort text, tlf text)",
+		"INSERT INTO "+schema+".kunder (epost, fnr, kort, tlf) VALUES ('hemmelig.person@online.no', '23114048690', '4111 1111 1111 1111', '+47 934 56 789')")
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	writeFile(t, filepath.Join(tree, "ansatte.csv"), "fodselsnummer;kontonummer;iban\n10048744732;8601.11.17947;NO9386011117947\n")
+	writeFile(t, filepath.Join(tree, "notat.txt"), "Kari ringte fra 912 34 567, e-post kari.nordmann@gmail.com, IP 84.210.1.2\n")
+	secrets := []string{"hemmelig.person@online.no", "23114048690", "4111 1111 1111 1111", "4111111111111111", "93456789",
+		"10048744732", "86011117947", "8601.11.17947", "NO9386011117947", "91234567", "912 34 567", "kari.nordmann@gmail.com", "84.210.1.2",
+		"Passord-Som-Ikke-Skal-Vises"}
+	target := "postgres://postgres@127.0.0.1:5432/test"
+	badTarget := "postgres://postgres:Passord-Som-Ikke-Skal-Vises@127.0.0.1:1/test"
+	hist := filepath.Join(dir, "h.db")
+	cfg := filepath.Join(dir, "datakart.yaml")
+	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \"*.csv\", \"*.txt\"]\npolicy:\n  - location: ansatte.csv\n    categories: [no_fnr]\n")
+
+	var all bytes.Buffer
+	run := func(args ...string) {
+		o, e, _ := runBinary(t, bin, args...)
+		all.WriteString(o)
+		all.WriteString(e)
+	}
+	for _, f := range []string{"table", "json", "csv", "markdown"} {
+		run("scan", "--config", cfg, "--history", hist, "--format", f, "--min-confidence", "low", target, badTarget, tree)
+	}
+	for _, f := range []string{"table", "json", "markdown", "sarif"} {
+		run("check", "--config", cfg, "--no-history", "--format", f, "--fail-on", "low", target, badTarget, tree)
+	}
+	run("history", "--history", hist)
+	run("history", "show", "--history", hist, "--format", "json", "latest")
+	run("diff", "--history", hist, "previous", "latest")
+	for _, f := range []string{"html", "ropa-csv"} {
+		run("report", "--config", cfg, "--history", hist, "--format", f)
+	}
+	xlsx := filepath.Join(dir, "ropa.xlsx")
+	run("report", "--config", cfg, "--history", hist, "--format", "ropa-xlsx", "-o", xlsx)
+	all.Write(unzipAll(t, xlsx))
+	h, _ := os.ReadFile(hist)
+	all.Write(h)
+
+	if all.Len() < 10000 {
+		t.Fatalf("too little output to mean anything (%d bytes)", all.Len())
+	}
+	for _, s := range secrets {
+		if bytes.Contains(all.Bytes(), []byte(s)) {
+			t.Errorf("%q appears in the output", s)
+		}
+	}
+
+	// And --show-values=raw does show them, with a warning.
+	o, e, _ := runBinary(t, bin, "scan", "--no-history", "--show-values=raw", "--format", "json", tree)
+	if !strings.Contains(o, "10048744732") || !strings.Contains(e, "RAW PERSONAL DATA") {
+		t.Error("--show-values=raw does not show raw values, or does not warn")
+	}
+}
+
+// unzipAll returns the uncompressed contents of every member of a zip.
+func unzipAll(t *testing.T, path string) []byte {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var b bytes.Buffer
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(&b, rc)
+		rc.Close()
+	}
+	return b.Bytes()
+}
