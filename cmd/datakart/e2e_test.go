@@ -46,6 +46,9 @@ func buildBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("DATAKART_TEST_DOUBLE_INTERRUPT") == "1" {
+		doubleInterruptHelper()
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
