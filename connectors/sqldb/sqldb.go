@@ -154,7 +154,9 @@ func (s *Source) scrub(err error) error { return Scrub(err, s.secret) }
 // Units implements connectors.Source: one unit per table, in catalog
 // order.
 func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
-	tctx, cancel := context.WithTimeout(ctx, s.opt.StatementTimeout)
+	// The catalog of a big database can take longer to list than one
+	// data statement may run: give it at least a minute.
+	tctx, cancel := context.WithTimeout(ctx, max(s.opt.StatementTimeout, time.Minute))
 	tables, err := s.d.Tables(tctx, s.db, s.opt.Views)
 	cancel()
 	if err != nil {
