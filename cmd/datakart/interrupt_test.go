@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,15 +32,36 @@ func TestInterruptWritesPartialInventory(t *testing.T) {
 	cmd := exec.Command(bin, "scan", "--views", "--statement-timeout", "60s", "--concurrency", "1", "--format", "json", "-o", out,
 		"--include", schema+".*", "postgres://postgres@127.0.0.1:5432/test")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATAKART_PROGRESS_INTERVAL=50ms")
+	pr, pw := io.Pipe()
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = io.MultiWriter(&stderr, pw)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Interrupt once the first table is done and the slow view is being
+	// read: the progress lines say so.
+	reached := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), " 1/2 files and tables") {
+				reached <- true
+				break
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the first table was never done: %s", stderr.String())
+	}
+	time.Sleep(200 * time.Millisecond)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
+	pw.Close()
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("took %v to stop after SIGINT", time.Since(start))
 	}
