@@ -225,16 +225,20 @@ func fileType(m fs.FileMode) string {
 }
 
 // selected reports whether a file's relative path passes the globs.
-func (s *Source) selected(rel string) bool {
-	for _, g := range s.opt.Exclude {
+func (s *Source) selected(rel string) bool { return Selected(s.opt.Include, s.opt.Exclude, rel) }
+
+// Selected reports whether the slash path rel passes include and exclude
+// globs (see Match): not excluded, and included when there are includes.
+func Selected(include, exclude []string, rel string) bool {
+	for _, g := range exclude {
 		if Match(g, rel) {
 			return false
 		}
 	}
-	if len(s.opt.Include) == 0 {
+	if len(include) == 0 {
 		return true
 	}
-	for _, g := range s.opt.Include {
+	for _, g := range include {
 		if Match(g, rel) {
 			return true
 		}

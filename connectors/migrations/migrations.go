@@ -110,22 +110,7 @@ func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) e
 	})
 }
 
-func (s *Source) selected(rel string) bool {
-	for _, g := range s.opt.Exclude {
-		if files.Match(g, rel) {
-			return false
-		}
-	}
-	if len(s.opt.Include) == 0 {
-		return true
-	}
-	for _, g := range s.opt.Include {
-		if files.Match(g, rel) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Source) selected(rel string) bool { return files.Selected(s.opt.Include, s.opt.Exclude, rel) }
 
 func (s *Source) unit(name, full string) connectors.Unit {
 	return connectors.Unit{Name: name, Kind: "migration", Size: -1, Read: func(ctx context.Context, sink connectors.Sink) error {
