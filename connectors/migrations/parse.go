@@ -2,219 +2,387 @@ package migrations
 
 import (
 	"strings"
+
+	"datakart/connectors"
 )
 
-// column is a column a migration defines.
+// column is one column a statement defines.
 type column struct {
-	table, name, typ string
-	line             int
+	name, typ string
+	line      int
 }
 
-// parse returns the columns that the statements create, add, rename or
-// retype, in order. Statements it does not understand are skipped.
-func parse(src string) []column {
-	var out []column
-	for _, st := range lex(src) {
-		switch {
-		case len(st) > 1 && st[0].is("CREATE"):
-			out = append(out, createTable(st)...)
-		case len(st) > 2 && st[0].is("ALTER") && st[1].is("TABLE"):
-			out = append(out, alterTable(st)...)
+// parseStatement declares the columns one CREATE TABLE or ALTER TABLE
+// statement defines; other statements, and ones it cannot make sense of,
+// are ignored.
+func parseStatement(ts []token, sink connectors.Sink) {
+	switch {
+	case ts[0].is("CREATE"):
+		table, cols, ok := parseCreate(ts)
+		if !ok {
+			return
+		}
+		sink.Begin(connectors.Part{Path: table, Kind: "table"})
+		for _, c := range cols {
+			sink.FieldInfo(c.name, c.typ, c.line)
+		}
+	case ts[0].is("ALTER"):
+		table, cols := parseAlter(ts)
+		if len(cols) == 0 {
+			return
+		}
+		sink.Begin(connectors.Part{Path: table, Kind: "table"})
+		for _, c := range cols {
+			sink.FieldInfo(c.name, c.typ, c.line)
 		}
 	}
-	return out
 }
 
-// tableName reads a possibly schema-qualified name at st[i] and returns it
-// and the index after it.
-func tableName(st []token, i int) (string, int) {
-	var parts []string
-	for i < len(st) && (st[i].kind == tWord || st[i].kind == tQuoted) {
-		parts = append(parts, st[i].text)
-		i++
-		if i < len(st) && st[i].kind == tPunct && st[i].text == "." {
-			i++
-			continue
-		}
-		break
+// at returns ts[i], or the zero token past the end.
+func at(ts []token, i int) token {
+	if i < len(ts) {
+		return ts[i]
 	}
-	return strings.Join(parts, "."), i
+	return token{}
 }
 
-// skipWords advances over the keywords given, in order, where present.
-func skipWords(st []token, i int, words ...string) int {
-	for _, w := range words {
-		if i < len(st) && st[i].is(w) {
-			i++
-		}
+// ifExists skips "IF EXISTS" or "IF NOT EXISTS" at i.
+func ifExists(ts []token, i int) int {
+	if !at(ts, i).is("IF") {
+		return i
+	}
+	if at(ts, i+1).is("EXISTS") {
+		return i + 2
+	}
+	if at(ts, i+1).is("NOT") && at(ts, i+2).is("EXISTS") {
+		return i + 3
 	}
 	return i
 }
 
-func createTable(st []token) []column {
+// qualifiedName reads name or schema.name (quoted or not) at i and returns
+// it unquoted, joined with '.'.
+func qualifiedName(ts []token, i int) (string, int, bool) {
+	if !at(ts, i).ident() {
+		return "", i, false
+	}
+	name := ts[i].text
+	i++
+	for at(ts, i).punct('.') && at(ts, i+1).ident() {
+		name += "." + ts[i+1].text
+		i += 2
+	}
+	return name, i, true
+}
+
+// parseCreate parses CREATE [OR REPLACE] [TEMPORARY|UNLOGGED|…] TABLE [IF
+// NOT EXISTS] name ( elements ).
+func parseCreate(ts []token) (table string, cols []column, ok bool) {
 	i := 1
-	for i < len(st) && (st[i].is("TEMP") || st[i].is("TEMPORARY") || st[i].is("UNLOGGED") || st[i].is("GLOBAL") || st[i].is("LOCAL") || st[i].is("OR") || st[i].is("REPLACE")) {
+	if at(ts, i).is("OR") && at(ts, i+1).is("REPLACE") {
+		i += 2
+	}
+	for at(ts, i).is("GLOBAL") || at(ts, i).is("LOCAL") || at(ts, i).is("TEMPORARY") || at(ts, i).is("TEMP") || at(ts, i).is("UNLOGGED") {
 		i++
 	}
-	if i >= len(st) || !st[i].is("TABLE") {
-		return nil
+	if !at(ts, i).is("TABLE") {
+		return "", nil, false
 	}
-	i = skipWords(st, i+1, "IF", "NOT", "EXISTS")
-	name, i := tableName(st, i)
-	if name == "" || i >= len(st) || st[i].text != "(" {
-		return nil // CREATE TABLE … AS SELECT, or LIKE: no column list to read
+	i = ifExists(ts, i+1)
+	table, i, ok = qualifiedName(ts, i)
+	if !ok || !at(ts, i).punct('(') {
+		return "", nil, false
 	}
-	var out []column
-	for _, def := range splitTop(st[i+1 : closing(st, i)]) {
-		if c, ok := columnDef(name, def); ok {
-			out = append(out, c)
+	elems, _ := splitList(ts, i)
+	for _, el := range elems {
+		if c, ok := columnDef(el); ok {
+			cols = append(cols, c)
 		}
+	}
+	return table, cols, true
+}
+
+// splitList splits the parenthesized list opening at ts[open] into its
+// elements at top-level commas. It returns the elements and the index
+// after the closing parenthesis (len(ts) if it is missing).
+func splitList(ts []token, open int) ([][]token, int) {
+	var elems [][]token
+	depth := 0
+	start := open + 1
+	for i := open; i < len(ts); i++ {
+		t := ts[i]
+		switch {
+		case t.punct('(') || t.punct('['):
+			depth++
+		case t.punct(')') || t.punct(']'):
+			depth--
+			if depth == 0 {
+				if i > start {
+					elems = append(elems, ts[start:i])
+				}
+				return elems, i + 1
+			}
+		case t.punct(',') && depth == 1:
+			if i > start {
+				elems = append(elems, ts[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if len(ts) > start {
+		elems = append(elems, ts[start:])
+	}
+	return elems, len(ts)
+}
+
+// splitTop splits ts at commas outside parentheses.
+func splitTop(ts []token) [][]token {
+	var out [][]token
+	depth, start := 0, 0
+	for i, t := range ts {
+		switch {
+		case t.punct('(') || t.punct('['):
+			depth++
+		case t.punct(')') || t.punct(']'):
+			if depth > 0 {
+				depth--
+			}
+		case t.punct(',') && depth == 0:
+			if i > start {
+				out = append(out, ts[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if len(ts) > start {
+		out = append(out, ts[start:])
 	}
 	return out
 }
 
-// tableConstraints start a definition that is not a column.
-var tableConstraints = []string{"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "INDEX", "KEY", "FULLTEXT", "SPATIAL", "EXCLUDE", "LIKE", "PERIOD"}
-
-// typeEnd are column options: the type ends where one begins.
-var typeEnd = []string{"NOT", "NULL", "DEFAULT", "PRIMARY", "REFERENCES", "UNIQUE", "CHECK", "CONSTRAINT", "COLLATE",
-	"GENERATED", "AUTO_INCREMENT", "AUTOINCREMENT", "COMMENT", "ON", "AS", "IDENTITY", "FIRST", "AFTER", "INVISIBLE", "VISIBLE", "USING", "STORAGE", "COMPRESSION"}
-
-func isAny(t token, words []string) bool {
-	for _, w := range words {
-		if t.is(w) {
+// tableConstraint reports whether a table element (or what follows ADD)
+// is a constraint or index rather than a column definition.
+func tableConstraint(el []token) bool {
+	t := at(el, 0)
+	if t.kind != tWord {
+		return false
+	}
+	switch strings.ToUpper(t.text) {
+	case "CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "LIKE":
+		return true
+	case "INDEX", "KEY", "FULLTEXT", "SPATIAL", "EXCLUDE", "PERIOD", "PARTITION":
+		// Not reserved everywhere ("key text" is a PostgreSQL column): an
+		// index is KEY [name] [USING …] (cols…), a column name type….
+		n := at(el, 1)
+		switch {
+		case n.punct('('), n.is("KEY"), n.is("INDEX"), n.is("USING"), n.is("FOR"):
 			return true
+		case n.ident() && at(el, 2).is("USING"):
+			return true
+		case n.ident() && at(el, 2).punct('('):
+			a := at(el, 3)
+			return a.ident() || a.punct('(')
 		}
 	}
 	return false
 }
 
-// columnDef reads "name type [options]".
-func columnDef(table string, def []token) (column, bool) {
-	if len(def) == 0 || isAny(def[0], tableConstraints) || (def[0].kind != tWord && def[0].kind != tQuoted) {
+// columnDef parses "name type [options…]".
+func columnDef(el []token) (column, bool) {
+	if len(el) == 0 || !el[0].ident() || tableConstraint(el) {
 		return column{}, false
 	}
-	return column{table: table, name: def[0].text, typ: typeOf(def[1:]), line: def[0].line}, true
+	typ, _ := readType(el, 1)
+	return column{name: el[0].text, typ: typ, line: el[0].line}, true
 }
 
-// typeOf joins the type's tokens: "varchar(255)", "timestamp with time
-// zone", "numeric(12,2)", "text[]", "enum('a','b')".
-func typeOf(ts []token) string {
+// stopWords end a column's type: the column options that may follow it.
+var stopWords = map[string]bool{
+	"NOT": true, "NULL": true, "DEFAULT": true, "CONSTRAINT": true, "PRIMARY": true,
+	"KEY": true, "UNIQUE": true, "REFERENCES": true, "CHECK": true, "COLLATE": true,
+	"COMMENT": true, "GENERATED": true, "AS": true, "AUTO_INCREMENT": true,
+	"AUTOINCREMENT": true, "ON": true, "CHARSET": true, "VISIBLE": true,
+	"INVISIBLE": true, "STORAGE": true, "COLUMN_FORMAT": true, "SRID": true,
+	"STORED": true, "VIRTUAL": true, "PERSISTENT": true, "IDENTITY": true, "ENCODE": true,
+	"COMPRESSION": true, "DEFERRABLE": true, "INITIALLY": true, "MATCH": true,
+	"FIRST": true, "AFTER": true, "USING": true, "OPTIONS": true, "ENCRYPTED": true,
+	"ENFORCED": true, "INDEX": true, "INVISIBLE_COLUMN": true,
+}
+
+// laterStopWords end a type only after its first word ("binary(16)" is a
+// type, "varchar(10) binary" an option).
+var laterStopWords = map[string]bool{"BINARY": true, "ASCII": true, "UNICODE": true, "SERIAL": true, "BYTE": true}
+
+// maxTypeWords bounds a type's words; no SQL type has more.
+const maxTypeWords = 8
+
+// readType reads the type words starting at ts[i] and returns them
+// lower-cased ("varchar(255)", "timestamp with time zone", "text[]",
+// "numeric(12,2)"); string literals in them (enum values) keep their case.
+func readType(ts []token, i int) (string, int) {
 	var b strings.Builder
-	depth := 0
-	for _, t := range ts {
-		if depth == 0 && isAny(t, typeEnd) {
-			break
-		}
+	words := 0
+	join := false // the next word continues a dotted name
+	for i < len(ts) && words < maxTypeWords {
+		t := ts[i]
 		switch {
-		case t.kind == tPunct && (t.text == "(" || t.text == "["):
-			depth++
-			b.WriteString(t.text)
-		case t.kind == tPunct && (t.text == ")" || t.text == "]"):
-			depth--
-			b.WriteString(t.text)
-		case t.kind == tPunct:
-			b.WriteString(t.text)
-		case t.kind == tString:
-			b.WriteString("''")
-		default:
-			if b.Len() > 0 && depth == 0 && !strings.HasSuffix(b.String(), "(") {
+		case t.kind == tWord:
+			up := strings.ToUpper(t.text)
+			if stopWords[up] || words > 0 && laterStopWords[up] ||
+				up == "CHARACTER" && at(ts, i+1).is("SET") || up == "CHAR" && at(ts, i+1).is("SET") {
+				return b.String(), i
+			}
+			if words > 0 && !join {
 				b.WriteByte(' ')
 			}
-			b.WriteString(t.text)
-		}
-	}
-	return strings.ToLower(b.String())
-}
-
-func alterTable(st []token) []column {
-	i := skipWords(st, 2, "IF", "EXISTS")
-	i = skipWords(st, i, "ONLY")
-	name, i := tableName(st, i)
-	if name == "" {
-		return nil
-	}
-	var out []column
-	for _, act := range splitTop(st[i:]) {
-		if len(act) == 0 {
+			b.WriteString(strings.ToLower(t.text))
+			words++
+			i++
+		case t.kind == tQuoted && (words == 0 || join):
+			b.WriteString(strings.ToLower(t.text))
+			words++
+			i++
+		case t.punct('.') && words > 0 && !join:
+			b.WriteByte('.')
+			join = true
+			i++
 			continue
+		default:
+			return b.String(), i
 		}
-		switch {
-		case act[0].is("ADD"):
-			j := skipWords(act, 1, "COLUMN")
-			j = skipWords(act, j, "IF", "NOT", "EXISTS")
-			if c, ok := columnDef(name, act[j:]); ok {
-				out = append(out, c)
-			}
-		case act[0].is("RENAME") && len(act) >= 5 && act[1].is("COLUMN") && act[3].is("TO"):
-			out = append(out, column{table: name, name: act[4].text, line: act[4].line})
-		case act[0].is("RENAME") && len(act) >= 4 && act[2].is("TO") && !act[1].is("TO"):
-			out = append(out, column{table: name, name: act[3].text, line: act[3].line}) // RENAME a TO b (PostgreSQL)
-		case act[0].is("CHANGE"):
-			j := skipWords(act, 1, "COLUMN")
-			if j+1 < len(act) {
-				if c, ok := columnDef(name, act[j+1:]); ok {
-					out = append(out, c)
-				}
-			}
-		case act[0].is("MODIFY"):
-			j := skipWords(act, 1, "COLUMN")
-			if c, ok := columnDef(name, act[j:]); ok {
-				out = append(out, c)
-			}
-		case act[0].is("ALTER"):
-			// ALTER [COLUMN] c [SET DATA] TYPE t
-			j := skipWords(act, 1, "COLUMN")
-			if j < len(act) {
-				k := skipWords(act, j+1, "SET", "DATA")
-				if k < len(act) && act[k].is("TYPE") {
-					out = append(out, column{table: name, name: act[j].text, typ: typeOf(act[k+1:]), line: act[j].line})
-				}
-			}
+		join = false
+		// Modifiers and array bounds follow the word directly.
+		for at(ts, i).punct('(') || at(ts, i).punct('[') {
+			i = writeGroup(&b, ts, i)
 		}
 	}
-	return out
+	return b.String(), i
 }
 
-// closing returns the index of the parenthesis closing the one at st[i].
-func closing(st []token, i int) int {
+// writeGroup writes the bracketed group opening at ts[i] compactly
+// ("(12,2)", "('a','b')", "[]") and returns the index after it.
+func writeGroup(b *strings.Builder, ts []token, i int) int {
 	depth := 0
-	for j := i; j < len(st); j++ {
-		if st[j].kind != tPunct {
-			continue
+	var prev token
+	for ; i < len(ts); i++ {
+		t := ts[i]
+		wordy := t.kind != tPunct
+		if wordy && prev.kind != 0 && prev.kind != tPunct {
+			b.WriteByte(' ')
 		}
-		switch st[j].text {
-		case "(":
+		switch t.kind {
+		case tString:
+			b.WriteByte('\'')
+			b.WriteString(strings.ReplaceAll(t.text, "'", "''"))
+			b.WriteByte('\'')
+		case tPunct:
+			b.WriteString(t.text)
+		default:
+			b.WriteString(strings.ToLower(t.text))
+		}
+		prev = t
+		switch {
+		case t.punct('(') || t.punct('['):
 			depth++
-		case ")":
-			depth--
-			if depth == 0 {
-				return j
+		case t.punct(')') || t.punct(']'):
+			if depth--; depth == 0 {
+				return i + 1
 			}
 		}
 	}
-	return len(st)
+	return i
 }
 
-// splitTop splits tokens at commas outside parentheses.
-func splitTop(ts []token) [][]token {
-	var parts [][]token
-	depth, start := 0, 0
-	for j, t := range ts {
-		if t.kind != tPunct {
-			continue
+// parseAlter parses ALTER TABLE [ONLY] [IF EXISTS] name action, … and
+// returns the columns its actions add, rename, change or retype.
+func parseAlter(ts []token) (string, []column) {
+	i := 1
+	for at(ts, i).is("ONLINE") || at(ts, i).is("OFFLINE") || at(ts, i).is("IGNORE") {
+		i++
+	}
+	if !at(ts, i).is("TABLE") {
+		return "", nil
+	}
+	i = ifExists(ts, i+1)
+	if at(ts, i).is("ONLY") {
+		i++
+	}
+	i = ifExists(ts, i)
+	table, i, ok := qualifiedName(ts, i)
+	if !ok {
+		return "", nil
+	}
+	if at(ts, i).punct('*') {
+		i++
+	}
+	var cols []column
+	for _, act := range splitTop(ts[i:]) {
+		cols = append(cols, alterAction(act)...)
+	}
+	return table, cols
+}
+
+func alterAction(a []token) []column {
+	t := at(a, 0)
+	j := 1
+	column1 := at(a, j).is("COLUMN")
+	if column1 {
+		j++
+	}
+	switch {
+	case t.is("ADD"):
+		j = ifExists(a, j)
+		if at(a, j).punct('(') {
+			// MySQL: ADD [COLUMN] (a int, b text)
+			var cols []column
+			elems, _ := splitList(a, j)
+			for _, el := range elems {
+				if c, ok := columnDef(el); ok {
+					cols = append(cols, c)
+				}
+			}
+			return cols
 		}
-		switch t.text {
-		case "(":
-			depth++
-		case ")":
-			depth--
-		case ",":
-			if depth == 0 {
-				parts = append(parts, ts[start:j])
-				start = j + 1
+		if !column1 && tableConstraint(a[j:]) {
+			return nil
+		}
+		if c, ok := columnDef(a[j:]); ok {
+			return []column{c}
+		}
+	case t.is("RENAME"):
+		if !column1 {
+			if n := at(a, 1); n.is("TO") || n.is("AS") || n.is("CONSTRAINT") || n.is("INDEX") || n.is("KEY") {
+				return nil
 			}
 		}
+		if at(a, j).ident() && at(a, j+1).is("TO") && at(a, j+2).ident() {
+			n := a[j+2]
+			return []column{{name: n.text, line: n.line}}
+		}
+	case t.is("CHANGE"):
+		if at(a, j).ident() && at(a, j+1).ident() {
+			n := a[j+1]
+			typ, _ := readType(a, j+2)
+			return []column{{name: n.text, typ: typ, line: n.line}}
+		}
+	case t.is("MODIFY"):
+		if c, ok := columnDef(a[j:]); ok {
+			return []column{c}
+		}
+	case t.is("ALTER"):
+		// PostgreSQL: ALTER [COLUMN] c [SET DATA] TYPE t
+		if !at(a, j).ident() {
+			return nil
+		}
+		n := a[j]
+		k := j + 1
+		if at(a, k).is("SET") && at(a, k+1).is("DATA") {
+			k += 2
+		}
+		if at(a, k).is("TYPE") {
+			typ, _ := readType(a, k+1)
+			return []column{{name: n.text, typ: typ, line: n.line}}
+		}
 	}
-	return append(parts, ts[start:])
+	return nil
 }
