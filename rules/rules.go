@@ -184,15 +184,22 @@ type NameHint struct {
 // one hint per category, in category order. A JSON path or a
 // "Sheet!column" field is matched on all its tokens, so "$.customer.email"
 // is e-mail and "$.product.name" is not a person's name.
-func (rs *Ruleset) MatchName(name string) []NameHint {
+func (rs *Ruleset) MatchName(name string) []NameHint { return rs.MatchNameIn(name, "") }
+
+// MatchNameIn is MatchName for a field of a container (a table, a file):
+// the container's name can veto a rule but never makes one match, so
+// "navn" in a table "produkter" is not a person's name, and a column "id"
+// in a table "email_log" is not an e-mail address.
+func (rs *Ruleset) MatchNameIn(name, container string) []NameHint {
 	toks := Tokenize(name)
 	if len(toks) == 0 {
 		return nil
 	}
+	vetoToks := append(Tokenize(container), toks...)
 	var hints []NameHint
 	seen := map[string]bool{}
 	for _, nr := range rs.names {
-		if seen[nr.Category] || vetoed(toks, nr.unless) {
+		if seen[nr.Category] || vetoed(vetoToks, nr.unless) {
 			continue
 		}
 		for i, rt := range nr.tokens {

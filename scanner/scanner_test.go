@@ -212,3 +212,25 @@ func TestRawValuesOnlyWhenAsked(t *testing.T) {
 		t.Errorf("raw scan: %+v", c)
 	}
 }
+
+func TestContainerNameVetoesButNeverHints(t *testing.T) {
+	inv := scanUnits(t, context.Background(),
+		table("erp.produkter", map[string][]string{"navn": {"Skrue 4x40", "Mutter M6"}}),
+		table("crm.kunder", map[string][]string{"navn": {"Ola Nordmann"}}),
+		table("logs.email_log", map[string][]string{"id": {"1", "2"}}),
+	)
+	if c := findCat(inv, "erp.produkter", "navn", "person_name"); c != nil {
+		t.Errorf("product names reported as person names: %+v", c)
+	}
+	if c := findCat(inv, "crm.kunder", "navn", "person_name"); c == nil {
+		t.Error("customer names not reported")
+	}
+	if c := findCat(inv, "logs.email_log", "id", "email"); c != nil {
+		t.Errorf("the table name made a column an e-mail address: %+v", c)
+	}
+	for name, want := range map[string]string{"erp.produkter": "produkter", "hr/lonn.csv": "lonn", "a.zip!b/kunder.json": "kunder", "plain": "plain", "001.sql!public.kunder": "kunder"} {
+		if got := containerStem(name); got != want {
+			t.Errorf("containerStem(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

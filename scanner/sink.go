@@ -333,7 +333,7 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 	}
 	for _, fname := range p.order {
 		f := p.fields[fname]
-		if fld, ok := k.s.verdicts(f); ok {
+		if fld, ok := k.s.verdicts(f, name); ok {
 			c.Fields = append(c.Fields, fld)
 		}
 	}

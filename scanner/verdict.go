@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"fmt"
+	"path"
 	"slices"
+	"strings"
 
 	"datakart/detectors"
 	"datakart/inventory"
@@ -32,13 +34,13 @@ func init() {
 
 // verdicts combines a field's value evidence with its name hints into one
 // inventory.Field. ok is false when the field has nothing to report.
-func (s *scan) verdicts(f *fieldAgg) (inventory.Field, bool) {
+func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 	out := inventory.Field{Name: f.name, Type: f.dataType, Line: f.line, Examined: f.examined, NonNull: f.nonNull, Categories: []inventory.Category{}}
 	hints := map[string]rules.NameHint{}
 	var order []string
 	nonPersonalHint := ""
 	if f.name != "" {
-		for _, h := range s.rs.MatchName(f.name) {
+		for _, h := range s.rs.MatchNameIn(f.name, containerStem(container)) {
 			if h.Category == rules.NotPersonal {
 				nonPersonalHint = h.Rule
 				continue
@@ -159,6 +161,23 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 	default:
 		return detectors.Low, what + "; weak matches only (no formatting, context word or column name)"
 	}
+}
+
+// containerStem is the part of a container's name that says what it holds:
+// the table of "schema.table", the file name without its extension, the
+// last member of an archive path.
+func containerStem(name string) string {
+	if i := strings.LastIndexAny(name, "!/"); i >= 0 {
+		name = name[i+1:]
+	}
+	ext := path.Ext(name)
+	switch strings.ToLower(ext) {
+	case "":
+		return name
+	case ".csv", ".tsv", ".txt", ".log", ".json", ".ndjson", ".jsonl", ".xlsx", ".xlsm", ".docx", ".sql", ".gz", ".zip", ".xml", ".yaml", ".yml", ".dat", ".md":
+		return strings.TrimSuffix(name, ext)
+	}
+	return ext[1:] // schema.table
 }
 
 func typeNote(f *fieldAgg) string {
