@@ -118,7 +118,7 @@ var (
 // part of the public suffix list, remembering answers so a repeated TLD
 // costs no allocation. File extensions (png, jpg, css) are not TLDs.
 func icannTLD(tld []byte) bool {
-	if len(tld) < 2 {
+	if len(tld) < 2 || len(tld) > 63 { // a punycode TLD can outgrow its Unicode form
 		return false
 	}
 	for _, c := range tld {
