@@ -55,6 +55,7 @@ type Context struct {
 
 	emit    func(*Match) // where Emit sends matches
 	scratch Match
+	v6End   int    // the end of the last IPv6 run inspected, so each is inspected once
 	arena   []byte // backs match values; earlier values stay valid when it grows
 }
 
@@ -67,6 +68,7 @@ type nearAnswer struct {
 // reset forgets cached answers; the engine calls it when the text changes.
 func (c *Context) reset(text []byte) {
 	c.text = text
+	c.v6End = 0
 	c.recent = [4]nearAnswer{}
 	if cap(c.arena) > 1<<16 {
 		c.arena = nil // do not keep a large buffer from one dense text forever

@@ -159,7 +159,7 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) {
 				d.Inspect(text, &st.cand, &st.ctx)
 			}
 			i += 3
-		case k&clsColon != 0 && len(e.onColon) > 0 && i > 0 && text[i-1] != ':':
+		case k&clsColon != 0 && len(e.onColon) > 0 && (i == 0 || text[i-1] != ':'):
 			st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
 			st.ctx.emit = emit
 			for _, d := range e.onColon {

@@ -61,6 +61,14 @@ func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context) {
 		return
 	}
 	g := c.Groups
+	// "…db8:0000:0000:0001": colons between digits joined this run, so no
+	// colon trigger saw it; look for IPv6 from its first colon.
+	for k := 0; k+1 < len(g); k++ {
+		if text[g[k].End] == ':' {
+			inspectIPv6(text, &Candidate{Trigger: OnColon, Start: g[k].End, End: g[k].End + 1}, ctx)
+			break
+		}
+	}
 	if len(g) < 4 {
 		return
 	}
@@ -165,7 +173,10 @@ func inspectIPv6(text []byte, c *Candidate, ctx *Context) {
 	if start > 0 && (isWordByte(text[start-1]) || text[start-1] == ':' || text[start-1] == '.') {
 		return
 	}
-	end := c.Start
+	if start < ctx.v6End {
+		return // this run was inspected from an earlier trigger
+	}
+	end := start
 	colons, double := 0, false
 	for end < len(text) && end-start <= 45 {
 		ch := text[end]
@@ -182,9 +193,10 @@ func inspectIPv6(text []byte, c *Candidate, ctx *Context) {
 		end++
 	}
 done:
-	for end > c.Start && (text[end-1] == '.' || (text[end-1] == ':' && !(end >= 2 && text[end-2] == ':'))) {
+	for end > start && (text[end-1] == '.' || (text[end-1] == ':' && !(end >= 2 && text[end-2] == ':'))) {
 		end-- // sentence punctuation after the address
 	}
+	ctx.v6End = end
 	if colons < 2 || (colons < 7 && !double) || end-start < 3 || end-start > 45 {
 		return
 	}

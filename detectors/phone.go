@@ -123,6 +123,9 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 		}
 		m := Match{Category: CatPhone, Variant: kind, Start: s, End: e, Reason: "Norwegian numbering plan"}
 		m.Context = ctx.Near(CatPhone, s, e)
+		if seps == 0 && !m.Context && prefix == 0 && dateDDMMYYYY(d[:]) {
+			return true // 21052024 is a date before it is a phone number
+		}
 		switch {
 		case prefix > 0 && i == 0:
 			m.Confidence = High
@@ -141,6 +144,13 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 }
 
 var plus47, plusSign = []byte("+47"), []byte("+")
+
+// dateDDMMYYYY reports whether 8 digits read as a date from 1900 to 2099.
+func dateDDMMYYYY(d []byte) bool {
+	day, month := twoDigits(d[0:]), twoDigits(d[2:])
+	year := twoDigits(d[4:])*100 + twoDigits(d[6:])
+	return year >= 1900 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year)
+}
 
 // wrappedPlus47 returns the length of "(+47) " or "(+47)" when it stands
 // right before start, else 0.
