@@ -63,11 +63,19 @@ func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context) {
 	g := c.Groups
 	// "…db8:0000:0000:0001": colons between digits joined this run, so no
 	// colon trigger saw it; look for IPv6 from its first colon.
+	// Only where the digits are part of a longer hex run, or have the
+	// seven colons of a full address: "10:20:30" is a time.
+	first, colons := -1, 0
 	for k := 0; k+1 < len(g); k++ {
 		if text[g[k].End] == ':' {
-			inspectIPv6(text, &Candidate{Trigger: OnColon, Start: g[k].End, End: g[k].End + 1}, ctx)
-			break
+			colons++
+			if first < 0 {
+				first = g[k].End
+			}
 		}
+	}
+	if first >= 0 && (colons >= 7 || hexColonAt(text, c.Start-1) || hexColonAt(text, c.End)) {
+		inspectIPv6(text, &Candidate{Trigger: OnColon, Start: first, End: first + 1}, ctx)
 	}
 	if len(g) < 4 {
 		return
@@ -111,6 +119,10 @@ func (IPAddress) Inspect(text []byte, c *Candidate, ctx *Context) {
 		}
 		emitIP(text, a, start, end, ctx)
 	}
+}
+
+func hexColonAt(text []byte, i int) bool {
+	return i >= 0 && i < len(text) && (isHex(text[i]) || text[i] == ':')
 }
 
 // versionLike rejects dotted quads that are versions: "v4.12.0.1",
