@@ -222,6 +222,11 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if seps != 0 && !cardGrouping(seps, digits) {
 			return true
 		}
+		// A grouped card is not cut out of a longer run of such groups
+		// ("1234 5678 9012 3456 7890" is one number, not a card and a tail).
+		if seps != 0 && ((i > 0 && g[i-1].Len() == 4) || (j < len(g) && g[j].Len() <= 4)) {
+			return true
+		}
 		for k := i; k < j-1; k++ {
 			if s := text[g[k].End]; s != ' ' && s != '-' {
 				return true

@@ -72,6 +72,7 @@ func TestEngine(t *testing.T) {
 		{"card compact", "pan=5555555555554444&x", []want{{"payment_card", "5555555555554444", detectors.Medium}}},
 		{"amex grouping", "Amex 3782 822463 10005", []want{{"payment_card", "3782 822463 10005", detectors.High}}},
 		{"masked card", "kort 4242 **** **** 4242", nil},
+		{"no card cut out of a longer run of groups", "ref 4242 4242 4242 4242 4242", nil},
 		{"13-digit ms timestamp", `"ts_ms":1712345678901`, nil},
 		{"card failing Luhn", "kort 4242424242424241", nil},
 		{"IBAN grouped", "IBAN: NO93 8601 1117 947 til konto", []want{{"iban", "NO93 8601 1117 947", detectors.High}}},
