@@ -76,10 +76,8 @@ func New(root string, opt Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range append(append([]string{}, opt.Include...), opt.Exclude...) {
-		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
-			return nil, fmt.Errorf("bad glob %q: %w", g, err)
-		}
+	if err := CheckGlobs(opt.Include, opt.Exclude); err != nil {
+		return nil, err
 	}
 	opt.defaults()
 	return &Source{root: abs, single: !st.IsDir(), opt: opt}, nil
@@ -255,6 +253,18 @@ func (s *Source) excludedDir(rel string) bool {
 		}
 	}
 	return false
+}
+
+// CheckGlobs reports the first glob in the lists that Match cannot use.
+func CheckGlobs(lists ...[]string) error {
+	for _, list := range lists {
+		for _, g := range list {
+			if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
+				return fmt.Errorf("bad glob %q: %w", g, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Match reports whether the slash path name matches the glob pattern: '*'

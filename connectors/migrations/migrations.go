@@ -55,10 +55,8 @@ func New(root string, opt Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range append(append([]string{}, opt.Include...), opt.Exclude...) {
-		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
-			return nil, fmt.Errorf("bad glob %q: %w", g, err)
-		}
+	if err := files.CheckGlobs(opt.Include, opt.Exclude); err != nil {
+		return nil, err
 	}
 	dir, err := filepath.EvalSymlinks(abs)
 	if err != nil {
