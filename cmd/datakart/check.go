@@ -49,7 +49,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if !r.set["format"] {
 		r.f.format = "table"
 	}
-	if !contains(reports.CheckFormats, r.f.format) && r.f.format != "md" {
+	if !validFormat(r.f.format, reports.CheckFormats) {
 		return usagef("--format %q: want one of %s", r.f.format, strings.Join(reports.CheckFormats, ", "))
 	}
 	if failOn == "" && r.cfg != nil {
@@ -91,13 +91,4 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 		return exitError{exitFindings}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -45,7 +45,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	if len(files) != 2 {
 		return usagef("diff: want two inventories, OLD NEW (files or history runs)")
 	}
-	if !contains(reports.DiffFormats, *format) && *format != "md" {
+	if !validFormat(*format, reports.DiffFormats) {
 		return usagef("--format %q: want one of %s", *format, strings.Join(reports.DiffFormats, ", "))
 	}
 	old, err := loadInventory(files[0], *historyPath)

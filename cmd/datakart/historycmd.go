@@ -58,7 +58,7 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 1 {
 			return usagef("history show: give one RUN (a number, latest or previous)")
 		}
-		if !validFormat(*format) {
+		if !validFormat(*format, reports.Formats) {
 			return usagef("--format %q: want one of %s", *format, strings.Join(reports.Formats, ", "))
 		}
 		minConf, err := parseMinConfidence(*minConfidence)

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -133,7 +134,7 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	if err := r.parse("scan", scanUsage, args, stderr); err != nil {
 		return err
 	}
-	if !validFormat(r.f.format) {
+	if !validFormat(r.f.format, reports.Formats) {
 		return usagef("--format %q: want one of %s", r.f.format, strings.Join(reports.Formats, ", "))
 	}
 	minConf, err := r.minConfidence()
@@ -164,13 +165,9 @@ func interrupted(inv *inventory.Inventory, stderr io.Writer) error {
 	return exitError{exitInterrupted}
 }
 
-func validFormat(f string) bool {
-	for _, x := range reports.Formats {
-		if f == x {
-			return true
-		}
-	}
-	return f == "md"
+// validFormat reports whether f is one of formats, or "md" for markdown.
+func validFormat(f string, formats []string) bool {
+	return slices.Contains(formats, f) || (f == "md" && slices.Contains(formats, "markdown"))
 }
 
 // openTarget turns a command-line target into a source: a database URL
