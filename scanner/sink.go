@@ -33,7 +33,8 @@ type unitSink struct {
 	ctx    context.Context
 	s      *scan
 	unit   connectors.Unit
-	parts  []*partAgg
+	parts  []*partAgg          // in the order they began
+	byPath map[string]*partAgg // the same, to find one again
 	cur    *partAgg
 	mac    hash.Hash
 	macBuf []byte
@@ -92,21 +93,20 @@ type catAgg struct {
 }
 
 func newUnitSink(ctx context.Context, s *scan, u connectors.Unit) *unitSink {
-	k := &unitSink{ctx: ctx, s: s, unit: u, mac: hmac.New(sha256.New, s.opt.FingerprintKey)}
+	k := &unitSink{ctx: ctx, s: s, unit: u, byPath: map[string]*partAgg{}, mac: hmac.New(sha256.New, s.opt.FingerprintKey)}
 	k.onMatch = k.match
 	return k
 }
 
 // Begin implements connectors.Sink.
 func (k *unitSink) Begin(p connectors.Part) {
-	for _, pa := range k.parts {
-		if pa.part.Path == p.Path {
-			k.cur = pa
-			return
-		}
+	if pa := k.byPath[p.Path]; pa != nil {
+		k.cur = pa // a zip of 10,000 members, or a migration naming a table per column
+		return
 	}
 	k.cur = &partAgg{part: p, fields: map[string]*fieldAgg{}}
 	k.parts = append(k.parts, k.cur)
+	k.byPath[p.Path] = k.cur
 }
 
 func (k *unitSink) ensurePart() *partAgg {
