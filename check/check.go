@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"datakart/detectors"
@@ -203,21 +204,29 @@ func allowMatches(a rules.Allow, fd *Finding, k inventory.Category) bool {
 // "container.field" ('**' any characters, '*' and '?' any but '/'), and a
 // store glob against the store's kind or location.
 func locationMatches(location, store string, fd *Finding) bool {
-	if store != "" && !Glob(store, fd.StoreKind) && !Glob(store, fd.Store) {
+	return Covers(location, store, fd.StoreKind, fd.Store, fd.Container, fd.Field)
+}
+
+// Covers reports whether a policy or allow entry's location and store
+// globs cover a container's field ("" for the container as a whole): the
+// store glob against the store's kind or location, the location glob
+// against the container or "container.field". A table in a migration
+// ("002_add.sql!public.kunder") or a file in an archive ("a.zip!b.csv")
+// also answers to its own name, so one policy row covers a table in its
+// migrations and in the live database.
+func Covers(location, store, storeKind, storeLocation, container, field string) bool {
+	if store != "" && !Glob(store, storeKind) && !Glob(store, storeLocation) {
 		return false
 	}
 	if location == "" {
 		return true
 	}
-	if Glob(location, fd.Container) || (fd.Field != "" && Glob(location, fd.Container+"."+fd.Field)) {
+	if Glob(location, container) || (field != "" && Glob(location, container+"."+field)) {
 		return true
 	}
-	// A table in a migration ("002_add.sql!public.kunder") or a file in an
-	// archive ("a.zip!b.csv") also answers to its own name, so one policy
-	// row covers a table in its migrations and in the live database.
-	if i := strings.LastIndexByte(fd.Container, '!'); i >= 0 {
-		inner := fd.Container[i+1:]
-		return Glob(location, inner) || (fd.Field != "" && Glob(location, inner+"."+fd.Field))
+	if i := strings.LastIndexByte(container, '!'); i >= 0 {
+		inner := container[i+1:]
+		return Glob(location, inner) || (field != "" && Glob(location, inner+"."+field))
 	}
 	return false
 }
@@ -226,6 +235,18 @@ func locationMatches(location, store string, fd *Finding) bool {
 // and "?" anything but '/'. "exports/**/*.csv" matches files, "crm.*" a
 // schema's tables, "crm.customers.email" a column.
 func Glob(pattern, name string) bool {
+	re, ok := globs.Load(pattern)
+	if !ok {
+		re, _ = globs.LoadOrStore(pattern, compileGlob(pattern))
+	}
+	return re.(*regexp.Regexp).MatchString(name)
+}
+
+// globs caches compiled patterns: a check asks about every finding against
+// every policy row, and a config has few patterns.
+var globs sync.Map
+
+func compileGlob(pattern string) *regexp.Regexp {
 	var b strings.Builder
 	b.WriteString("^")
 	for i := 0; i < len(pattern); i++ {
@@ -246,8 +267,7 @@ func Glob(pattern, name string) bool {
 		}
 	}
 	b.WriteString("$")
-	ok, _ := regexp.MatchString(b.String(), name)
-	return ok
+	return regexp.MustCompile(b.String()) // every metacharacter is quoted: it always compiles
 }
 
 func key(kind, container, field, cat string) string {

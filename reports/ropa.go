@@ -78,7 +78,7 @@ func ROPARows(inv *inventory.Inventory, cfg *rules.Config, rs *rules.Ruleset, mi
 			if cfg != nil {
 				found := foundIDs(c, min)
 				for _, p := range cfg.Policy {
-					if !policyCovers(p, s, c) {
+					if !check.Covers(p.Location, p.Store, s.Kind, s.Location, c.Name, "") {
 						continue
 					}
 					row.DataSubjects = strings.Join(p.DataSubjects, ", ")
@@ -109,13 +109,6 @@ func foundIDs(c inventory.Container, min detectors.Confidence) []string {
 		}
 	}
 	return ids
-}
-
-func policyCovers(p rules.PolicyRow, s inventory.Store, c inventory.Container) bool {
-	if p.Store != "" && !check.Glob(p.Store, s.Kind) && !check.Glob(p.Store, s.Location) {
-		return false
-	}
-	return p.Location == "" || check.Glob(p.Location, c.Name)
 }
 
 func yesNo(b bool) string {
