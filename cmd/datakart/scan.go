@@ -189,7 +189,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		if err != nil {
 			// One unreachable database must not stop the others: it is an
 			// error of its store in the inventory.
-			return unreachable{kind: databaseKind(t), location: sqldb.Redact(t), err: err}, nil
+			return unreachable{kind: databases.Kind(t), location: sqldb.Redact(t), err: err}, nil
 		}
 		return closingSource{src}, nil
 	}
@@ -278,14 +278,4 @@ func (u unreachable) Kind() string     { return u.kind }
 func (u unreachable) Location() string { return u.location }
 func (u unreachable) Units(context.Context, func(connectors.Unit) error) error {
 	return u.err
-}
-
-func databaseKind(target string) string {
-	switch {
-	case strings.HasPrefix(target, "postgres"):
-		return "postgres"
-	case strings.HasPrefix(target, "sqlite:"):
-		return "sqlite"
-	}
-	return "mysql"
 }

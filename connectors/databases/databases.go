@@ -18,13 +18,27 @@ import (
 // one in the target (it comes from --password-env, so it never has to be
 // typed on a command line).
 func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
-	switch {
-	case strings.HasPrefix(target, "postgres://"), strings.HasPrefix(target, "postgresql://"):
+	switch Kind(target) {
+	case "postgres":
 		return postgres.Open(ctx, target, password, opt)
-	case strings.HasPrefix(target, "sqlite:"):
+	case "sqlite":
 		return sqlite.Open(ctx, target, opt)
-	case sqldb.IsDatabaseTarget(target):
+	case "mysql":
 		return mysql.Open(ctx, target, password, opt)
 	}
 	return nil, fmt.Errorf("%s: not a database target", sqldb.Redact(target))
+}
+
+// Kind names the connector a target is for: "postgres", "mysql",
+// "sqlite", or "" when it is not a database target.
+func Kind(target string) string {
+	switch {
+	case strings.HasPrefix(target, "postgres://"), strings.HasPrefix(target, "postgresql://"):
+		return "postgres"
+	case strings.HasPrefix(target, "sqlite:"):
+		return "sqlite"
+	case sqldb.IsDatabaseTarget(target):
+		return "mysql"
+	}
+	return ""
 }
