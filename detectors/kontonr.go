@@ -57,7 +57,8 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if !checkKontonummer(&d) {
 			return true
 		}
-		if _, isFnr := CheckFodselsnummer(&d); !isFnr && kidInstead(text, start, end, d[:], CatBankAccount, ctx) {
+		_, isFnr := CheckFodselsnummer(&d)
+		if !isFnr && kidInstead(text, start, end, d[:], CatBankAccount, ctx) {
 			return true // (a KID that is also a valid fnr is reported once, by the fnr detector)
 		}
 		dotted := seps == accountSeps && text[g[i].End] == '.' && text[g[i+1].End] == '.'
@@ -65,7 +66,7 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 		// otherwise the word nearby decides.
 		near := !dotted && ctx.Near(CatBankAccount, start, end)
 		if !dotted {
-			if _, isFnr := CheckFodselsnummer(&d); isFnr && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
+			if isFnr && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
 				return true
 			}
 		}
