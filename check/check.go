@@ -38,7 +38,6 @@ const (
 type Finding struct {
 	StoreKind   string               `json:"store_kind"`
 	Store       string               `json:"store"`
-	StoreRoot   string               `json:"-"` // the store's location, for file URIs
 	Container   string               `json:"container"`
 	Field       string               `json:"field"`
 	Line        int                  `json:"line,omitempty"`
@@ -120,7 +119,7 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 						continue
 					}
 					fd := Finding{
-						StoreKind: s.Kind, Store: s.Location, StoreRoot: s.Location, Container: c.Name, Field: f.Name,
+						StoreKind: s.Kind, Store: s.Location, Container: c.Name, Field: f.Name,
 						Line: f.Line, Category: k.ID, Class: k.Class, Confidence: k.Confidence,
 						Matches: k.Matches, Explanation: k.Explanation, Status: Undeclared,
 					}

@@ -151,9 +151,9 @@ func location(f check.Finding, cwd string) sarifLocation {
 		if i := strings.Index(file, "!"); i >= 0 {
 			file = file[:i] // an archive member: point at the archive
 		}
-		path := filepath.Join(f.StoreRoot, filepath.FromSlash(file))
-		if info, err := os.Stat(f.StoreRoot); err == nil && !info.IsDir() {
-			path = f.StoreRoot
+		path := filepath.Join(f.Store, filepath.FromSlash(file))
+		if info, err := os.Stat(f.Store); err == nil && !info.IsDir() {
+			path = f.Store
 		}
 		if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
 			path = rel

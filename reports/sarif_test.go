@@ -17,11 +17,11 @@ func sarifFixture() *check.Result {
 	return &check.Result{
 		FailOn: detectors.Medium, Failed: 2, Complete: true,
 		Findings: []check.Finding{
-			{StoreKind: "migrations", StoreRoot: "/repo/migrations", Container: "002_add_fnr.sql!kunder", Field: "fodselsnummer", Line: 4,
+			{StoreKind: "migrations", Store: "/repo/migrations", Container: "002_add_fnr.sql!kunder", Field: "fodselsnummer", Line: 4,
 				Category: "no_fnr", Class: "national_id", Confidence: detectors.Medium, Explanation: `column name "fodselsnummer" suggests no_fnr`, Status: check.Undeclared, Fails: true},
 			{StoreKind: "postgres", Store: "postgres://ci@db/app", Container: "public.kunder", Field: "epost",
 				Category: "email", Class: "ordinary", Confidence: detectors.High, Explanation: "20 of 20 values hold a valid email", Status: check.Undeclared, Fails: true},
-			{StoreKind: "files", StoreRoot: "/repo", Container: "a.csv", Field: "x", Category: "phone", Confidence: detectors.Low, Status: check.Undeclared},
+			{StoreKind: "files", Store: "/repo", Container: "a.csv", Field: "x", Category: "phone", Confidence: detectors.Low, Status: check.Undeclared},
 		},
 	}
 }
