@@ -51,9 +51,10 @@ func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", id, c.Locations, c.High, c.Medium, c.Low)
 		}
 		b.WriteString("\n## Totals by category\n\n| Category | Locations | High | Medium | Low | Matches |\n|---|---:|---:|---:|---:|---:|\n")
+		context := contextOnly(inv)
 		for _, id := range sortedKeys(inv.Totals.ByCategory) {
 			c := inv.Totals.ByCategory[id]
-			if !personalCategory(inv, id) {
+			if context[id] {
 				continue
 			}
 			fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d |\n", id, c.Locations, c.High, c.Medium, c.Low, c.Matches)

@@ -112,19 +112,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// personalCategory reports whether the inventory holds category id as
-// personal data (not as context only).
-func personalCategory(inv *inventory.Inventory, id string) bool {
+// contextOnly lists the categories the inventory holds only as context
+// (no_orgnr, kid), which the totals of personal data leave out.
+func contextOnly(inv *inventory.Inventory) map[string]bool {
+	m := map[string]bool{}
 	for _, s := range inv.Stores {
 		for _, c := range s.Containers {
 			for _, f := range c.Fields {
 				for _, k := range f.Categories {
-					if k.ID == id {
-						return k.Personal
+					if !k.Personal {
+						m[k.ID] = true
 					}
 				}
 			}
 		}
 	}
-	return true
+	return m
 }

@@ -52,9 +52,10 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	if len(inv.Totals.ByCategory) > 0 {
 		fmt.Fprintln(w)
 		t := newTable(w, "category", "locations", "high", "medium", "low", "matches")
+		context := contextOnly(inv)
 		for _, id := range sortedKeys(inv.Totals.ByCategory) {
 			c := inv.Totals.ByCategory[id]
-			if !personalCategory(inv, id) {
+			if context[id] {
 				continue
 			}
 			if err := t.Append(id, fmt.Sprint(c.Locations), fmt.Sprint(c.High), fmt.Sprint(c.Medium), fmt.Sprint(c.Low), fmt.Sprint(c.Matches)); err != nil {
