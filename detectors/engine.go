@@ -216,9 +216,7 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	}
 	c := &st.cand
 	c.Trigger, c.Start, c.End, c.Digits = OnNumber, start, groups[len(groups)-1].End, digits
-	if len(c.Groups) != len(groups) || (len(groups) > 0 && &c.Groups[0] != &groups[0]) {
-		c.Groups = groups // the same backing array: set only when its length changes
-	}
+	c.Groups = groups
 	st.pending = st.pending[:0]
 	st.ctx.emit = st.collect
 	for _, d := range e.onNumber {
