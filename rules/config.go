@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"datakart/internal/dsn"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -207,7 +209,7 @@ func (c *Config) validate() error {
 	}
 	for _, t := range c.Targets {
 		if passwordInURL.MatchString(t) {
-			errs = append(errs, fmt.Errorf("targets: a password is written in %q; give it through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)", redactUserinfo(t)))
+			errs = append(errs, fmt.Errorf("targets: a password is written in %q; give it through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)", dsn.Redact(t)))
 		}
 	}
 	if c.Scan.FailOn != "" {
@@ -247,16 +249,6 @@ func (c *Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func redactUserinfo(t string) string {
-	if i, j := strings.Index(t, "://"), strings.LastIndex(t, "@"); i >= 0 && j > i {
-		return t[:i+3] + "xxxxx" + t[j:]
-	}
-	if j := strings.LastIndex(t, "@"); j >= 0 {
-		return "xxxxx" + t[j:]
-	}
-	return t
 }
 
 func parseLevel(s string) (int, error) {

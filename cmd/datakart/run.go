@@ -9,9 +9,9 @@ import (
 	"os"
 
 	"datakart/connectors"
-	"datakart/connectors/sqldb"
 	"datakart/detectors"
 	"datakart/history"
+	"datakart/internal/dsn"
 	"datakart/inventory"
 	"datakart/rules"
 	"datakart/scanner"
@@ -118,7 +118,7 @@ func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Invent
 	var sources []connectors.Source
 	redacted := make([]string, len(r.targets))
 	for i, t := range r.targets {
-		redacted[i] = sqldb.Redact(t)
+		redacted[i] = dsn.Redact(t)
 		src, err := openTarget(ctx, t, r.f)
 		if err != nil {
 			return nil, err

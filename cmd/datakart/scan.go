@@ -21,6 +21,7 @@ import (
 	"datakart/connectors/migrations"
 	"datakart/connectors/sqldb"
 	"datakart/history"
+	"datakart/internal/dsn"
 	"datakart/inventory"
 	"datakart/reports"
 
@@ -173,7 +174,7 @@ func validFormat(f string, formats []string) bool {
 // openTarget turns a command-line target into a source: a database URL
 // or DSN, or a path.
 func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, error) {
-	if sqldb.IsDatabaseTarget(t) {
+	if dsn.IsDatabaseTarget(t) {
 		password := ""
 		if f.passwordEnv != "" {
 			password = os.Getenv(f.passwordEnv)
@@ -189,7 +190,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		if err != nil {
 			// One unreachable database must not stop the others: it is an
 			// error of its store in the inventory.
-			return unreachable{kind: databases.Kind(t), location: sqldb.Redact(t), err: err}, nil
+			return unreachable{kind: databases.Kind(t), location: dsn.Redact(t), err: err}, nil
 		}
 		return closingSource{src}, nil
 	}

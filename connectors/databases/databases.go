@@ -12,6 +12,7 @@ import (
 	"datakart/connectors/postgres"
 	"datakart/connectors/sqldb"
 	"datakart/connectors/sqlite"
+	"datakart/internal/dsn"
 )
 
 // Open connects to target. password, if not empty, is used instead of
@@ -26,7 +27,7 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 	case "mysql":
 		return mysql.Open(ctx, target, password, opt)
 	}
-	return nil, fmt.Errorf("%s: not a database target", sqldb.Redact(target))
+	return nil, fmt.Errorf("%s: not a database target", dsn.Redact(target))
 }
 
 // Kind names the connector a target is for: "postgres", "mysql",
@@ -37,7 +38,7 @@ func Kind(target string) string {
 		return "postgres"
 	case strings.HasPrefix(target, "sqlite:"):
 		return "sqlite"
-	case sqldb.IsDatabaseTarget(target):
+	case dsn.IsDatabaseTarget(target):
 		return "mysql"
 	}
 	return ""

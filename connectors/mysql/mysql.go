@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"datakart/connectors/sqldb"
+	"datakart/internal/dsn"
 
 	driver "github.com/go-sql-driver/mysql"
 )
@@ -33,7 +34,7 @@ type Dialect struct {
 func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
 	cfg, err := config(target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sqldb.Redact(target), err)
+		return nil, fmt.Errorf("%s: %w", dsn.Redact(target), err)
 	}
 	switch {
 	case password != "":
@@ -57,7 +58,7 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 		db.Close()
 		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), cfg.Passwd)
 	}
-	return sqldb.New(&Dialect{}, db, sqldb.Redact(target), cfg.Passwd, opt), nil
+	return sqldb.New(&Dialect{}, db, dsn.Redact(target), cfg.Passwd, opt), nil
 }
 
 // config reads a mysql:// URL or a driver DSN.

@@ -8,6 +8,7 @@ import (
 
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
+	"datakart/internal/dsn"
 	"datakart/internal/testdb"
 )
 
@@ -119,7 +120,7 @@ func TestConfig(t *testing.T) {
 		if cfg.User != "scanner" || cfg.Passwd != "p@ss" || cfg.Addr != "db.internal:3307" || cfg.DBName != "crm" {
 			t.Errorf("%s: %+v", target, cfg)
 		}
-		if r := sqldb.Redact(target); strings.Contains(r, "p@ss") || strings.Contains(r, "p%40ss") {
+		if r := dsn.Redact(target); strings.Contains(r, "p@ss") || strings.Contains(r, "p%40ss") {
 			t.Errorf("Redact(%s) = %s", target, r)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"datakart/connectors/sqldb"
+	"datakart/internal/dsn"
 
 	"github.com/lib/pq"
 )
@@ -27,7 +28,7 @@ type Dialect struct{}
 func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a PostgreSQL URL", sqldb.Redact(target))
+		return nil, fmt.Errorf("%s: not a PostgreSQL URL", dsn.Redact(target))
 	}
 	if password != "" {
 		name := "postgres"
@@ -44,13 +45,13 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 		q.Set("application_name", "datakart") // so a DBA sees who is reading
 	}
 	u.RawQuery = q.Encode()
-	secret := sqldb.Password(u.String())
+	secret := dsn.Password(u.String())
 	if secret == "" {
 		secret = os.Getenv("PGPASSWORD")
 	}
 	db, err := sql.Open("postgres", u.String())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sqldb.Redact(target), err)
+		return nil, fmt.Errorf("%s: %w", dsn.Redact(target), err)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -58,7 +59,7 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 		db.Close()
 		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), secret)
 	}
-	return sqldb.New(Dialect{}, db, sqldb.Redact(target), secret, opt), nil
+	return sqldb.New(Dialect{}, db, dsn.Redact(target), secret, opt), nil
 }
 
 func loopback(host string) bool {

@@ -9,6 +9,7 @@ import (
 	"datakart/connectors"
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
+	"datakart/internal/dsn"
 	"datakart/internal/testdb"
 )
 
@@ -189,7 +190,7 @@ func TestPasswordsNeverShow(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "Hemmelig-Passord-42") {
 		t.Fatalf("error %v", err)
 	}
-	if got := sqldb.Redact("postgres://scanner:Hemmelig-Passord-42@db:5432/erp"); strings.Contains(got, "Hemmelig") {
+	if got := dsn.Redact("postgres://scanner:Hemmelig-Passord-42@db:5432/erp"); strings.Contains(got, "Hemmelig") {
 		t.Errorf("Redact = %q", got)
 	}
 }

@@ -1,4 +1,8 @@
-package sqldb
+// Package dsn reads database targets as people write them (URLs and the
+// MySQL driver's DSN form): whether an argument is one, and the same
+// target with its password hidden. It imports nothing of datakart, so the
+// command, the connectors and the config checks can all use it.
+package dsn
 
 import (
 	"net/url"
