@@ -1,5 +1,7 @@
 package detectors
 
+import "slices"
+
 // How far around a candidate context words are looked for, in bytes. About
 // the 5 words before a value that Presidio uses, and a few after ("… 12345678
 // (mobil)").
@@ -14,9 +16,23 @@ const (
 type contextWords map[string]*wordSet
 
 type wordSet struct {
-	first [256]bool
-	words [][]byte
+	first [256]uint8 // 1 for the bytes a word can start with
+	words [][]byte   // sorted by first byte
+	// from and to bound the words that start with a byte (either case).
+	from, to [256]uint16
 }
+
+// afterWord is 1 for the bytes a word cannot start after: ASCII letters,
+// digits and '_'. (After a byte of a multi-byte character it can: "nr:"
+// in "Fødselsnr:" does not, but these are rare enough to allow.)
+var afterWord = func() (t [256]uint8) {
+	for c := range 0x80 {
+		if isWordByte(byte(c)) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 func newContextWords(m map[string][]string) contextWords {
 	cw := make(contextWords, len(m))
@@ -29,9 +45,14 @@ func newContextWords(m map[string][]string) contextWords {
 			b := []byte(w)
 			foldLower(b)
 			ws.words = append(ws.words, b)
-			ws.first[b[0]] = true
-			if isLetter(b[0]) {
-				ws.first[b[0]&^0x20] = true
+		}
+		slices.SortFunc(ws.words, func(a, b []byte) int { return int(a[0]) - int(b[0]) })
+		for k, w := range ws.words {
+			for _, c := range []byte{w[0], upperASCII(w[0])} {
+				if ws.first[c] == 0 {
+					ws.first[c], ws.from[c] = 1, uint16(k)
+				}
+				ws.to[c] = uint16(k + 1)
 			}
 		}
 		cw[cat] = ws
@@ -129,14 +150,27 @@ func (c *Context) near(category string, start, end int) bool {
 // findIn reports whether one of the words starts a word in t[lo:hi] (it may
 // run past hi).
 func (ws *wordSet) findIn(t []byte, lo, hi int) bool {
-	for i := lo; i < hi; i++ {
-		if !ws.first[t[i]] || (i > 0 && t[i-1] < 0x80 && isWordByte(t[i-1])) {
+	if lo == 0 && hi > 0 && ws.first[t[0]] == 1 && ws.startsAt(t, 0) {
+		return true
+	}
+	for i := max(lo, 1); i < hi; i++ {
+		// One branch, rarely taken, for both tests.
+		if ws.first[t[i]]&^afterWord[t[i-1]] == 0 {
 			continue
 		}
-		for _, w := range ws.words {
-			if wordAt(t, i, w) {
-				return true
-			}
+		if ws.startsAt(t, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsAt reports whether one of the words stands at t[i].
+func (ws *wordSet) startsAt(t []byte, i int) bool {
+	c := t[i]
+	for _, w := range ws.words[ws.from[c]:ws.to[c]] {
+		if wordAt(t, i, w) {
+			return true
 		}
 	}
 	return false
@@ -176,6 +210,13 @@ func foldLower(b []byte) {
 			i++
 		}
 	}
+}
+
+func upperASCII(c byte) byte {
+	if c-'a' < 26 {
+		return c &^ 0x20
+	}
+	return c
 }
 
 func isWordByte(c byte) bool {

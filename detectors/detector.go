@@ -115,8 +115,12 @@ const (
 	OnNumber Trigger = 1 << iota
 	// OnAt: an '@' byte, or "%40" where a URL encoded one (e-mail).
 	OnAt
-	// OnColon: the first ':' of a run of hex digits and colons (IPv6).
+	// OnColon: the first ':' of a run of hex digits and colons (IPv6),
+	// with a hex digit or a ':' beside it.
 	OnColon
+	// OnCountryCode: a number candidate right after two ASCII letters, as
+	// the digits of NO93 8601 1117 947 are; the letters are before Start.
+	OnCountryCode
 	// OnText: the whole text, once per scan (user-defined patterns, which
 	// have no cheap trigger of their own).
 	OnText
@@ -155,8 +159,9 @@ type Detector interface {
 }
 
 // A detector of digit runs may also have a method MinDigits() int: the
-// fewest digits a candidate needs for it to match. The Engine then skips it
-// for shorter candidates without a call.
+// fewest digits a candidate needs for it to match, and MinGroups() int: the
+// fewest groups of digits. The Engine then skips it for smaller candidates
+// without a call.
 
 // Info describes a detector.
 type Info struct {

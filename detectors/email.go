@@ -222,7 +222,7 @@ func (Email) Inspect(text []byte, c *Candidate, ctx *Context) {
 		}
 	}
 	for _, d := range testDomains {
-		if equalFold(domain, d) || hasSuffixFold(domain, "."+d) {
+		if hasSuffixFold(domain, d) && (len(domain) == len(d) || domain[len(domain)-len(d)-1] == '.') {
 			m.Variant, m.Confidence, m.Reason = VariantTestAddress, Low, "reserved example domain (test data)"
 		}
 	}

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -43,20 +44,22 @@ const maxGroups = 12
 type Engine struct {
 	detectors []Detector
 	onNumber  []numberDetector
+	onCountry []Detector
 	onAt      []Detector
 	onColon   []Detector
 	onText    []Detector
 	words     contextWords
 	pool      sync.Pool
-	// minDigits is the fewest digits any number detector needs.
-	minDigits int
+	// minDigits is the fewest digits any number detector needs, and
+	// minDigitsOneGroup the fewest in a number of one group of digits.
+	minDigits, minDigitsOneGroup int
 }
 
 // numberDetector is a detector of digit runs with the fewest digits it can
 // match, so the engine does not call it for shorter runs (most of them).
 type numberDetector struct {
 	Detector
-	minDigits int
+	minDigits, minGroups int
 }
 
 type scanState struct {
@@ -65,6 +68,7 @@ type scanState struct {
 	collect func(*Match) // appends to pending; made once per state, not per candidate
 	cand    Candidate    // reused: a candidate handed to an interface would escape
 	ctx     Context
+	masks   blockMasks
 }
 
 // NewEngine returns an engine that runs ds. contextWords maps a category id
@@ -79,7 +83,13 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			if m, ok := d.(interface{ MinDigits() int }); ok {
 				nd.minDigits = m.MinDigits()
 			}
+			if m, ok := d.(interface{ MinGroups() int }); ok {
+				nd.minGroups = m.MinGroups()
+			}
 			e.onNumber = append(e.onNumber, nd)
+		}
+		if t&OnCountryCode != 0 {
+			e.onCountry = append(e.onCountry, d)
 		}
 		if t&OnAt != 0 {
 			e.onAt = append(e.onAt, d)
@@ -94,9 +104,12 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 	// Fewest digits first, so a short run stops at the first detector it
 	// is too short for.
 	slices.SortStableFunc(e.onNumber, func(a, b numberDetector) int { return a.minDigits - b.minDigits })
-	e.minDigits = 1 << 30
-	if len(e.onNumber) > 0 {
-		e.minDigits = e.onNumber[0].minDigits
+	e.minDigits, e.minDigitsOneGroup = 1<<30, 1<<30
+	for _, d := range e.onNumber {
+		e.minDigits = min(e.minDigits, d.minDigits)
+		if d.minGroups <= 1 {
+			e.minDigitsOneGroup = min(e.minDigitsOneGroup, d.minDigits)
+		}
 	}
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
@@ -114,7 +127,11 @@ func (e *Engine) Detectors() []Detector { return e.detectors }
 // reference confirmed by its keyword over a card number, a card over a
 // phone number inside it). The Match passed to emit is only valid during
 // the call.
-func (e *Engine) Scan(text []byte, emit func(*Match)) {
+func (e *Engine) Scan(text []byte, emit func(*Match)) { e.scan(text, emit, true) }
+
+// scan is Scan; blocks false finds every candidate a byte at a time, which
+// tests compare the block walk with.
+func (e *Engine) scan(text []byte, emit func(*Match), blocks bool) {
 	st := e.pool.Get().(*scanState)
 	st.ctx.reset(text)
 	st.ctx.words = &e.words
@@ -132,44 +149,105 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) {
 			d.Inspect(text, &st.cand, &st.ctx)
 		}
 	}
+	i := 0
+	if blocks && len(text) >= 64 {
+		i = e.scanBlocks(text, st, emit)
+	}
+	e.scanBytes(text, i, st, emit)
+}
+
+// scanBytes finds the candidates in text[i:] a byte at a time: for short
+// texts, and the tail after the last whole block.
+func (e *Engine) scanBytes(text []byte, i int, st *scanState, emit func(*Match)) {
 	n := len(text)
-	for i := 0; i < n; {
-		// Most bytes start nothing: skip them in a tight loop.
+	for i < n {
 		for i < n && byteClass[text[i]]&clsStart == 0 {
 			i++
 		}
 		if i >= n {
 			break
 		}
-		k := byteClass[text[i]]
-		switch {
-		case k&clsDigit != 0:
-			i = e.number(text, i, st, emit)
-		case k&clsAt != 0:
-			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 1}
-			st.ctx.emit = emit
-			for _, d := range e.onAt {
-				d.Inspect(text, &st.cand, &st.ctx)
+		i = e.candidate(text, i, st, emit)
+	}
+}
+
+// scanBlocks finds the candidates in the whole 64-byte blocks of text by
+// walking the bits of their masks, and returns where the rest starts.
+func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
+	m := &st.masks
+	full := len(text) &^ 63
+	i := 0
+	for off := 0; off < full; off += 64 * maskBlocks {
+		end := min(off+64*maskBlocks, full)
+		if i >= end {
+			continue // a long candidate ran through this part
+		}
+		classify(text[off:end], m)
+		for b := (max(i, off) - off) / 64; b < (end-off)/64; b++ {
+			base := off + b*64
+			set := m.start[b]
+			if i > base {
+				set &= ^uint64(0) << (i - base)
 			}
-			i++
-		case k&clsPercent != 0 && i+2 < len(text) && text[i+1] == '4' && text[i+2] == '0':
-			st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 3}
-			st.ctx.emit = emit
-			for _, d := range e.onAt {
-				d.Inspect(text, &st.cand, &st.ctx)
+			digit := m.digit[b]
+			// Separators with a digit on each side join digit groups.
+			number := digit | m.sep[b]&(digit<<1)&(digit>>1)
+			for set != 0 {
+				p := bits.TrailingZeros64(set)
+				if digit>>p&1 != 0 {
+					// A number of too few digits is no candidate: skip it
+					// on the masks alone, where it ends inside the block
+					// (not at a separator in its last byte, which may join
+					// the next block's digits) and not at a no-break space.
+					q := p + bits.TrailingZeros64(^(number >> p))
+					if (q < 63 || q == 63 && m.sep[b]>>63 == 0) && byteClass[text[base+q]]&clsNBSPLead == 0 &&
+						e.tooShort(bits.OnesCount64(digit&(1<<q-1)>>p), bits.OnesCount64(number&^digit&(1<<q-1)>>p)+1) &&
+						!e.afterCountryCode(text, base+p) {
+						set &= ^uint64(0) << q
+						continue
+					}
+				}
+				i = e.candidate(text, base+p, st, emit)
+				if i >= base+64 {
+					break
+				}
+				set &= ^uint64(0) << (i - base)
 			}
-			i += 3
-		case k&clsColon != 0 && len(e.onColon) > 0 && (i == 0 || text[i-1] != ':'):
-			st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
-			st.ctx.emit = emit
-			for _, d := range e.onColon {
-				d.Inspect(text, &st.cand, &st.ctx)
-			}
-			i = skipHexColon(text, i)
-		default:
-			i++
 		}
 	}
+	return max(i, full)
+}
+
+// candidate inspects what starts at text[i], a byte of class clsStart, and
+// returns where to go on.
+func (e *Engine) candidate(text []byte, i int, st *scanState, emit func(*Match)) int {
+	k := byteClass[text[i]]
+	switch {
+	case k&clsDigit != 0:
+		return e.number(text, i, st, emit)
+	case k&clsAt != 0:
+		st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 1}
+		st.ctx.emit = emit
+		for _, d := range e.onAt {
+			d.Inspect(text, &st.cand, &st.ctx)
+		}
+		return i + 1
+	case k&clsPercent != 0 && i+2 < len(text) && text[i+1] == '4' && text[i+2] == '0':
+		st.cand = Candidate{Trigger: OnAt, Start: i, End: i + 3}
+		st.ctx.emit = emit
+		for _, d := range e.onAt {
+			d.Inspect(text, &st.cand, &st.ctx)
+		}
+		return i + 3
+	case k&clsColon != 0 && len(e.onColon) > 0 && (i == 0 || text[i-1] != ':') && (hexColonAt(text, i-1) || hexColonAt(text, i+1)):
+		st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
+		st.ctx.emit = emit
+		for _, d := range e.onColon {
+			d.Inspect(text, &st.cand, &st.ctx)
+		}
+		return skipHexColon(text, i)
+	}
+	return i + 1
 }
 
 // skipHexColon returns the end of the run of hex digits, colons and dots
@@ -211,7 +289,8 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		i = j + next
 	}
 	st.groups = groups
-	if digits < e.minDigits {
+	country := e.afterCountryCode(text, start)
+	if e.tooShort(digits, len(groups)) && !country {
 		return i
 	}
 	c := &st.cand
@@ -219,9 +298,19 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	c.Groups = groups
 	st.pending = st.pending[:0]
 	st.ctx.emit = st.collect
+	if country {
+		c.Trigger = OnCountryCode
+		for _, d := range e.onCountry {
+			d.Inspect(text, &st.cand, &st.ctx)
+		}
+		c.Trigger = OnNumber
+	}
 	for _, d := range e.onNumber {
 		if digits < d.minDigits {
 			break
+		}
+		if len(groups) < d.minGroups {
+			continue
 		}
 		d.Inspect(text, &st.cand, &st.ctx)
 	}
@@ -234,6 +323,18 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		resolveOverlaps(pending, emit)
 	}
 	return i
+}
+
+// tooShort reports whether no number detector wants a number of so few
+// digits in so many groups.
+func (e *Engine) tooShort(digits, groups int) bool {
+	return digits < e.minDigits || groups == 1 && digits < e.minDigitsOneGroup
+}
+
+// afterCountryCode reports whether two ASCII letters stand before
+// text[start] and some detector wants to see such numbers.
+func (e *Engine) afterCountryCode(text []byte, start int) bool {
+	return len(e.onCountry) > 0 && start >= 2 && isLetter(text[start-1]) && isLetter(text[start-2])
 }
 
 // sepWidth returns the width of the separator at text[j] that may join two

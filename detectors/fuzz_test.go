@@ -1,6 +1,8 @@
 package detectors
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,6 +27,12 @@ func fuzzDetector(f *testing.F, d Detector, seeds ...string) {
 	}
 	e := NewEngine(fuzzWords, ds...)
 	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 0 {
+			// Long enough for whole blocks, and at every alignment.
+			long := strings.Repeat(s, 1+200/len(s))
+			sameBothWays(t, e, []byte(long))
+			sameBothWays(t, e, []byte(long[len(long)%7:]))
+		}
 		last := 0
 		e.Scan([]byte(s), func(m *Match) {
 			if m.Start < 0 || m.End > len(s) || m.Start >= m.End {
@@ -117,4 +125,19 @@ func FuzzValidators(f *testing.F) {
 		Mask(CatIPAddress, []byte(s))
 		Mask(CatIBAN, []byte(s))
 	})
+}
+
+// sameBothWays checks that walking the block masks finds exactly what a
+// byte-at-a-time walk finds.
+func sameBothWays(t *testing.T, e *Engine, text []byte) {
+	t.Helper()
+	collect := func(blocks bool) (ms []string) {
+		e.scan(text, func(m *Match) {
+			ms = append(ms, fmt.Sprintf("%s/%s [%d,%d) %s %v %q", m.Category, m.Variant, m.Start, m.End, m.Confidence, m.Context, m.Value))
+		}, blocks)
+		return ms
+	}
+	if got, want := collect(true), collect(false); !slices.Equal(got, want) {
+		t.Fatalf("block walk found\n%s\nbyte walk found\n%s\nin %q", strings.Join(got, "\n"), strings.Join(want, "\n"), text)
+	}
 }

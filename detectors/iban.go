@@ -103,11 +103,8 @@ func (IBAN) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs: the check digits.
-func (IBAN) MinDigits() int { return 2 }
-
 // Triggers implements Detector.
-func (IBAN) Triggers() Trigger { return OnNumber }
+func (IBAN) Triggers() Trigger { return OnCountryCode }
 
 // Inspect implements Detector.
 func (IBAN) Inspect(text []byte, c *Candidate, ctx *Context) {

@@ -155,6 +155,9 @@ func dateDDMMYYYY(d []byte) bool {
 // wrappedPlus47 returns the length of "(+47) " or "(+47)" when it stands
 // right before start, else 0.
 func wrappedPlus47(text []byte, start int) int {
+	if start < len("(+47)") || text[start-1] != ' ' && text[start-1] != ')' {
+		return 0
+	}
 	for _, p := range []string{"(+47) ", "(+47)"} {
 		if start >= len(p) && string(text[start-len(p):start]) == p {
 			return len(p)
