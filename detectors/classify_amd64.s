@@ -8,7 +8,8 @@
 	PSHUFL $0, X, X
 
 // CLASSIFY16 classifies the 16 bytes at off(SI) and ORs their masks, shifted
-// left by off, into R10 (digit), R11 (sep) and R12 (start).
+// left by off, into R10 (digit), R11 (sep), R12 (start), R13 (letter) and
+// R14 (word).
 #define CLASSIFY16(off) \
 	MOVOU off(SI), X0 \
 	MOVO X0, X1 \
@@ -42,15 +43,44 @@
 	ORQ AX, R11 \
 	PMOVMSKB X7, AX \
 	SHLQ $off, AX \
-	ORQ AX, R12
+	ORQ AX, R12 \
+	MOVO X0, X3 \
+	POR X13, X3 \
+	PSUBB lettera<>(SB), X3 \
+	MOVO X3, X4 \
+	PMINUB letter25<>(SB), X4 \
+	PCMPEQB X3, X4 \
+	MOVO X0, X5 \
+	PCMPEQB underscore<>(SB), X5 \
+	POR X4, X5 \
+	POR X2, X5 \
+	PMOVMSKB X4, AX \
+	SHLQ $off, AX \
+	ORQ AX, R13 \
+	PMOVMSKB X5, AX \
+	SHLQ $off, AX \
+	ORQ AX, R14
 
-// func classifyBlocks(p *byte, n int, digit, sep, start *uint64)
-TEXT ·classifyBlocks(SB), NOSPLIT, $0-40
+// Constants used as memory operands, which SSE wants 16-byte aligned.
+DATA lettera<>+0(SB)/8, $0x6161616161616161
+DATA lettera<>+8(SB)/8, $0x6161616161616161
+GLOBL lettera<>(SB), RODATA|NOPTR, $16
+DATA letter25<>+0(SB)/8, $0x1919191919191919
+DATA letter25<>+8(SB)/8, $0x1919191919191919
+GLOBL letter25<>(SB), RODATA|NOPTR, $16
+DATA underscore<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
+GLOBL underscore<>(SB), RODATA|NOPTR, $16
+
+// func classifyBlocks(p *byte, n int, digit, sep, start, letter, word *uint64)
+TEXT ·classifyBlocks(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
 	MOVQ digit+16(FP), DI
 	MOVQ sep+24(FP), R8
 	MOVQ start+32(FP), R9
+	MOVQ letter+40(FP), BX
+	MOVQ word+48(FP), DX
 	BROADCAST(0x30303030, X8)  // '0'
 	BROADCAST(0x09090909, X9)  // 9
 	BROADCAST(0x3a3a3a3a, X10) // ':'
@@ -66,6 +96,8 @@ loop:
 	XORQ R10, R10
 	XORQ R11, R11
 	XORQ R12, R12
+	XORQ R13, R13
+	XORQ R14, R14
 	CLASSIFY16(0)
 	CLASSIFY16(16)
 	CLASSIFY16(32)
@@ -73,10 +105,14 @@ loop:
 	MOVQ R10, (DI)
 	MOVQ R11, (R8)
 	MOVQ R12, (R9)
+	MOVQ R13, (BX)
+	MOVQ R14, (DX)
 	ADDQ $64, SI
 	ADDQ $8, DI
 	ADDQ $8, R8
 	ADDQ $8, R9
+	ADDQ $8, BX
+	ADDQ $8, DX
 	DECQ CX
 	JNZ loop
 

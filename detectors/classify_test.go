@@ -18,19 +18,21 @@ func TestClassifyMatchesPortable(t *testing.T) {
 			case 0:
 				text[i] = byte(r.IntN(256))
 			case 1:
-				text[i] = " .-:@%0123456789aZ\xc2\xa0"[r.IntN(20)]
+				text[i] = " .-:@%0123456789aZ\xc2\xa0_`{@[z"[r.IntN(26)]
 			default:
 				text[i] = byte(i + round)
 			}
 		}
 		var got, want blockMasks
-		classify(text, &got)
-		classifyPortable(text, want.digit[:], want.sep[:], want.start[:])
+		classify(text, 0, len(text), &got)
+		classifyPortable(text, want.digit[:], want.sep[:], want.start[:], want.letter[:], want.word[:])
+		want.from, want.to = 0, len(text)
 		if got != want {
 			for b := range maskBlocks {
-				if got.digit[b] != want.digit[b] || got.sep[b] != want.sep[b] || got.start[b] != want.start[b] {
-					t.Fatalf("round %d block %d %q: got %x %x %x, want %x %x %x", round, b, text[b*64:b*64+64],
-						got.digit[b], got.sep[b], got.start[b], want.digit[b], want.sep[b], want.start[b])
+				g := [5]uint64{got.digit[b], got.sep[b], got.start[b], got.letter[b], got.word[b]}
+				w := [5]uint64{want.digit[b], want.sep[b], want.start[b], want.letter[b], want.word[b]}
+				if g != w {
+					t.Fatalf("round %d block %d %q: got %x, want %x", round, b, text[b*64:b*64+64], g, w)
 				}
 			}
 		}
@@ -45,7 +47,7 @@ func BenchmarkClassify(b *testing.B) {
 	var m blockMasks
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		classify(text, &m)
+		classify(text, 0, len(text), &m)
 	}
 }
 

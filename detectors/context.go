@@ -1,6 +1,9 @@
 package detectors
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // How far around a candidate context words are looked for, in bytes. About
 // the 5 words before a value that Presidio uses, and a few after ("… 12345678
@@ -20,6 +23,9 @@ type wordSet struct {
 	words [][]byte   // sorted by first byte
 	// from and to bound the words that start with a byte (either case).
 	from, to [256]uint16
+	// lettersOnly: every word starts with an ASCII letter, so only the
+	// letters that start a word need a look.
+	lettersOnly bool
 }
 
 // afterWord is 1 for the bytes a word cannot start after: ASCII letters,
@@ -47,6 +53,7 @@ func newContextWords(m map[string][]string) contextWords {
 			ws.words = append(ws.words, b)
 		}
 		slices.SortFunc(ws.words, func(a, b []byte) int { return int(a[0]) - int(b[0]) })
+		ws.lettersOnly = !slices.ContainsFunc(ws.words, func(w []byte) bool { return !isLetter(w[0]) })
 		for k, w := range ws.words {
 			for _, c := range []byte{w[0], upperASCII(w[0])} {
 				if ws.first[c] == 0 {
@@ -74,6 +81,7 @@ type Context struct {
 	recent [4]nearAnswer
 	next   int
 
+	masks   *blockMasks  // of the part of text being scanned, when the engine made them
 	emit    func(*Match) // where Emit sends matches
 	scratch Match
 	v6End   int    // the end of the last IPv6 run inspected, so each is inspected once
@@ -89,6 +97,9 @@ type nearAnswer struct {
 // reset forgets cached answers; the engine calls it when the text changes.
 func (c *Context) reset(text []byte) {
 	c.text = text
+	if c.masks != nil {
+		c.masks.from, c.masks.to = 0, 0
+	}
 	c.v6End = 0
 	c.recent = [4]nearAnswer{}
 	if cap(c.arena) > 1<<16 {
@@ -144,7 +155,31 @@ func (c *Context) near(category string, start, end int) bool {
 	t := c.text
 	lo := max(start-contextBefore, 0)
 	hi := min(end+contextAfter, len(t))
+	if m := c.masks; m != nil && ws.lettersOnly && lo >= m.from && hi <= m.to {
+		return ws.findInBlocks(t, m, lo, start) || ws.findInBlocks(t, m, end, hi)
+	}
 	return ws.findIn(t, lo, start) || ws.findIn(t, end, hi)
+}
+
+// findInBlocks is findIn for words that start with a letter, over the
+// letters that start a word in the engine's masks.
+func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi int) bool {
+	for lo < hi {
+		b := (lo - m.from) >> 6
+		base := m.from + b<<6
+		set := m.wordStarts(t, b) &^ (1<<(lo-base) - 1)
+		if n := hi - base; n < 64 {
+			set &= 1<<n - 1
+		}
+		for ; set != 0; set &= set - 1 {
+			i := base + bits.TrailingZeros64(set)
+			if ws.first[t[i]] != 0 && ws.startsAt(t, i) {
+				return true
+			}
+		}
+		lo = base + 64
+	}
+	return false
 }
 
 // findIn reports whether one of the words starts a word in t[lo:hi] (it may

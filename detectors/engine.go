@@ -114,6 +114,7 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
 		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
+		st.ctx.masks = &st.masks
 		return st
 	}
 	return e
@@ -182,7 +183,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
 		if i >= end {
 			continue // a long candidate ran through this part
 		}
-		classify(text[off:end], m)
+		classify(text, off, end, m)
 		for b := (max(i, off) - off) / 64; b < (end-off)/64; b++ {
 			base := off + b*64
 			set := m.start[b]
