@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"datakart/connectors/sqldb"
 	"datakart/internal/testdb"
@@ -82,5 +84,75 @@ func TestHostileDatabase(t *testing.T) {
 		if a == nil || b == nil || a.Matches != b.Matches || a.Distinct != b.Distinct || a.Confidence != b.Confidence {
 			t.Errorf("%s → %s differs between runs: %+v vs %+v", loc.container, loc.field, a, b)
 		}
+	}
+}
+
+// TestInvalidBytesInText: a SQL_ASCII database stores whatever bytes a
+// client sends in a text column (a UTF8 one refuses invalid UTF-8), so a
+// legacy database can hand the connector text that is not UTF-8: 0xff 0xfe,
+// lone continuation bytes, a truncated sequence, an encoded surrogate. The
+// personal data around and beside such bytes must still be found, the scan
+// must finish, and no error may quote a value.
+func TestInvalidBytesInText(t *testing.T) {
+	db, url := testdb.PostgresDatabase(t, "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+	testdb.Exec(t, db,
+		"CREATE TABLE kunder (id serial PRIMARY KEY, epost text, fnr text, notat text, vedlegg bytea)",
+		`INSERT INTO kunder (epost, fnr, notat, vedlegg) VALUES
+			(E'\xff\xfe kari.nordmann@online.no', E'10048744732\x80', E'Kunden \xc3\x28 kari.nordmann@online.no, fnr 10048744732', '\xfffe206b6172692e6e6f72646d616e6e406f6e6c696e652e6e6f'),
+			('kari.nordmann@online.no', '10048744732', E'\xff\xfe\xfd', NULL),
+			(E'\x80\xbf\xc0\xaf', E'\xed\xa0\x80', E'{"epost": "kari.nordmann@online.no", "x": "\xff"}', NULL),
+			(E'ola.nordmann@online.no \xf8\x88\x80\x80\x80', E'\xe2\x82 10048744732', E'fnr 10048744732 \xbf\xbf\xbf', NULL)`,
+		"ANALYZE kunder",
+	)
+	// The server kept the bytes: rows 1, 3 and 4 of epost are not UTF-8.
+	// (Read as bytea: the server will not send them to a UTF8 client as
+	// text.)
+	invalid := 0
+	rows, err := db.Query("SELECT convert_to(epost, 'SQL_ASCII') FROM kunder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v []byte
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(v) {
+			invalid++
+		}
+	}
+	if rows.Close(); invalid != 3 {
+		t.Fatalf("%d epost values are invalid UTF-8 in the database, want 3: the fixture did not store raw bytes", invalid)
+	}
+
+	for _, opt := range []sqldb.Options{{}, {Full: true}} {
+		src, err := Open(context.Background(), url, "", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { src.DB().Close() })
+		inv := testdb.Scan(t, src)
+		// A value found is counted once per row: 0x80 glued to the digits of
+		// row 1's fnr reads as a letter (as latin1's "ø" would), so that
+		// row does not count; everywhere else the data stands apart.
+		for _, want := range []struct {
+			field, cat string
+			matches    int64
+		}{
+			{"epost", "email", 3},           // rows 1, 2 and 4
+			{"fnr", "no_fnr", 2},            // rows 2 and 4
+			{"notat", "email", 1},           // row 1
+			{"notat", "no_fnr", 2},          // rows 1 and 4
+			{"notat → $.epost", "email", 1}, // row 3, JSON with a 0xff in another string
+			{"vedlegg", "email", 1},         // bytea: text with two invalid bytes
+		} {
+			if c := testdb.Category(inv, "public.kunder", want.field, want.cat); c == nil || c.Matches != want.matches {
+				t.Errorf("full %v: %s: %s = %+v, want %d matches beside the invalid bytes", opt.Full, want.field, want.cat, c, want.matches)
+			}
+		}
+		if len(inv.Errors) != 0 {
+			t.Errorf("full %v: errors %+v", opt.Full, inv.Errors)
+		}
+		testdb.NoValueInErrors(t, inv, "kari.nordmann", "10048744732", "\xff")
 	}
 }

@@ -144,8 +144,17 @@ func columnKind(typname, category string) sqldb.Kind {
 	return sqldb.Skip // booleans, dates and times, geometry, ranges, bit strings, enums
 }
 
+// rawSQLASCII makes a SQL_ASCII database send its text as stored. Such a
+// database keeps whatever bytes were written, often not UTF-8, and the
+// server refuses to send bytes that are not UTF-8 to a UTF8 client (the
+// only encoding the driver speaks): the whole statement fails and the
+// table's findings are lost. With client_encoding SQL_ASCII too, nothing
+// is converted or checked; the detectors read bytes. Other databases are
+// left alone: the server converts LATIN1 and the like to UTF-8 correctly.
+const rawSQLASCII = "SELECT set_config('client_encoding', 'SQL_ASCII', true) WHERE current_setting('server_encoding') = 'SQL_ASCII'"
+
 // Begin implements sqldb.Dialect: BEGIN READ ONLY with a local
-// statement_timeout.
+// statement_timeout, and raw text from a SQL_ASCII database.
 func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error) {
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -154,7 +163,7 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 	// lock_timeout too: a table locked by another transaction is an error
 	// for that table after the timeout, not a scan that hangs.
 	ms := timeout.Milliseconds()
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d", ms, ms)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; %s", ms, ms, rawSQLASCII)); err != nil {
 		tx.Rollback()
 		return nil, err
 	}

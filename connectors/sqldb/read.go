@@ -274,8 +274,12 @@ func looksJSON(v []byte) bool {
 	return len(t) >= 2 && ((t[0] == '{' && t[len(t)-1] == '}') || (t[0] == '[' && t[len(t)-1] == ']'))
 }
 
-// decodeBinary returns a binary value as text when it is UTF-8 text:
-// PostgreSQL sends bytea as "\x…" hex.
+// decodeBinary returns a binary value as text when it is text: UTF-8, or
+// UTF-8 with a few invalid bytes (a legacy encoding's letters, a corrupt
+// byte), which are handed on as they are, as a text column's would be. A
+// NUL, or more than one byte in four invalid or a control character, is
+// binary data (an image, a hash, a key): not read. PostgreSQL sends bytea
+// as "\x…" hex.
 func decodeBinary(v []byte, buf *[]byte) ([]byte, bool) {
 	if len(v) >= 2 && v[0] == '\\' && v[1] == 'x' {
 		n := hex.DecodedLen(len(v) - 2)
@@ -288,7 +292,21 @@ func decodeBinary(v []byte, buf *[]byte) ([]byte, bool) {
 		}
 		v = b
 	}
-	if !utf8.Valid(v) || bytes.IndexByte(v, 0) >= 0 {
+	if bytes.IndexByte(v, 0) >= 0 {
+		return nil, false
+	}
+	if utf8.Valid(v) {
+		return v, true
+	}
+	bad := 0
+	for i := 0; i < len(v); {
+		r, n := utf8.DecodeRune(v[i:])
+		if (r == utf8.RuneError && n == 1) || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') {
+			bad++
+		}
+		i += n
+	}
+	if bad*4 > len(v) {
 		return nil, false
 	}
 	return v, true

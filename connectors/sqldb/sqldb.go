@@ -62,7 +62,7 @@ const (
 	Text                // text-like: read as is
 	Numeric             // a number: leading zeros are lost (see connectors.Value.Numeric)
 	JSON                // walked: each JSON path is a field
-	Binary              // read only if it decodes as UTF-8 text
+	Binary              // read only if it is text (see decodeBinary)
 )
 
 // Table is a table or view found in the catalog.

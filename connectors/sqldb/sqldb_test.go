@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"crypto/sha256"
 	"testing"
 )
 
@@ -17,6 +18,31 @@ func TestMatchDotted(t *testing.T) {
 	} {
 		if got := matchDotted(tt.pat, tt.name); got != tt.want {
 			t.Errorf("matchDotted(%q, %q) = %v", tt.pat, tt.name, got)
+		}
+	}
+}
+
+// TestDecodeBinary: a binary column is read when it holds text, even text
+// with a few invalid bytes, and not when it holds binary data.
+func TestDecodeBinary(t *testing.T) {
+	hash := sha256.Sum256([]byte("kari.nordmann@online.no"))
+	for _, tt := range []struct {
+		name, v string
+		text    bool
+	}{
+		{"utf-8", "kari.nordmann@online.no", true},
+		{"bytea hex", `\x6b617269406f6e6c696e652e6e6f`, true},
+		{"invalid bytes around text", "\xff\xfe kari.nordmann@online.no \x80", true},
+		{"latin1 letters", "Bj\xf8rn p\xe5 H\xe5\xf8ya, bjorn@online.no", true},
+		{"NUL", "kari.nordmann@online.no\x00", false},
+		{"mostly invalid", "\xff\xfe\xfd\xfc ola", false},
+		{"control bytes", "\x01\x02\x03\x04\x05\x06\xff kari", false},
+		{"hash", string(hash[:]), false},
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", false},
+	} {
+		var buf []byte
+		if _, ok := decodeBinary([]byte(tt.v), &buf); ok != tt.text {
+			t.Errorf("%s: read as text %v, want %v", tt.name, ok, tt.text)
 		}
 	}
 }

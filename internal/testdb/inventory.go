@@ -2,7 +2,9 @@ package testdb
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"datakart/connectors"
 	"datakart/inventory"
@@ -54,4 +56,28 @@ func Category(inv *inventory.Inventory, container, field, cat string) *inventory
 		}
 	}
 	return nil
+}
+
+// NoValueInErrors fails the test when an error or skip entry of inv quotes
+// any of values, or is not valid UTF-8 (a raw invalid byte from the data
+// leaked into it).
+func NoValueInErrors(t testing.TB, inv *inventory.Inventory, values ...string) {
+	t.Helper()
+	var msgs []string
+	for _, e := range inv.Errors {
+		msgs = append(msgs, e.Container+": "+e.Message)
+	}
+	for _, s := range inv.Skipped {
+		msgs = append(msgs, s.Container+": "+s.Reason)
+	}
+	for _, m := range msgs {
+		if !utf8.ValidString(m) {
+			t.Errorf("an inventory entry holds invalid UTF-8 from the data: %q", m)
+		}
+		for _, v := range values {
+			if strings.Contains(m, v) {
+				t.Errorf("an inventory entry quotes the value %q: %q", v, m)
+			}
+		}
+	}
 }

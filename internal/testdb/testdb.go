@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,21 @@ func Postgres(t testing.TB) (*sql.DB, string) {
 	Exec(t, db, "CREATE SCHEMA "+schema)
 	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
 	return db, schema
+}
+
+// PostgresDatabase creates a database of its own in the local PostgreSQL,
+// for what a schema cannot vary (options is the rest of CREATE DATABASE,
+// such as "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE
+// template0"), and returns an admin connection to it and its URL; it is
+// dropped when the test ends, whoever is still connected.
+func PostgresDatabase(t testing.TB, options string) (*sql.DB, string) {
+	t.Helper()
+	admin := open(t, "postgres", PostgresURL, "PostgreSQL on 127.0.0.1:5432")
+	name := Name("dk")
+	Exec(t, admin, "CREATE DATABASE "+name+" "+options)
+	t.Cleanup(func() { admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	url := strings.Replace(PostgresURL, "/test?", "/"+name+"?", 1)
+	return open(t, "postgres", url, "PostgreSQL"), url
 }
 
 // MariaDB creates a database in the local MariaDB and returns an admin
