@@ -74,6 +74,9 @@ type fieldAgg struct {
 	nonNull  int64
 	cats     map[string]*catAgg
 	order    []string
+	// The category matched last: most matches in a field are of one.
+	last    *catAgg
+	lastCat string
 }
 
 type catAgg struct {
@@ -82,9 +85,9 @@ type catAgg struct {
 	lastSeq       int64
 	withContext   int64
 	byConf        [4]int64
-	variants      map[string]int64
-	reasons       map[string]int64
-	distinct      map[uint64]struct{}
+	variants      tally
+	reasons       tally
+	distinct      hashSet
 	distinctFull  bool
 	lines         []int
 	examples      []string
@@ -201,11 +204,14 @@ func (k *unitSink) match(m *detectors.Match) {
 		p.problems[fmt.Sprintf("rule %s %s on field %q", m.Variant, m.Reason, f.name)]++
 		return
 	}
-	c := f.cats[m.Category]
-	if c == nil {
-		c = &catAgg{variants: map[string]int64{}, reasons: map[string]int64{}, distinct: map[uint64]struct{}{}}
-		f.cats[m.Category] = c
-		f.order = append(f.order, m.Category)
+	c := f.last
+	if c == nil || f.lastCat != m.Category {
+		if c = f.cats[m.Category]; c == nil {
+			c = &catAgg{}
+			f.cats[m.Category] = c
+			f.order = append(f.order, m.Category)
+		}
+		f.last, f.lastCat = c, m.Category
 	}
 	c.matches++
 	if c.lastSeq != k.seq {
@@ -217,10 +223,10 @@ func (k *unitSink) match(m *detectors.Match) {
 	}
 	c.byConf[m.Confidence]++
 	if m.Variant != "" {
-		c.variants[m.Variant]++
+		c.variants.add(m.Variant)
 	}
 	if m.Reason != "" {
-		c.reasons[m.Reason]++
+		c.reasons.add(m.Reason)
 	}
 	if k.value.Line > 0 && len(c.lines) < maxLines {
 		if l := k.lineOf(m.Start); len(c.lines) == 0 || c.lines[len(c.lines)-1] != l {
@@ -231,15 +237,13 @@ func (k *unitSink) match(m *detectors.Match) {
 	if c.distinctFull {
 		return
 	}
-	id := maphash.Bytes(distinctSeed, m.Value)
-	if _, seen := c.distinct[id]; seen {
-		return
-	}
-	if len(c.distinct) >= maxDistinct {
+	seen, full := c.distinct.add(maphash.Bytes(distinctSeed, m.Value), maxDistinct)
+	if full {
 		c.distinctFull = true
+	}
+	if seen || full {
 		return
 	}
-	c.distinct[id] = struct{}{}
 	if len(c.examples) < k.s.opt.Examples {
 		c.examples = append(c.examples, detectors.Mask(m.Category, m.Value))
 		c.fingerprints = append(c.fingerprints, k.fingerprint(m))

@@ -71,11 +71,11 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			Examples: []string{}, Fingerprints: []string{},
 		}
 		if c != nil {
-			ic.Variants = c.variants
-			ic.Reasons = c.reasons
+			ic.Variants = c.variants.toMap()
+			ic.Reasons = c.reasons.toMap()
 			ic.Matches = c.matches
 			ic.MatchedValues = c.matchedValues
-			ic.Distinct = int64(len(c.distinct))
+			ic.Distinct = int64(c.distinct.len())
 			ic.WithContext = c.withContext
 			for conf := detectors.Low; conf <= detectors.High; conf++ {
 				if n := c.byConf[conf]; n > 0 {
@@ -140,10 +140,10 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 	if f.nonNull > 0 {
 		share = float64(c.matchedValues) / float64(f.nonNull)
 	}
-	strongShare := !free && share >= minShare && len(c.distinct) >= minDistinct
+	strongShare := !free && share >= minShare && c.distinct.len() >= minDistinct
 	// Weak matches (bare 8-digit numbers) pass by chance half the time, so
 	// they need nearly the whole column.
-	weakShare := !free && share >= minWeakShare && len(c.distinct) >= minDistinct
+	weakShare := !free && share >= minWeakShare && c.distinct.len() >= minDistinct
 
 	switch {
 	case hinted:
@@ -189,7 +189,7 @@ func typeNote(f *fieldAgg) string {
 
 func distinctText(c *catAgg) string {
 	if c.distinctFull {
-		return fmt.Sprintf("at least %d", len(c.distinct))
+		return fmt.Sprintf("at least %d", c.distinct.len())
 	}
-	return fmt.Sprint(len(c.distinct))
+	return fmt.Sprint(c.distinct.len())
 }
