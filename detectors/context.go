@@ -72,10 +72,11 @@ func newContextWords(m map[string][]string) contextWords {
 type Context struct {
 	text  []byte
 	words *contextWords
-	// The last category asked for and its words: detectors ask for the
-	// same one many times in a row.
-	lastCat string
-	lastWS  *wordSet
+	// The categories asked for last and their words: detectors ask for a
+	// few, many times over, so a map lookup each time would cost more.
+	lastCats [4]string
+	lastWS   [4]*wordSet
+	nextLast int
 	// Recent answers: the fødselsnummer and account detectors ask about
 	// the same spans.
 	recent [4]nearAnswer
@@ -92,6 +93,19 @@ type nearAnswer struct {
 	cat        string
 	start, end int
 	near, set  bool
+}
+
+// wordsOf returns the category's words, or nil.
+func (c *Context) wordsOf(category string) *wordSet {
+	for i, cat := range c.lastCats {
+		if cat == category && c.lastWS[i] != nil {
+			return c.lastWS[i]
+		}
+	}
+	ws := (*c.words)[category]
+	c.lastCats[c.nextLast], c.lastWS[c.nextLast] = category, ws
+	c.nextLast = (c.nextLast + 1) % len(c.lastCats)
+	return ws
 }
 
 // reset forgets cached answers; the engine calls it when the text changes.
@@ -144,11 +158,7 @@ func (c *Context) Near(category string, start, end int) bool {
 }
 
 func (c *Context) near(category string, start, end int) bool {
-	ws := c.lastWS
-	if category != c.lastCat || ws == nil {
-		ws = (*c.words)[category]
-		c.lastCat, c.lastWS = category, ws
-	}
+	ws := c.wordsOf(category)
 	if ws == nil {
 		return false
 	}

@@ -173,8 +173,12 @@ func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context) {
 	default:
 		m.Confidence = Medium
 	}
-	var buf [48]byte
-	m.Value = ctx.Keep(a.AppendTo(buf[:0]))
+	if a.Is4() {
+		m.Value = ctx.Keep(text[start:end]) // already canonical: no leading zeros
+	} else {
+		var buf [48]byte
+		m.Value = ctx.Keep(a.AppendTo(buf[:0]))
+	}
 	ctx.Emit(&m)
 }
 
