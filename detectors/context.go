@@ -74,8 +74,8 @@ type Context struct {
 	words *contextWords
 	// The categories asked for last and their words: detectors ask for a
 	// few, many times over, so a map lookup each time would cost more.
-	lastCats [4]string
-	lastWS   [4]*wordSet
+	lastCats [8]string
+	lastWS   [8]*wordSet
 	nextLast int
 	// Recent answers: the fødselsnummer and account detectors ask about
 	// the same spans.

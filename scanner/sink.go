@@ -74,9 +74,23 @@ type fieldAgg struct {
 	nonNull  int64
 	cats     map[string]*catAgg
 	order    []string
-	// The category matched last: most matches in a field are of one.
-	last    *catAgg
-	lastCat string
+	aggs     []*catAgg // cats[order[i]], for a lookup cheaper than the map's
+}
+
+// agg returns the aggregate of a category, made on its first match. A
+// field has a few categories, whose ids are the detectors' constants, so
+// comparing them in order is cheaper than hashing.
+func (f *fieldAgg) agg(category string) *catAgg {
+	for i, id := range f.order {
+		if id == category {
+			return f.aggs[i]
+		}
+	}
+	c := &catAgg{}
+	f.cats[category] = c
+	f.order = append(f.order, category)
+	f.aggs = append(f.aggs, c)
+	return c
 }
 
 type catAgg struct {
@@ -204,15 +218,7 @@ func (k *unitSink) match(m *detectors.Match) {
 		p.problems[fmt.Sprintf("rule %s %s on field %q", m.Variant, m.Reason, f.name)]++
 		return
 	}
-	c := f.last
-	if c == nil || f.lastCat != m.Category {
-		if c = f.cats[m.Category]; c == nil {
-			c = &catAgg{}
-			f.cats[m.Category] = c
-			f.order = append(f.order, m.Category)
-		}
-		f.last, f.lastCat = c, m.Category
-	}
+	c := f.agg(m.Category)
 	c.matches++
 	if c.lastSeq != k.seq {
 		c.lastSeq = k.seq
