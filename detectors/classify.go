@@ -2,9 +2,10 @@ package detectors
 
 // The engine finds candidates through bit masks of 64-byte blocks: one bit
 // per byte, set where the byte is a digit, a separator that may join digit
-// groups, or a byte a candidate can start with. Walking the set bits skips
-// the bytes between candidates without a branch per byte, which is where a
-// byte-at-a-time loop spent its time on text with a number every dozen bytes.
+// groups, a byte a candidate can start with, and so on. Numbers, and the
+// starts of the ones long enough for some detector, are then found with a
+// few operations per block, so the bytes between candidates, and the many
+// short numbers (the parts of a timestamp, a count), cost no branch each.
 
 // blockMasks classifies up to maskBlocks 64-byte blocks of text.
 type blockMasks struct {
@@ -13,20 +14,30 @@ type blockMasks struct {
 	start  [maskBlocks]uint64 // a digit, '@', ':', '%'
 	letter [maskBlocks]uint64 // ASCII letters
 	word   [maskBlocks]uint64 // ASCII letters, digits and '_'
+	high   [maskBlocks]uint64 // bytes of multi-byte characters (>= 0x80)
 	// from and to bound the text the masks describe.
 	from, to int
+	// tail holds the last bytes of a text that does not fill a block,
+	// padded with zeros, which are in no class.
+	tail [64]byte
 }
 
 // maskBlocks is how many blocks are classified at once: 4 KiB of text,
 // small enough to stay in the L1 cache with its masks.
 const maskBlocks = 64
 
-// classify fills m for text[from:to]; to-from must be a multiple of 64 and
-// at most 64*maskBlocks.
+// classify fills m for text[from:to], to-from at most 64*maskBlocks; a last
+// block that text does not fill is classified as if padded with zeros.
 func classify(text []byte, from, to int, m *blockMasks) {
 	m.from, m.to = from, to
-	if n := (to - from) / 64; n > 0 {
-		classifyBlocks(&text[from], n, &m.digit[0], &m.sep[0], &m.start[0], &m.letter[0], &m.word[0])
+	full := (to - from) / 64
+	if full > 0 {
+		classifyBlocks(&text[from], full, m, 0)
+	}
+	if rest := text[from+full*64 : to]; len(rest) > 0 {
+		m.tail = [64]byte{}
+		copy(m.tail[:], rest)
+		classifyBlocks(&m.tail[0], 1, m, full)
 	}
 }
 
@@ -54,9 +65,9 @@ var startBit = func() (t [256]uint8) {
 
 // classifyPortable is classifyBlocks in Go, for other architectures and as
 // the reference the assembly is tested against.
-func classifyPortable(text []byte, digit, sep, start, letter, word []uint64) {
-	for b := range digit {
-		var d, s, st, l, w uint64
+func classifyPortable(text []byte, m *blockMasks, first int) {
+	for b := range len(text) / 64 {
+		var d, s, st, l, w, h uint64
 		for k, c := range text[b*64 : b*64+64] {
 			cl := byteClass[c]
 			d |= uint64(cl&clsDigit) << k
@@ -66,7 +77,22 @@ func classifyPortable(text []byte, digit, sep, start, letter, word []uint64) {
 				l |= 1 << k
 			}
 			w |= uint64(afterWord[c]) << k
+			h |= uint64(c>>7) << k
 		}
-		digit[b], sep[b], start[b], letter[b], word[b] = d, s, st, l, w
+		i := first + b
+		m.digit[i], m.sep[i], m.start[i], m.letter[i], m.word[i], m.high[i] = d, s, st, l, w, h
 	}
+}
+
+// runsAtLeast returns the bits of num that start k or more set bits in a
+// row, counting the bits past the block as set (the next block may go on).
+func runsAtLeast(num uint64, k int) uint64 {
+	if k > 64 {
+		return 0
+	}
+	long := num
+	for s := 1; s < k; s++ {
+		long &= num>>s | ^uint64(0)<<(64-s)
+	}
+	return long
 }

@@ -1,5 +1,13 @@
 #include "textflag.h"
 
+// Offsets of the mask arrays in blockMasks (TestMaskLayout checks them).
+#define DIGIT 0
+#define SEP 512
+#define START 1024
+#define LETTER 1536
+#define WORD 2048
+#define HIGH 2560
+
 // BROADCAST fills X with the byte in the low 8 bits of the 32-bit constant c
 // repeated (c must already be repeated four times).
 #define BROADCAST(c, X) \
@@ -8,8 +16,8 @@
 	PSHUFL $0, X, X
 
 // CLASSIFY16 classifies the 16 bytes at off(SI) and ORs their masks, shifted
-// left by off, into R10 (digit), R11 (sep), R12 (start), R13 (letter) and
-// R14 (word).
+// left by off, into R10 (digit), R11 (sep), R12 (start), R13 (letter), R14
+// (word) and R8 (high).
 #define CLASSIFY16(off) \
 	MOVOU off(SI), X0 \
 	MOVO X0, X1 \
@@ -59,7 +67,10 @@
 	ORQ AX, R13 \
 	PMOVMSKB X5, AX \
 	SHLQ $off, AX \
-	ORQ AX, R14
+	ORQ AX, R14 \
+	PMOVMSKB X0, AX \
+	SHLQ $off, AX \
+	ORQ AX, R8
 
 // Constants used as memory operands, which SSE wants 16-byte aligned.
 DATA lettera<>+0(SB)/8, $0x6161616161616161
@@ -72,15 +83,14 @@ DATA underscore<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
 DATA underscore<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
 GLOBL underscore<>(SB), RODATA|NOPTR, $16
 
-// func classifyBlocks(p *byte, n int, digit, sep, start, letter, word *uint64)
-TEXT ·classifyBlocks(SB), NOSPLIT, $0-56
+// func classifyBlocks(p *byte, n int, m *blockMasks, first int)
+TEXT ·classifyBlocks(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
-	MOVQ digit+16(FP), DI
-	MOVQ sep+24(FP), R8
-	MOVQ start+32(FP), R9
-	MOVQ letter+40(FP), BX
-	MOVQ word+48(FP), DX
+	MOVQ m+16(FP), DI
+	MOVQ first+24(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, DI
 	BROADCAST(0x30303030, X8)  // '0'
 	BROADCAST(0x09090909, X9)  // 9
 	BROADCAST(0x3a3a3a3a, X10) // ':'
@@ -98,21 +108,19 @@ loop:
 	XORQ R12, R12
 	XORQ R13, R13
 	XORQ R14, R14
+	XORQ R8, R8
 	CLASSIFY16(0)
 	CLASSIFY16(16)
 	CLASSIFY16(32)
 	CLASSIFY16(48)
-	MOVQ R10, (DI)
-	MOVQ R11, (R8)
-	MOVQ R12, (R9)
-	MOVQ R13, (BX)
-	MOVQ R14, (DX)
+	MOVQ R10, DIGIT(DI)
+	MOVQ R11, SEP(DI)
+	MOVQ R12, START(DI)
+	MOVQ R13, LETTER(DI)
+	MOVQ R14, WORD(DI)
+	MOVQ R8, HIGH(DI)
 	ADDQ $64, SI
 	ADDQ $8, DI
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $8, BX
-	ADDQ $8, DX
 	DECQ CX
 	JNZ loop
 

@@ -4,7 +4,6 @@ package detectors
 
 import "unsafe"
 
-func classifyBlocks(p *byte, n int, digit, sep, start, letter, word *uint64) {
-	classifyPortable(unsafe.Slice(p, n*64), unsafe.Slice(digit, n), unsafe.Slice(sep, n), unsafe.Slice(start, n),
-		unsafe.Slice(letter, n), unsafe.Slice(word, n))
+func classifyBlocks(p *byte, n int, m *blockMasks, first int) {
+	classifyPortable(unsafe.Slice(p, n*64), m, first)
 }

@@ -2,7 +2,10 @@ package detectors
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"datakart/internal/corpus"
 )
@@ -23,19 +26,30 @@ func TestClassifyMatchesPortable(t *testing.T) {
 				text[i] = byte(i + round)
 			}
 		}
+		n := len(text) - round // and a last block the text does not fill
 		var got, want blockMasks
-		classify(text, 0, len(text), &got)
-		classifyPortable(text, want.digit[:], want.sep[:], want.start[:], want.letter[:], want.word[:])
-		want.from, want.to = 0, len(text)
-		if got != want {
-			for b := range maskBlocks {
-				g := [5]uint64{got.digit[b], got.sep[b], got.start[b], got.letter[b], got.word[b]}
-				w := [5]uint64{want.digit[b], want.sep[b], want.start[b], want.letter[b], want.word[b]}
-				if g != w {
-					t.Fatalf("round %d block %d %q: got %x, want %x", round, b, text[b*64:b*64+64], g, w)
-				}
+		classify(text[:n], 0, n, &got)
+		padded := make([]byte, len(text))
+		copy(padded, text[:n])
+		classifyPortable(padded, &want, 0)
+		for b := range maskBlocks {
+			g := [6]uint64{got.digit[b], got.sep[b], got.start[b], got.letter[b], got.word[b], got.high[b]}
+			w := [6]uint64{want.digit[b], want.sep[b], want.start[b], want.letter[b], want.word[b], want.high[b]}
+			if g != w {
+				t.Fatalf("round %d block %d %q: got %x, want %x", round, b, padded[b*64:b*64+64], g, w)
 			}
 		}
+	}
+}
+
+// The assembly writes the masks at fixed offsets.
+func TestMaskLayout(t *testing.T) {
+	var m blockMasks
+	got := []uintptr{unsafe.Offsetof(m.digit), unsafe.Offsetof(m.sep), unsafe.Offsetof(m.start),
+		unsafe.Offsetof(m.letter), unsafe.Offsetof(m.word), unsafe.Offsetof(m.high)}
+	want := []uintptr{0, 512, 1024, 1536, 2048, 2560}
+	if !slices.Equal(got, want) {
+		t.Fatalf("mask offsets %v, want %v (see classify_amd64.s)", got, want)
 	}
 }
 
@@ -58,5 +72,25 @@ func TestBlockWalkMatchesByteWalk(t *testing.T) {
 	text := corpus.MixedText(3, 1<<20)
 	for shift := range 64 {
 		sameBothWays(t, e, text[shift:])
+	}
+}
+
+// The cases the masks cannot see alone, at every position around a block
+// boundary: no-break spaces joining groups, numbers of more than maxGroups
+// groups, IBANs after their country code, IPv6 colons, a number that ends
+// the text.
+func TestBlockWalkAtBoundaries(t *testing.T) {
+	e := NewEngine(fuzzWords, Builtin()...)
+	for _, s := range []string{
+		"tlf 912\u00a034\u00a0567", "konto 1503\u00a075\u00a077003", "fnr 100487\u202f44732", "kort 4242\u202f4242\u202f4242\u202f4242", "12\u00a0450,00 kr",
+		"1.2.3.4.5.6.7.8.9.10.11.12.13.14.84.210.1.2", "1 2 3 4 5 6 7 8 9 10 11 12 100487 44732",
+		"NO93 8601 1117 947", "GB82WEST12345698765432", "2001:db8::1", "2a02:2121:1:2::1 x", "fe80::1%eth0",
+		"ola@online.no", "a%40b.no", "10048744732", "+47 912 34 567", "84.210.1.2",
+	} {
+		for pad := 40; pad < 140; pad++ {
+			text := []byte(strings.Repeat("ab ", 50)[:pad] + s)
+			sameBothWays(t, e, text)
+			sameBothWays(t, e, append(text, " tail"...))
+		}
 	}
 }

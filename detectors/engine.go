@@ -51,8 +51,9 @@ type Engine struct {
 	words     contextWords
 	pool      sync.Pool
 	// minDigits is the fewest digits any number detector needs, and
-	// minDigitsOneGroup the fewest in a number of one group of digits.
-	minDigits, minDigitsOneGroup int
+	// minDigitsOneGroup the fewest in a number of one group of digits;
+	// minRunBytes is the fewest bytes such a number can have.
+	minDigits, minDigitsOneGroup, minRunBytes int
 }
 
 // numberDetector is a detector of digit runs with the fewest digits it can
@@ -111,6 +112,8 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			e.minDigitsOneGroup = min(e.minDigitsOneGroup, d.minDigits)
 		}
 	}
+	// Two groups or more take a separator too.
+	e.minRunBytes = min(e.minDigits+1, e.minDigitsOneGroup)
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
 		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
@@ -150,73 +153,112 @@ func (e *Engine) scan(text []byte, emit func(*Match), blocks bool) {
 			d.Inspect(text, &st.cand, &st.ctx)
 		}
 	}
-	i := 0
 	if blocks && len(text) >= 64 {
-		i = e.scanBlocks(text, st, emit)
+		e.scanBlocks(text, st, emit)
+	} else {
+		e.scanBytes(text, 0, len(text), st, emit)
 	}
-	e.scanBytes(text, i, st, emit)
 }
 
-// scanBytes finds the candidates in text[i:] a byte at a time: for short
-// texts, and the tail after the last whole block.
-func (e *Engine) scanBytes(text []byte, i int, st *scanState, emit func(*Match)) {
-	n := len(text)
-	for i < n {
-		for i < n && byteClass[text[i]]&clsStart == 0 {
+// scanBytes finds the candidates that start in text[i:end] a byte at a
+// time, for short texts and blocks the masks cannot decide, and returns
+// where it stopped.
+func (e *Engine) scanBytes(text []byte, i, end int, st *scanState, emit func(*Match)) int {
+	for i < end {
+		for i < end && byteClass[text[i]]&clsStart == 0 {
 			i++
 		}
-		if i >= n {
+		if i >= end {
 			break
 		}
 		i = e.candidate(text, i, st, emit)
 	}
+	return i
 }
 
-// scanBlocks finds the candidates in the whole 64-byte blocks of text by
-// walking the bits of their masks, and returns where the rest starts.
+// scanBlocks finds the candidates in text, 64 bytes at a time, on the
+// masks of its blocks, and returns where it stopped (the end of text, or
+// past it when the last candidate read on).
 func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
 	m := &st.masks
-	full := len(text) &^ 63
+	n := len(text)
 	i := 0
-	for off := 0; off < full; off += 64 * maskBlocks {
-		end := min(off+64*maskBlocks, full)
-		if i >= end {
-			continue // a long candidate ran through this part
-		}
+	var prevDigit, prevNumber, prevLetter uint64 // of the block before
+	for off := 0; off < n; off += 64 * maskBlocks {
+		end := min(off+64*maskBlocks, n)
 		classify(text, off, end, m)
-		for b := (max(i, off) - off) / 64; b < (end-off)/64; b++ {
+		for b := range (end - off + 63) / 64 {
 			base := off + b*64
-			set := m.start[b]
-			if i > base {
-				set &= ^uint64(0) << (i - base)
+			digit, letter := m.digit[b], m.letter[b]
+			var digitNext uint64 // the byte after the block is a digit
+			if base+64 < n && isDigit(text[base+64]) {
+				digitNext = 1
 			}
-			digit := m.digit[b]
-			// Separators with a digit on each side join digit groups.
-			number := digit | m.sep[b]&(digit<<1)&(digit>>1)
-			for set != 0 {
-				p := bits.TrailingZeros64(set)
-				if digit>>p&1 != 0 {
-					// A number of too few digits is no candidate: skip it
-					// on the masks alone, where it ends inside the block
-					// (not at a separator in its last byte, which may join
-					// the next block's digits) and not at a no-break space.
-					q := p + bits.TrailingZeros64(^(number >> p))
-					if (q < 63 || q == 63 && m.sep[b]>>63 == 0) && byteClass[text[base+q]]&clsNBSPLead == 0 &&
-						e.tooShort(bits.OnesCount64(digit&(1<<q-1)>>p), bits.OnesCount64(number&^digit&(1<<q-1)>>p)+1) &&
-						!e.afterCountryCode(text, base+p) {
-						set &= ^uint64(0) << q
-						continue
-					}
+			// The bytes of numbers: digits, and the separators with a
+			// digit on each side, which join groups. runs has the first
+			// byte of each number.
+			number := digit | m.sep[b]&(digit<<1|prevDigit>>63)&(digit>>1|digitNext<<63)
+			runs := number &^ (number<<1 | prevNumber>>63)
+			digitBefore, letterBefore := prevDigit, prevLetter
+			prevDigit, prevNumber, prevLetter = digit, number, letter
+			if i >= base+64 {
+				continue // a long candidate ran through this block
+			}
+			if m.high[b]&(digit<<1|digitBefore>>63) != 0 {
+				// A multi-byte character right after a digit may be a
+				// no-break space joining groups, which the masks do not
+				// see: this block goes a byte at a time.
+				i = e.scanBytes(text, max(i, base), min(base+64, n), st, emit)
+				continue
+			}
+			// Candidates: numbers of enough bytes for some detector to
+			// want them, numbers after two letters (an IBAN's country
+			// code), and '@', '%' and the colons not inside a number.
+			events := runs&runsAtLeast(number, e.minRunBytes) | m.start[b]&^number
+			if len(e.onCountry) > 0 {
+				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
+			}
+			if i > base {
+				events &= ^uint64(0) << (i - base)
+			}
+			for events != 0 {
+				i = e.candidate(text, base+bits.TrailingZeros64(events), st, emit)
+				if i < n && inNumber(text, i) {
+					// A number cut after maxGroups groups goes on: read
+					// the rest as the byte walk does.
+					i = e.scanNumber(text, i, st, emit)
 				}
-				i = e.candidate(text, base+p, st, emit)
 				if i >= base+64 {
 					break
 				}
-				set &= ^uint64(0) << (i - base)
+				events &= ^uint64(0) << (i - base)
 			}
 		}
 	}
-	return max(i, full)
+	return max(i, n)
+}
+
+// inNumber reports whether text[i] is inside a number: a digit, or a
+// separator between digits.
+func inNumber(text []byte, i int) bool {
+	if isDigit(text[i]) {
+		return true
+	}
+	w := sepWidth(text, i)
+	return w > 0 && i > 0 && isDigit(text[i-1]) && i+w < len(text) && isDigit(text[i+w])
+}
+
+// scanNumber walks the rest of a number from text[i] as scanBytes would,
+// and returns where it ends.
+func (e *Engine) scanNumber(text []byte, i int, st *scanState, emit func(*Match)) int {
+	for i < len(text) && inNumber(text, i) {
+		if byteClass[text[i]]&clsStart != 0 {
+			i = e.candidate(text, i, st, emit)
+		} else {
+			i++
+		}
+	}
+	return i
 }
 
 // candidate inspects what starts at text[i], a byte of class clsStart, and
