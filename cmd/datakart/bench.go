@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -131,7 +132,11 @@ func timeCommand(env []string, name string, args ...string) (float64, int64, err
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err := cmd.Wait()
 	secs := time.Since(start).Seconds()
 	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && strings.Contains(name, "grep") {
 		err = nil // grep: no line matched
@@ -139,11 +144,50 @@ func timeCommand(env []string, name string, args ...string) (float64, int64, err
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %v: %s", filepath.Base(name), err, strings.TrimSpace(stderr.String()))
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024
+	rss := peak()
+	if rss == 0 {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rss = ru.Maxrss * 1024
+		}
 	}
 	return secs, rss, nil
+}
+
+// watchPeakRSS polls a process's high-water mark of resident memory
+// (VmHWM in /proc) until it exits, and returns a function that gives the
+// last seen. The rusage of a child is no good here: Go starts children
+// with vfork, and Linux counts the parent's memory at that moment into the
+// child's maxrss, so every run would show at least this process's size.
+// The mark only grows, so a late poll loses only the last few milliseconds.
+func watchPeakRSS(pid int) func() int64 {
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			b, err := os.ReadFile(status)
+			if err != nil {
+				return // gone (or no /proc: the caller falls back on rusage)
+			}
+			if kb := vmHWM(b); kb > 0 {
+				peak.Store(kb * 1024)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	return func() int64 { <-done; return peak.Load() }
+}
+
+// vmHWM returns the VmHWM line of /proc/PID/status in kB, or 0.
+func vmHWM(status []byte) int64 {
+	for line := range bytes.Lines(status) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))), 10, 64)
+			return kb
+		}
+	}
+	return 0
 }
 
 // writeCorpus writes total bytes of mixed text in n files under dir,

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+func TestVMHWM(t *testing.T) {
+	status := []byte("Name:\tdatakart\nVmPeak:\t 1264312 kB\nVmHWM:\t   27708 kB\nVmRSS:\t   20000 kB\n")
+	if got := vmHWM(status); got != 27708 {
+		t.Errorf("vmHWM = %d, want 27708", got)
+	}
+	if got := vmHWM([]byte("State:\tZ (zombie)\n")); got != 0 {
+		t.Errorf("vmHWM of a zombie = %d, want 0", got)
+	}
+}
+
+// The peak memory of a child is its own, not this process's: a child that
+// allocates little reports far less than a test binary's size.
+func TestTimeCommandMeasuresTheChild(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep")
+	}
+	big := make([]byte, 96<<20) // this process is large
+	for i := range big {
+		big[i] = 1
+	}
+	_, rss, err := timeCommand(nil, sleep, "0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss <= 0 || rss > 48<<20 {
+		t.Errorf("peak RSS of sleep = %d bytes; want its own few MiB", rss)
+	}
+	_ = big[len(big)-1]
+}
