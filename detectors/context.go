@@ -29,8 +29,8 @@ type wordSet struct {
 }
 
 // afterWord is 1 for the bytes a word cannot start after: ASCII letters,
-// digits and '_'. (After a byte of a multi-byte character it can: "nr:"
-// in "Fødselsnr:" does not, but these are rare enough to allow.)
+// digits and '_'. After a byte of a multi-byte character a word may start:
+// telling a letter there from a symbol would take decoding it.
 var afterWord = func() (t [256]uint8) {
 	for c := range 0x80 {
 		if isWordByte(byte(c)) {
