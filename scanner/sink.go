@@ -41,7 +41,6 @@ type unitSink struct {
 	// Progress not yet added to the shared counters: adding per value
 	// would make every reader contend on one cache line.
 	pendingValues, pendingBytes int64
-	lastField                   *fieldAgg
 
 	// The value being scanned, for onMatch.
 	field   *fieldAgg
@@ -62,12 +61,15 @@ type partAgg struct {
 	values   int64
 	fields   map[string]*fieldAgg
 	order    []string
+	aggs     []*fieldAgg // fields[order[i]]
+	next     int         // the index after the field of the last value
 	err      error
 	skipped  string
 }
 
 type fieldAgg struct {
 	name     string
+	index    int // in partAgg.aggs
 	dataType string
 	line     int
 	examined int64
@@ -150,10 +152,28 @@ func (k *unitSink) FieldInfo(name, dataType string, line int) {
 func (p *partAgg) field(name string) *fieldAgg {
 	f := p.fields[name]
 	if f == nil {
-		f = &fieldAgg{name: name, cats: map[string]*catAgg{}}
+		f = &fieldAgg{name: name, cats: map[string]*catAgg{}, index: len(p.aggs)}
 		p.fields[name] = f
 		p.order = append(p.order, name)
+		p.aggs = append(p.aggs, f)
 	}
+	return f
+}
+
+// fieldNamed is field for the values of a part, which come row by row with
+// the columns in the same order each time: the field after the last one is
+// tried before the map.
+func (p *partAgg) fieldNamed(name string) *fieldAgg {
+	var f *fieldAgg
+	switch i := p.next; {
+	case i < len(p.aggs) && p.aggs[i].name == name:
+		f = p.aggs[i]
+	case len(p.aggs) > 0 && p.aggs[0].name == name:
+		f = p.aggs[0]
+	default:
+		f = p.field(name)
+	}
+	p.next = f.index + 1
 	return f
 }
 
@@ -163,11 +183,7 @@ func (k *unitSink) Value(v connectors.Value) error {
 		return err
 	}
 	p := k.ensurePart()
-	f := k.lastField
-	if f == nil || f.name != v.Field || p.fields[v.Field] != f {
-		f = p.field(v.Field)
-		k.lastField = f
-	}
+	f := p.fieldNamed(v.Field)
 	f.examined++
 	p.values++
 	p.bytes += int64(len(v.Data))
