@@ -177,9 +177,8 @@ func (e *Engine) scanBytes(text []byte, i, end int, st *scanState, emit func(*Ma
 }
 
 // scanBlocks finds the candidates in text, 64 bytes at a time, on the
-// masks of its blocks, and returns where it stopped (the end of text, or
-// past it when the last candidate read on).
-func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
+// masks of its blocks.
+func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 	m := &st.masks
 	n := len(text)
 	i := 0
@@ -209,6 +208,9 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
 				// no-break space joining groups, which the masks do not
 				// see: this block goes a byte at a time.
 				i = e.scanBytes(text, max(i, base), min(base+64, n), st, emit)
+				if i < n && inNumber(text, i) {
+					i = e.scanNumber(text, i, st, emit)
+				}
 				continue
 			}
 			// Candidates: numbers of enough bytes for some detector to
@@ -224,8 +226,9 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
 			for events != 0 {
 				i = e.candidate(text, base+bits.TrailingZeros64(events), st, emit)
 				if i < n && inNumber(text, i) {
-					// A number cut after maxGroups groups goes on: read
-					// the rest as the byte walk does.
+					// Stopped inside a number (one cut after maxGroups
+					// groups, or after an IPv6 run): the masks have no
+					// start there, so read the rest as the byte walk does.
 					i = e.scanNumber(text, i, st, emit)
 				}
 				if i >= base+64 {
@@ -235,7 +238,6 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) int {
 			}
 		}
 	}
-	return max(i, n)
 }
 
 // inNumber reports whether text[i] is inside a number: a digit, or a
