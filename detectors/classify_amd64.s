@@ -54,12 +54,15 @@
 	ORQ AX, R12 \
 	MOVO X0, X3 \
 	POR X13, X3 \
-	PSUBB lettera<>(SB), X3 \
+	MOVOU lettera<>(SB), X6 \
+	PSUBB X6, X3 \
 	MOVO X3, X4 \
-	PMINUB letter25<>(SB), X4 \
+	MOVOU letter25<>(SB), X7 \
+	PMINUB X7, X4 \
 	PCMPEQB X3, X4 \
 	MOVO X0, X5 \
-	PCMPEQB underscore<>(SB), X5 \
+	MOVOU underscore<>(SB), X6 \
+	PCMPEQB X6, X5 \
 	POR X4, X5 \
 	POR X2, X5 \
 	PMOVMSKB X4, AX \
@@ -72,7 +75,8 @@
 	SHLQ $off, AX \
 	ORQ AX, R8
 
-// Constants used as memory operands, which SSE wants 16-byte aligned.
+// Constants for which no register is left; loaded with MOVOU, so their
+// alignment does not matter.
 DATA lettera<>+0(SB)/8, $0x6161616161616161
 DATA lettera<>+8(SB)/8, $0x6161616161616161
 GLOBL lettera<>(SB), RODATA|NOPTR, $16
