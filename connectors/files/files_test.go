@@ -367,6 +367,39 @@ func TestLongLinesAreStreamedInPieces(t *testing.T) {
 	}
 }
 
+// Text comes in batches of whole lines, each the lines up to the first
+// that reaches batchSize, with the line number of its first line; nothing
+// is lost or repeated.
+func TestTextBatchesAreWholeLines(t *testing.T) {
+	oldBatch, oldRead := batchSize, readSize
+	batchSize, readSize = 1024, 1024
+	defer func() { batchSize, readSize = oldBatch, oldRead }()
+	var text []byte
+	for i := range 5000 {
+		text = append(text, strings.Repeat("x", i*37%300)...)
+		text = append(text, '\n')
+	}
+	text = append(text, "no newline at the end"...)
+	dir := t.TempDir()
+	write(t, dir, "lines.txt", text)
+	rec, _ := scanTree(t, dir, Options{})
+	pieces, lines := rec.values["lines.txt|"], rec.lines["lines.txt|"]
+	if rec.text("lines.txt|") != string(text) {
+		t.Fatal("text was lost or repeated")
+	}
+	line := 1
+	for i, p := range pieces {
+		last := i == len(pieces)-1
+		if !last && (len(p) < batchSize || !strings.HasSuffix(p, "\n") || strings.Contains(p[:len(p)-1][batchSize-1:], "\n")) {
+			t.Fatalf("batch %d of %d bytes is not the lines up to the first reaching %d", i, len(p), batchSize)
+		}
+		if lines[i] != line {
+			t.Fatalf("batch %d starts at line %d, want %d", i, lines[i], line)
+		}
+		line += strings.Count(p, "\n")
+	}
+}
+
 func TestCancel(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "big.txt", bytes.Repeat([]byte("line of text\n"), 200000))
