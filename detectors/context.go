@@ -23,6 +23,10 @@ type wordSet struct {
 	words [][]byte   // sorted by first byte
 	// from and to bound the words that start with a byte (either case).
 	from, to [256]uint16
+	// second has, for each first byte, bit b&63 set for the second bytes
+	// b of its words (after b|0x20, which folds case): a cheap look at two
+	// bytes before the words are compared. A one-byte word sets them all.
+	second [256]uint64
 	// lettersOnly: every word starts with an ASCII letter, so only the
 	// letters that start a word need a look.
 	lettersOnly bool
@@ -60,6 +64,11 @@ func newContextWords(m map[string][]string) contextWords {
 					ws.first[c], ws.from[c] = 1, uint16(k)
 				}
 				ws.to[c] = uint16(k + 1)
+				if len(w) == 1 {
+					ws.second[c] = ^uint64(0)
+				} else {
+					ws.second[c] |= 1 << ((w[1] | 0x20) & 63)
+				}
 			}
 		}
 		cw[cat] = ws
@@ -183,7 +192,7 @@ func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi int) bool {
 		}
 		for ; set != 0; set &= set - 1 {
 			i := base + bits.TrailingZeros64(set)
-			if ws.first[t[i]] != 0 && ws.startsAt(t, i) {
+			if ws.mayStart(t, i) && ws.startsAt(t, i) {
 				return true
 			}
 		}
@@ -208,6 +217,15 @@ func (ws *wordSet) findIn(t []byte, lo, hi int) bool {
 		}
 	}
 	return false
+}
+
+// mayStart reports whether one of the words may start at t[i], by its
+// first two bytes.
+func (ws *wordSet) mayStart(t []byte, i int) bool {
+	if i+1 == len(t) {
+		return ws.first[t[i]] != 0
+	}
+	return ws.second[t[i]]>>((t[i+1]|0x20)&63)&1 != 0
 }
 
 // startsAt reports whether one of the words stands at t[i].
