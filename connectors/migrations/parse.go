@@ -93,7 +93,7 @@ func parseCreate(ts []token) (table string, cols []column, ok bool) {
 	if !ok || !at(ts, i).punct('(') {
 		return "", nil, false
 	}
-	elems, _ := splitList(ts, i)
+	elems := splitList(ts, i)
 	for _, el := range elems {
 		if c, ok := columnDef(el); ok {
 			cols = append(cols, c)
@@ -103,42 +103,20 @@ func parseCreate(ts []token) (table string, cols []column, ok bool) {
 }
 
 // splitList splits the parenthesized list opening at ts[open] into its
-// elements at top-level commas. It returns the elements and the index
-// after the closing parenthesis (len(ts) if it is missing).
-func splitList(ts []token, open int) ([][]token, int) {
-	var elems [][]token
-	depth := 0
-	start := open + 1
-	for i := open; i < len(ts); i++ {
-		t := ts[i]
-		switch {
-		case t.punct('(') || t.punct('['):
-			depth++
-		case t.punct(')') || t.punct(']'):
-			depth--
-			if depth == 0 {
-				if i > start {
-					elems = append(elems, ts[start:i])
-				}
-				return elems, i + 1
-			}
-		case t.punct(',') && depth == 1:
-			if i > start {
-				elems = append(elems, ts[start:i])
-			}
-			start = i + 1
-		}
-	}
-	if len(ts) > start {
-		elems = append(elems, ts[start:])
-	}
-	return elems, len(ts)
-}
+// elements at top-level commas, up to its closing parenthesis (or the end
+// when that is missing).
+func splitList(ts []token, open int) [][]token { return splitCommas(ts[open+1:], true) }
 
 // splitTop splits ts at commas outside parentheses.
-func splitTop(ts []token) [][]token {
+func splitTop(ts []token) [][]token { return splitCommas(ts, false) }
+
+// splitCommas splits ts at the commas outside the parentheses and brackets
+// opened in it. An unmatched ')' or ']' ends the list when inList (ts
+// follows the list's '('); otherwise it is passed over.
+func splitCommas(ts []token, inList bool) [][]token {
 	var out [][]token
-	depth, start := 0, 0
+	depth, start, end := 0, 0, len(ts)
+scan:
 	for i, t := range ts {
 		switch {
 		case t.punct('(') || t.punct('['):
@@ -146,6 +124,9 @@ func splitTop(ts []token) [][]token {
 		case t.punct(')') || t.punct(']'):
 			if depth > 0 {
 				depth--
+			} else if inList {
+				end = i
+				break scan
 			}
 		case t.punct(',') && depth == 0:
 			if i > start {
@@ -154,8 +135,8 @@ func splitTop(ts []token) [][]token {
 			start = i + 1
 		}
 	}
-	if len(ts) > start {
-		out = append(out, ts[start:])
+	if end > start {
+		out = append(out, ts[start:end])
 	}
 	return out
 }
@@ -335,7 +316,7 @@ func alterAction(a []token) []column {
 		if at(a, j).punct('(') {
 			// MySQL: ADD [COLUMN] (a int, b text)
 			var cols []column
-			elems, _ := splitList(a, j)
+			elems := splitList(a, j)
 			for _, el := range elems {
 				if c, ok := columnDef(el); ok {
 					cols = append(cols, c)
