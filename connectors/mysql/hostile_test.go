@@ -1,8 +1,8 @@
 package mysql
 
 import (
+	"fmt"
 	"testing"
-	"unicode/utf8"
 
 	"datakart/connectors/sqldb"
 	"datakart/internal/testdb"
@@ -30,21 +30,8 @@ func TestInvalidBytesInText(t *testing.T) {
 	)
 	// The server kept the bytes: rows 1, 3 and 4 of epost are not UTF-8,
 	// latin holds 0xff 0xfe, tekst a NUL.
-	invalid := 0
-	rows, err := db.Query("SELECT epost FROM kunder")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v []byte
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		if !utf8.Valid(v) {
-			invalid++
-		}
-	}
-	if rows.Close(); invalid != 3 {
+	invalid := testdb.InvalidUTF8(t, db, "SELECT epost FROM kunder")
+	if invalid != 3 {
 		t.Fatalf("%d epost values are invalid UTF-8 in the database, want 3", invalid)
 	}
 	var latinHex string
@@ -60,23 +47,15 @@ func TestInvalidBytesInText(t *testing.T) {
 		// of row 1's fnr reads as a letter (as latin1's "ø" would), so that
 		// row does not count; row 3's epost and row 2's notat are nothing
 		// but invalid bytes, binary data, not read.
-		for _, want := range []struct {
-			field, cat string
-			matches    int64
-		}{
-			{"epost", "email", 3},  // rows 1, 2 and 4
-			{"fnr", "no_fnr", 2},   // rows 2 and 4
-			{"notat", "email", 2},  // rows 1 and 3 (a BLOB is not walked as JSON)
-			{"notat", "no_fnr", 2}, // rows 1 and 4
-			{"latin", "email", 1},  // 0xff 0xfe arrive as "ÿþ"
-			{"latin", "no_fnr", 1},
-			{"tekst", "email", 1}, // beside a NUL
-			{"tekst", "no_fnr", 1},
-		} {
-			if c := testdb.Category(inv, k, want.field, want.cat); c == nil || c.Matches != want.matches {
-				t.Errorf("full %v: %s: %s = %+v, want %d matches beside the invalid bytes", opt.Full, want.field, want.cat, c, want.matches)
-			}
-		}
+		label := fmt.Sprintf("full %v, beside the invalid bytes", opt.Full)
+		testdb.WantMatches(t, inv, k, label, "epost", "email", 3)  // rows 1, 2 and 4
+		testdb.WantMatches(t, inv, k, label, "fnr", "no_fnr", 2)   // rows 2 and 4
+		testdb.WantMatches(t, inv, k, label, "notat", "email", 2)  // rows 1 and 3 (a BLOB is not walked as JSON)
+		testdb.WantMatches(t, inv, k, label, "notat", "no_fnr", 2) // rows 1 and 4
+		testdb.WantMatches(t, inv, k, label, "latin", "email", 1)  // 0xff 0xfe arrive as "ÿþ"
+		testdb.WantMatches(t, inv, k, label, "latin", "no_fnr", 1)
+		testdb.WantMatches(t, inv, k, label, "tekst", "email", 1) // beside a NUL
+		testdb.WantMatches(t, inv, k, label, "tekst", "no_fnr", 1)
 		if len(inv.Errors) != 0 {
 			t.Errorf("full %v: errors %+v", opt.Full, inv.Errors)
 		}

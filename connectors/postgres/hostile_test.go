@@ -2,10 +2,10 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"datakart/connectors/sqldb"
 	"datakart/internal/testdb"
@@ -107,21 +107,8 @@ func TestInvalidBytesInText(t *testing.T) {
 	// The server kept the bytes: rows 1, 3 and 4 of epost are not UTF-8.
 	// (Read as bytea: the server will not send them to a UTF8 client as
 	// text.)
-	invalid := 0
-	rows, err := db.Query("SELECT convert_to(epost, 'SQL_ASCII') FROM kunder")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v []byte
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		if !utf8.Valid(v) {
-			invalid++
-		}
-	}
-	if rows.Close(); invalid != 3 {
+	invalid := testdb.InvalidUTF8(t, db, "SELECT convert_to(epost, 'SQL_ASCII') FROM kunder")
+	if invalid != 3 {
 		t.Fatalf("%d epost values are invalid UTF-8 in the database, want 3: the fixture did not store raw bytes", invalid)
 	}
 
@@ -135,21 +122,13 @@ func TestInvalidBytesInText(t *testing.T) {
 		// A value found is counted once per row: 0x80 glued to the digits of
 		// row 1's fnr reads as a letter (as latin1's "ø" would), so that
 		// row does not count; everywhere else the data stands apart.
-		for _, want := range []struct {
-			field, cat string
-			matches    int64
-		}{
-			{"epost", "email", 3},           // rows 1, 2 and 4
-			{"fnr", "no_fnr", 2},            // rows 2 and 4
-			{"notat", "email", 1},           // row 1
-			{"notat", "no_fnr", 2},          // rows 1 and 4
-			{"notat → $.epost", "email", 1}, // row 3, JSON with a 0xff in another string
-			{"vedlegg", "email", 1},         // bytea: text with two invalid bytes
-		} {
-			if c := testdb.Category(inv, "public.kunder", want.field, want.cat); c == nil || c.Matches != want.matches {
-				t.Errorf("full %v: %s: %s = %+v, want %d matches beside the invalid bytes", opt.Full, want.field, want.cat, c, want.matches)
-			}
-		}
+		label := fmt.Sprintf("full %v, beside the invalid bytes", opt.Full)
+		testdb.WantMatches(t, inv, "public.kunder", label, "epost", "email", 3)           // rows 1, 2 and 4
+		testdb.WantMatches(t, inv, "public.kunder", label, "fnr", "no_fnr", 2)            // rows 2 and 4
+		testdb.WantMatches(t, inv, "public.kunder", label, "notat", "email", 1)           // row 1
+		testdb.WantMatches(t, inv, "public.kunder", label, "notat", "no_fnr", 2)          // rows 1 and 4
+		testdb.WantMatches(t, inv, "public.kunder", label, "notat → $.epost", "email", 1) // row 3, JSON with a 0xff in another string
+		testdb.WantMatches(t, inv, "public.kunder", label, "vedlegg", "email", 1)         // bytea: text with two invalid bytes
 		if len(inv.Errors) != 0 {
 			t.Errorf("full %v: errors %+v", opt.Full, inv.Errors)
 		}

@@ -81,3 +81,12 @@ func NoValueInErrors(t testing.TB, inv *inventory.Inventory, values ...string) {
 		}
 	}
 }
+
+// WantMatches fails the test unless field of container has exactly
+// matches matches of category; label says which run of the test it was.
+func WantMatches(t testing.TB, inv *inventory.Inventory, container, label, field, category string, matches int64) {
+	t.Helper()
+	if c := Category(inv, container, field, category); c == nil || c.Matches != matches {
+		t.Errorf("%s: %s: %s = %+v, want %d matches", label, field, category, c, matches)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/lib/pq"
@@ -101,4 +102,29 @@ func Exec(t testing.TB, db *sql.DB, stmts ...string) {
 			t.Fatalf("%.80s: %v", s, err)
 		}
 	}
+}
+
+// InvalidUTF8 returns how many values of a one-column query are not valid
+// UTF-8: a fixture's check that the server kept the raw bytes it was given.
+func InvalidUTF8(t testing.TB, db *sql.DB, query string) int {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	invalid := 0
+	for rows.Next() {
+		var v []byte
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(v) {
+			invalid++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return invalid
 }
