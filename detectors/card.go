@@ -204,8 +204,8 @@ func (PaymentCard) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (PaymentCard) MinDigits() int { return 12 }
+// WantsRun implements the Engine's run filter: a card has 12 digits or more.
+func (PaymentCard) WantsRun(r RunShape) bool { return r.Digits >= 12 }
 
 // Triggers implements Detector.
 func (PaymentCard) Triggers() Trigger { return OnNumber }

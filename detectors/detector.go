@@ -158,10 +158,40 @@ type Detector interface {
 	Inspect(text []byte, c *Candidate, ctx *Context)
 }
 
-// A detector of digit runs may also have a method MinDigits() int: the
-// fewest digits a candidate needs for it to match, and MinGroups() int: the
-// fewest groups of digits. The Engine then skips it for smaller candidates
-// without a call.
+// A detector of digit runs may also have a method WantsRun(RunShape) bool
+// saying which runs it can match at all; the Engine then calls it only for
+// those (most runs are the parts of dates, times and counts, which no
+// detector wants). The answer must depend on the shape alone, and must not
+// turn away a run the detector would match.
+
+// RunShape is what the Engine knows of a run of digit groups before it
+// hands the run to detectors: cheap to see from the bit masks of a block.
+type RunShape struct {
+	// Digits is the number of digits in all groups; MaxShapeDigits stands
+	// for that many or more.
+	Digits int
+	// Groups is the number of digit groups, 1 to 12.
+	Groups int
+	// Colon is true when a ':' joins two of the groups ("10:30",
+	// "2001:0db8").
+	Colon bool
+	// Next is what follows the last digit.
+	Next NextByte
+}
+
+// MaxShapeDigits is the most digits a RunShape tells apart.
+const MaxShapeDigits = 20
+
+// NextByte classifies the byte after a run of digits.
+type NextByte uint8
+
+// The bytes after a run that detectors ask about.
+const (
+	NextOther  NextByte = iota
+	NextPlus            // '+': a Swede over 100, a Finn born in the 1800s
+	NextLetter          // an ASCII letter: a Finnish identity code's century sign
+	numNextBytes
+)
 
 // Info describes a detector.
 type Info struct {

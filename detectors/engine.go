@@ -43,25 +43,39 @@ const maxGroups = 12
 // NewEngine and safe for concurrent use.
 type Engine struct {
 	detectors []Detector
-	onNumber  []numberDetector
+	onNumber  []Detector
 	onCountry []Detector
 	onAt      []Detector
 	onColon   []Detector
 	onText    []Detector
 	words     contextWords
 	pool      sync.Pool
-	// minDigits is the fewest digits any number detector needs, and
-	// minDigitsOneGroup the fewest in a number of one group of digits;
-	// minRunBytes is the fewest bytes such a number can have.
-	minDigits, minDigitsOneGroup, minRunBytes int
+	// wants has, for each run shape (see shapeIndex), bit k set when
+	// onNumber[k] wants runs of that shape; number detectors past the
+	// 32nd are in every entry's overflow.
+	wants    [numShapes]uint32
+	overflow bool
+	// minRunBytes is the fewest bytes of a run some detector wants.
+	minRunBytes int
 }
 
-// numberDetector is a detector of digit runs with the fewest digits it can
-// match, so the engine does not call it for shorter runs (most of them).
-type numberDetector struct {
-	Detector
-	minDigits, minGroups int
+// Run shapes are indexed by the byte after the run, a colon, the groups
+// and the digits.
+const numShapes = int(numNextBytes) * 2 * (maxGroups + 1) * (MaxShapeDigits + 1)
+
+func shapeIndex(digits, groups int, colon bool, next NextByte) int {
+	i := int(next)*2 + btoi(colon)
+	return (i*(maxGroups+1)+groups)*(MaxShapeDigits+1) + min(digits, MaxShapeDigits)
 }
+
+// nextByte classifies the byte after a run for RunShape.Next.
+var nextByte = func() (t [256]NextByte) {
+	t['+'] = NextPlus
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = NextLetter, NextLetter
+	}
+	return t
+}()
 
 type scanState struct {
 	groups  []Group
@@ -80,14 +94,7 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 	for _, d := range ds {
 		t := d.Triggers()
 		if t&OnNumber != 0 {
-			nd := numberDetector{Detector: d}
-			if m, ok := d.(interface{ MinDigits() int }); ok {
-				nd.minDigits = m.MinDigits()
-			}
-			if m, ok := d.(interface{ MinGroups() int }); ok {
-				nd.minGroups = m.MinGroups()
-			}
-			e.onNumber = append(e.onNumber, nd)
+			e.onNumber = append(e.onNumber, d)
 		}
 		if t&OnCountryCode != 0 {
 			e.onCountry = append(e.onCountry, d)
@@ -102,18 +109,7 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			e.onText = append(e.onText, d)
 		}
 	}
-	// Fewest digits first, so a short run stops at the first detector it
-	// is too short for.
-	slices.SortStableFunc(e.onNumber, func(a, b numberDetector) int { return a.minDigits - b.minDigits })
-	e.minDigits, e.minDigitsOneGroup = 1<<30, 1<<30
-	for _, d := range e.onNumber {
-		e.minDigits = min(e.minDigits, d.minDigits)
-		if d.minGroups <= 1 {
-			e.minDigitsOneGroup = min(e.minDigitsOneGroup, d.minDigits)
-		}
-	}
-	// Two groups or more take a separator too.
-	e.minRunBytes = min(e.minDigits+1, e.minDigitsOneGroup)
+	e.tabulateShapes()
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
 		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
@@ -121,6 +117,57 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 		return st
 	}
 	return e
+}
+
+// tabulateShapes asks each number detector which run shapes it wants, once,
+// so a run costs the engine one lookup instead of a call per detector.
+func (e *Engine) tabulateShapes() {
+	var shapes []RunShape
+	for next := range numNextBytes {
+		for _, colon := range []bool{false, true} {
+			for groups := 1 + btoi(colon); groups <= maxGroups; groups++ {
+				// Each group has a digit.
+				for digits := groups; digits <= MaxShapeDigits; digits++ {
+					shapes = append(shapes, RunShape{Digits: digits, Groups: groups, Colon: colon, Next: next})
+				}
+			}
+		}
+	}
+	// The detectors that want fewer digits first: where matches of two
+	// tie (see resolveOverlaps), the first one found wins.
+	fewest := map[Detector]int{}
+	for _, d := range e.onNumber {
+		fewest[d] = MaxShapeDigits + 1
+		for _, r := range shapes {
+			if wantsRun(d, r) {
+				fewest[d] = min(fewest[d], r.Digits)
+			}
+		}
+	}
+	slices.SortStableFunc(e.onNumber, func(a, b Detector) int { return fewest[a] - fewest[b] })
+
+	e.overflow = len(e.onNumber) > 32
+	e.minRunBytes = 1 << 30
+	for _, r := range shapes {
+		var want uint32
+		for k, d := range e.onNumber[:min(len(e.onNumber), 32)] {
+			if wantsRun(d, r) {
+				want |= 1 << k
+			}
+		}
+		e.wants[shapeIndex(r.Digits, r.Groups, r.Colon, r.Next)] = want
+		if want != 0 || e.overflow {
+			// A separator joins each two groups.
+			e.minRunBytes = min(e.minRunBytes, r.Digits+r.Groups-1)
+		}
+	}
+}
+
+// wantsRun reports whether d wants runs of shape r; a detector without a
+// WantsRun method wants them all.
+func wantsRun(d Detector, r RunShape) bool {
+	w, ok := d.(interface{ WantsRun(RunShape) bool })
+	return !ok || w.WantsRun(r)
 }
 
 // Detectors returns the detectors the engine runs.
@@ -213,10 +260,10 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 				}
 				continue
 			}
-			// Candidates: numbers of enough bytes for some detector to
-			// want them, numbers after two letters (an IBAN's country
-			// code), and '@', '%' and the colons not inside a number.
-			events := runs&runsAtLeast(number, e.minRunBytes) | m.start[b]&^number
+			// Candidates: numbers of a shape some detector wants,
+			// numbers after two letters (an IBAN's country code), and
+			// '@', '%' and the colons not inside a number.
+			events := e.wantedRuns(text, base, runs&runsAtLeast(number, e.minRunBytes), number, digit, m.start[b]) | m.start[b]&^number
 			if len(e.onCountry) > 0 {
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
 			}
@@ -238,6 +285,34 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			}
 		}
 	}
+}
+
+// wantedRuns drops from runs, the first bytes of numbers in the block at
+// base, the numbers that end inside the block and have a shape no detector
+// wants. It reads the shape off the masks as number would from the bytes.
+func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit, start uint64) uint64 {
+	if e.overflow {
+		return runs
+	}
+	groupStarts := digit &^ (digit << 1)
+	for r := runs; r != 0; r &= r - 1 {
+		p := bits.TrailingZeros64(r)
+		length := bits.TrailingZeros64(^(number >> p))
+		end := p + length
+		if end >= 64 {
+			continue // it may go on in the next block
+		}
+		span := (uint64(1)<<length - 1) << p
+		groups := bits.OnesCount64(groupStarts & span)
+		if groups > maxGroups {
+			continue // number cuts it into candidates
+		}
+		colon := start&^digit&span != 0
+		if e.wants[shapeIndex(bits.OnesCount64(digit&span), groups, colon, nextAt(text, base+end))] == 0 {
+			runs &^= 1 << p
+		}
+	}
+	return runs
 }
 
 // inNumber reports whether text[i] is inside a number: a digit, or a
@@ -314,6 +389,7 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	n := len(text)
 	groups := st.groups[:0]
 	digits := 0
+	colon := false
 	i := start
 	for {
 		j := i
@@ -331,11 +407,13 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 			i = j
 			break
 		}
+		colon = colon || text[j] == ':'
 		i = j + next
 	}
 	st.groups = groups
 	country := e.afterCountryCode(text, start)
-	if e.tooShort(digits, len(groups)) && !country {
+	want := e.wants[shapeIndex(digits, len(groups), colon, nextAt(text, i))]
+	if want == 0 && !e.overflow && !country {
 		return i
 	}
 	c := &st.cand
@@ -350,14 +428,13 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		}
 		c.Trigger = OnNumber
 	}
-	for _, d := range e.onNumber {
-		if digits < d.minDigits {
-			break
+	for ; want != 0; want &= want - 1 {
+		e.onNumber[bits.TrailingZeros32(want)].Inspect(text, &st.cand, &st.ctx)
+	}
+	if e.overflow {
+		for _, d := range e.onNumber[32:] {
+			d.Inspect(text, &st.cand, &st.ctx)
 		}
-		if len(groups) < d.minGroups {
-			continue
-		}
-		d.Inspect(text, &st.cand, &st.ctx)
 	}
 	pending := st.pending
 	switch len(pending) {
@@ -370,10 +447,12 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	return i
 }
 
-// tooShort reports whether no number detector wants a number of so few
-// digits in so many groups.
-func (e *Engine) tooShort(digits, groups int) bool {
-	return digits < e.minDigits || groups == 1 && digits < e.minDigitsOneGroup
+// nextAt classifies text[i], the byte after a run, for RunShape.Next.
+func nextAt(text []byte, i int) NextByte {
+	if i < len(text) {
+		return nextByte[text[i]]
+	}
+	return NextOther
 }
 
 // afterCountryCode reports whether two ASCII letters stand before

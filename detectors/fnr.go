@@ -203,8 +203,8 @@ func (Fodselsnummer) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (Fodselsnummer) MinDigits() int { return 11 }
+// WantsRun implements the Engine's run filter.
+func (Fodselsnummer) WantsRun(r RunShape) bool { return r.Digits >= 11 }
 
 // Triggers implements Detector.
 func (Fodselsnummer) Triggers() Trigger { return OnNumber }

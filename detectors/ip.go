@@ -48,13 +48,9 @@ func (IPAddress) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (IPAddress) MinDigits() int { return 4 }
-
-// MinGroups is the fewest digit groups a candidate needs: four for a dotted
-// quad, two for the start of an IPv6 address ("2001:0db8"); a lone run of
-// digits is neither.
-func (IPAddress) MinGroups() int { return 2 }
+// WantsRun implements the Engine's run filter: four groups for a dotted
+// quad, a colon for the start of an IPv6 address ("2001:0db8").
+func (IPAddress) WantsRun(r RunShape) bool { return r.Digits >= 4 && (r.Groups >= 4 || r.Colon) }
 
 // Triggers implements Detector.
 func (IPAddress) Triggers() Trigger { return OnNumber | OnColon }

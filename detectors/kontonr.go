@@ -34,8 +34,8 @@ func (BankAccount) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (BankAccount) MinDigits() int { return 11 }
+// WantsRun implements the Engine's run filter.
+func (BankAccount) WantsRun(r RunShape) bool { return r.Digits >= 11 }
 
 // Triggers implements Detector.
 func (BankAccount) Triggers() Trigger { return OnNumber }

@@ -155,8 +155,11 @@ func (SEPersonnummer) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (SEPersonnummer) MinDigits() int { return 6 }
+// WantsRun implements the Engine's run filter: 10 or 12 digits, or the 6
+// or 8 of the date before a '+' (a '-' joins the last four to the run).
+func (SEPersonnummer) WantsRun(r RunShape) bool {
+	return r.Digits >= 10 || r.Groups == 1 && (r.Digits == 6 || r.Digits == 8) && r.Next == NextPlus
+}
 
 // Triggers implements Detector.
 func (SEPersonnummer) Triggers() Trigger { return OnNumber }
@@ -229,8 +232,8 @@ func (DKCPR) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (DKCPR) MinDigits() int { return 10 }
+// WantsRun implements the Engine's run filter.
+func (DKCPR) WantsRun(r RunShape) bool { return r.Digits >= 10 }
 
 // Triggers implements Detector.
 func (DKCPR) Triggers() Trigger { return OnNumber }
@@ -279,8 +282,12 @@ func (FIHETU) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (FIHETU) MinDigits() int { return 6 }
+// WantsRun implements the Engine's run filter: the date, a '-' and the
+// individual number in one run, or the date alone before a '+' or a
+// century letter.
+func (FIHETU) WantsRun(r RunShape) bool {
+	return r.Digits >= 9 || r.Groups == 1 && r.Digits == 6 && r.Next != NextOther
+}
 
 // Triggers implements Detector.
 func (FIHETU) Triggers() Trigger { return OnNumber }

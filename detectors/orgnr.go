@@ -34,8 +34,8 @@ func (OrgNumber) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (OrgNumber) MinDigits() int { return 9 }
+// WantsRun implements the Engine's run filter.
+func (OrgNumber) WantsRun(r RunShape) bool { return r.Digits >= 9 }
 
 // Triggers implements Detector.
 func (OrgNumber) Triggers() Trigger { return OnNumber }

@@ -78,8 +78,8 @@ func (Phone) Info() Info {
 	}
 }
 
-// MinDigits is the fewest digits a candidate needs.
-func (Phone) MinDigits() int { return 8 }
+// WantsRun implements the Engine's run filter.
+func (Phone) WantsRun(r RunShape) bool { return r.Digits >= 8 }
 
 // Triggers implements Detector.
 func (Phone) Triggers() Trigger { return OnNumber }
