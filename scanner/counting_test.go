@@ -5,34 +5,55 @@ import (
 	"testing"
 )
 
-// hashSet agrees with a map, including for the hash 0 and at its limit.
+// hashSet agrees with a map, including for the hash 0 and at its limit,
+// whether its answers are asked for at once or later.
 func TestHashSetAgreesWithMap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, limit := range []int{1, 7, 100, 5000} {
 		var s hashSet
-		want := map[uint64]bool{}
-		for range 20000 {
-			h := r.Uint64N(3 * uint64(limit)) // repeats, and 0 now and then
-			seen, full := s.add(h, limit)
-			switch {
-			case want[h]:
-				if !seen || full {
-					t.Fatalf("limit %d: %d was added before, got seen=%v full=%v", limit, h, seen, full)
-				}
-			case len(want) >= limit:
-				if seen || !full {
-					t.Fatalf("limit %d: %d over the limit, got seen=%v full=%v", limit, h, seen, full)
-				}
-			default:
-				if seen || full {
-					t.Fatalf("limit %d: %d is new, got seen=%v full=%v", limit, h, seen, full)
-				}
-				want[h] = true
+		offered := map[uint64]bool{}
+		// Hashes as maphash gives them, with repeats, and 0.
+		hashes := []uint64{0}
+		for range 3 * limit {
+			hashes = append(hashes, r.Uint64())
+		}
+		for i := range 20000 {
+			h := hashes[r.IntN(len(hashes))]
+			before := offered[h]
+			offered[h] = true
+			if i%3 != 0 {
+				s.addLater(h, limit)
+				continue
 			}
-			if s.len() != len(want) {
-				t.Fatalf("limit %d: len %d, want %d", limit, s.len(), len(want))
+			seen, full := s.add(h, limit)
+			if len(offered) <= limit && (seen != before || full) {
+				t.Fatalf("limit %d: %d offered before: %v; got seen=%v full=%v", limit, h, before, seen, full)
+			}
+			if len(offered) > limit && !full {
+				t.Fatalf("limit %d: %d distinct offered, got seen=%v full=%v", limit, len(offered), seen, full)
+			}
+			if i%97 != 0 {
+				continue // let addLater gather
+			}
+			if n, full := s.len(limit); n != min(len(offered), limit) || full != (len(offered) > limit) {
+				t.Fatalf("limit %d: len %d full %v, with %d distinct offered", limit, n, full, len(offered))
 			}
 		}
+	}
+}
+
+// Counting by batches of addLater gives the count of a map.
+func TestHashSetLater(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var s hashSet
+	offered := map[uint64]bool{}
+	for range 50000 {
+		h := r.Uint64N(30000) * 0x9E3779B97F4A7C15 // repeats, spread over 64 bits
+		offered[h] = true
+		s.addLater(h, 1<<14)
+	}
+	if n, full := s.len(1 << 14); n != min(len(offered), 1<<14) || full != (len(offered) > 1<<14) {
+		t.Fatalf("len %d full %v, with %d distinct offered", n, full, len(offered))
 	}
 }
 

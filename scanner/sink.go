@@ -104,11 +104,19 @@ type catAgg struct {
 	variants      tally
 	reasons       tally
 	distinct      hashSet
-	distinctFull  bool
 	lines         []int
 	examples      []string
 	fingerprints  []string
 	raw           []string
+}
+
+// distinctCount returns how many distinct values matched, and whether more
+// did than the set counts.
+func (c *catAgg) distinctCount() (n int, full bool) { return c.distinct.len(maxDistinct) }
+
+func (c *catAgg) distinctN() int {
+	n, _ := c.distinctCount()
+	return n
 }
 
 func newUnitSink(ctx context.Context, s *scan, u connectors.Unit) *unitSink {
@@ -256,17 +264,15 @@ func (k *unitSink) match(m *detectors.Match) {
 		}
 	}
 
-	if c.distinctFull {
+	if c.distinct.full {
 		return
 	}
-	seen, full := c.distinct.add(maphash.Bytes(distinctSeed, m.Value), maxDistinct)
-	if full {
-		c.distinctFull = true
-	}
-	if seen || full {
+	h := maphash.Bytes(distinctSeed, m.Value)
+	if len(c.examples) >= k.s.opt.Examples {
+		c.distinct.addLater(h, maxDistinct)
 		return
 	}
-	if len(c.examples) < k.s.opt.Examples {
+	if seen, full := c.distinct.add(h, maxDistinct); !seen && !full {
 		c.examples = append(c.examples, detectors.Mask(m.Category, m.Value))
 		c.fingerprints = append(c.fingerprints, k.fingerprint(m))
 		if k.s.opt.ShowRawValues {

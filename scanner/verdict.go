@@ -75,7 +75,7 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			ic.Reasons = c.reasons.toMap()
 			ic.Matches = c.matches
 			ic.MatchedValues = c.matchedValues
-			ic.Distinct = int64(c.distinct.len())
+			ic.Distinct = int64(c.distinctN())
 			ic.WithContext = c.withContext
 			for conf := detectors.Low; conf <= detectors.High; conf++ {
 				if n := c.byConf[conf]; n > 0 {
@@ -140,10 +140,10 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 	if f.nonNull > 0 {
 		share = float64(c.matchedValues) / float64(f.nonNull)
 	}
-	strongShare := !free && share >= minShare && c.distinct.len() >= minDistinct
+	strongShare := !free && share >= minShare && c.distinctN() >= minDistinct
 	// Weak matches (bare 8-digit numbers) pass by chance half the time, so
 	// they need nearly the whole column.
-	weakShare := !free && share >= minWeakShare && c.distinct.len() >= minDistinct
+	weakShare := !free && share >= minWeakShare && c.distinctN() >= minDistinct
 
 	switch {
 	case hinted:
@@ -188,8 +188,9 @@ func typeNote(f *fieldAgg) string {
 }
 
 func distinctText(c *catAgg) string {
-	if c.distinctFull {
-		return fmt.Sprintf("at least %d", c.distinct.len())
+	n, full := c.distinctCount()
+	if full {
+		return fmt.Sprintf("at least %d", n)
 	}
-	return fmt.Sprint(c.distinct.len())
+	return fmt.Sprint(n)
 }
