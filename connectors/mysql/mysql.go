@@ -191,7 +191,7 @@ const probes = 10
 // with LIMIT, and the method says so.
 func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
-	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}
+	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
 	switch {
 	case t.Rows >= 0 && t.Rows <= int64(n):
 		return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil

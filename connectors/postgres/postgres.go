@@ -175,7 +175,7 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 // table; a small table or one without statistics is read with LIMIT.
 func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
-	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}
+	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
 	switch {
 	case t.Rows < 0:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no statistics: table not analysed)", n), nil

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,13 @@ func TestScanPostgres(t *testing.T) {
 	for _, f := range testdb.Container(inv, k).Fields {
 		if f.Name == "aktiv" || f.Name == "kunde_id" {
 			t.Errorf("a %s column was reported: %+v", f.Name, f)
+		}
+	}
+	// Small tables are read whole, analysed or not, and the inventory says
+	// so rather than "first 10000 rows".
+	for _, small := range []string{k, schema + ".ansatte"} {
+		if c := testdb.Container(inv, small); c == nil || c.Sampling != fmt.Sprintf("all %d rows", c.Rows) {
+			t.Errorf("%s: sampling %s, want all its rows", small, testdb.Sampling(c))
 		}
 	}
 	notes := testdb.Container(inv, schema+".notes")

@@ -79,6 +79,9 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 			break
 		}
 	}
+	if err == nil && len(stmts) == 1 && stmts[0].Head && rr.n < int64(s.opt.Sample) {
+		method = fmt.Sprintf("all %d rows", rr.n)
+	}
 	sink.Sampled(rr.n, method)
 	return err
 }

@@ -108,6 +108,10 @@ type Dialect interface {
 type Statement struct {
 	Query string
 	Args  []any
+	// Head is true for a plain LIMIT read from the table's start: when it
+	// returns fewer rows than asked for, it read the whole table, and the
+	// inventory says so instead of the method planned.
+	Head bool
 }
 
 // FullReader is implemented by dialects that stream a whole table in

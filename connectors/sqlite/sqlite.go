@@ -156,7 +156,7 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		if t.View || t.Rows < 0 {
 			method = fmt.Sprintf("first %d rows", n)
 		}
-		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n)}}, method, nil
+		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}}, method, nil
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY random() LIMIT %d)", cols, from, from, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("%d random rows of about %d", n, t.Rows), nil

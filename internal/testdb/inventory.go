@@ -2,6 +2,7 @@ package testdb
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -36,6 +37,14 @@ func Container(inv *inventory.Inventory, name string) *inventory.Container {
 		}
 	}
 	return nil
+}
+
+// Sampling says how a container was read, for a test's message.
+func Sampling(c *inventory.Container) string {
+	if c == nil {
+		return "(no such container)"
+	}
+	return fmt.Sprintf("%d rows by %q", c.Rows, c.Sampling)
 }
 
 // Category returns the finding of category cat in a container's field, or
