@@ -10,10 +10,9 @@ const (
 	VariantSynthetic = "synthetic"
 )
 
-var (
-	fnrW1 = [9]int{3, 7, 6, 1, 8, 9, 4, 5, 2}
-	fnrW2 = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
-)
+// fnrW2 are the weights of a fødselsnummer's second check digit, and of an
+// account number's MOD11 digit.
+var fnrW2 = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 
 // FnrResult describes a valid fødselsnummer-family number.
 type FnrResult struct {
@@ -66,27 +65,21 @@ func compactDigits(s string, dst []byte) bool {
 // CheckFodselsnummer validates 11 ASCII digits and classifies them.
 func CheckFodselsnummer(d *[11]byte) (FnrResult, bool) {
 	var v [11]int
-	same := true
 	for i, c := range d {
-		if !isDigit(c) {
+		x := int(c) - '0'
+		if uint(x) > 9 {
 			return FnrResult{}, false
 		}
-		v[i] = int(c - '0')
-		same = same && c == d[0]
+		v[i] = x
 	}
-	if same { // 00000000000 passes both checksums
+	// The second check digit first: one number in eleven passes it. The
+	// weights are fnrW2, then 3 7 6 1 8 9 4 5 2 for the first, written out.
+	if (5*v[0]+4*v[1]+3*v[2]+2*v[3]+7*v[4]+6*v[5]+5*v[6]+4*v[7]+3*v[8]+2*v[9]+v[10])%11 != 0 {
 		return FnrResult{}, false
 	}
-	s1, s2 := v[9], v[10]
-	for i, w := range fnrW1 {
-		s1 += w * v[i]
-	}
-	for i, w := range fnrW2 {
-		s2 += w * v[i]
-	}
-	r1, r2 := s1%11, s2%11
-	if r2 != 0 || r1 > 3 {
-		return FnrResult{}, false
+	r1 := (3*v[0] + 7*v[1] + 6*v[2] + v[3] + 8*v[4] + 9*v[5] + 4*v[6] + 5*v[7] + 2*v[8] + v[9]) % 11
+	if r1 > 3 || *d == [11]byte{d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0]} {
+		return FnrResult{}, false // 00000000000 passes both checksums
 	}
 	res := FnrResult{Rule2032: r1 != 0}
 	if v[0] >= 8 { // FH-number: no date, check digits only

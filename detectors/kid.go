@@ -66,7 +66,8 @@ func (KID) Inspect([]byte, *Candidate, *Context) {}
 // category when the word KID stands near it (and category's own words do
 // not), and says whether it did.
 func kidInstead(text []byte, start, end int, d []byte, category string, ctx *Context) bool {
-	if !ctx.Near(CatKID, start, end) || !checkKID(d) || ctx.Near(category, start, end) {
+	// The check digit first: it is cheaper than looking for words.
+	if !checkKID(d) || !ctx.Near(CatKID, start, end) || ctx.Near(category, start, end) {
 		return false
 	}
 	m := Match{Category: CatKID, Start: start, End: end, Context: true, Confidence: High, Reason: "check digit and the word KID"}
