@@ -204,8 +204,11 @@ func (PaymentCard) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: a card has 12 digits or more.
-func (PaymentCard) WantsRun(r RunShape) bool { return r.Digits >= 12 }
+// WantsRun implements the Engine's run filter: 12 to 19 digits, or more
+// that a space may cut.
+func (PaymentCard) WantsRun(r RunShape) bool {
+	return r.Digits >= 12 && (r.Digits <= 19 || r.Space)
+}
 
 // Triggers implements Detector.
 func (PaymentCard) Triggers() Trigger { return OnNumber }

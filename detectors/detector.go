@@ -170,17 +170,22 @@ type RunShape struct {
 	// Digits is the number of digits in all groups; MaxShapeDigits stands
 	// for that many or more.
 	Digits int
-	// Groups is the number of digit groups, 1 to 12.
+	// Groups is the number of digit groups; MaxShapeGroups stands for that
+	// many or more.
 	Groups int
-	// Colon is true when a ':' joins two of the groups ("10:30",
-	// "2001:0db8").
-	Colon bool
+	// Space, Dash and Colon are true when a ' ', '-' or ':' joins two of
+	// the groups. Without a space, the run is one number: GroupRanges cuts
+	// runs only at spaces.
+	Space, Dash, Colon bool
 	// Next is what follows the last digit.
 	Next NextByte
 }
 
-// MaxShapeDigits is the most digits a RunShape tells apart.
-const MaxShapeDigits = 20
+// The most digits and groups a RunShape tells apart.
+const (
+	MaxShapeDigits = 20
+	MaxShapeGroups = 4
+)
 
 // NextByte classifies the byte after a run of digits.
 type NextByte uint8

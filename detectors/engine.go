@@ -59,13 +59,26 @@ type Engine struct {
 	minRunBytes int
 }
 
-// Run shapes are indexed by the byte after the run, a colon, the groups
-// and the digits.
-const numShapes = int(numNextBytes) * 2 * (maxGroups + 1) * (MaxShapeDigits + 1)
+// Run shapes are indexed by the byte after the run, the separators, the
+// groups and the digits.
+const numShapes = int(numNextBytes) * 8 * (MaxShapeGroups + 1) * (MaxShapeDigits + 1)
 
-func shapeIndex(digits, groups int, colon bool, next NextByte) int {
-	i := int(next)*2 + btoi(colon)
-	return (i*(maxGroups+1)+groups)*(MaxShapeDigits+1) + min(digits, MaxShapeDigits)
+// The separators that join a run's groups, as a set.
+const (
+	sepSpace = 1 << iota
+	sepDash
+	sepColon
+)
+
+// sepKind is the sepSpace, sepDash or sepColon of a separator byte.
+var sepKind = func() (t [256]uint8) {
+	t[' '], t['-'], t[':'] = sepSpace, sepDash, sepColon
+	return t
+}()
+
+func shapeIndex(digits, groups int, seps uint8, next NextByte) int {
+	i := int(next)*8 + int(seps)
+	return (i*(MaxShapeGroups+1)+min(groups, MaxShapeGroups))*(MaxShapeDigits+1) + min(digits, MaxShapeDigits)
 }
 
 // nextByte classifies the byte after a run for RunShape.Next.
@@ -122,13 +135,21 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 // tabulateShapes asks each number detector which run shapes it wants, once,
 // so a run costs the engine one lookup instead of a call per detector.
 func (e *Engine) tabulateShapes() {
-	var shapes []RunShape
+	type shape struct {
+		RunShape
+		seps uint8
+	}
+	var shapes []shape
 	for next := range numNextBytes {
-		for _, colon := range []bool{false, true} {
-			for groups := 1 + btoi(colon); groups <= maxGroups; groups++ {
+		for seps := range uint8(8) {
+			// Each kind of separator joins two groups ('.' and the
+			// no-break spaces are of no kind).
+			for groups := 1 + bits.OnesCount8(seps); groups <= MaxShapeGroups; groups++ {
 				// Each group has a digit.
 				for digits := groups; digits <= MaxShapeDigits; digits++ {
-					shapes = append(shapes, RunShape{Digits: digits, Groups: groups, Colon: colon, Next: next})
+					r := RunShape{Digits: digits, Groups: groups, Next: next,
+						Space: seps&sepSpace != 0, Dash: seps&sepDash != 0, Colon: seps&sepColon != 0}
+					shapes = append(shapes, shape{r, seps})
 				}
 			}
 		}
@@ -139,7 +160,7 @@ func (e *Engine) tabulateShapes() {
 	for _, d := range e.onNumber {
 		fewest[d] = MaxShapeDigits + 1
 		for _, r := range shapes {
-			if wantsRun(d, r) {
+			if wantsRun(d, r.RunShape) {
 				fewest[d] = min(fewest[d], r.Digits)
 			}
 		}
@@ -151,11 +172,11 @@ func (e *Engine) tabulateShapes() {
 	for _, r := range shapes {
 		var want uint32
 		for k, d := range e.onNumber[:min(len(e.onNumber), 32)] {
-			if wantsRun(d, r) {
+			if wantsRun(d, r.RunShape) {
 				want |= 1 << k
 			}
 		}
-		e.wants[shapeIndex(r.Digits, r.Groups, r.Colon, r.Next)] = want
+		e.wants[shapeIndex(r.Digits, r.Groups, r.seps, r.Next)] = want
 		if want != 0 || e.overflow {
 			// A separator joins each two groups.
 			e.minRunBytes = min(e.minRunBytes, r.Digits+r.Groups-1)
@@ -263,7 +284,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// Candidates: numbers of a shape some detector wants,
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
-			events := e.wantedRuns(text, base, runs&runsAtLeast(number, e.minRunBytes), number, digit, m.start[b]) | m.start[b]&^number
+			events := e.wantedRuns(text, base, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
 			if len(e.onCountry) > 0 {
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
 			}
@@ -290,7 +311,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 // wantedRuns drops from runs, the first bytes of numbers in the block at
 // base, the numbers that end inside the block and have a shape no detector
 // wants. It reads the shape off the masks as number would from the bytes.
-func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit, start uint64) uint64 {
+func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit uint64) uint64 {
 	if e.overflow {
 		return runs
 	}
@@ -307,8 +328,11 @@ func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit, start ui
 		if groups > maxGroups {
 			continue // number cuts it into candidates
 		}
-		colon := start&^digit&span != 0
-		if e.wants[shapeIndex(bits.OnesCount64(digit&span), groups, colon, nextAt(text, base+end))] == 0 {
+		var seps uint8
+		for s := span &^ digit; s != 0; s &= s - 1 {
+			seps |= sepKind[text[base+bits.TrailingZeros64(s)]]
+		}
+		if e.wants[shapeIndex(bits.OnesCount64(digit&span), groups, seps, nextAt(text, base+end))] == 0 {
 			runs &^= 1 << p
 		}
 	}
@@ -389,7 +413,7 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	n := len(text)
 	groups := st.groups[:0]
 	digits := 0
-	colon := false
+	var seps uint8 // sepKind of the separators
 	i := start
 	for {
 		j := i
@@ -407,12 +431,12 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 			i = j
 			break
 		}
-		colon = colon || text[j] == ':'
+		seps |= sepKind[text[j]]
 		i = j + next
 	}
 	st.groups = groups
 	country := e.afterCountryCode(text, start)
-	want := e.wants[shapeIndex(digits, len(groups), colon, nextAt(text, i))]
+	want := e.wants[shapeIndex(digits, len(groups), seps, nextAt(text, i))]
 	if want == 0 && !e.overflow && !country {
 		return i
 	}

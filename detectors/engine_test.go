@@ -97,6 +97,8 @@ func TestEngine(t *testing.T) {
 		{"phone invalid series", "+47 12 34 56 78", nil},
 		{"date is not a phone", "dato 20240115 og 2024-01-15 10:20:30", nil},
 		{"time is not a phone", "kl 10:20:30", nil},
+		{"colons do not join a phone number", "+47:91:23:45:67", nil},
+		{"a phone after a time", "10:30 +47 912 34 567", []want{{"phone", "+47 912 34 567", detectors.High}}},
 		{"ipv4", "client 84.210.1.2 connected", []want{{"ip_address", "84.210.1.2", detectors.High}}},
 		{"private ipv4 is low", "host 192.168.1.10", []want{{"ip_address", "192.168.1.10", detectors.Low}}},
 		{"version is not an ip", "versjon v4.12.0.1 og version 4.12.0.1", nil},

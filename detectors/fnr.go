@@ -196,8 +196,9 @@ func (Fodselsnummer) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter.
-func (Fodselsnummer) WantsRun(r RunShape) bool { return r.Digits >= 11 }
+// WantsRun implements the Engine's run filter: 11 digits, or more that a
+// space may cut.
+func (Fodselsnummer) WantsRun(r RunShape) bool { return r.Digits == 11 || r.Space && r.Digits > 11 }
 
 // Triggers implements Detector.
 func (Fodselsnummer) Triggers() Trigger { return OnNumber }

@@ -34,8 +34,9 @@ func (BankAccount) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter.
-func (BankAccount) WantsRun(r RunShape) bool { return r.Digits >= 11 }
+// WantsRun implements the Engine's run filter: 11 digits, or more that a
+// space may cut.
+func (BankAccount) WantsRun(r RunShape) bool { return r.Digits == 11 || r.Space && r.Digits > 11 }
 
 // Triggers implements Detector.
 func (BankAccount) Triggers() Trigger { return OnNumber }

@@ -155,10 +155,14 @@ func (SEPersonnummer) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: 10 or 12 digits, or the 6
-// or 8 of the date before a '+' (a '-' joins the last four to the run).
+// WantsRun implements the Engine's run filter: 10 or 12 digits; the 6 or 8
+// of the date and a '-' and the last four; or the date alone before a '+'.
+// Past those, only a space or a colon may follow the first group (Bounded).
 func (SEPersonnummer) WantsRun(r RunShape) bool {
-	return r.Digits >= 10 || r.Groups == 1 && (r.Digits == 6 || r.Digits == 8) && r.Next == NextPlus
+	if r.Groups == 1 {
+		return r.Digits == 10 || r.Digits == 12 || (r.Digits == 6 || r.Digits == 8) && r.Next == NextPlus
+	}
+	return r.Digits >= 10 && (r.Dash || r.Space || r.Colon)
 }
 
 // Triggers implements Detector.
@@ -232,8 +236,11 @@ func (DKCPR) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter.
-func (DKCPR) WantsRun(r RunShape) bool { return r.Digits >= 10 }
+// WantsRun implements the Engine's run filter: 10 digits, alone or as
+// DDMMYY-SSSS, or more that a space may cut.
+func (DKCPR) WantsRun(r RunShape) bool {
+	return r.Digits == 10 && (r.Groups == 1 || r.Dash) || r.Space && r.Digits > 10
+}
 
 // Triggers implements Detector.
 func (DKCPR) Triggers() Trigger { return OnNumber }
@@ -286,7 +293,7 @@ func (FIHETU) Info() Info {
 // individual number in one run, or the date alone before a '+' or a
 // century letter.
 func (FIHETU) WantsRun(r RunShape) bool {
-	return r.Digits >= 9 || r.Groups == 1 && r.Digits == 6 && r.Next != NextOther
+	return r.Dash && r.Digits >= 9 || r.Groups == 1 && r.Digits == 6 && r.Next != NextOther
 }
 
 // Triggers implements Detector.

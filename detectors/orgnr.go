@@ -34,8 +34,9 @@ func (OrgNumber) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter.
-func (OrgNumber) WantsRun(r RunShape) bool { return r.Digits >= 9 }
+// WantsRun implements the Engine's run filter: 9 digits, or more that a
+// space may cut.
+func (OrgNumber) WantsRun(r RunShape) bool { return r.Digits == 9 || r.Space && r.Digits > 9 }
 
 // Triggers implements Detector.
 func (OrgNumber) Triggers() Trigger { return OnNumber }

@@ -78,8 +78,10 @@ func (Phone) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter.
-func (Phone) WantsRun(r RunShape) bool { return r.Digits >= 8 }
+// WantsRun implements the Engine's run filter: 8 digits or more, not
+// joined by a colon unless a space may cut the colon off ("10:30:00" is
+// a time).
+func (Phone) WantsRun(r RunShape) bool { return r.Digits >= 8 && (!r.Colon || r.Space) }
 
 // Triggers implements Detector.
 func (Phone) Triggers() Trigger { return OnNumber }
@@ -176,6 +178,9 @@ func international(text []byte, c *Candidate, plus bool, ctx *Context) {
 		if j < len(g) && !spaceBetween(text, g[j-1], g[j]) {
 			continue
 		}
+		if colonBetween(text, g[:j]) {
+			continue // colons join the parts of times, not of phone numbers
+		}
 		s, e := g[0].Start, g[j-1].End
 		if !Bounded(text, s-btoi(plus), e) && !(plus && Bounded(text, s, e)) {
 			continue
@@ -216,6 +221,16 @@ func international(text []byte, c *Candidate, plus bool, ctx *Context) {
 		ctx.Emit(&m)
 		return
 	}
+}
+
+// colonBetween reports whether a ':' joins two of the groups.
+func colonBetween(text []byte, g []Group) bool {
+	for k := 0; k+1 < len(g); k++ {
+		if text[g[k].End] == ':' {
+			return true
+		}
+	}
+	return false
 }
 
 func btoi(b bool) int {
