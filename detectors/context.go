@@ -125,7 +125,7 @@ func (c *Context) reset(text []byte) {
 	}
 	c.v6End = 0
 	c.recent = [4]nearAnswer{}
-	if cap(c.arena) > 1<<16 {
+	if cap(c.arena) > 1<<20 {
 		c.arena = nil // do not keep a large buffer from one dense text forever
 	}
 	c.arena = c.arena[:0]
