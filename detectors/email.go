@@ -1,7 +1,9 @@
 package detectors
 
 import (
+	"maps"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -37,17 +39,32 @@ func ValidEmail(s string) bool {
 	return ok && end == len(b)
 }
 
-func isLocalByte(c byte) bool {
-	return isDigit(c) || isLetter(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'' ||
-		c == '!' || c == '#' || c == '$' || c == '&' || c == '*' || c == '/' || c == '=' || c == '?' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '~'
-}
+// The bytes of a local part, and among them (localCut) the ones that in
+// text are far more often URL or markup syntax than part of an address
+// ("?email=ola@…", "a/b@…"): the address starts after the last of them.
+const (
+	localByte = 1 << iota
+	localCut
+)
 
-// In text, these local-part characters are far more often URL or markup
-// syntax than part of an address ("?email=ola@…", "a/b@…"): the address
-// starts after the last of them.
-func isLocalCut(c byte) bool {
-	return c == '=' || c == '?' || c == '&' || c == '/' || c == '|' || c == '{' || c == '}' || c == '`' || c == '#' || c == '!' || c == '$' || c == '*' || c == '^' || c == '~' || c == '\''
-}
+var localClass = func() (t [256]uint8) {
+	for c := range 0x80 {
+		if isDigit(byte(c)) || isLetter(byte(c)) {
+			t[c] = localByte
+		}
+	}
+	for _, c := range []byte("._%+-") {
+		t[c] = localByte
+	}
+	for _, c := range []byte("=?&/|{}`#!$*^~'") {
+		t[c] = localByte | localCut
+	}
+	return t
+}()
+
+func isLocalByte(c byte) bool { return localClass[c]&localByte != 0 }
+
+func isLocalCut(c byte) bool { return localClass[c]&localCut != 0 }
 
 func validLocal(l []byte) bool {
 	if len(l) == 0 || len(l) > 64 || l[0] == '.' || l[len(l)-1] == '.' {
@@ -109,9 +126,12 @@ func validLabel(l []byte) bool {
 	return len(l) > 0 && len(l) <= 63 && l[0] != '-' && l[len(l)-1] != '-'
 }
 
+// tldCache remembers icannTLD's answers. Readers load the map without a
+// lock (every address asks, from every scanning goroutine); a new answer,
+// rare after the first few, replaces the map with a copy that has it.
 var (
-	tldMu    sync.RWMutex
-	tldCache = map[string]bool{}
+	tldMu    sync.Mutex // serialises the writers
+	tldCache atomic.Pointer[map[string]bool]
 )
 
 // icannTLD reports whether tld (ASCII) is a top-level domain in ICANN's
@@ -134,18 +154,23 @@ func icannTLD(tld []byte) bool {
 		}
 	}
 	key := low[:len(tld)]
-	tldMu.RLock()
-	v, ok := tldCache[string(key)]
-	tldMu.RUnlock()
-	if ok {
-		return v
+	if m := tldCache.Load(); m != nil {
+		if v, ok := (*m)[string(key)]; ok {
+			return v
+		}
 	}
 	_, icann := publicsuffix.PublicSuffix(string(key))
 	tldMu.Lock()
-	if len(tldCache) < 4096 {
-		tldCache[string(key)] = icann
+	defer tldMu.Unlock()
+	old := tldCache.Load()
+	if old == nil || len(*old) < 4096 {
+		m := make(map[string]bool, 1)
+		if old != nil {
+			m = maps.Clone(*old)
+		}
+		m[string(key)] = icann
+		tldCache.Store(&m)
 	}
-	tldMu.Unlock()
 	return icann
 }
 

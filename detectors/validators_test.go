@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Test vectors from detector-reference.md, which names the public source of
 // each: python-stdnum, Skatteetaten, NoCommons, mikaello, Stripe, PayPal,
@@ -387,6 +390,21 @@ func TestMaskNeverShowsTooMuch(t *testing.T) {
 	} {
 		if got := Mask(tt.cat, []byte(tt.value)); got != tt.want {
 			t.Errorf("Mask(%s, …) = %q, want %q", tt.cat, got, tt.want)
+		}
+	}
+}
+
+// The local-part byte table says what RFC 5322's atext (and '.') is, and
+// cuts at the bytes that are usually URL or markup syntax.
+func TestLocalClass(t *testing.T) {
+	const atext = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~."
+	const cut = "=?&/|{}`#!$*^~'"
+	for c := range 256 {
+		if got, want := isLocalByte(byte(c)), strings.IndexByte(atext, byte(c)) >= 0; got != want {
+			t.Errorf("isLocalByte(%q) = %v", byte(c), got)
+		}
+		if got, want := isLocalCut(byte(c)), strings.IndexByte(cut, byte(c)) >= 0; got != want {
+			t.Errorf("isLocalCut(%q) = %v", byte(c), got)
 		}
 	}
 }
