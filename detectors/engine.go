@@ -156,16 +156,23 @@ func (e *Engine) tabulateShapes() {
 	}
 	// The detectors that want fewer digits first: where matches of two
 	// tie (see resolveOverlaps), the first one found wins.
-	fewest := map[Detector]int{}
-	for _, d := range e.onNumber {
-		fewest[d] = MaxShapeDigits + 1
+	type byFewest struct {
+		d      Detector
+		fewest int
+	}
+	order := make([]byFewest, len(e.onNumber))
+	for k, d := range e.onNumber {
+		order[k] = byFewest{d, MaxShapeDigits + 1}
 		for _, r := range shapes {
 			if wantsRun(d, r.RunShape) {
-				fewest[d] = min(fewest[d], r.Digits)
+				order[k].fewest = min(order[k].fewest, r.Digits)
 			}
 		}
 	}
-	slices.SortStableFunc(e.onNumber, func(a, b Detector) int { return fewest[a] - fewest[b] })
+	slices.SortStableFunc(order, func(a, b byFewest) int { return a.fewest - b.fewest })
+	for k := range order {
+		e.onNumber[k] = order[k].d
+	}
 
 	e.overflow = len(e.onNumber) > 32
 	e.minRunBytes = 1 << 30
