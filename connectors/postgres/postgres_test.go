@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +101,7 @@ func TestScanPostgres(t *testing.T) {
 	// Small tables are read whole, analysed or not, and the inventory says
 	// so rather than "first 10000 rows".
 	for _, small := range []string{k, schema + ".ansatte"} {
-		if c := testdb.Container(inv, small); c == nil || c.Sampling != fmt.Sprintf("all %d rows", c.Rows) {
+		if c := testdb.Container(inv, small); c == nil || c.Sampling != "every row (fewer than --sample 10000)" {
 			t.Errorf("%s: sampling %s, want all its rows", small, testdb.Sampling(c))
 		}
 	}

@@ -80,7 +80,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		}
 	}
 	if err == nil && len(stmts) == 1 && stmts[0].Head && rr.n < int64(s.opt.Sample) {
-		method = fmt.Sprintf("all %d rows", rr.n)
+		method = fmt.Sprintf("every row (fewer than --sample %d)", s.opt.Sample)
 	}
 	sink.Sampled(rr.n, method)
 	return err
