@@ -73,7 +73,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "corpus: %s in %d files at %s\n\n", humanSize(total), *files, *dir)
 	fmt.Fprintf(stdout, "%-34s %10s %12s %14s %12s\n", "run", "seconds", "MB/s", "MB/s per core", "peak RSS")
-	var single float64
+	var single, all float64
 	for _, n := range []int{1, cores} {
 		// GOMAXPROCS too, so the garbage collector and the readers do
 		// not borrow the other cores either: n cores means n cores.
@@ -85,44 +85,57 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if n == 1 {
 			single = mbs
 		}
+		all = mbs
 		fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", fmt.Sprintf("datakart, %d core(s)", n), secs, mbs, mbs/float64(n), humanSize(rss))
 		if n > 1 {
 			fmt.Fprintf(stdout, "%-34s %10s %12s %14.0f%%\n", "  scaling over 1 core", "", "", mbs/single/float64(n)*100)
 		}
 	}
-	tool, argv := grepCommand(*dir)
+	tool, argv, toolCores := grepCommand(*dir)
 	if tool != "" {
 		secs, rss, err := timeCommand(nil, tool, argv...)
 		if err != nil {
 			fmt.Fprintf(stdout, "%-34s failed: %v\n", tool, err)
 		} else {
 			mbs := float64(total) / 1e6 / secs
-			fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", filepath.Base(tool)+" baseline (no validation)", secs, mbs, mbs/float64(cores), humanSize(rss))
-			fmt.Fprintf(stdout, "\ndatakart on 1 core is %.2fx the baseline on all cores.\n", single/mbs)
+			fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", filepath.Base(tool)+" baseline (no validation)", secs, mbs, mbs/float64(toolCores), humanSize(rss))
+			fmt.Fprintf(stdout, "\n%s\n", baselineRatio(filepath.Base(tool), single, all, mbs, toolCores))
 		}
 	}
 	return nil
 }
 
 // grepCommand returns ripgrep if installed, else grep -E, with the
-// equivalent patterns, counting matching lines in every file.
-func grepCommand(dir string) (string, []string) {
+// equivalent patterns, counting matching lines in every file, and how many
+// cores it runs on: ripgrep all, grep one.
+func grepCommand(dir string) (string, []string, int) {
 	if rg, err := exec.LookPath("rg"); err == nil {
 		args := []string{"--count-matches", "--no-filename", "-j", strconv.Itoa(runtime.NumCPU())}
 		for _, p := range benchPatterns {
 			args = append(args, "-e", p)
 		}
-		return rg, append(args, dir)
+		return rg, append(args, dir), runtime.NumCPU()
 	}
 	grep, err := exec.LookPath("grep")
 	if err != nil {
-		return "", nil
+		return "", nil, 0
 	}
 	args := []string{"-E", "-r", "-c"}
 	for _, p := range benchPatterns {
 		args = append(args, "-e", p)
 	}
-	return grep, append(args, dir)
+	return grep, append(args, dir), 1
+}
+
+// baselineRatio compares datakart (MB/s on one core and on all) with the
+// baseline tool (MB/s on its cores): per core, and in total.
+func baselineRatio(tool string, single, all, baseline float64, toolCores int) string {
+	cores := "one core"
+	if toolCores > 1 {
+		cores = fmt.Sprintf("%d cores", toolCores)
+	}
+	return fmt.Sprintf("datakart is %.2fx %s per core, and %.2fx in total (%s runs on %s).",
+		single/(baseline/float64(toolCores)), tool, all/baseline, tool, cores)
 }
 
 // timeCommand runs a command and returns its wall time and peak memory.

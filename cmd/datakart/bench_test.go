@@ -39,3 +39,21 @@ func TestTimeCommandMeasuresTheChild(t *testing.T) {
 	}
 	_ = big[len(big)-1]
 }
+
+// The ratio to the baseline compares per core and in total: grep runs on
+// one core, ripgrep on all.
+func TestBaselineRatio(t *testing.T) {
+	for _, tt := range []struct {
+		tool                  string
+		single, all, baseline float64
+		cores                 int
+		want                  string
+	}{
+		{"grep", 280, 556, 12.4, 1, "datakart is 22.58x grep per core, and 44.84x in total (grep runs on one core)."},
+		{"rg", 310, 560, 620, 2, "datakart is 1.00x rg per core, and 0.90x in total (rg runs on 2 cores)."},
+	} {
+		if got := baselineRatio(tt.tool, tt.single, tt.all, tt.baseline, tt.cores); got != tt.want {
+			t.Errorf("got %q\nwant %q", got, tt.want)
+		}
+	}
+}
