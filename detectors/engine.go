@@ -51,8 +51,9 @@ type Engine struct {
 	words     contextWords
 	pool      sync.Pool
 	// wants has, for each run shape (see shapeIndex), bit k set when
-	// onNumber[k] wants runs of that shape; number detectors past the
-	// 32nd are in every entry's overflow.
+	// onNumber[k] wants runs of that shape. With overflow, there are more
+	// than 32 number detectors: those past the 32nd have no bit and see
+	// every run.
 	wants    [numShapes]uint32
 	overflow bool
 	// minRunBytes is the fewest bytes of a run some detector wants.
