@@ -60,8 +60,7 @@ type partAgg struct {
 	bytes    int64
 	values   int64
 	fields   map[string]*fieldAgg
-	order    []string
-	aggs     []*fieldAgg // fields[order[i]]
+	aggs     []*fieldAgg // the fields in order of first value
 	next     int         // the index after the field of the last value
 	err      error
 	skipped  string
@@ -74,28 +73,33 @@ type fieldAgg struct {
 	line     int
 	examined int64
 	nonNull  int64
-	cats     map[string]*catAgg
-	order    []string
-	aggs     []*catAgg // cats[order[i]], for a lookup cheaper than the map's
+	cats     []*catAgg // in order of first match
 }
 
-// agg returns the aggregate of a category, made on its first match. A
-// field has a few categories, whose ids are the detectors' constants, so
-// comparing them in order is cheaper than hashing.
-func (f *fieldAgg) agg(category string) *catAgg {
-	for i, id := range f.order {
-		if id == category {
-			return f.aggs[i]
+// find returns the aggregate of a category, or nil. A field has a few
+// categories, whose ids are the detectors' constants, so comparing them in
+// order is cheaper than hashing.
+func (f *fieldAgg) find(category string) *catAgg {
+	for _, c := range f.cats {
+		if c.id == category {
+			return c
 		}
 	}
-	c := &catAgg{}
-	f.cats[category] = c
-	f.order = append(f.order, category)
-	f.aggs = append(f.aggs, c)
+	return nil
+}
+
+// agg returns the aggregate of a category, made on its first match.
+func (f *fieldAgg) agg(category string) *catAgg {
+	if c := f.find(category); c != nil {
+		return c
+	}
+	c := &catAgg{id: category}
+	f.cats = append(f.cats, c)
 	return c
 }
 
 type catAgg struct {
+	id            string // the category
 	matches       int64
 	matchedValues int64
 	lastSeq       int64
@@ -160,9 +164,8 @@ func (k *unitSink) FieldInfo(name, dataType string, line int) {
 func (p *partAgg) field(name string) *fieldAgg {
 	f := p.fields[name]
 	if f == nil {
-		f = &fieldAgg{name: name, cats: map[string]*catAgg{}, index: len(p.aggs)}
+		f = &fieldAgg{name: name, index: len(p.aggs)}
 		p.fields[name] = f
-		p.order = append(p.order, name)
 		p.aggs = append(p.aggs, f)
 	}
 	return f
@@ -363,8 +366,7 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 		}
 		c.Error += msg
 	}
-	for _, fname := range p.order {
-		f := p.fields[fname]
+	for _, f := range p.aggs {
 		if fld, ok := k.s.verdicts(f, name); ok {
 			c.Fields = append(c.Fields, fld)
 		}

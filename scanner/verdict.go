@@ -52,9 +52,9 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			}
 		}
 	}
-	for _, id := range f.order {
-		if _, ok := hints[id]; !ok {
-			order = append(order, id)
+	for _, c := range f.cats {
+		if _, ok := hints[c.id]; !ok {
+			order = append(order, c.id)
 		}
 	}
 	for _, id := range order {
@@ -63,7 +63,7 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			cat = rules.Category{ID: id, Class: rules.ClassOrdinary}
 		}
 		h, hinted := hints[id]
-		c := f.cats[id]
+		c := f.find(id)
 		ic := inventory.Category{
 			ID: id, Class: cat.Class, Personal: cat.Personal(),
 			Variants: map[string]int64{}, ByConfidence: map[string]int64{},
