@@ -118,9 +118,9 @@ type Category struct {
 	Explanation string               `json:"explanation"`
 	// Matches is the number of validated matches; MatchedValues how many
 	// values held at least one; Distinct how many different values matched
-	// (counted by a 32-bit hash of each value, so two values may now and
-	// then count as one; past 16384 a lower bound, which the explanation
-	// says); Share = MatchedValues / non-null values examined.
+	// (counted by a 64-bit hash of each value; past 16384 a lower bound,
+	// which the explanation says); Share = MatchedValues / non-null values
+	// examined.
 	Matches       int64   `json:"matches"`
 	MatchedValues int64   `json:"matched_values"`
 	Examined      int64   `json:"examined"`

@@ -37,19 +37,18 @@ func (t tally) toMap() map[string]int64 {
 }
 
 // hashSet counts distinct hashes of values (maphash) up to a limit, in a
-// table with open addressing and linear probing. It keeps 32 bits of each
-// hash, not 64: half the memory is what keeps a field's sets in the cache
-// on dense data. Two values are then counted as one when their hashes agree
-// in those bits: for the 16384 values a set holds at most, an undercount of
-// one has a chance of about 3%, and of more than one, of 0.05%.
+// table with open addressing and linear probing. It keeps whole 64-bit
+// hashes: with 32 bits, two of 16384 values share a hash with a chance of
+// 3%, and as the hash seed is drawn per process, two scans of the same data
+// could then report counts one apart.
 type hashSet struct {
-	slots []uint32 // 0 is an empty slot
-	shift uint     // 32 - log2(len(slots)): a key's top bits are its first slot
+	slots []uint64 // 0 is an empty slot
+	shift uint     // 64 - log2(len(slots)): a key's top bits are its first slot
 	n     int
 	// full is set when a hash was turned away: n is a lower bound.
 	full bool
 	// later holds keys added by addLater, not yet in slots.
-	later []uint32
+	later []uint64
 }
 
 // laterBatch is how many keys addLater gathers before it puts them in the
@@ -81,9 +80,10 @@ func (s *hashSet) len(limit int) (n int, full bool) {
 	return s.n, s.full
 }
 
-func key(h uint64) uint32 { return max(uint32(h>>32), 1) }
+// key is h, but never 0, which marks an empty slot.
+func key(h uint64) uint64 { return max(h, 1) }
 
-func (s *hashSet) insert(k uint32, limit int) (seen bool) {
+func (s *hashSet) insert(k uint64, limit int) (seen bool) {
 	if s.full {
 		return false
 	}
@@ -115,15 +115,15 @@ func (s *hashSet) flush(limit int) {
 	}
 	var count [257]int
 	for _, k := range s.later {
-		count[k>>24+1]++
+		count[k>>56+1]++
 	}
 	for b := 1; b < len(count); b++ {
 		count[b] += count[b-1]
 	}
-	var sorted [laterBatch]uint32
+	var sorted [laterBatch]uint64
 	for _, k := range s.later {
-		sorted[count[k>>24]] = k
-		count[k>>24]++
+		sorted[count[k>>56]] = k
+		count[k>>56]++
 	}
 	for _, k := range sorted[:len(s.later)] {
 		s.insert(k, limit)
@@ -133,8 +133,8 @@ func (s *hashSet) flush(limit int) {
 
 func (s *hashSet) grow() {
 	old := s.slots
-	s.slots = make([]uint32, max(16, 2*len(old)))
-	s.shift = uint(32 - bits.TrailingZeros(uint(len(s.slots))))
+	s.slots = make([]uint64, max(16, 2*len(old)))
+	s.shift = uint(64 - bits.TrailingZeros(uint(len(s.slots))))
 	mask := len(s.slots) - 1
 	for _, k := range old {
 		if k == 0 {

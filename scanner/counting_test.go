@@ -66,3 +66,18 @@ func TestTally(t *testing.T) {
 		t.Errorf("tally = %v", m)
 	}
 }
+
+// Hashes that share their top bits, where the first slot comes from, are
+// still two values: the set keeps whole hashes, so counts do not depend on
+// the hash seed a process draws.
+func TestHashSetKeepsWholeHashes(t *testing.T) {
+	var s hashSet
+	s.add(0xAAAAAAAA_00000001, 10)
+	s.addLater(0xAAAAAAAA_00000002, 10)
+	if seen, _ := s.add(0xAAAAAAAA_00000003, 10); seen {
+		t.Error("a hash sharing only its top 32 bits was taken as seen")
+	}
+	if n, _ := s.len(10); n != 3 {
+		t.Errorf("len %d, want 3", n)
+	}
+}
