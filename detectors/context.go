@@ -59,7 +59,7 @@ func newContextWords(m map[string][]string) contextWords {
 		slices.SortFunc(ws.words, func(a, b []byte) int { return int(a[0]) - int(b[0]) })
 		ws.lettersOnly = !slices.ContainsFunc(ws.words, func(w []byte) bool { return !isLetter(w[0]) })
 		for k, w := range ws.words {
-			for _, c := range []byte{w[0], upperASCII(w[0])} {
+			for _, c := range []byte{w[0], upper(w[0])} {
 				if ws.first[c] == 0 {
 					ws.first[c], ws.from[c] = 1, uint16(k)
 				}
@@ -273,13 +273,6 @@ func foldLower(b []byte) {
 			i++
 		}
 	}
-}
-
-func upperASCII(c byte) byte {
-	if c-'a' < 26 {
-		return c &^ 0x20
-	}
-	return c
 }
 
 func isWordByte(c byte) bool {
