@@ -11,7 +11,10 @@
 // the scanner's job. It imports nothing else of datakart.
 package detectors
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // Category ids, as used in the inventory. Stable: reports, policies and
 // baselines refer to them.
@@ -173,18 +176,53 @@ type RunShape struct {
 	// Groups is the number of digit groups; MaxShapeGroups stands for that
 	// many or more.
 	Groups int
+	// First is the number of digits in the first group; MaxShapeDigits
+	// stands for that many or more.
+	First int
 	// Space, Dash and Colon are true when a ' ', '-' or ':' joins two of
 	// the groups. Without a space, the run is one number: GroupRanges cuts
 	// runs only at spaces.
 	Space, Dash, Colon bool
-	// Next is what follows the last digit.
+	// Prev is what stands before the first digit, Next what follows the
+	// last.
+	Prev PrevByte
 	Next NextByte
 }
+
+// Fits reports whether the run can be one number of the given digits
+// written with separators at seps (bit n: a separator after n digits, as
+// SeparatorsAt gives them). Only the number of groups and the first one
+// are compared: a run of this shape may still have other groupings.
+func (r RunShape) Fits(digits int, seps uint32) bool {
+	first := digits
+	if seps != 0 {
+		first = bits.TrailingZeros32(seps)
+	}
+	return r.Digits == digits && r.Groups == bits.OnesCount32(seps)+1 && r.First == first
+}
+
+// Glued reports whether the byte before the run is part of a word, so a
+// number that starts the run is not Bounded.
+func (r RunShape) Glued() bool { return r.Prev == PrevWord || r.Prev == PrevHex }
 
 // The most digits and groups a RunShape tells apart.
 const (
 	MaxShapeDigits = 20
-	MaxShapeGroups = 4
+	MaxShapeGroups = 8
+)
+
+// PrevByte classifies the byte before a run of digits.
+type PrevByte uint8
+
+// The bytes before a run that detectors ask about. A run that is one
+// number (no space in it) after PrevWord or PrevHex is not Bounded.
+const (
+	PrevOther PrevByte = iota // also: the run starts the text
+	PrevPlus                  // '+': an international phone number
+	PrevColon                 // ':': maybe inside an IPv6 address
+	PrevHex                   // a-f, A-F, or a digit (where a long run was cut): maybe inside an IPv6 address
+	PrevWord                  // any other byte of a word: g-z, G-Z, '_', a byte of a multi-byte character
+	numPrevBytes
 )
 
 // NextByte classifies the byte after a run of digits.
@@ -194,7 +232,9 @@ type NextByte uint8
 const (
 	NextOther  NextByte = iota
 	NextPlus            // '+': a Swede over 100, a Finn born in the 1800s
-	NextLetter          // an ASCII letter: a Finnish identity code's century sign
+	NextColon           // ':' not before a digit: maybe inside an IPv6 address
+	NextHex             // a-f, A-F: maybe inside an IPv6 address; a letter like NextLetter
+	NextLetter          // any other ASCII letter: a Finnish identity code's century sign
 	numNextBytes
 )
 

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"sync"
@@ -50,19 +51,12 @@ type Engine struct {
 	onText    []Detector
 	words     contextWords
 	pool      sync.Pool
-	// wants has, for each run shape (see shapeIndex), bit k set when
-	// onNumber[k] wants runs of that shape. With overflow, there are more
-	// than 32 number detectors: those past the 32nd have no bit and see
-	// every run.
-	wants    [numShapes]uint32
+	// overflow: there are more than 32 number detectors, and those past
+	// the 32nd see every run (the shape cache has a bit for 32).
 	overflow bool
 	// minRunBytes is the fewest bytes of a run some detector wants.
 	minRunBytes int
 }
-
-// Run shapes are indexed by the byte after the run, the separators, the
-// groups and the digits.
-const numShapes = int(numNextBytes) * 8 * (MaxShapeGroups + 1) * (MaxShapeDigits + 1)
 
 // The separators that join a run's groups, as a set.
 const (
@@ -77,19 +71,68 @@ var sepKind = func() (t [256]uint8) {
 	return t
 }()
 
-func shapeIndex(digits, groups int, seps uint8, next NextByte) int {
-	i := int(next)*8 + int(seps)
-	return (i*(MaxShapeGroups+1)+min(groups, MaxShapeGroups))*(MaxShapeDigits+1) + min(digits, MaxShapeDigits)
+// nextByte and prevByte classify the bytes around a run for RunShape.
+var nextByte, prevByte = func() (next [256]NextByte, prev [256]PrevByte) {
+	for c := range 256 {
+		switch {
+		case c == '+':
+			next[c], prev[c] = NextPlus, PrevPlus
+		case c == ':':
+			next[c], prev[c] = NextColon, PrevColon
+		case isHex(byte(c)):
+			next[c], prev[c] = NextHex, PrevHex
+		case isWordByte(byte(c)):
+			prev[c] = PrevWord
+			if isLetter(byte(c)) {
+				next[c] = NextLetter
+			}
+		}
+	}
+	return next, prev
+}()
+
+// shapeKey packs a run's shape into the key of the shape cache. Bit 31 is
+// set, so no key is 0, the key of an empty cache slot.
+func shapeKey(digits, groups, first int, seps uint8, prev PrevByte, next NextByte) uint32 {
+	return uint32(min(digits, MaxShapeDigits)) | uint32(min(groups, MaxShapeGroups))<<5 |
+		uint32(min(first, MaxShapeDigits))<<9 | uint32(seps)<<14 | uint32(prev)<<17 | uint32(next)<<20 | 1<<31
 }
 
-// nextByte classifies the byte after a run for RunShape.Next.
-var nextByte = func() (t [256]NextByte) {
-	t['+'] = NextPlus
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = NextLetter, NextLetter
+// shapeOf unpacks a shapeKey.
+func shapeOf(key uint32) RunShape {
+	seps := uint8(key >> 14 & 7)
+	return RunShape{
+		Digits: int(key & 31), Groups: int(key >> 5 & 15), First: int(key >> 9 & 31),
+		Space: seps&sepSpace != 0, Dash: seps&sepDash != 0, Colon: seps&sepColon != 0,
+		Prev: PrevByte(key >> 17 & 7), Next: NextByte(key >> 20 & 7),
 	}
-	return t
-}()
+}
+
+// shapeCache remembers, by shapeKey, which number detectors want runs of
+// a shape (bit k for onNumber[k]): a run costs one probe, not a call per
+// detector. The shapes in a text are few, and each scan state has a cache
+// of its own, so it needs no lock.
+type shapeCache [1024]struct{ key, want uint32 }
+
+// want returns the number detectors that want runs of the shape key.
+func (e *Engine) want(c *shapeCache, key uint32) uint32 {
+	slot := &c[key*0x9E3779B1>>22]
+	if slot.key != key {
+		slot.key, slot.want = key, e.ask(shapeOf(key))
+	}
+	return slot.want
+}
+
+// ask asks the first 32 number detectors whether they want runs of shape r.
+func (e *Engine) ask(r RunShape) uint32 {
+	var want uint32
+	for k, d := range e.onNumber[:min(len(e.onNumber), 32)] {
+		if wantsRun(d, r) {
+			want |= 1 << k
+		}
+	}
+	return want
+}
 
 type scanState struct {
 	groups  []Group
@@ -98,6 +141,7 @@ type scanState struct {
 	cand    Candidate    // reused: a candidate handed to an interface would escape
 	ctx     Context
 	masks   blockMasks
+	shapes  shapeCache
 }
 
 // NewEngine returns an engine that runs ds. contextWords maps a category id
@@ -123,7 +167,7 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 			e.onText = append(e.onText, d)
 		}
 	}
-	e.tabulateShapes()
+	e.orderByShapes()
 	e.pool.New = func() any {
 		st := &scanState{groups: make([]Group, 0, maxGroups), pending: make([]Match, 0, 8)}
 		st.collect = func(m *Match) { st.pending = append(st.pending, *m) }
@@ -133,61 +177,74 @@ func NewEngine(contextWords map[string][]string, ds ...Detector) *Engine {
 	return e
 }
 
-// tabulateShapes asks each number detector which run shapes it wants, once,
-// so a run costs the engine one lookup instead of a call per detector.
-func (e *Engine) tabulateShapes() {
-	type shape struct {
-		RunShape
-		seps uint8
+// orderByShapes puts the number detectors that want fewer digits first
+// (where matches of two tie, see resolveOverlaps, the first one found
+// wins) and finds the fewest bytes of a run some detector wants.
+func (e *Engine) orderByShapes() {
+	fewest := make([]int, len(e.onNumber))
+	found := 0
+	e.minRunBytes = 1 << 30
+	// Digits ascending: stop when every detector has its fewest, and no
+	// run of more digits can be shorter than the shortest found.
+	for digits := 1; digits <= MaxShapeDigits && (found < len(e.onNumber) || digits < e.minRunBytes); digits++ {
+		eachShape(digits, func(r RunShape) {
+			for k, d := range e.onNumber {
+				// Past the fewest bytes, only the fewest digits are left
+				// to find.
+				if fewest[k] != 0 && digits >= e.minRunBytes || !wantsRun(d, r) {
+					continue
+				}
+				if fewest[k] == 0 {
+					fewest[k] = digits
+					found++
+				}
+				// A separator joins each two groups.
+				e.minRunBytes = min(e.minRunBytes, r.Digits+r.Groups-1)
+			}
+		})
 	}
-	var shapes []shape
-	for next := range numNextBytes {
-		for seps := range uint8(8) {
+	order := make([]int, len(e.onNumber))
+	for k := range order {
+		order[k] = k
+		if fewest[k] == 0 {
+			fewest[k] = MaxShapeDigits + 1
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(fewest[a], fewest[b]) })
+	ds := slices.Clone(e.onNumber)
+	for k, o := range order {
+		e.onNumber[k] = ds[o]
+	}
+	e.overflow = len(e.onNumber) > 32
+	if e.overflow {
+		e.minRunBytes = 1
+	}
+}
+
+// eachShape calls fn with every run shape of the given digits.
+func eachShape(digits int, fn func(RunShape)) {
+	for groups := 1; groups <= min(digits, MaxShapeGroups); groups++ {
+		firsts := []int{digits}
+		if groups > 1 {
+			firsts = firsts[:0]
+			for f := 1; f <= digits-groups+1; f++ {
+				firsts = append(firsts, f)
+			}
+		}
+		for _, first := range firsts {
 			// Each kind of separator joins two groups ('.' and the
 			// no-break spaces are of no kind).
-			for groups := 1 + bits.OnesCount8(seps); groups <= MaxShapeGroups; groups++ {
-				// Each group has a digit.
-				for digits := groups; digits <= MaxShapeDigits; digits++ {
-					r := RunShape{Digits: digits, Groups: groups, Next: next,
-						Space: seps&sepSpace != 0, Dash: seps&sepDash != 0, Colon: seps&sepColon != 0}
-					shapes = append(shapes, shape{r, seps})
+			for seps := range uint8(8) {
+				if bits.OnesCount8(seps) > groups-1 {
+					continue
+				}
+				for prev := range numPrevBytes {
+					for next := range numNextBytes {
+						fn(RunShape{Digits: digits, Groups: groups, First: first, Prev: prev, Next: next,
+							Space: seps&sepSpace != 0, Dash: seps&sepDash != 0, Colon: seps&sepColon != 0})
+					}
 				}
 			}
-		}
-	}
-	// The detectors that want fewer digits first: where matches of two
-	// tie (see resolveOverlaps), the first one found wins.
-	type byFewest struct {
-		d      Detector
-		fewest int
-	}
-	order := make([]byFewest, len(e.onNumber))
-	for k, d := range e.onNumber {
-		order[k] = byFewest{d, MaxShapeDigits + 1}
-		for _, r := range shapes {
-			if wantsRun(d, r.RunShape) {
-				order[k].fewest = min(order[k].fewest, r.Digits)
-			}
-		}
-	}
-	slices.SortStableFunc(order, func(a, b byFewest) int { return a.fewest - b.fewest })
-	for k := range order {
-		e.onNumber[k] = order[k].d
-	}
-
-	e.overflow = len(e.onNumber) > 32
-	e.minRunBytes = 1 << 30
-	for _, r := range shapes {
-		var want uint32
-		for k, d := range e.onNumber[:min(len(e.onNumber), 32)] {
-			if wantsRun(d, r.RunShape) {
-				want |= 1 << k
-			}
-		}
-		e.wants[shapeIndex(r.Digits, r.Groups, r.seps, r.Next)] = want
-		if want != 0 || e.overflow {
-			// A separator joins each two groups.
-			e.minRunBytes = min(e.minRunBytes, r.Digits+r.Groups-1)
 		}
 	}
 }
@@ -292,7 +349,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// Candidates: numbers of a shape some detector wants,
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
-			events := e.wantedRuns(text, base, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
+			events := e.wantedRuns(text, base, &st.shapes, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
 			if len(e.onCountry) > 0 {
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
 			}
@@ -319,7 +376,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 // wantedRuns drops from runs, the first bytes of numbers in the block at
 // base, the numbers that end inside the block and have a shape no detector
 // wants. It reads the shape off the masks as number would from the bytes.
-func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit uint64) uint64 {
+func (e *Engine) wantedRuns(text []byte, base int, shapes *shapeCache, runs, number, digit uint64) uint64 {
 	if e.overflow {
 		return runs
 	}
@@ -340,7 +397,9 @@ func (e *Engine) wantedRuns(text []byte, base int, runs, number, digit uint64) u
 		for s := span &^ digit; s != 0; s &= s - 1 {
 			seps |= sepKind[text[base+bits.TrailingZeros64(s)]]
 		}
-		if e.wants[shapeIndex(bits.OnesCount64(digit&span), groups, seps, nextAt(text, base+end))] == 0 {
+		first := bits.TrailingZeros64(^(digit >> p))
+		key := shapeKey(bits.OnesCount64(digit&span), groups, first, seps, prevAt(text, base+p), nextAt(text, base+end))
+		if e.want(shapes, key) == 0 {
 			runs &^= 1 << p
 		}
 	}
@@ -444,7 +503,7 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	}
 	st.groups = groups
 	country := e.afterCountryCode(text, start)
-	want := e.wants[shapeIndex(digits, len(groups), seps, nextAt(text, i))]
+	want := e.want(&st.shapes, shapeKey(digits, len(groups), groups[0].Len(), seps, prevAt(text, start), nextAt(text, i)))
 	if want == 0 && !e.overflow && !country {
 		return i
 	}
@@ -485,6 +544,14 @@ func nextAt(text []byte, i int) NextByte {
 		return nextByte[text[i]]
 	}
 	return NextOther
+}
+
+// prevAt classifies text[i-1], the byte before a run, for RunShape.Prev.
+func prevAt(text []byte, i int) PrevByte {
+	if i > 0 {
+		return prevByte[text[i-1]]
+	}
+	return PrevOther
 }
 
 // afterCountryCode reports whether two ASCII letters stand before

@@ -1,6 +1,9 @@
 package detectors
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Variants of no_fnr.
 const (
@@ -196,9 +199,15 @@ func (Fodselsnummer) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: 11 digits, or more that a
-// space may cut.
-func (Fodselsnummer) WantsRun(r RunShape) bool { return r.Digits == 11 || r.Space && r.Digits > 11 }
+// WantsRun implements the Engine's run filter: 11 digits in one of the
+// layouts, not glued to a word (a run without a space is one number), or
+// more that a space may cut.
+func (Fodselsnummer) WantsRun(r RunShape) bool {
+	if r.Space {
+		return r.Digits >= 11
+	}
+	return !r.Glued() && slices.ContainsFunc(fnrLayouts[:], func(l uint32) bool { return r.Fits(11, l) })
+}
 
 // Triggers implements Detector.
 func (Fodselsnummer) Triggers() Trigger { return OnNumber }

@@ -149,6 +149,9 @@ func sameBothWays(t *testing.T, e *Engine, text []byte) {
 	}
 }
 
+// wantsAll hides a detector's WantsRun: the engine hands it every run.
+type wantsAll struct{ Detector }
+
 var unfilteredEngines sync.Map // *Engine → *Engine
 
 // unfiltered returns an engine like e that hands every run of digits to
@@ -157,12 +160,16 @@ func unfiltered(e *Engine) *Engine {
 	if u, ok := unfilteredEngines.Load(e); ok {
 		return u.(*Engine)
 	}
-	u := NewEngine(nil, e.detectors...)
-	u.words = e.words
-	for i := range u.wants {
-		u.wants[i] = 1<<min(len(u.onNumber), 32) - 1
+	var ds []Detector
+	for _, d := range e.detectors {
+		ds = append(ds, wantsAll{d})
 	}
-	u.minRunBytes = 1
+	u := NewEngine(nil, ds...)
+	u.words = e.words
+	// In e's order, so that ties resolve alike.
+	for k, d := range e.onNumber {
+		u.onNumber[k] = wantsAll{d}
+	}
 	unfilteredEngines.Store(e, u)
 	return u
 }

@@ -48,9 +48,18 @@ func (IPAddress) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: four groups for a dotted
-// quad, a colon for the start of an IPv6 address ("2001:0db8").
-func (IPAddress) WantsRun(r RunShape) bool { return r.Digits >= 4 && (r.Groups >= 4 || r.Colon) }
+// WantsRun implements the Engine's run filter. A dotted quad: four groups
+// joined by dots, or more that a space may cut. Digits of an IPv6 address
+// ("2001:0db8"): colons, with a hex digit or a colon next to the run, or
+// the seven colons of a full address; "08:00:00.000" is a time.
+func (IPAddress) WantsRun(r RunShape) bool {
+	if r.Digits < 4 {
+		return false
+	}
+	v4 := r.Groups >= 4 && (r.Space || r.Groups == 4 && !r.Colon && !r.Dash && r.Prev != PrevWord && r.Prev != PrevHex)
+	v6 := r.Colon && (r.Groups >= 8 || r.Prev == PrevHex || r.Prev == PrevColon || r.Next == NextHex || r.Next == NextColon)
+	return v4 || v6
+}
 
 // Triggers implements Detector.
 func (IPAddress) Triggers() Trigger { return OnNumber | OnColon }

@@ -34,9 +34,15 @@ func (BankAccount) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: 11 digits, or more that a
-// space may cut.
-func (BankAccount) WantsRun(r RunShape) bool { return r.Digits == 11 || r.Space && r.Digits > 11 }
+// WantsRun implements the Engine's run filter: 11 digits, compact or
+// 4-2-5, not glued to a word (a run without a space is one number), or
+// more that a space may cut.
+func (BankAccount) WantsRun(r RunShape) bool {
+	if r.Space {
+		return r.Digits >= 11
+	}
+	return !r.Glued() && (r.Fits(11, 0) || r.Fits(11, accountSeps))
+}
 
 // Triggers implements Detector.
 func (BankAccount) Triggers() Trigger { return OnNumber }

@@ -158,7 +158,12 @@ func (SEPersonnummer) Info() Info {
 // WantsRun implements the Engine's run filter: 10 or 12 digits; the 6 or 8
 // of the date and a '-' and the last four; or the date alone before a '+'.
 // Past those, only a space or a colon may follow the first group (Bounded).
+// The first group is the date or the whole number, and no '+' stands
+// before it.
 func (SEPersonnummer) WantsRun(r RunShape) bool {
+	if r.Prev == PrevPlus || r.First != 6 && r.First != 8 && r.First != 10 && r.First != 12 {
+		return false // +4791234567 is a phone number
+	}
 	if r.Groups == 1 {
 		return r.Digits == 10 || r.Digits == 12 || (r.Digits == 6 || r.Digits == 8) && r.Next == NextPlus
 	}
@@ -237,9 +242,12 @@ func (DKCPR) Info() Info {
 }
 
 // WantsRun implements the Engine's run filter: 10 digits, alone or as
-// DDMMYY-SSSS, or more that a space may cut.
+// DDMMYY-SSSS and not after a '+', or more that a space may cut.
 func (DKCPR) WantsRun(r RunShape) bool {
-	return r.Digits == 10 && (r.Groups == 1 || r.Dash) || r.Space && r.Digits > 10
+	if r.Space {
+		return r.Digits >= 10
+	}
+	return r.Prev != PrevPlus && (r.Fits(10, 0) || r.Dash && r.Fits(10, 1<<6))
 }
 
 // Triggers implements Detector.
@@ -289,11 +297,11 @@ func (FIHETU) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: the date, a '-' and the
-// individual number in one run, or the date alone before a '+' or a
-// century letter.
+// WantsRun implements the Engine's run filter: the date (six digits), a
+// '-' and the individual number in one run, or the date alone before a
+// '+' or a century letter.
 func (FIHETU) WantsRun(r RunShape) bool {
-	return r.Dash && r.Digits >= 9 || r.Groups == 1 && r.Digits == 6 && r.Next != NextOther
+	return r.First == 6 && (r.Dash && r.Digits >= 9 || r.Groups == 1 && r.Next != NextOther)
 }
 
 // Triggers implements Detector.

@@ -34,9 +34,18 @@ func (OrgNumber) Info() Info {
 	}
 }
 
-// WantsRun implements the Engine's run filter: 9 digits, or more that a
-// space may cut.
-func (OrgNumber) WantsRun(r RunShape) bool { return r.Digits == 9 || r.Space && r.Digits > 9 }
+// orgnrSeps is the grouping 123 456 789.
+const orgnrSeps = 1<<3 | 1<<6
+
+// WantsRun implements the Engine's run filter: 9 digits, alone or as
+// 123 456 789 (a run without a space is one number), or more that a space
+// may cut.
+func (OrgNumber) WantsRun(r RunShape) bool {
+	if r.Space {
+		return r.Digits >= 9
+	}
+	return r.Fits(9, 0) || r.Fits(9, orgnrSeps)
+}
 
 // Triggers implements Detector.
 func (OrgNumber) Triggers() Trigger { return OnNumber }
@@ -50,7 +59,7 @@ func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context) {
 	GroupRanges(text, g, 9, 9, func(i, j, _ int) bool {
 		start, end := g[i].Start, g[j-1].End
 		seps := SeparatorsAt(g, i, j)
-		if seps != 0 && seps != 1<<3|1<<6 {
+		if seps != 0 && seps != orgnrSeps {
 			return true
 		}
 		vat := hasPrefixFold(text[:start], "no") || hasPrefixFold(text[:start], "no ")

@@ -80,8 +80,22 @@ func (Phone) Info() Info {
 
 // WantsRun implements the Engine's run filter: 8 digits or more, not
 // joined by a colon unless a space may cut the colon off ("10:30:00" is
-// a time).
-func (Phone) WantsRun(r RunShape) bool { return r.Digits >= 8 && (!r.Colon || r.Space) }
+// a time). A run without a space is one number: after a '+' or "00" it
+// may be international; otherwise it is a Norwegian one in its groupings
+// (2024-11-01 is not one), not glued to a word.
+func (Phone) WantsRun(r RunShape) bool {
+	switch {
+	case r.Digits < 8 || r.Colon && !r.Space:
+		return false
+	case r.Space || r.Prev == PrevPlus:
+		return true
+	case r.Glued():
+		return false
+	case r.First >= 4 && r.Digits >= 10:
+		return true // 0047 91234567
+	}
+	return r.Fits(8, 0) || r.Fits(8, phone323) || r.Fits(8, phone2222) || r.Fits(8, phone44)
+}
 
 // Triggers implements Detector.
 func (Phone) Triggers() Trigger { return OnNumber }
