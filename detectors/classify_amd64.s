@@ -87,8 +87,8 @@ DATA underscore<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
 DATA underscore<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
 GLOBL underscore<>(SB), RODATA|NOPTR, $16
 
-// func classifyBlocks(p *byte, n int, m *blockMasks, first int)
-TEXT ·classifyBlocks(SB), NOSPLIT, $0-32
+// func classifyBlocksSSE2(p *byte, n int, m *blockMasks, first int)
+TEXT ·classifyBlocksSSE2(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
 	MOVQ m+16(FP), DI
@@ -129,4 +129,118 @@ loop:
 	JNZ loop
 
 done:
+	RET
+
+// The AVX2 classifier does the same on 32 bytes at a time: half the
+// instructions per block.
+
+// VBROADCAST fills Y with the byte c.
+#define VBROADCAST(c, Y, X) \
+	MOVL $c, AX \
+	VMOVD AX, X \
+	VPBROADCASTB X, Y
+
+// CLASSIFY32(off) classifies the 32 bytes at off(SI) and ORs their masks,
+// shifted left by off, into R10 (digit), R11 (sep), R12 (start), R13
+// (letter), R14 (word) and R8 (high).
+#define CLASSIFY32(off) \
+	VMOVDQU off(SI), Y0 \
+	VPSUBB Y8, Y0, Y1 \
+	VPMINUB Y9, Y1, Y2 \
+	VPCMPEQB Y1, Y2, Y2 \
+	VPCMPEQB Y10, Y0, Y3 \
+	VPCMPEQB Y11, Y0, Y4 \
+	VPCMPEQB Y12, Y0, Y5 \
+	VPCMPEQB Y13, Y0, Y6 \
+	VPOR Y4, Y5, Y5 \
+	VPOR Y6, Y5, Y5 \
+	VPOR Y3, Y5, Y5 \
+	VPCMPEQB Y14, Y0, Y6 \
+	VPCMPEQB Y15, Y0, Y7 \
+	VPOR Y6, Y7, Y7 \
+	VPOR Y3, Y7, Y7 \
+	VPOR Y2, Y7, Y7 \
+	VPMOVMSKB Y2, AX \
+	SHLQ $off, AX \
+	ORQ AX, R10 \
+	VPMOVMSKB Y5, AX \
+	SHLQ $off, AX \
+	ORQ AX, R11 \
+	VPMOVMSKB Y7, AX \
+	SHLQ $off, AX \
+	ORQ AX, R12 \
+	VPOR Y13, Y0, Y3 \
+	VPSUBB lettera32<>(SB), Y3, Y3 \
+	VPMINUB letter25x32<>(SB), Y3, Y4 \
+	VPCMPEQB Y3, Y4, Y4 \
+	VPCMPEQB underscore32<>(SB), Y0, Y5 \
+	VPOR Y4, Y5, Y5 \
+	VPOR Y2, Y5, Y5 \
+	VPMOVMSKB Y4, AX \
+	SHLQ $off, AX \
+	ORQ AX, R13 \
+	VPMOVMSKB Y5, AX \
+	SHLQ $off, AX \
+	ORQ AX, R14 \
+	VPMOVMSKB Y0, AX \
+	SHLQ $off, AX \
+	ORQ AX, R8
+
+DATA lettera32<>+0(SB)/8, $0x6161616161616161
+DATA lettera32<>+8(SB)/8, $0x6161616161616161
+DATA lettera32<>+16(SB)/8, $0x6161616161616161
+DATA lettera32<>+24(SB)/8, $0x6161616161616161
+GLOBL lettera32<>(SB), RODATA|NOPTR, $32
+DATA letter25x32<>+0(SB)/8, $0x1919191919191919
+DATA letter25x32<>+8(SB)/8, $0x1919191919191919
+DATA letter25x32<>+16(SB)/8, $0x1919191919191919
+DATA letter25x32<>+24(SB)/8, $0x1919191919191919
+GLOBL letter25x32<>(SB), RODATA|NOPTR, $32
+DATA underscore32<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+16(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+24(SB)/8, $0x5f5f5f5f5f5f5f5f
+GLOBL underscore32<>(SB), RODATA|NOPTR, $32
+
+// func classifyBlocksAVX2(p *byte, n int, m *blockMasks, first int)
+TEXT ·classifyBlocksAVX2(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ m+16(FP), DI
+	MOVQ first+24(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, DI
+	VBROADCAST(0x30, Y8, X8)  // '0'
+	VBROADCAST(0x09, Y9, X9)  // 9
+	VBROADCAST(0x3a, Y10, X10) // ':'
+	VBROADCAST(0x2e, Y11, X11) // '.'
+	VBROADCAST(0x2d, Y12, X12) // '-'
+	VBROADCAST(0x20, Y13, X13) // ' '
+	VBROADCAST(0x40, Y14, X14) // '@'
+	VBROADCAST(0x25, Y15, X15) // '%'
+	TESTQ CX, CX
+	JZ avxdone
+
+avxloop:
+	XORQ R10, R10
+	XORQ R11, R11
+	XORQ R12, R12
+	XORQ R13, R13
+	XORQ R14, R14
+	XORQ R8, R8
+	CLASSIFY32(0)
+	CLASSIFY32(32)
+	MOVQ R10, DIGIT(DI)
+	MOVQ R11, SEP(DI)
+	MOVQ R12, START(DI)
+	MOVQ R13, LETTER(DI)
+	MOVQ R14, WORD(DI)
+	MOVQ R8, HIGH(DI)
+	ADDQ $64, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ avxloop
+
+avxdone:
+	VZEROUPPER
 	RET

@@ -11,8 +11,18 @@ import (
 )
 
 // The assembly must agree with the portable classifier on every byte value
-// in every position.
+// in every position, in each instruction set the processor has.
 func TestClassifyMatchesPortable(t *testing.T) {
+	for name, impl := range classifiers() {
+		t.Run(name, func(t *testing.T) {
+			defer func(old func(*byte, int, *blockMasks, int)) { classifyBlocks = old }(classifyBlocks)
+			classifyBlocks = impl
+			classifyMatchesPortable(t)
+		})
+	}
+}
+
+func classifyMatchesPortable(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	text := make([]byte, 64*maskBlocks)
 	for round := range 200 {

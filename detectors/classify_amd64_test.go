@@ -1,0 +1,12 @@
+package detectors
+
+import "golang.org/x/sys/cpu"
+
+// classifiers are the implementations of classifyBlocks this processor runs.
+func classifiers() map[string]func(*byte, int, *blockMasks, int) {
+	impls := map[string]func(*byte, int, *blockMasks, int){"sse2": classifyBlocksSSE2}
+	if cpu.X86.HasAVX2 {
+		impls["avx2"] = classifyBlocksAVX2
+	}
+	return impls
+}
