@@ -175,21 +175,19 @@ func (c *Context) near(category string, start, end int) bool {
 	lo := max(start-contextBefore, 0)
 	hi := min(end+contextAfter, len(t))
 	if m := c.masks; m != nil && ws.lettersOnly && lo >= m.from && hi <= m.to {
-		return ws.findInBlocks(t, m, lo, start) || ws.findInBlocks(t, m, end, hi)
+		return ws.findInBlocks(t, m, lo, hi, start, end)
 	}
 	return ws.findIn(t, lo, start) || ws.findIn(t, end, hi)
 }
 
-// findInBlocks is findIn for words that start with a letter, over the
-// letters that start a word in the engine's masks.
-func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi int) bool {
+// findInBlocks is findIn over t[lo:hi] but for t[start:end], for words
+// that start with a letter, over the letters that start a word in the
+// engine's masks: one walk over the blocks for both sides of a span.
+func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi, start, end int) bool {
 	for lo < hi {
 		b := (lo - m.from) >> 6
 		base := m.from + b<<6
-		set := m.wordStarts(t, b) &^ (1<<(lo-base) - 1)
-		if n := hi - base; n < 64 {
-			set &= 1<<n - 1
-		}
+		set := m.wordStarts(t, b) & (below(hi-base) &^ below(lo-base)) &^ (below(end-base) &^ below(start-base))
 		for ; set != 0; set &= set - 1 {
 			i := base + bits.TrailingZeros64(set)
 			if ws.mayStart(t, i) && ws.startsAt(t, i) {
@@ -199,6 +197,17 @@ func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi int) bool {
 		lo = base + 64
 	}
 	return false
+}
+
+// below returns the bits of a block's bytes before byte n of it.
+func below(n int) uint64 {
+	switch {
+	case n <= 0:
+		return 0
+	case n >= 64:
+		return ^uint64(0)
+	}
+	return 1<<n - 1
 }
 
 // findIn reports whether one of the words starts a word in t[lo:hi] (it may

@@ -142,6 +142,12 @@ type scanState struct {
 	ctx     Context
 	masks   blockMasks
 	shapes  shapeCache
+	// The runs of the block being walked whose shape wantedRuns read:
+	// bit p of known for the run at byte p, with its length and the
+	// detectors that want it.
+	known   uint64
+	runLen  [64]uint8
+	runWant [64]uint32
 }
 
 // NewEngine returns an engine that runs ds. contextWords maps a category id
@@ -349,7 +355,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// Candidates: numbers of a shape some detector wants,
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
-			events := e.wantedRuns(text, base, &st.shapes, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
+			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
 			if len(e.onCountry) > 0 {
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
 			}
@@ -357,7 +363,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 				events &= ^uint64(0) << (i - base)
 			}
 			for events != 0 {
-				i = e.candidate(text, base+bits.TrailingZeros64(events), st, emit)
+				if p := bits.TrailingZeros64(events); st.known>>p&1 != 0 {
+					i = e.numberInBlock(text, base, p, digit, st, emit)
+				} else {
+					i = e.candidate(text, base+p, st, emit)
+				}
 				if i < n && inNumber(text, i) {
 					// Stopped inside a number (one cut after maxGroups
 					// groups, or after an IPv6 run): the masks have no
@@ -375,8 +385,10 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 
 // wantedRuns drops from runs, the first bytes of numbers in the block at
 // base, the numbers that end inside the block and have a shape no detector
-// wants. It reads the shape off the masks as number would from the bytes.
-func (e *Engine) wantedRuns(text []byte, base int, shapes *shapeCache, runs, number, digit uint64) uint64 {
+// wants. It reads the shape off the masks as number would from the bytes,
+// and notes in st.known the runs it kept whose shape it read.
+func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64) uint64 {
+	st.known = 0
 	if e.overflow {
 		return runs
 	}
@@ -399,8 +411,11 @@ func (e *Engine) wantedRuns(text []byte, base int, shapes *shapeCache, runs, num
 		}
 		first := bits.TrailingZeros64(^(digit >> p))
 		key := shapeKey(bits.OnesCount64(digit&span), groups, first, seps, prevAt(text, base+p), nextAt(text, base+end))
-		if e.want(shapes, key) == 0 {
+		if want := e.want(&st.shapes, key); want == 0 {
 			runs &^= 1 << p
+		} else {
+			st.known |= 1 << p
+			st.runLen[p], st.runWant[p] = uint8(length), want
 		}
 	}
 	return runs
@@ -502,10 +517,38 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 		i = j + next
 	}
 	st.groups = groups
-	country := e.afterCountryCode(text, start)
 	want := e.want(&st.shapes, shapeKey(digits, len(groups), groups[0].Len(), seps, prevAt(text, start), nextAt(text, i)))
+	e.inspectNumber(text, start, digits, want, st, emit)
+	return i
+}
+
+// numberInBlock is number for the run at byte p of the block at base,
+// whose shape wantedRuns read: its groups come off the digit mask, one
+// byte of separator between each two.
+func (e *Engine) numberInBlock(text []byte, base, p int, digit uint64, st *scanState, emit func(*Match)) int {
+	end := p + int(st.runLen[p])
+	groups := st.groups[:0]
+	digits := 0
+	for q := p; q < end; {
+		g := bits.TrailingZeros64(^(digit >> q))
+		groups = append(groups, Group{base + q, base + q + g})
+		digits += g
+		q += g + 1
+	}
+	st.groups = groups
+	e.inspectNumber(text, base+p, digits, st.runWant[p], st, emit)
+	return base + end
+}
+
+// inspectNumber hands the number in st.groups, which starts at
+// text[start], to the number detectors in want, and to those that look
+// after a country code when two letters stand before it; then it resolves
+// overlaps among what they found.
+func (e *Engine) inspectNumber(text []byte, start, digits int, want uint32, st *scanState, emit func(*Match)) {
+	groups := st.groups
+	country := e.afterCountryCode(text, start)
 	if want == 0 && !e.overflow && !country {
-		return i
+		return
 	}
 	c := &st.cand
 	c.Trigger, c.Start, c.End, c.Digits = OnNumber, start, groups[len(groups)-1].End, digits
@@ -535,7 +578,6 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 	default:
 		resolveOverlaps(pending, emit)
 	}
-	return i
 }
 
 // nextAt classifies text[i], the byte after a run, for RunShape.Next.

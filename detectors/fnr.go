@@ -81,8 +81,8 @@ func CheckFodselsnummer(d *[11]byte) (FnrResult, bool) {
 		return FnrResult{}, false
 	}
 	r1 := (3*v[0] + 7*v[1] + 6*v[2] + v[3] + 8*v[4] + 9*v[5] + 4*v[6] + 5*v[7] + 2*v[8] + v[9]) % 11
-	if r1 > 3 || *d == [11]byte{d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0], d[0]} {
-		return FnrResult{}, false // 00000000000 passes both checksums
+	if r1 > 3 {
+		return FnrResult{}, false
 	}
 	res := FnrResult{Rule2032: r1 != 0}
 	if v[0] >= 8 { // FH-number: no date, check digits only
@@ -110,6 +110,8 @@ func CheckFodselsnummer(d *[11]byte) (FnrResult, bool) {
 	default:
 		return FnrResult{}, false
 	}
+	// Day 00 also turns away 00000000000, the one run of a single digit
+	// that passes both checksums.
 	if day < 1 || !(day <= daysIn(month, 1900+yy) || day <= daysIn(month, 2000+yy) || day <= daysIn(month, 1800+yy)) {
 		return FnrResult{}, false
 	}
