@@ -121,8 +121,9 @@ const (
 	// OnColon: the first ':' of a run of hex digits and colons (IPv6),
 	// with a hex digit or a ':' beside it.
 	OnColon
-	// OnCountryCode: a number candidate right after two ASCII letters, as
-	// the digits of NO93 8601 1117 947 are; the letters are before Start.
+	// OnCountryCode: a number candidate of two digits or more right after
+	// two ASCII letters that start a word, as the digits of NO93 8601 1117
+	// 947 are; the letters are before Start.
 	OnCountryCode
 	// OnText: the whole text, once per scan (user-defined patterns, which
 	// have no cheap trigger of their own).

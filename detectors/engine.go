@@ -321,7 +321,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 	m := &st.masks
 	n := len(text)
 	i := 0
-	var prevDigit, prevNumber, prevLetter uint64 // of the block before
+	var prevDigit, prevNumber, prevLetter, prevWord uint64 // of the block before
 	for off := 0; off < n; off += 64 * maskBlocks {
 		end := min(off+64*maskBlocks, n)
 		classify(text, off, end, m)
@@ -337,8 +337,10 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// byte of each number.
 			number := digit | m.sep[b]&(digit<<1|prevDigit>>63)&(digit>>1|digitNext<<63)
 			runs := number &^ (number<<1 | prevNumber>>63)
-			digitBefore, letterBefore := prevDigit, prevLetter
-			prevDigit, prevNumber, prevLetter = digit, number, letter
+			// Bytes of words, multi-byte characters included (isWordByte).
+			word := m.word[b] | m.high[b]
+			digitBefore, letterBefore, wordBefore := prevDigit, prevLetter, prevWord
+			prevDigit, prevNumber, prevLetter, prevWord = digit, number, letter, word
 			if i >= base+64 {
 				continue // a long candidate ran through this block
 			}
@@ -357,7 +359,9 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// '@', '%' and the colons not inside a number.
 			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
 			if len(e.onCountry) > 0 {
-				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62)
+				// Two letters that start a word, then two digits or more.
+				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62) &^
+					(word<<3 | wordBefore>>61) & (digit>>1 | digitNext<<63)
 			}
 			if i > base {
 				events &= ^uint64(0) << (i - base)
@@ -596,10 +600,12 @@ func prevAt(text []byte, i int) PrevByte {
 	return PrevOther
 }
 
-// afterCountryCode reports whether two ASCII letters stand before
-// text[start] and some detector wants to see such numbers.
+// afterCountryCode reports whether two ASCII letters that start a word
+// stand before text[start], two digits or more start there, and some
+// detector wants to see such numbers.
 func (e *Engine) afterCountryCode(text []byte, start int) bool {
-	return len(e.onCountry) > 0 && start >= 2 && isLetter(text[start-1]) && isLetter(text[start-2])
+	return len(e.onCountry) > 0 && start >= 2 && isLetter(text[start-1]) && isLetter(text[start-2]) &&
+		(start == 2 || !isWordByte(text[start-3])) && start+1 < len(text) && isDigit(text[start+1])
 }
 
 // sepWidth returns the width of the separator at text[j] that may join two
