@@ -86,22 +86,12 @@ type Context struct {
 	lastCats [8]string
 	lastWS   [8]*wordSet
 	nextLast int
-	// Recent answers: the fødselsnummer and account detectors ask about
-	// the same spans.
-	recent [4]nearAnswer
-	next   int
 
 	masks   *blockMasks  // of the part of text being scanned, when the engine made them
 	emit    func(*Match) // where Emit sends matches
 	scratch Match
 	v6End   int    // the end of the last IPv6 run inspected, so each is inspected once
 	arena   []byte // backs match values; earlier values stay valid when it grows
-}
-
-type nearAnswer struct {
-	cat        string
-	start, end int
-	near, set  bool
 }
 
 // wordsOf returns the category's words, or nil.
@@ -124,7 +114,6 @@ func (c *Context) reset(text []byte) {
 		c.masks.from, c.masks.to = 0, 0
 	}
 	c.v6End = 0
-	c.recent = [4]nearAnswer{}
 	if cap(c.arena) > 1<<20 {
 		c.arena = nil // do not keep a large buffer from one dense text forever
 	}
@@ -155,18 +144,6 @@ func (c *Context) Near(category string, start, end int) bool {
 	if c == nil || c.words == nil {
 		return false
 	}
-	for i := range c.recent {
-		if r := &c.recent[i]; r.set && r.start == start && r.end == end && r.cat == category {
-			return r.near
-		}
-	}
-	near := c.near(category, start, end)
-	c.recent[c.next] = nearAnswer{category, start, end, near, true}
-	c.next = (c.next + 1) % len(c.recent)
-	return near
-}
-
-func (c *Context) near(category string, start, end int) bool {
 	ws := c.wordsOf(category)
 	if ws == nil {
 		return false
