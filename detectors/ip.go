@@ -21,6 +21,14 @@ var documentation = []netip.Prefix{
 // not private, loopback, link-local, multicast, unspecified or a
 // documentation range.
 func ipPublic(a netip.Addr) bool {
+	if a.Is4() {
+		return ipv4Public(a.As4())
+	}
+	return netipPublic(a)
+}
+
+// netipPublic is ipPublic by net/netip's ranges.
+func netipPublic(a netip.Addr) bool {
 	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
 		return false
 	}
@@ -30,6 +38,28 @@ func ipPublic(a netip.Addr) bool {
 		}
 	}
 	return true
+}
+
+// ipv4Public is netipPublic for an IPv4 address, on its bytes: web-server
+// logs hold millions of them.
+func ipv4Public(o [4]byte) bool {
+	switch o[0] {
+	case 0:
+		return o != [4]byte{} // only 0.0.0.0 is unspecified
+	case 10, 127:
+		return false // private, loopback
+	case 169:
+		return o[1] != 254 // link-local
+	case 172:
+		return o[1]&0xf0 != 16 // private 172.16.0.0/12
+	case 192:
+		return o[1] != 168 && !(o[1] == 0 && o[2] == 2) // private; documentation
+	case 198:
+		return !(o[1] == 51 && o[2] == 100) // documentation
+	case 203:
+		return !(o[1] == 0 && o[2] == 113) // documentation
+	}
+	return o[0] < 224 || o[0] > 239 // multicast
 }
 
 // IPAddress finds IPv4 and IPv6 addresses (ip_address). Public addresses
@@ -143,6 +173,9 @@ func versionLike(text []byte, start, end int) bool {
 	}
 	if start > 1 && text[start-1] == '/' && isLetter(text[start-2]) {
 		return true
+	}
+	if start == 0 || text[start-1] != ' ' {
+		return false // every word below ends in a space
 	}
 	lo := max(start-12, 0)
 	before := text[lo:start]

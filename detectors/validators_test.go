@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -405,6 +406,23 @@ func TestLocalClass(t *testing.T) {
 		}
 		if got, want := isLocalCut(byte(c)), strings.IndexByte(cut, byte(c)) >= 0; got != want {
 			t.Errorf("isLocalCut(%q) = %v", byte(c), got)
+		}
+	}
+}
+
+// ipv4Public agrees with net/netip's ranges on every first and second
+// byte, around the third bytes that the documentation ranges use.
+func TestIPv4PublicMatchesNetip(t *testing.T) {
+	for a := range 256 {
+		for b := range 256 {
+			for _, c := range []byte{0, 1, 2, 3, 99, 100, 101, 112, 113, 114, 255} {
+				for _, d := range []byte{0, 1, 255} {
+					o := [4]byte{byte(a), byte(b), c, d}
+					if got, want := ipv4Public(o), netipPublic(netip.AddrFrom4(o)); got != want {
+						t.Fatalf("%v: ipv4Public %v, netip %v", o, got, want)
+					}
+				}
+			}
 		}
 	}
 }
