@@ -178,6 +178,15 @@ var atSign = []byte("@")
 
 var roleLocals = []string{"post", "postmottak", "postmaster", "firmapost", "kundeservice", "kundesenter", "info", "noreply", "no-reply", "donotreply", "support", "kontakt", "contact", "admin", "webmaster", "abuse", "hostmaster", "sales", "salg", "faktura", "invoice", "regnskap", "okonomi", "hr", "jobb", "personal"}
 
+// rolesByLength has roleLocals by their length: an address is compared
+// with the two or three of its length, not with all of them.
+var rolesByLength = func() (t [16][]string) {
+	for _, r := range roleLocals {
+		t[len(r)] = append(t[len(r)], r)
+	}
+	return t
+}()
+
 var testDomains = []string{"example.com", "example.org", "example.net", "example.no"}
 
 // Email finds e-mail addresses (email).
@@ -241,7 +250,7 @@ func (Email) Inspect(text []byte, c *Candidate, ctx *Context) {
 	// No context lookup: an address is as sure without the word "e-post".
 	m := Match{Category: CatEmail, Start: start, End: end, Confidence: High, Reason: "address with a real top-level domain"}
 	local := text[start:at]
-	for _, r := range roleLocals {
+	for _, r := range rolesByLength[min(len(local), len(rolesByLength)-1)] {
 		if equalFold(local, r) {
 			m.Variant, m.Confidence, m.Reason = VariantRoleAddress, Low, "role address of an organisation"
 		}

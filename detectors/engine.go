@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"bytes"
 	"cmp"
 	"math/bits"
 	"slices"
@@ -372,10 +373,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 				} else {
 					i = e.candidate(text, base+p, st, emit)
 				}
-				if i < n && inNumber(text, i) {
+				if i < n && inNumber(text, i) && inNumber(text, i-1) {
 					// Stopped inside a number (one cut after maxGroups
 					// groups, or after an IPv6 run): the masks have no
 					// start there, so read the rest as the byte walk does.
+					// (A number that starts at i, after a colon, has one.)
 					i = e.scanNumber(text, i, st, emit)
 				}
 				if i >= base+64 {
@@ -475,7 +477,12 @@ func (e *Engine) candidate(text []byte, i int, st *scanState, emit func(*Match))
 		for _, d := range e.onColon {
 			d.Inspect(text, &st.cand, &st.ctx)
 		}
-		return skipHexColon(text, i)
+		if end := skipHexColon(text, i); bytes.IndexByte(text[i+1:end], ':') >= 0 {
+			return end // an IPv6 address is inspected once
+		}
+		// One colon is no IPv6 address: the number in "Tlf:91234567" or
+		// {"fnr":10048744732} is inspected as a number.
+		return i + 1
 	}
 	return i + 1
 }

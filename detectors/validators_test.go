@@ -426,3 +426,17 @@ func TestIPv4PublicMatchesNetip(t *testing.T) {
 		}
 	}
 }
+
+// Every role local part, in any case, marks the address as a role one.
+func TestEveryRoleLocalIsARole(t *testing.T) {
+	e := NewEngine(nil, Email{})
+	for _, r := range roleLocals {
+		for _, local := range []string{r, strings.ToUpper(r)} {
+			var got []string
+			e.Scan([]byte("skriv til "+local+"@firma.no i dag"), func(m *Match) { got = append(got, m.Variant) })
+			if len(got) != 1 || got[0] != VariantRoleAddress {
+				t.Errorf("%s@firma.no: variants %q, want one %q", local, got, VariantRoleAddress)
+			}
+		}
+	}
+}
