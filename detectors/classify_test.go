@@ -105,3 +105,33 @@ func TestBlockWalkAtBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// runsAtLeast finds the bits that start k set bits in a row, the bits past
+// the block counting as set.
+func TestRunsAtLeast(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		num := r.Uint64() | r.Uint64() // runs of ones
+		if r.IntN(2) == 0 {
+			num |= r.Uint64()
+		}
+		for k := 1; k <= 66; k++ {
+			var want uint64
+			for p := range 64 {
+				ok := true
+				for q := p; q < p+k && q < 64; q++ {
+					ok = ok && num>>q&1 != 0
+				}
+				if ok {
+					want |= 1 << p
+				}
+			}
+			if k > 64 {
+				want = 0
+			}
+			if got := runsAtLeast(num, k); got != want {
+				t.Fatalf("runsAtLeast(%064b, %d) = %064b, want %064b", num, k, got, want)
+			}
+		}
+	}
+}
