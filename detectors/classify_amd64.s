@@ -8,6 +8,36 @@
 #define WORD 2048
 #define HIGH 2560
 
+// ARGS loads classifyBlocks' arguments: SI the text, CX the blocks, DI
+// the digit mask of block first (the other masks at their offsets).
+#define ARGS \
+	MOVQ p+0(FP), SI \
+	MOVQ n+8(FP), CX \
+	MOVQ m+16(FP), DI \
+	MOVQ first+24(FP), AX \
+	SHLQ $3, AX \
+	ADDQ AX, DI
+
+// ZERO_MASKS clears the registers the masks of a block are ORed into.
+#define ZERO_MASKS \
+	XORQ R10, R10 \
+	XORQ R11, R11 \
+	XORQ R12, R12 \
+	XORQ R13, R13 \
+	XORQ R14, R14 \
+	XORQ R8, R8
+
+// STORE_MASKS writes a block's masks and moves SI and DI to the next.
+#define STORE_MASKS \
+	MOVQ R10, DIGIT(DI) \
+	MOVQ R11, SEP(DI) \
+	MOVQ R12, START(DI) \
+	MOVQ R13, LETTER(DI) \
+	MOVQ R14, WORD(DI) \
+	MOVQ R8, HIGH(DI) \
+	ADDQ $64, SI \
+	ADDQ $8, DI
+
 // BROADCAST fills X with the byte in the low 8 bits of the 32-bit constant c
 // repeated (c must already be repeated four times).
 #define BROADCAST(c, X) \
@@ -54,14 +84,14 @@
 	ORQ AX, R12 \
 	MOVO X0, X3 \
 	POR X13, X3 \
-	MOVOU lettera<>(SB), X6 \
+	MOVOU lettera32<>(SB), X6 \
 	PSUBB X6, X3 \
 	MOVO X3, X4 \
-	MOVOU letter25<>(SB), X7 \
+	MOVOU letter25x32<>(SB), X7 \
 	PMINUB X7, X4 \
 	PCMPEQB X3, X4 \
 	MOVO X0, X5 \
-	MOVOU underscore<>(SB), X6 \
+	MOVOU underscore32<>(SB), X6 \
 	PCMPEQB X6, X5 \
 	POR X4, X5 \
 	POR X2, X5 \
@@ -75,26 +105,27 @@
 	SHLQ $off, AX \
 	ORQ AX, R8
 
-// Constants for which no register is left; loaded with MOVOU, so their
-// alignment does not matter.
-DATA lettera<>+0(SB)/8, $0x6161616161616161
-DATA lettera<>+8(SB)/8, $0x6161616161616161
-GLOBL lettera<>(SB), RODATA|NOPTR, $16
-DATA letter25<>+0(SB)/8, $0x1919191919191919
-DATA letter25<>+8(SB)/8, $0x1919191919191919
-GLOBL letter25<>(SB), RODATA|NOPTR, $16
-DATA underscore<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
-DATA underscore<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
-GLOBL underscore<>(SB), RODATA|NOPTR, $16
+// Constants for which no register is left, 32 bytes for AVX2; SSE2
+// loads the first 16 with MOVOU, so their alignment does not matter.
+DATA lettera32<>+0(SB)/8, $0x6161616161616161
+DATA lettera32<>+8(SB)/8, $0x6161616161616161
+DATA lettera32<>+16(SB)/8, $0x6161616161616161
+DATA lettera32<>+24(SB)/8, $0x6161616161616161
+GLOBL lettera32<>(SB), RODATA|NOPTR, $32
+DATA letter25x32<>+0(SB)/8, $0x1919191919191919
+DATA letter25x32<>+8(SB)/8, $0x1919191919191919
+DATA letter25x32<>+16(SB)/8, $0x1919191919191919
+DATA letter25x32<>+24(SB)/8, $0x1919191919191919
+GLOBL letter25x32<>(SB), RODATA|NOPTR, $32
+DATA underscore32<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+16(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA underscore32<>+24(SB)/8, $0x5f5f5f5f5f5f5f5f
+GLOBL underscore32<>(SB), RODATA|NOPTR, $32
 
 // func classifyBlocksSSE2(p *byte, n int, m *blockMasks, first int)
 TEXT ·classifyBlocksSSE2(SB), NOSPLIT, $0-32
-	MOVQ p+0(FP), SI
-	MOVQ n+8(FP), CX
-	MOVQ m+16(FP), DI
-	MOVQ first+24(FP), AX
-	SHLQ $3, AX
-	ADDQ AX, DI
+	ARGS
 	BROADCAST(0x30303030, X8)  // '0'
 	BROADCAST(0x09090909, X9)  // 9
 	BROADCAST(0x3a3a3a3a, X10) // ':'
@@ -107,24 +138,12 @@ TEXT ·classifyBlocksSSE2(SB), NOSPLIT, $0-32
 	JZ done
 
 loop:
-	XORQ R10, R10
-	XORQ R11, R11
-	XORQ R12, R12
-	XORQ R13, R13
-	XORQ R14, R14
-	XORQ R8, R8
+	ZERO_MASKS
 	CLASSIFY16(0)
 	CLASSIFY16(16)
 	CLASSIFY16(32)
 	CLASSIFY16(48)
-	MOVQ R10, DIGIT(DI)
-	MOVQ R11, SEP(DI)
-	MOVQ R12, START(DI)
-	MOVQ R13, LETTER(DI)
-	MOVQ R14, WORD(DI)
-	MOVQ R8, HIGH(DI)
-	ADDQ $64, SI
-	ADDQ $8, DI
+	STORE_MASKS
 	DECQ CX
 	JNZ loop
 
@@ -186,30 +205,10 @@ done:
 	SHLQ $off, AX \
 	ORQ AX, R8
 
-DATA lettera32<>+0(SB)/8, $0x6161616161616161
-DATA lettera32<>+8(SB)/8, $0x6161616161616161
-DATA lettera32<>+16(SB)/8, $0x6161616161616161
-DATA lettera32<>+24(SB)/8, $0x6161616161616161
-GLOBL lettera32<>(SB), RODATA|NOPTR, $32
-DATA letter25x32<>+0(SB)/8, $0x1919191919191919
-DATA letter25x32<>+8(SB)/8, $0x1919191919191919
-DATA letter25x32<>+16(SB)/8, $0x1919191919191919
-DATA letter25x32<>+24(SB)/8, $0x1919191919191919
-GLOBL letter25x32<>(SB), RODATA|NOPTR, $32
-DATA underscore32<>+0(SB)/8, $0x5f5f5f5f5f5f5f5f
-DATA underscore32<>+8(SB)/8, $0x5f5f5f5f5f5f5f5f
-DATA underscore32<>+16(SB)/8, $0x5f5f5f5f5f5f5f5f
-DATA underscore32<>+24(SB)/8, $0x5f5f5f5f5f5f5f5f
-GLOBL underscore32<>(SB), RODATA|NOPTR, $32
 
 // func classifyBlocksAVX2(p *byte, n int, m *blockMasks, first int)
 TEXT ·classifyBlocksAVX2(SB), NOSPLIT, $0-32
-	MOVQ p+0(FP), SI
-	MOVQ n+8(FP), CX
-	MOVQ m+16(FP), DI
-	MOVQ first+24(FP), AX
-	SHLQ $3, AX
-	ADDQ AX, DI
+	ARGS
 	VBROADCAST(0x30, Y8, X8)  // '0'
 	VBROADCAST(0x09, Y9, X9)  // 9
 	VBROADCAST(0x3a, Y10, X10) // ':'
@@ -222,22 +221,10 @@ TEXT ·classifyBlocksAVX2(SB), NOSPLIT, $0-32
 	JZ avxdone
 
 avxloop:
-	XORQ R10, R10
-	XORQ R11, R11
-	XORQ R12, R12
-	XORQ R13, R13
-	XORQ R14, R14
-	XORQ R8, R8
+	ZERO_MASKS
 	CLASSIFY32(0)
 	CLASSIFY32(32)
-	MOVQ R10, DIGIT(DI)
-	MOVQ R11, SEP(DI)
-	MOVQ R12, START(DI)
-	MOVQ R13, LETTER(DI)
-	MOVQ R14, WORD(DI)
-	MOVQ R8, HIGH(DI)
-	ADDQ $64, SI
-	ADDQ $8, DI
+	STORE_MASKS
 	DECQ CX
 	JNZ avxloop
 
