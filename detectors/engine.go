@@ -377,7 +377,8 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 					// Stopped inside a number (one cut after maxGroups
 					// groups, or after an IPv6 run): the masks have no
 					// start there, so read the rest as the byte walk does.
-					// (A number that starts at i, after a colon, has one.)
+					// (A number that starts at i, after a colon, has a
+					// start in the masks.)
 					i = e.scanNumber(text, i, st, emit)
 				}
 				if i >= base+64 {
