@@ -142,7 +142,7 @@ func TestEngine(t *testing.T) {
 // TestNoAllocationForRejectedCandidates scans text full of digit runs, '@'
 // and ':' that all fail validation: no allocation may happen.
 func TestNoAllocationForRejectedCandidates(t *testing.T) {
-	if raceEnabled {
+	if detectors.RaceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	e := engine(t)

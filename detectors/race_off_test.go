@@ -1,5 +1,6 @@
 //go:build !race
 
-package detectors_test
+package detectors
 
-const raceEnabled = false
+// RaceEnabled: see race_on_test.go.
+const RaceEnabled = false

@@ -1,7 +1,8 @@
 //go:build race
 
-package detectors_test
+package detectors
 
-// raceEnabled: the race detector makes sync.Pool drop items at random, so
-// allocation counts mean nothing under it.
-const raceEnabled = true
+// RaceEnabled says the tests run under the race detector, which makes
+// sync.Pool drop items at random (so allocation counts mean nothing) and
+// makes scans many times slower. Exported for the external tests.
+const RaceEnabled = true
