@@ -234,3 +234,17 @@ func TestContainerNameVetoesButNeverHints(t *testing.T) {
 		}
 	}
 }
+
+// A bare phone number with "tlf" beside it stays medium, and the
+// explanation does not say that no context word was found.
+func TestMediumWithContextSaysSo(t *testing.T) {
+	inv := scanUnits(t, context.Background(),
+		table("crm.notater", map[string][]string{"notat": {"ring tilbake, tlf: 91234567", "levert", "ok"}}))
+	c := findCat(inv, "crm.notater", "notat", "phone")
+	if c == nil || c.Confidence != detectors.Medium {
+		t.Fatalf("got %+v, want a medium phone finding", c)
+	}
+	if strings.Contains(c.Explanation, "no context word") || !strings.Contains(c.Explanation, "context word") {
+		t.Errorf("explanation %q contradicts the context word found", c.Explanation)
+	}
+}

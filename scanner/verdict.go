@@ -154,6 +154,9 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 		return detectors.High, what
 	case best == detectors.Medium && strongShare:
 		return detectors.High, what + "; most of the column matches"
+	case best == detectors.Medium && c.withContext > 0:
+		// A bare 8-digit phone number stays medium with "tlf" beside it.
+		return detectors.Medium, what + "; validated, but a context word alone does not make it sure without its usual layout or a column name"
 	case best == detectors.Medium:
 		return detectors.Medium, what + "; validated but no context word or column name confirms it"
 	case weakShare:
