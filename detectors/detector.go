@@ -119,7 +119,7 @@ const (
 	// OnAt: an '@' byte, or "%40" where a URL encoded one (e-mail).
 	OnAt
 	// OnColon: the first ':' of a run of hex digits and colons (IPv6),
-	// with a hex digit or a ':' beside it.
+	// with a hex digit or a ':' beside it and another ':' after it.
 	OnColon
 	// OnCountryCode: a number candidate of two digits or more right after
 	// two ASCII letters that start a word, as the digits of NO93 8601 1117

@@ -473,17 +473,18 @@ func (e *Engine) candidate(text []byte, i int, st *scanState, emit func(*Match))
 		}
 		return i + 3
 	case k&clsColon != 0 && len(e.onColon) > 0 && (i == 0 || text[i-1] != ':') && (hexColonAt(text, i-1) || hexColonAt(text, i+1)):
+		end := skipHexColon(text, i)
+		if bytes.IndexByte(text[i+1:end], ':') < 0 {
+			// One colon is no IPv6 address: the number in "Tlf:91234567"
+			// or {"fnr":10048744732} is inspected as a number.
+			return i + 1
+		}
 		st.cand = Candidate{Trigger: OnColon, Start: i, End: i + 1}
 		st.ctx.emit = emit
 		for _, d := range e.onColon {
 			d.Inspect(text, &st.cand, &st.ctx)
 		}
-		if end := skipHexColon(text, i); bytes.IndexByte(text[i+1:end], ':') >= 0 {
-			return end // an IPv6 address is inspected once
-		}
-		// One colon is no IPv6 address: the number in "Tlf:91234567" or
-		// {"fnr":10048744732} is inspected as a number.
-		return i + 1
+		return end // an IPv6 address is inspected once
 	}
 	return i + 1
 }

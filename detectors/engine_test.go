@@ -117,6 +117,8 @@ func TestEngine(t *testing.T) {
 		{"a bare date is not a phone", "dato 21052024 ok", nil},
 		{"ipv6 documentation", "host 2001:db8::8a2e:370:7334.", []want{{"ip_address", "2001:db8::8a2e:370:7334", detectors.Low}}},
 		{"mac address", "mac 00:1a:2b:3c:4d:5e", nil},
+		{"ipv6 whose last colon alone follows a number", "host 1:2:3:4:5:6:7:ab ok", []want{{"ip_address", "1:2:3:4:5:6:7:ab", detectors.Medium}}},
+		{"three groups are no ipv6", "host 12:34:ab ok", nil},
 		{"SE personnummer", "personnummer 880320-0016", []want{{"se_personnummer", "880320-0016", detectors.High}}},
 		{"SE centenarian", "pnr 121212+1212", []want{{"se_personnummer", "121212+1212", detectors.High}}},
 		{"phone with country code is not SE", "+4791234567", []want{{"phone", "+4791234567", detectors.High}}},
