@@ -1,6 +1,9 @@
 package detectors
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Luhn reports whether the digits of s pass the Luhn (MOD10) check of
 // ISO/IEC 7812. Spaces and '-' are ignored; any other character fails.
@@ -111,16 +114,38 @@ var iins = []iinRange{
 
 // cardBrand returns the brand whose prefix and length fit the digits.
 func cardBrand(d []byte) (string, bool) {
-	for _, r := range iins {
-		if r.lengths&(1<<len(d)) == 0 || len(d) < len(r.lo) {
-			continue
-		}
-		p := d[:len(r.lo)]
-		if string(p) >= r.lo && string(p) <= r.hi {
+	if len(d) < 4 {
+		return "", false // no brand has numbers this short
+	}
+	// The number's first 1 to 4 digits as integers, so that each range is
+	// two integer comparisons rather than two of strings.
+	var prefix [5]int
+	for k := 1; k <= 4; k++ {
+		prefix[k] = prefix[k-1]*10 + int(d[k-1]-'0')
+	}
+	for _, r := range iinRanges {
+		if r.lengths&(1<<len(d)) != 0 && prefix[r.digits] >= r.lo && prefix[r.digits] <= r.hi {
 			return r.brand, true
 		}
 	}
 	return "", false
+}
+
+// iinRanges are iins with their bounds as integers of digits digits.
+var iinRanges = func() []iinInts {
+	out := make([]iinInts, len(iins))
+	for i, r := range iins {
+		lo, _ := strconv.Atoi(r.lo)
+		hi, _ := strconv.Atoi(r.hi)
+		out[i] = iinInts{digits: len(r.lo), lo: lo, hi: hi, lengths: r.lengths, brand: r.brand}
+	}
+	return out
+}()
+
+type iinInts struct {
+	digits, lo, hi int
+	lengths        uint32
+	brand          string
 }
 
 // CardBrand returns the brand of a card number's digits when its issuer
@@ -168,17 +193,26 @@ func allSame(d []byte) bool {
 
 // testCards are publicly documented test numbers (Stripe, PayPal, Adyen):
 // still card numbers, but a privacy team wants to know they are test data.
-var testCards = strings.Fields(`4242424242424242 4000056655665556 5555555555554444 2223003122003222
+var testCards = setOf(strings.Fields(`4242424242424242 4000056655665556 5555555555554444 2223003122003222
 5200828282828210 5105105105105100 378282246310005 371449635398431 6011111111111117 6011000990139424
 6011981111111113 3056930009020004 36227206271667 3566002020360505 6200000000000005 6205500000000000004
 6555900000604105 4005519200000004 4012000077777777 4012888888881881 2223000048400011 6304000000000000
 5063516945005047 36461510000039 6200680000000004 4111111111111111 4222222222222 30569309025904
 38520000023237 3530111333300000 5610591081018250 370000000000002 36006666333344 6445644564456445
-3569990010095841 6771798021000008 5101180000000007 8171999927660000 5019555544445555`)
+3569990010095841 6771798021000008 5101180000000007 8171999927660000 5019555544445555`))
 
 // Separator layouts (bit n: a separator after n digits) in which card
 // numbers are printed: groups of four (the last may be shorter), Amex
 // 4-6-5, Diners 4-6-4.
+// setOf returns the set of ss.
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
 func cardGrouping(seps uint32, digits int) bool {
 	if seps == 1<<4|1<<10 {
 		return digits == 15 || digits == 14
@@ -251,11 +285,8 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context) {
 		} else {
 			m.Confidence = Medium
 		}
-		for _, t := range testCards {
-			if t == string(d) {
-				m.Reason = "Luhn and issuer prefix (a public test card number)"
-				break
-			}
+		if testCards[string(d)] {
+			m.Reason = "Luhn and issuer prefix (a public test card number)"
 		}
 		m.Value = ctx.Keep(d)
 		ctx.Emit(&m)

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -438,5 +439,39 @@ func TestEveryRoleLocalIsARole(t *testing.T) {
 				t.Errorf("%s@firma.no: variants %q, want one %q", local, got, VariantRoleAddress)
 			}
 		}
+	}
+}
+
+// cardBrand, on integer prefixes, agrees with comparing the prefixes as
+// strings (how the ranges are written) for every 4-digit prefix and length.
+func TestCardBrandMatchesStringRanges(t *testing.T) {
+	byStrings := func(d []byte) (string, bool) {
+		for _, r := range iins {
+			if r.lengths&(1<<len(d)) == 0 || len(d) < len(r.lo) {
+				continue
+			}
+			if p := string(d[:len(r.lo)]); p >= r.lo && p <= r.hi {
+				return r.brand, true
+			}
+		}
+		return "", false
+	}
+	for _, r := range iins {
+		if len(r.lo) != len(r.hi) || len(r.lo) > 4 {
+			t.Fatalf("range %s-%s: bounds of different lengths or longer than 4", r.lo, r.hi)
+		}
+	}
+	for p := range 10000 {
+		for n := 1; n <= 19; n++ {
+			d := []byte(fmt.Sprintf("%04d%015d", p, 0))[:n]
+			gb, gok := cardBrand(d)
+			wb, wok := byStrings(d)
+			if gb != wb || gok != wok {
+				t.Fatalf("%s: cardBrand %q %v, by strings %q %v", d, gb, gok, wb, wok)
+			}
+		}
+	}
+	if !testCards["4242424242424242"] || testCards["4242424242424241"] {
+		t.Error("testCards does not hold exactly the documented numbers")
 	}
 }
