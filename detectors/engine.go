@@ -231,14 +231,12 @@ func (e *Engine) orderByShapes() {
 // eachShape calls fn with every run shape of the given digits.
 func eachShape(digits int, fn func(RunShape)) {
 	for groups := 1; groups <= min(digits, MaxShapeGroups); groups++ {
-		firsts := []int{digits}
-		if groups > 1 {
-			firsts = firsts[:0]
-			for f := 1; f <= digits-groups+1; f++ {
-				firsts = append(firsts, f)
-			}
+		// Each other group has a digit at least; one group has them all.
+		fewest := 1
+		if groups == 1 {
+			fewest = digits
 		}
-		for _, first := range firsts {
+		for first := fewest; first <= digits-groups+1; first++ {
 			// Each kind of separator joins two groups ('.' and the
 			// no-break spaces are of no kind).
 			for seps := range uint8(8) {
