@@ -81,6 +81,49 @@ func BenchmarkEngineWithout(b *testing.B) {
 	}
 }
 
+// BenchmarkEngineCandidates runs the single pass with every built-in
+// detector's run filter, but validates nothing: what finding the
+// candidates costs, the floor under BenchmarkEngine.
+func BenchmarkEngineCandidates(b *testing.B) {
+	rs, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := map[string][]string{}
+	for _, c := range rs.Categories() {
+		words[c.ID] = rs.ContextWords(c.ID)
+	}
+	var ds []detectors.Detector
+	for _, d := range detectors.Builtin() {
+		if f, ok := d.(runFilter); ok {
+			ds = append(ds, filteredNoop{noop{d}, f})
+		} else {
+			ds = append(ds, noop{d})
+		}
+	}
+	e := detectors.NewEngine(words, ds...)
+	text := corpus.MixedText(1, 4<<20)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		e.Scan(text, func(*detectors.Match) {})
+	}
+}
+
+type runFilter interface{ WantsRun(detectors.RunShape) bool }
+
+// noop is a detector's triggers without its validation.
+type noop struct{ d detectors.Detector }
+
+func (n noop) Info() detectors.Info                                   { return n.d.Info() }
+func (n noop) Triggers() detectors.Trigger                            { return n.d.Triggers() }
+func (noop) Inspect([]byte, *detectors.Candidate, *detectors.Context) {}
+
+// filteredNoop is noop with the detector's run filter.
+type filteredNoop struct {
+	noop
+	runFilter
+}
+
 // BenchmarkEngineByLineKind scans the mixed text one kind of line at a
 // time: where the time goes, by the kind of data. The mixed text is slower
 // than the sum of its kinds, because interleaved kinds defeat the branch
