@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ type Duration struct{ time.Duration }
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (write 30s, 2m, 1h)", n.Line, n.Value)
+		return fmt.Errorf("line %d: %s is not a duration (write 30s, 2m, 1h)", n.Line, quoteValue(n.Value))
 	}
 	d.Duration = v
 	return nil
@@ -112,7 +113,7 @@ type Date struct{ time.Time }
 func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse("2006-01-02", n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a date (write 2027-01-31)", n.Line, n.Value)
+		return fmt.Errorf("line %d: %s is not a date (write 2027-01-31)", n.Line, quoteValue(n.Value))
 	}
 	d.Time = v
 	return nil
@@ -171,9 +172,23 @@ func ParseConfig(b []byte) (*Config, error) {
 	return &cfg, cfg.validate()
 }
 
-// cleanYAMLError keeps the parser's line numbers and key names.
+// cleanYAMLError keeps the parser's line numbers and key names, but not
+// the values it quotes in backticks ("cannot unmarshal !!str `u:pw@db`
+// into …"): a value in the wrong place may be a connection string with
+// its password.
 func cleanYAMLError(err error) error {
-	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	return errors.New(yamlQuoted.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
+}
+
+var yamlQuoted = regexp.MustCompile(" `[^`\n]*`")
+
+// quoteValue quotes a config value for an error message, unless it may
+// hold credentials (user:password@host).
+func quoteValue(v string) string {
+	if strings.Contains(v, "@") {
+		return "the value (not shown: it may hold a password)"
+	}
+	return strconv.Quote(v)
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
@@ -260,7 +275,7 @@ func parseLevel(s string) (int, error) {
 	case "high":
 		return 3, nil
 	}
-	return 0, fmt.Errorf("%q: want low, medium or high", s)
+	return 0, fmt.Errorf("%s: want low, medium or high", quoteValue(s))
 }
 
 // Path is the file the config was read from, "" when parsed from text.

@@ -49,6 +49,9 @@ func TestConfigErrorsNameLineAndKey(t *testing.T) {
 		{"policy:\n  - location: x\n", "categories is required"},
 		{"targets: [\"postgres://u:secret@db/x\"]\n", "password is written"},
 		{"scan:\n  fail_on: always\n", "scan.fail_on"},
+		{"targets: u:secret@db\n", "line 1: cannot unmarshal !!str into []string"},
+		{"scan:\n  statement_timeout: u:secret@db\n", "line 2: the value (not shown"},
+		{"allow:\n  - reason: why\n    expires: secret@\n", "line 3: the value (not shown"},
 	} {
 		_, err := ParseConfig([]byte(tt.text))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
