@@ -172,15 +172,68 @@ func ParseConfig(b []byte) (*Config, error) {
 	return &cfg, cfg.validate()
 }
 
-// cleanYAMLError keeps the parser's line numbers and key names, but not
-// the values it quotes in backticks ("cannot unmarshal !!str `u:pw@db`
-// into …"): a value in the wrong place may be a connection string with
-// its password.
+// cleanYAMLError keeps the parser's line numbers and key names, says what
+// a type error means in words ("line 2: a string where a whole number is
+// wanted"), and drops the values yaml quotes in backticks: a value in the
+// wrong place may be a connection string with its password.
 func cleanYAMLError(err error) error {
-	return errors.New(yamlQuoted.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = yamlTypeError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlTypeError.FindStringSubmatch(m)
+		return yamlKind(sub[1]) + " where " + goKind(sub[2]) + " is wanted"
+	})
+	if rest, ok := strings.CutPrefix(msg, "unmarshal errors:\n  "); ok {
+		msg = "values of the wrong type:\n  " + rest
+		if !strings.Contains(rest, "\n") {
+			msg = rest // one error needs no heading
+		}
+	}
+	return errors.New(msg)
 }
 
-var yamlQuoted = regexp.MustCompile(" `[^`\n]*`")
+var yamlTypeError = regexp.MustCompile("cannot unmarshal (!!\\w+)(?: `[^`\\n]*`)? into (\\S+)")
+
+// yamlKind names what a yaml tag stands for.
+func yamlKind(tag string) string {
+	switch tag {
+	case "!!str":
+		return "a string"
+	case "!!int":
+		return "a whole number"
+	case "!!float":
+		return "a number"
+	case "!!bool":
+		return "true or false"
+	case "!!map":
+		return "a mapping (key: value)"
+	case "!!seq":
+		return "a list"
+	case "!!null":
+		return "nothing"
+	case "!!timestamp":
+		return "a date"
+	}
+	return tag
+}
+
+// goKind names what the config wants where yaml decodes into Go type t.
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping (key: value)"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return "a mapping (key: value)" // a struct: a section of the file
+}
 
 // quoteValue quotes a config value for an error message, unless it may
 // hold credentials (user:password@host).

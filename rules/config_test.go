@@ -49,7 +49,10 @@ func TestConfigErrorsNameLineAndKey(t *testing.T) {
 		{"policy:\n  - location: x\n", "categories is required"},
 		{"targets: [\"postgres://u:secret@db/x\"]\n", "password is written"},
 		{"scan:\n  fail_on: always\n", "scan.fail_on"},
-		{"targets: u:secret@db\n", "line 1: cannot unmarshal !!str into []string"},
+		{"targets: u:secret@db\n", "line 1: a string where a list is wanted"},
+		{"scan:\n  sample: many\n", "line 2: a string where a whole number is wanted"},
+		{"scan: [1]\n", "line 1: a list where a mapping (key: value) is wanted"},
+		{"scan:\n  full: [x]\n", "line 2: a list where true or false is wanted"},
 		{"scan:\n  statement_timeout: u:secret@db\n", "line 2: the value (not shown"},
 		{"allow:\n  - reason: why\n    expires: secret@\n", "line 3: the value (not shown"},
 	} {
