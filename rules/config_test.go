@@ -41,7 +41,9 @@ policy:
 
 func TestConfigErrorsNameLineAndKey(t *testing.T) {
 	for _, tt := range []struct{ text, want string }{
-		{"polcy: []\n", "polcy"},
+		{"polcy: []\n", `line 1: unknown key "polcy" (did you mean policy?)`},
+		{"scan:\n  smaple: 3\n", `line 2: unknown key "smaple" (did you mean sample?)`},
+		{"scan:\n  speed: 3\n", `line 2: unknown key "speed" (known: include, exclude, sample,`},
 		{"scan:\n  sample: many\n", "line 2"},
 		{"scan:\n  statement_timeout: soon\n", "line 2"},
 		{"allow:\n  - location: x\n", "line 2: allow[0]: reason is required"},
@@ -53,8 +55,8 @@ func TestConfigErrorsNameLineAndKey(t *testing.T) {
 		{"scan:\n  sample: many\n", "line 2: a string where a whole number is wanted"},
 		{"scan: [1]\n", "line 1: a list where a mapping (key: value) is wanted"},
 		{"scan:\n  full: [x]\n", "line 2: a list where true or false is wanted"},
-		{"scan:\n  statement_timeout: u:secret@db\n", "line 2: the value (not shown"},
-		{"allow:\n  - reason: why\n    expires: secret@\n", "line 3: the value (not shown"},
+		{"scan:\n  statement_timeout: u:secret@db\n", `line 2: "***@db" is not a duration`},
+		{"allow:\n  - reason: why\n    expires: secret@\n", `line 3: "***@" is not a date`},
 	} {
 		_, err := ParseConfig([]byte(tt.text))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -142,6 +144,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("policy:\n  - location: a\n    categories: [email]\nrules:\n  detectors:\n    - {id: x, category: email, pattern: 'a+'}\n")
 	f.Add("scan: {statement_timeout: 3s, sample: 10}\n")
 	f.Add("targets: [\"postgres://u:hemmelig@db/x\"]\n")
+	f.Add("u:hemmelig@db: x\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		cfg, err := ParseConfig([]byte(text))
 		if err != nil {
