@@ -214,10 +214,30 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 }
 
 // writeReport runs render to stdout or, atomically and readable only by
-// its owner, to a file.
+// its owner, to a file. What is not a file (/dev/null, a named pipe, a
+// terminal) is written to as it is: replacing it with a file would break
+// it for everyone, and as root would turn /dev/null into a file. A link
+// to a file stays a link.
 func writeReport(output string, stdout io.Writer, render func(io.Writer) error) error {
 	if output == "" || output == "-" {
 		return render(stdout)
+	}
+	if st, err := os.Stat(output); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return usagef("-o %s: is a directory", output)
+		}
+		f, err := os.OpenFile(output, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := render(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	if target, err := filepath.EvalSymlinks(output); err == nil {
+		output = target
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(output), ".datakart-*")
 	if err != nil {
