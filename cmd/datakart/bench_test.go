@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +56,27 @@ func TestBaselineRatio(t *testing.T) {
 	} {
 		if got := baselineRatio(tt.tool, tt.single, tt.all, tt.baseline, tt.cores); got != tt.want {
 			t.Errorf("got %q\nwant %q", got, tt.want)
+		}
+	}
+}
+
+// datakart bench measures the built-in rules: a datakart.yaml where it
+// runs, even a broken one, changes nothing.
+func TestBenchIgnoresTheConfigWhereItRuns(t *testing.T) {
+	bin := buildBinary(t)
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "datakart.yaml"), []byte("scan:\n  smaple: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "bench", "--size", "2MB", "--files", "2", "--dir", filepath.Join(t.TempDir(), "corpus"))
+	cmd.Dir = work
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	for _, want := range []string{"datakart, 1 core(s)", "baseline (no validation)", "per core, and"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
 	}
 }
