@@ -44,7 +44,6 @@ func TestConfigErrorsNameLineAndKey(t *testing.T) {
 		{"polcy: []\n", `line 1: unknown key "polcy" (did you mean policy?)`},
 		{"scan:\n  smaple: 3\n", `line 2: unknown key "smaple" (did you mean sample?)`},
 		{"scan:\n  speed: 3\n", `line 2: unknown key "speed" (known: include, exclude, sample,`},
-		{"scan:\n  sample: many\n", "line 2"},
 		{"scan:\n  statement_timeout: soon\n", "line 2"},
 		{"allow:\n  - location: x\n", "line 2: allow[0]: reason is required"},
 		{"allow:\n  - reason: why\n    expires: next year\n", "line 3"},
