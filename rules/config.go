@@ -167,7 +167,7 @@ func ParseConfig(b []byte) (*Config, error) {
 			}
 		}
 	}
-	return &cfg, cfg.validate()
+	return &cfg, maskCredentials(cfg.validate())
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {

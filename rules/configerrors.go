@@ -12,10 +12,11 @@ import (
 // The config file's errors, in words a user of the file understands,
 // without repeating a value that may hold a password.
 
-// cleanYAMLError keeps the parser's line numbers and key names, says what
-// a type error means in words ("line 2: a string where a whole number is
-// wanted"), and drops the values yaml quotes in backticks: a value in the
-// wrong place may be a connection string with its password.
+// cleanYAMLError keeps the parser's line numbers and key names and says
+// what a type error means in words ("line 2: a string where a whole number
+// is wanted"). It drops the values yaml quotes in type errors, and masks
+// what stands before an '@' in whatever else yaml repeats (a duplicate or
+// unknown key, an anchor's name): it may be user:password.
 func cleanYAMLError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = yamlTypeError.ReplaceAllStringFunc(msg, func(m string) string {
@@ -32,12 +33,21 @@ func cleanYAMLError(err error) error {
 			msg = rest // one needs no heading
 		}
 	}
-	return errors.New(msg)
+	return maskCredentials(errors.New(msg))
+}
+
+// maskCredentials masks what stands before an '@' in err's message.
+func maskCredentials(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(beforeAt.ReplaceAllString(err.Error(), "***@"))
 }
 
 var (
 	yamlTypeError  = regexp.MustCompile("cannot unmarshal (!!\\w+)(?: `[^`\\n]*`)? into (\\S+)")
-	yamlUnknownKey = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+	yamlUnknownKey = regexp.MustCompile(`field (.*) not found in type (\S+)`)
+	beforeAt       = regexp.MustCompile("[^\\s\"'`]+@")
 )
 
 // unknownKey says that key is not one of the keys of the config section
