@@ -49,8 +49,14 @@ func (d *patternDetector) Inspect(text []byte, _ *detectors.Candidate, ctx *dete
 }
 
 // Extend returns the ruleset with a config's own rules added: categories,
-// pattern detectors, column-name rules and context words.
+// pattern detectors, column-name rules and context words. Its errors, as
+// the config's, never repeat what stands before an '@'.
 func (rs *Ruleset) Extend(cfg *Config) (*Ruleset, error) {
+	ext, err := rs.extend(cfg)
+	return ext, maskCredentials(err)
+}
+
+func (rs *Ruleset) extend(cfg *Config) (*Ruleset, error) {
 	if cfg == nil {
 		return rs, nil
 	}
