@@ -160,8 +160,10 @@ func goKind(t string) string {
 	return "a mapping (key: value)" // a struct: a section of the file
 }
 
-// quoteValue quotes a config value for an error message, with what stands
-// before an '@' masked: it may be user:password.
+// quoteValue quotes a config value for an error message, with all that
+// stands before its last '@' masked: it may be user:password. Every config
+// error also passes maskCredentials, which can only mask the word before
+// an '@' in free text; here the whole value is known, so none of it shows.
 func quoteValue(v string) string {
 	if at := strings.LastIndexByte(v, '@'); at >= 0 {
 		v = "***" + v[at:]
