@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -53,12 +54,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	size := fs.String("size", "256MB", "corpus size (e.g. 256MB, 1GB)")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "datakart-bench"), "where the corpus is written (reused when it is there)")
 	files := fs.Int("files", 0, "number of files (default: 4 per core)")
+	rounds := fs.Int("runs", 3, "rounds of runs; each figure is the median over them")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
 	total, err := parseSize(*size)
 	if err != nil {
 		return usagef("--size: %v", err)
+	}
+	if *rounds < 1 {
+		return usagef("--runs: want 1 or more, not %d", *rounds)
 	}
 	cores := runtime.NumCPU()
 	if *files <= 0 {
@@ -71,40 +76,76 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "corpus: %s in %d files at %s\n\n", humanSize(total), *files, *dir)
-	fmt.Fprintf(stdout, "%-34s %10s %12s %14s %12s\n", "run", "seconds", "MB/s", "MB/s per core", "peak RSS")
-	var single, all float64
-	for _, n := range []int{1, cores} {
-		// GOMAXPROCS too, so the garbage collector and the readers do
-		// not borrow the other cores either: n cores means n cores. An
-		// empty config: the built-in rules are measured, whatever
-		// datakart.yaml stands in the working directory.
-		secs, rss, err := timeCommand([]string{"GOMAXPROCS=" + strconv.Itoa(n)}, self, "scan", "--config", os.DevNull, "--no-history", "--no-progress", "--concurrency", strconv.Itoa(n), "--format", "json", "-o", os.DevNull, *dir)
-		if err != nil {
-			return err
+	runs := []*benchRun{datakartRun(self, *dir, 1), datakartRun(self, *dir, cores)}
+	if tool, argv, toolCores := grepCommand(*dir); tool != "" {
+		runs = append(runs, &benchRun{label: filepath.Base(tool) + " baseline (no validation)", cores: toolCores, name: tool, args: argv})
+	}
+	// Rounds, not each run n times in a row: this machine's speed drifts,
+	// and runs made one after the other see about the same machine.
+	for r := range *rounds {
+		if *rounds > 1 {
+			fmt.Fprintf(stderr, "bench: round %d of %d…\n", r+1, *rounds)
 		}
-		mbs := float64(total) / 1e6 / secs
-		if n == 1 {
-			single = mbs
-		}
-		all = mbs
-		fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", fmt.Sprintf("datakart, %d core(s)", n), secs, mbs, mbs/float64(n), humanSize(rss))
-		if n > 1 {
-			fmt.Fprintf(stdout, "%-34s %10s %12s %14.0f%%\n", "  scaling over 1 core", "", "", mbs/single/float64(n)*100)
+		for _, run := range runs {
+			if run.err != nil {
+				continue
+			}
+			secs, rss, err := timeCommand(run.env, run.name, run.args...)
+			if err != nil {
+				run.err = err
+				continue
+			}
+			run.secs = append(run.secs, secs)
+			run.rss = max(run.rss, rss)
 		}
 	}
-	tool, argv, toolCores := grepCommand(*dir)
-	if tool != "" {
-		secs, rss, err := timeCommand(nil, tool, argv...)
-		if err != nil {
-			fmt.Fprintf(stdout, "%-34s failed: %v\n", tool, err)
-		} else {
-			mbs := float64(total) / 1e6 / secs
-			fmt.Fprintf(stdout, "%-34s %10.2f %12.1f %14.1f %12s\n", filepath.Base(tool)+" baseline (no validation)", secs, mbs, mbs/float64(toolCores), humanSize(rss))
-			fmt.Fprintf(stdout, "\n%s\n", baselineRatio(filepath.Base(tool), single, all, mbs, toolCores))
+	for _, run := range runs[:2] {
+		if run.err != nil {
+			return run.err // datakart itself failed: no figure means anything
 		}
+	}
+	fmt.Fprintf(stdout, "corpus: %s in %d files at %s; median of %d round(s)\n\n", humanSize(total), *files, *dir, *rounds)
+	fmt.Fprintf(stdout, "%-34s %10s %13s %10s %14s %10s\n", "run", "seconds", "range", "MB/s", "MB/s per core", "peak RSS")
+	for k, run := range runs {
+		if run.err != nil {
+			fmt.Fprintf(stdout, "%-34s failed: %v\n", run.label, run.err)
+			continue
+		}
+		secs := median(run.secs)
+		mbs := float64(total) / 1e6 / secs
+		fmt.Fprintf(stdout, "%-34s %10.2f %13s %10.1f %14.1f %10s\n", run.label, secs, spread(run.secs), mbs, mbs/float64(run.cores), humanSize(run.rss))
+		if k == 1 {
+			fmt.Fprintf(stdout, "%-34s %10s %13s %10s %13.0f%%\n", "  scaling over 1 core", "", "", "",
+				median(ratios(run.secs, runs[0].secs))/float64(cores)*100)
+		}
+	}
+	if len(runs) == 3 && runs[2].err == nil {
+		fmt.Fprintf(stdout, "\n%s\n", baselineRatio(filepath.Base(runs[2].name), runs[0].secs, runs[1].secs, runs[2].secs, runs[2].cores))
 	}
 	return nil
+}
+
+// benchRun is one command datakart bench times, and what it measured.
+type benchRun struct {
+	label     string
+	cores     int
+	name      string
+	args, env []string
+	secs      []float64 // one per round
+	rss       int64     // the highest peak of all rounds
+	err       error
+}
+
+// datakartRun scans dir with this binary on n cores. GOMAXPROCS too, so
+// the garbage collector and the readers do not borrow the other cores
+// either: n cores means n cores. An empty config: the built-in rules are
+// measured, whatever datakart.yaml stands in the working directory.
+func datakartRun(self, dir string, n int) *benchRun {
+	return &benchRun{
+		label: fmt.Sprintf("datakart, %d core(s)", n), cores: n, name: self,
+		env:  []string{"GOMAXPROCS=" + strconv.Itoa(n)},
+		args: []string{"scan", "--config", os.DevNull, "--no-history", "--no-progress", "--concurrency", strconv.Itoa(n), "--format", "json", "-o", os.DevNull, dir},
+	}
 }
 
 // grepCommand returns ripgrep if installed, else grep -E, with the
@@ -129,15 +170,60 @@ func grepCommand(dir string) (string, []string, int) {
 	return grep, append(args, dir), 1
 }
 
-// baselineRatio compares datakart (MB/s on one core and on all) with the
-// baseline tool (MB/s on its cores): per core, and in total.
-func baselineRatio(tool string, single, all, baseline float64, toolCores int) string {
+// baselineRatio compares datakart's seconds on one core and on all with
+// the baseline tool's on its cores, per core and in total. Each round's
+// runs give a ratio, and the median of those is said, with their range:
+// the runs of a round were made one after the other, on about the same
+// machine.
+func baselineRatio(tool string, single, all, baseline []float64, toolCores int) string {
 	cores := "one core"
 	if toolCores > 1 {
 		cores = fmt.Sprintf("%d cores", toolCores)
 	}
-	return fmt.Sprintf("datakart is %.2fx %s per core, and %.2fx in total (%s runs on %s).",
-		single/(baseline/float64(toolCores)), tool, all/baseline, tool, cores)
+	// Per core: the tool's time on its cores is toolCores times as much
+	// work for one core.
+	perCore := ratios(single, baseline)
+	for i := range perCore {
+		perCore[i] *= float64(toolCores)
+	}
+	inTotal := ratios(all, baseline)
+	if len(single) == 1 {
+		return fmt.Sprintf("datakart is %.2fx %s per core, and %.2fx in total (%s runs on %s).",
+			perCore[0], tool, inTotal[0], tool, cores)
+	}
+	return fmt.Sprintf("datakart is %.2fx %s per core (%s over %d rounds), and %.2fx in total (%s) (%s runs on %s).",
+		median(perCore), tool, ratioSpread(perCore), len(perCore), median(inTotal), ratioSpread(inTotal), tool, cores)
+}
+
+// ratios returns, round by round, how many times faster the runs that
+// took secs are than those that took base: base[i]/secs[i].
+func ratios(secs, base []float64) []float64 {
+	r := make([]float64, min(len(secs), len(base)))
+	for i := range r {
+		r[i] = base[i] / secs[i]
+	}
+	return r
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// spread writes the range of seconds, "2.61–2.80", or "" for one value.
+func spread(v []float64) string {
+	if len(v) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f–%.2f", slices.Min(v), slices.Max(v))
+}
+
+func ratioSpread(v []float64) string {
+	return fmt.Sprintf("%.2f–%.2fx", slices.Min(v), slices.Max(v))
 }
 
 // timeCommand runs a command and returns its wall time and peak memory.
