@@ -13,7 +13,7 @@ import (
 func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# datakart inventory\n\n")
-	fmt.Fprintf(&b, "%d stores, %d containers, %d fields with findings, %s examined.", inv.Totals.Stores, inv.Totals.Containers, countFields(inv), humanBytes(inv.Totals.Bytes))
+	fmt.Fprintf(&b, "%s, %s, %s with findings, %s examined.", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), count(countFields(inv), "field"), humanBytes(inv.Totals.Bytes))
 	if !inv.Complete {
 		fmt.Fprintf(&b, " **Incomplete:** %s.", mdEscape(inv.IncompleteReason))
 	}

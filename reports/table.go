@@ -16,7 +16,7 @@ import (
 // errors and skipped containers.
 func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	rows, hidden := Rows(inv, true, opt.MinConfidence)
-	fmt.Fprintf(w, "datakart inventory — %d stores, %d containers, %s examined", inv.Totals.Stores, inv.Totals.Containers, humanBytes(inv.Totals.Bytes))
+	fmt.Fprintf(w, "datakart inventory — %s, %s, %s examined", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), humanBytes(inv.Totals.Bytes))
 	if !inv.Complete {
 		fmt.Fprintf(w, " — INCOMPLETE (%s)", inv.IncompleteReason)
 	}
@@ -151,4 +151,12 @@ func sampledTables(inv *inventory.Inventory) []inventory.Container {
 		}
 	}
 	return out
+}
+
+// count writes n and the noun, plural unless n is 1: "1 store", "13 containers".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
