@@ -27,10 +27,11 @@ English prose, CSV exports, JSON logs, web-server logs, with digits, '@'
 and look-alike numbers at the density of real exports): it writes the
 corpus once to --dir, scans it with 1 and with all cores, and runs grep -E
 (or ripgrep, if installed) with equivalent patterns on the same files as
-a baseline that validates nothing.
+a baseline that validates nothing. The three are run --runs times, in
+rounds; each figure is the median over the rounds, with its range.
 
 Example:
-  datakart bench --size 1GB --dir /tmp/datakart-bench
+  datakart bench --size 1GB --dir /tmp/datakart-bench --runs 5
 
 Flags:
 `
