@@ -131,12 +131,13 @@ func FuzzValidators(f *testing.F) {
 // sameBothWays checks that walking the block masks finds exactly what a
 // byte-at-a-time walk finds, and that both find what the detectors find
 // when every run is handed to every number detector: the run filter turns
-// away nothing a detector would match.
+// away nothing a detector would match. A Scanner kept from one text to the
+// next finds the same as Engine.Scan.
 func sameBothWays(t *testing.T, e *Engine, text []byte) {
 	t.Helper()
 	collect := func(e *Engine, blocks bool) (ms []string) {
 		e.scan(text, func(m *Match) {
-			ms = append(ms, fmt.Sprintf("%s/%s [%d,%d) %s %v %q", m.Category, m.Variant, m.Start, m.End, m.Confidence, m.Context, m.Value))
+			ms = append(ms, describe(m))
 		}, blocks)
 		return ms
 	}
@@ -144,9 +145,42 @@ func sameBothWays(t *testing.T, e *Engine, text []byte) {
 	if !slices.Equal(blocks, bytes) {
 		t.Fatalf("block walk found\n%s\nbyte walk found\n%s\nin %q", strings.Join(blocks, "\n"), strings.Join(bytes, "\n"), text)
 	}
+	if kept := scanKept(e, text); !slices.Equal(blocks, kept) {
+		t.Fatalf("Engine.Scan found\n%s\na Scanner kept since earlier texts found\n%s\nin %q", strings.Join(blocks, "\n"), strings.Join(kept, "\n"), text)
+	}
 	if all := collect(unfiltered(e), false); !slices.Equal(bytes, all) {
 		t.Fatalf("with the run filter found\n%s\nwithout it found\n%s\nin %q", strings.Join(bytes, "\n"), strings.Join(all, "\n"), text)
 	}
+}
+
+// keptScanners has one Scanner per engine, kept across every text the
+// tests and the fuzzer check, so what one scan leaves in it cannot change
+// the next.
+var keptScanners sync.Map // *Engine → *keptScanner
+
+type keptScanner struct {
+	sync.Mutex
+	*Scanner
+}
+
+// scanKept scans text with e's kept Scanner and describes the matches.
+func scanKept(e *Engine, text []byte) (ms []string) {
+	v, _ := keptScanners.LoadOrStore(e, &keptScanner{Scanner: e.NewScanner()})
+	s := v.(*keptScanner)
+	s.Lock()
+	defer s.Unlock()
+	s.Scan(text, func(m *Match) {
+		ms = append(ms, describe(m))
+	})
+	if s.st.ctx.text != nil || s.st.ctx.emit != nil {
+		panic("a Scanner holds the text or the emit function of its last scan")
+	}
+	return ms
+}
+
+// describe writes all a match says, its value too.
+func describe(m *Match) string {
+	return fmt.Sprintf("%s/%s [%d,%d) %s %v %q", m.Category, m.Variant, m.Start, m.End, m.Confidence, m.Context, m.Value)
 }
 
 // wantsAll hides a detector's WantsRun: the engine hands it every run.

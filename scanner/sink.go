@@ -36,6 +36,7 @@ type unitSink struct {
 	parts  []*partAgg          // in the order they began
 	byPath map[string]*partAgg // the same, to find one again
 	cur    *partAgg
+	detect *detectors.Scanner // this goroutine's: no pool round trip per value
 	mac    hash.Hash
 	macBuf []byte
 	// Progress not yet added to the shared counters: adding per value
@@ -126,6 +127,7 @@ func (c *catAgg) distinctN() int {
 func newUnitSink(ctx context.Context, s *scan, u connectors.Unit) *unitSink {
 	k := &unitSink{ctx: ctx, s: s, unit: u, byPath: map[string]*partAgg{}, mac: hmac.New(sha256.New, s.opt.FingerprintKey)}
 	k.onMatch = k.match
+	k.detect = s.rs.Engine().NewScanner()
 	return k
 }
 
@@ -218,7 +220,7 @@ func (k *unitSink) Value(v connectors.Value) error {
 	k.field, k.value = f, v
 	k.value.Data = data
 	k.lineAt, k.line = 0, v.Line
-	k.s.rs.Engine().Scan(data, k.onMatch)
+	k.detect.Scan(data, k.onMatch)
 	k.field = nil
 	return nil
 }
