@@ -62,3 +62,32 @@ func TestInvalidBytesInText(t *testing.T) {
 		testdb.NoValueInErrors(t, inv, "kari.nordmann", "10048744732", "\xff")
 	}
 }
+
+// TestHostileNames: table and column names are data too. A backtick, a
+// semicolon and a comment, spaces, a percent sign, a reserved word and
+// non-ASCII must each be quoted wherever datakart builds SQL: the scan
+// reads every table by its name, finds what is in it, and runs no part of
+// a name as SQL.
+func TestHostileNames(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	const table = "`we``ird; DROP TABLE keep; --`"
+	testdb.Exec(t, db,
+		"CREATE TABLE "+table+" (`col; drop` TEXT, `Ærlig E-post` TEXT, `fødsels nr` VARCHAR(20), `select` TEXT, `%s%d` TEXT)",
+		"INSERT INTO "+table+" SELECT 'a', CONCAT('ola', seq, '@online.no'), '10048744732', 'x', '%n%s' FROM seq_1_to_50",
+		"CREATE TABLE keep (id INT)",
+	)
+	for _, opt := range []sqldb.Options{{}, {Full: true}} {
+		inv := testdb.Scan(t, open(t, name, opt))
+		label := fmt.Sprintf("full %v", opt.Full)
+		weird := name + ".we`ird; DROP TABLE keep; --"
+		testdb.WantMatches(t, inv, weird, label, "Ærlig E-post", "email", 50)
+		testdb.WantMatches(t, inv, weird, label, "fødsels nr", "no_fnr", 50)
+		if len(inv.Errors) != 0 {
+			t.Errorf("%s: errors %+v", label, inv.Errors)
+		}
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM keep").Scan(&n); err != nil {
+		t.Errorf("the table a name tried to drop: %v", err)
+	}
+}

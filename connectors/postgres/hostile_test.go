@@ -135,3 +135,42 @@ func TestInvalidBytesInText(t *testing.T) {
 		testdb.NoValueInErrors(t, inv, "kari.nordmann", "10048744732", "\xff")
 	}
 }
+
+// TestHostileNames: schema, table and column names are data too. Quotes,
+// a semicolon and a comment, spaces, a percent sign, a reserved word, upper
+// case and non-ASCII must each be quoted wherever datakart builds SQL: the
+// scan reads every table by its name, finds what is in it, and runs no
+// part of a name as SQL.
+func TestHostileNames(t *testing.T) {
+	db, url := testdb.PostgresDatabase(t, "")
+	const table = `"Sk jema""x"."we""ird; DROP TABLE keep; --"`
+	testdb.Exec(t, db,
+		`CREATE SCHEMA "Sk jema""x"`,
+		"CREATE TABLE "+table+` ("col; drop" text, "Ærlig E-post" text, "fødsels nr" text, "select" text, "%s%d" text)`,
+		"INSERT INTO "+table+` SELECT 'a', 'ola' || g || '@online.no', '10048744732', 'x', '%n%s' FROM generate_series(1, 50) g`,
+		`CREATE TABLE keep (id int)`,
+		`CREATE TABLE "UPPER" ("Mobil" text)`,
+		`INSERT INTO "UPPER" SELECT '+4791234' || lpad(g::text, 3, '0') FROM generate_series(1, 30) g`,
+		"ANALYZE",
+	)
+	for _, opt := range []sqldb.Options{{}, {Full: true}} {
+		src, err := Open(context.Background(), url, "", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { src.DB().Close() })
+		inv := testdb.Scan(t, src)
+		label := fmt.Sprintf("full %v", opt.Full)
+		weird := `Sk jema"x.we"ird; DROP TABLE keep; --`
+		testdb.WantMatches(t, inv, weird, label, "Ærlig E-post", "email", 50)
+		testdb.WantMatches(t, inv, weird, label, "fødsels nr", "no_fnr", 50)
+		testdb.WantMatches(t, inv, "public.UPPER", label, "Mobil", "phone", 30)
+		if len(inv.Errors) != 0 {
+			t.Errorf("%s: errors %+v", label, inv.Errors)
+		}
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM keep").Scan(&n); err != nil {
+		t.Errorf("the table a name tried to drop: %v", err)
+	}
+}
