@@ -16,13 +16,13 @@ var CheckFormats = []string{"table", "json", "markdown", "sarif"}
 func RenderCheck(w io.Writer, res *check.Result, format string) error {
 	switch format {
 	case "table", "":
-		return checkText(w, res)
+		return checkText(safeText(w), res)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	case "markdown", "md":
-		return checkMarkdown(w, res)
+		return checkMarkdown(safeText(w), res)
 	case "sarif":
 		return SARIF(w, res)
 	}
@@ -47,7 +47,7 @@ func checkText(w io.Writer, res *check.Result) error {
 			if !f.Fails {
 				continue
 			}
-			where := f.Location()
+			where := oneLine(f.Location())
 			if f.Line > 0 {
 				where += fmt.Sprintf(" (line %d)", f.Line)
 			}

@@ -16,13 +16,13 @@ var DiffFormats = []string{"table", "json", "markdown"}
 func RenderDiff(w io.Writer, d *inventory.Delta, format string) error {
 	switch format {
 	case "table", "":
-		return diffText(w, d)
+		return diffText(safeText(w), d)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(d)
 	case "markdown", "md":
-		return diffMarkdown(w, d)
+		return diffMarkdown(safeText(w), d)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(DiffFormats, ", "))
 }
@@ -30,15 +30,15 @@ func RenderDiff(w io.Writer, d *inventory.Delta, format string) error {
 func changeText(c inventory.Change) string {
 	switch c.Kind {
 	case inventory.Appeared:
-		s := fmt.Sprintf("+ %s: %s (%s)", c.Location(), c.Category, c.After)
+		s := fmt.Sprintf("+ %s: %s (%s)", oneLine(c.Location()), c.Category, c.After)
 		if c.NewContainer {
 			s += " — new " + "container"
 		}
 		return s
 	case inventory.Disappeared:
-		return fmt.Sprintf("- %s: %s (was %s)", c.Location(), c.Category, c.Before)
+		return fmt.Sprintf("- %s: %s (was %s)", oneLine(c.Location()), c.Category, c.Before)
 	}
-	return fmt.Sprintf("~ %s: %s %s → %s", c.Location(), c.Category, c.Before, c.After)
+	return fmt.Sprintf("~ %s: %s %s → %s", oneLine(c.Location()), c.Category, c.Before, c.After)
 }
 
 func diffText(w io.Writer, d *inventory.Delta) error {
@@ -54,10 +54,10 @@ func diffText(w io.Writer, d *inventory.Delta) error {
 		fmt.Fprintln(w, changeText(c)+ctx)
 	}
 	if len(d.NewContainers) > 0 {
-		fmt.Fprintf(w, "\nNew: %s\n", strings.Join(d.NewContainers, ", "))
+		fmt.Fprintf(w, "\nNew: %s\n", oneLine(strings.Join(d.NewContainers, ", ")))
 	}
 	if len(d.RemovedContainers) > 0 {
-		fmt.Fprintf(w, "Removed: %s\n", strings.Join(d.RemovedContainers, ", "))
+		fmt.Fprintf(w, "Removed: %s\n", oneLine(strings.Join(d.RemovedContainers, ", ")))
 	}
 	return nil
 }

@@ -29,13 +29,13 @@ type Options struct {
 func Render(w io.Writer, inv *inventory.Inventory, format string, opt Options) error {
 	switch format {
 	case "table", "":
-		return Table(w, inv, opt)
+		return Table(safeText(w), inv, opt)
 	case "json":
 		return inv.Write(w)
 	case "csv":
 		return CSV(w, inv, opt)
 	case "markdown", "md":
-		return Markdown(w, inv, opt)
+		return Markdown(safeText(w), inv, opt)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -37,7 +37,7 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			if len(examples) > 2 {
 				examples = examples[:2]
 			}
-			if err := t.Append(r.Location(), cat, k.Confidence.String(), fmt.Sprint(k.Matches), strings.Join(examples, " "), k.Explanation); err != nil {
+			if err := t.Append(oneLine(r.Location()), cat, k.Confidence.String(), fmt.Sprint(k.Matches), strings.Join(examples, " "), k.Explanation); err != nil {
 				return err
 			}
 		}
@@ -88,19 +88,19 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 				fmt.Fprintf(w, "  … and %d more tables (see --format json)\n", len(tables)-20)
 				break
 			}
-			fmt.Fprintf(w, "  %s: %d rows, %s\n", c.Name, c.Rows, c.Sampling)
+			fmt.Fprintf(w, "  %s: %d rows, %s\n", oneLine(c.Name), c.Rows, c.Sampling)
 		}
 	}
 	if len(inv.Errors) > 0 {
 		fmt.Fprintf(w, "\n%d errors (the scan went on):\n", len(inv.Errors))
 		for _, e := range inv.Errors {
-			fmt.Fprintf(w, "  %s: %s\n", errorPlace(e), e.Message)
+			fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
 		}
 	}
 	if len(inv.Skipped) > 0 {
 		fmt.Fprintf(w, "\n%d skipped:\n", len(inv.Skipped))
 		for _, s := range inv.Skipped {
-			fmt.Fprintf(w, "  %s: %s\n", s.Container, s.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", oneLine(s.Container), oneLine(s.Reason))
 		}
 	}
 	return nil

@@ -149,6 +149,9 @@ func TestDiffAndInit(t *testing.T) {
 		t.Errorf("diff of an inventory with itself: exit %d", code)
 	}
 
+	// A file name YAML may not hold raw (control characters, a newline, a
+	// quote): init must still write a config that check reads and matches.
+	writeFile(t, filepath.Join(tree, "c\x1b[31m\"red\"\n\tline.csv"), "epost\nkari@online.no\n")
 	cfg := filepath.Join(dir, "datakart.yaml")
 	if _, e, code := runBinary(t, bin, "init", "-o", cfg, tree); code != 0 {
 		t.Fatalf("init: exit %d %s", code, e)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"datakart/detectors"
@@ -146,5 +147,8 @@ policy:
 
 // yamlString quotes a string for YAML.
 func yamlString(s string) string {
-	return "\"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + "\""
+	// Go's escapes (\n, \t, \x1b, \u00a0, …) are all escapes of YAML's
+	// double-quoted style, which may not hold control characters raw: a
+	// file named with one must not make a config datakart cannot read.
+	return strconv.Quote(s)
 }
