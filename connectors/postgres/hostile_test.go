@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -113,12 +112,7 @@ func TestInvalidBytesInText(t *testing.T) {
 	}
 
 	for _, opt := range []sqldb.Options{{}, {Full: true}} {
-		src, err := Open(context.Background(), url, "", opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { src.DB().Close() })
-		inv := testdb.Scan(t, src)
+		inv := testdb.Scan(t, openDatabase(t, url, opt))
 		// A value found is counted once per row: 0x80 glued to the digits of
 		// row 1's fnr reads as a letter (as latin1's "ø" would), so that
 		// row does not count; everywhere else the data stands apart.
@@ -154,12 +148,7 @@ func TestHostileNames(t *testing.T) {
 		"ANALYZE",
 	)
 	for _, opt := range []sqldb.Options{{}, {Full: true}} {
-		src, err := Open(context.Background(), url, "", opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { src.DB().Close() })
-		inv := testdb.Scan(t, src)
+		inv := testdb.Scan(t, openDatabase(t, url, opt))
 		label := fmt.Sprintf("full %v", opt.Full)
 		weird := `Sk jema"x.we"ird; DROP TABLE keep; --`
 		testdb.WantMatches(t, inv, weird, label, "Ærlig E-post", "email", 50)

@@ -55,6 +55,16 @@ func open(t *testing.T, schema string, opt sqldb.Options) *sqldb.Source {
 	return src
 }
 
+// openDatabase opens a whole database of its own (testdb.PostgresDatabase).
+func openDatabase(t *testing.T, url string, opt sqldb.Options) *sqldb.Source {
+	src, err := Open(context.Background(), url, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.DB().Close() })
+	return src
+}
+
 func TestScanPostgres(t *testing.T) {
 	schema := fixture(t)
 	inv := testdb.Scan(t, open(t, schema, sqldb.Options{}))
