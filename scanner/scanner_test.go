@@ -248,3 +248,37 @@ func TestMediumWithContextSaysSo(t *testing.T) {
 		t.Errorf("explanation %q contradicts the context word found", c.Explanation)
 	}
 }
+
+// A part keeps maxFields fields apart; the values of the rest (a CSV of a
+// million columns, JSON keyed by customer id) are scanned all the same and
+// counted together, so memory does not grow with the fields.
+func TestFieldsPastTheLimitAreCountedTogether(t *testing.T) {
+	n := maxFields + 500
+	wide := connectors.Unit{Name: "wide.csv", Kind: "csv", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "csv"})
+		for i := range n {
+			v := "x"
+			if i == 7 || i == n-1 {
+				v = fmt.Sprintf("kari%d@online.no", i)
+			}
+			if err := sink.Value(connectors.Value{Field: fmt.Sprintf("kunde_%06d", i), Data: []byte(v), Line: 2}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	inv := scanUnits(t, context.Background(), wide)
+	if c := findCat(inv, "wide.csv", "kunde_000007", "email"); c == nil || c.Matches != 1 {
+		t.Errorf("a column within the limit: %+v", c)
+	}
+	if c := findCat(inv, "wide.csv", otherFields, "email"); c == nil || c.Matches != 1 {
+		t.Errorf("a column past the limit, under %q: %+v", otherFields, c)
+	}
+	p := &partAgg{fields: map[string]*fieldAgg{}}
+	for i := range n {
+		p.field(fmt.Sprintf("c%d", i))
+	}
+	if len(p.aggs) != maxFields+1 || len(p.fields) != maxFields+1 {
+		t.Errorf("%d fields kept for %d names, want %d and one for the rest", len(p.aggs), n, maxFields)
+	}
+}

@@ -163,8 +163,20 @@ func (k *unitSink) FieldInfo(name, dataType string, line int) {
 	f.dataType, f.line = dataType, line
 }
 
+// maxFields bounds the fields of one part kept apart. A CSV header of a
+// million columns, or JSON objects keyed by customer id, would otherwise
+// grow memory with the file; the values of the fields past it are scanned
+// all the same and counted together, under otherFields.
+const maxFields = 10000
+
+var otherFields = fmt.Sprintf("(the fields after the first %d)", maxFields)
+
 func (p *partAgg) field(name string) *fieldAgg {
 	f := p.fields[name]
+	if f == nil && len(p.aggs) >= maxFields {
+		name = otherFields
+		f = p.fields[name]
+	}
 	if f == nil {
 		f = &fieldAgg{name: name, index: len(p.aggs)}
 		p.fields[name] = f

@@ -104,7 +104,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "ndjson":
 		rerr = readNDJSON(ctx, tr, d.sink)
 	default:
-		rerr = readText(ctx, tr, d.sink)
+		rerr = readText(ctx, tr, 1, d.sink)
 	}
 	if rerr != nil {
 		if ctx.Err() != nil {

@@ -439,3 +439,38 @@ func TestDataNeverBecomesAFieldName(t *testing.T) {
 		t.Errorf("JSON keyed by data: %v", rec.values)
 	}
 }
+
+// A CSV record grows without end when a quote is never closed (the rest
+// of the file is one field) or a line is huge. Past maxRecordBytes the
+// record is read again as text, from its first line, with the rest of the
+// file: memory stays bounded, nothing is lost or repeated, and the
+// container says what happened.
+func TestCSVRecordTooLong(t *testing.T) {
+	old := maxRecordBytes
+	maxRecordBytes = 4096
+	defer func() { maxRecordBytes = old }()
+	dir := t.TempDir()
+	head := "navn;epost;notat\nOla;ola@online.no;ok\n"
+	quoted := `Kari;kari@online.no;"aldri lukket ` + strings.Repeat("lorem ipsum ", 2000) + "fnr 10048744732\n" + "Per;per@online.no;slutt\n"
+	write(t, dir, "open-quote.csv", []byte(head+quoted))
+	small := head + "Kari;kari@online.no;\"" + strings.Repeat("x", 3000) + "\"\n"
+	write(t, dir, "fits.csv", []byte(small))
+	rec, _ := scanTree(t, dir, Options{})
+
+	if got := rec.values["open-quote.csv|epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
+		t.Errorf("cells before the long record: %q", got)
+	}
+	text := rec.text("open-quote.csv|")
+	if text != quoted {
+		t.Errorf("the long record and the rest of the file came as text %d bytes, want the %d bytes from its first line", len(text), len(quoted))
+	}
+	if l := rec.lines["open-quote.csv|"]; len(l) == 0 || l[0] != 3 {
+		t.Errorf("text lines %v, want them from line 3", l)
+	}
+	if e := rec.errs["open-quote.csv"]; !strings.Contains(e, "record from line 3 is longer than") || !strings.Contains(e, "read as text") {
+		t.Errorf("error %q", e)
+	}
+	if got := rec.values["fits.csv|notat"]; len(got) != 2 || len(got[1]) != 3000 || rec.errs["fits.csv"] != "" {
+		t.Errorf("a record under the limit: %d cells, error %q", len(got), rec.errs["fits.csv"])
+	}
+}
