@@ -9,57 +9,29 @@ import (
 	"io"
 
 	"datakart/connectors"
+	"datakart/internal/tokenguard"
 )
 
 // readCSV hands each cell of a delimited file to the sink as a value of
 // the field named by its column header.
 func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink connectors.Sink) error {
-	g := &recordGuard{r: r, line: 1}
+	g := tokenguard.New(r, maxRecordBytes)
 	cr := csv.NewReader(g)
-	g.cr = cr
+	g.Offset = cr.InputOffset
 	err := readRecords(ctx, cr, head, kind, sink)
-	if !errors.Is(err, errRecordTooLong) {
+	if !errors.Is(err, tokenguard.ErrTooLong) {
 		return err
 	}
-	// Nothing is lost: the record's bytes the guard kept, and the rest of
-	// the file, are read as text.
-	sink.PartError(fmt.Errorf("csv: the record from line %d is longer than %d MiB (a quote never closed?); the rest of the file was read as text", g.line, maxRecordBytes>>20))
-	return readText(ctx, io.MultiReader(bytes.NewReader(g.since), r), g.line, sink)
+	// Nothing is lost: the record, from its first byte, and the rest of
+	// the file are read as text.
+	sink.PartError(fmt.Errorf("csv: the record from line %d is longer than %d MiB (a quote never closed?); the rest of the file was read as text", g.Line, maxRecordBytes>>20))
+	return readText(ctx, g.Rest(), g.Line, sink)
 }
 
 // maxRecordBytes bounds one CSV record in memory. A record grows without
 // end when a quote is never closed (the rest of the file is one field, as
 // LazyQuotes reads it) or a line is huge.
 var maxRecordBytes = 4 << 20
-
-var errRecordTooLong = errors.New("csv record too long")
-
-// recordGuard stands between the file and the csv reader. It keeps the
-// bytes it handed on since the end of the last record the csv reader
-// returned, and fails a read once they pass maxRecordBytes, so the record
-// being read can be read again as text.
-type recordGuard struct {
-	r       io.Reader
-	cr      *csv.Reader
-	since   []byte // handed on since the offset sinceAt
-	sinceAt int64
-	line    int // the line at sinceAt
-}
-
-func (g *recordGuard) Read(p []byte) (int, error) {
-	if end := g.cr.InputOffset(); end > g.sinceAt {
-		done := g.since[:end-g.sinceAt]
-		g.line += bytes.Count(done, []byte{'\n'})
-		g.since = g.since[:copy(g.since, g.since[len(done):])]
-		g.sinceAt = end
-	}
-	if len(g.since) > maxRecordBytes {
-		return 0, errRecordTooLong
-	}
-	n, err := g.r.Read(p)
-	g.since = append(g.since, p[:n]...)
-	return n, err
-}
 
 // readRecords hands each cell of the csv reader's records to the sink.
 func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, sink connectors.Sink) error {

@@ -474,3 +474,32 @@ func TestCSVRecordTooLong(t *testing.T) {
 		t.Errorf("a record under the limit: %d cells, error %q", len(got), rec.errs["fits.csv"])
 	}
 }
+
+// encoding/json holds a string whole: past maxJSONToken the value, from
+// its opening quote, and the rest of the document are read as text, so
+// memory stays bounded and nothing is lost.
+func TestJSONValueTooLong(t *testing.T) {
+	old := maxJSONToken
+	maxJSONToken = 4096
+	defer func() { maxJSONToken = old }()
+	dir := t.TempDir()
+	rest := `: "` + strings.Repeat("lorem ipsum ", 2000) + "fnr 10048744732\",\n" + `"epost": "kari@online.no"}` + "\n"
+	write(t, dir, "long.json", []byte("{\"id\": 1,\n\"epost\": \"ola@online.no\",\n\"notat\""+rest))
+	write(t, dir, "fits.json", []byte(`{"notat": "`+strings.Repeat("x", 3000)+`", "epost": "per@online.no"}`))
+	rec, _ := scanTree(t, dir, Options{})
+	if got := rec.values["long.json|$.epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
+		t.Errorf("values before the long one: %q", got)
+	}
+	if text, want := rec.text("long.json|"), strings.TrimPrefix(rest, ": "); text != want {
+		t.Errorf("read as text: %d bytes, want the %d from the value's quote", len(text), len(want))
+	}
+	if l := rec.lines["long.json|"]; len(l) == 0 || l[0] != 3 {
+		t.Errorf("text lines %v, want them from line 3", l)
+	}
+	if e := rec.errs["long.json"]; !strings.Contains(e, "value from line 3 is longer than") {
+		t.Errorf("error %q", e)
+	}
+	if got := rec.values["fits.json|$.epost"]; len(got) != 1 || rec.errs["fits.json"] != "" {
+		t.Errorf("a value under the limit: %q, error %q", got, rec.errs["fits.json"])
+	}
+}

@@ -22,17 +22,28 @@ func emitTo(sink connectors.Sink, line *int) jsonvalues.Emit {
 	}
 }
 
+// maxJSONToken bounds one JSON token (a string) in memory; from a longer
+// one the file is read as text.
+var maxJSONToken = 4 << 20
+
 // readJSON walks a JSON document.
 func readJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
-	var w jsonvalues.Walker
+	w := jsonvalues.Walker{MaxToken: maxJSONToken}
 	line := 0
-	if err := w.Walk(ctx, r, emitTo(sink, &line)); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("json: %w", err)
+	err := w.Walk(ctx, r, emitTo(sink, &line))
+	var long *jsonvalues.TooLongError
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &long):
+		// Nothing is lost: the value, from its first byte, and the rest
+		// of the file are read as text.
+		sink.PartError(fmt.Errorf("json: the value from line %d is longer than %d MiB; the rest of the file was read as text", long.Line, maxJSONToken>>20))
+		return readText(ctx, long.Rest, long.Line, sink)
 	}
-	return nil
+	return fmt.Errorf("json: %w", err)
 }
 
 // maxJSONLine bounds one NDJSON line decoded as JSON; a longer line is

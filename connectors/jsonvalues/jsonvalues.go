@@ -9,8 +9,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
+
+	"datakart/internal/tokenguard"
 )
 
 // Emit receives one scalar: its path, its text (valid only during the
@@ -19,6 +22,10 @@ type Emit func(path string, data []byte, numeric bool) error
 
 // Walker walks JSON documents; reuse one to keep its buffers.
 type Walker struct {
+	// MaxToken, if not 0, bounds one token in memory (encoding/json holds
+	// a string whole): Walk stops with a *TooLongError at a longer one.
+	MaxToken int
+
 	stack []frame
 	path  string
 	dirty bool
@@ -49,11 +56,31 @@ func (w *Walker) currentPath() string {
 	return w.path
 }
 
+// TooLongError is Walk's error at a token longer than MaxToken. Rest
+// reads that token, from its first byte, and the rest of the input; Line
+// is the line it starts on.
+type TooLongError struct {
+	Rest io.Reader
+	Line int
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("json: the value from line %d is too long to decode", e.Line)
+}
+
 // Walk reads JSON values from r until its end and emits every scalar. A
 // document cut short is io.ErrUnexpectedEOF; what was emitted before stays
 // emitted.
 func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
+	var g *tokenguard.Guard
+	if w.MaxToken > 0 {
+		g = tokenguard.New(r, w.MaxToken)
+		r = g
+	}
 	dec := json.NewDecoder(r)
+	if g != nil {
+		g.Offset = dec.InputOffset
+	}
 	dec.UseNumber()
 	w.stack = w.stack[:0]
 	w.dirty = true
@@ -69,6 +96,9 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 				return io.ErrUnexpectedEOF
 			}
 			return nil
+		}
+		if g != nil && errors.Is(err, tokenguard.ErrTooLong) {
+			return &TooLongError{Rest: g.Rest(), Line: g.Line}
 		}
 		if err != nil {
 			return err
