@@ -15,7 +15,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"datakart/connectors"
@@ -64,6 +66,10 @@ type Source struct {
 	root   string // absolute
 	single bool   // the root is a file
 	opt    Options
+
+	// deep opens the root as an os.Root, for paths too long for one
+	// system call.
+	deep func() (*os.Root, error)
 }
 
 // New returns a source for the tree (or single file) at root.
@@ -80,7 +86,65 @@ func New(root string, opt Options) (*Source, error) {
 		return nil, err
 	}
 	opt.defaults()
-	return &Source{root: abs, single: !st.IsDir(), opt: opt}, nil
+	return &Source{root: abs, single: !st.IsDir(), opt: opt, deep: sync.OnceValues(func() (*os.Root, error) { return os.OpenRoot(abs) })}, nil
+}
+
+// A path longer than the system takes in one call (4,096 bytes on Linux)
+// is read through an os.Root, which opens one directory at a time, so a
+// tree deeper than that is read whole. Paths are tried as they are first:
+// a followed symlink may lead out of the root, where an os.Root does not
+// go.
+
+func (s *Source) lstat(full, rel string) (fs.FileInfo, error) {
+	fi, err := os.Lstat(full)
+	if r := s.deepRoot(err); r != nil {
+		return r.Lstat(rel)
+	}
+	return fi, err
+}
+
+func (s *Source) stat(full, rel string) (fs.FileInfo, error) {
+	fi, err := os.Stat(full)
+	if r := s.deepRoot(err); r != nil {
+		return r.Stat(rel)
+	}
+	return fi, err
+}
+
+func (s *Source) readDir(full, rel string) ([]fs.DirEntry, error) {
+	entries, err := os.ReadDir(full)
+	if r := s.deepRoot(err); r != nil {
+		d, err := r.Open(rel)
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		entries, err = d.ReadDir(-1)
+		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+		return entries, err
+	}
+	return entries, err
+}
+
+func (s *Source) open(full, rel string) (*os.File, error) {
+	f, err := os.Open(full)
+	if r := s.deepRoot(err); r != nil {
+		return r.Open(rel)
+	}
+	return f, err
+}
+
+// deepRoot returns the root to retry through when err says a path was too
+// long, else nil.
+func (s *Source) deepRoot(err error) *os.Root {
+	if !errors.Is(err, syscall.ENAMETOOLONG) {
+		return nil
+	}
+	r, rerr := s.deep()
+	if rerr != nil {
+		return nil
+	}
+	return r
 }
 
 // Kind implements connectors.Source.
@@ -116,7 +180,7 @@ func idOf(fi fs.FileInfo) (fileID, bool) {
 // It is its own walker rather than filepath.WalkDir so that followed
 // symlinked directories can be walked with loop detection.
 func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool, visit func(connectors.Unit) error) error {
-	if st, err := os.Stat(dir); err == nil {
+	if st, err := s.stat(dir, relOrDot(rel)); err == nil {
 		if id, ok := idOf(st); ok {
 			if seen[id] {
 				return visit(connectors.Unit{Name: rel, Kind: "directory", Size: -1, Skip: "symlink loop (directory already scanned)"})
@@ -124,7 +188,7 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 			seen[id] = true
 		}
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := s.readDir(dir, relOrDot(rel))
 	if err != nil {
 		name := rel
 		if name == "" {
@@ -138,7 +202,7 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 		}
 		full := filepath.Join(dir, e.Name())
 		r := path.Join(rel, e.Name())
-		fi, err := os.Lstat(full)
+		fi, err := s.lstat(full, r)
 		if err != nil {
 			if err := visit(connectors.Unit{Name: r, Kind: "file", Size: -1, Err: statErr(err)}); err != nil {
 				return err
@@ -154,7 +218,7 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 				}
 				continue
 			}
-			target, err := os.Stat(full)
+			target, err := s.stat(full, r)
 			if err != nil {
 				if err := visit(connectors.Unit{Name: r, Kind: "symlink", Size: -1, Err: fmt.Errorf("broken symlink: %w", errors.Unwrap(err))}); err != nil {
 					return err
@@ -182,6 +246,13 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 	return nil
 }
 
+func relOrDot(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
 func statErr(err error) error {
 	if u := errors.Unwrap(err); u != nil {
 		return u
@@ -197,7 +268,7 @@ func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
 		return u
 	}
 	u.Read = func(ctx context.Context, sink connectors.Sink) error {
-		f, err := os.Open(full)
+		f, err := s.open(full, name)
 		if err != nil {
 			return fmt.Errorf("open: %w", statErr(err))
 		}

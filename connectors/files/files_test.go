@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -501,5 +502,44 @@ func TestJSONValueTooLong(t *testing.T) {
 	}
 	if got := rec.values["fits.json|$.epost"]; len(got) != 1 || rec.errs["fits.json"] != "" {
 		t.Errorf("a value under the limit: %q, error %q", got, rec.errs["fits.json"])
+	}
+}
+
+// A tree deeper than a path may be long (4,096 bytes on Linux) is read
+// whole: past that length the walker goes on through an os.Root, which
+// opens one directory at a time.
+func TestTreeDeeperThanAPathMayBe(t *testing.T) {
+	dir := t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	rel := ""
+	for i := range 300 {
+		rel = path.Join(rel, fmt.Sprintf("level%03d_%s", i, strings.Repeat("x", 12)))
+		if err := root.Mkdir(rel, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaf := path.Join(rel, "leaf.csv")
+	if len(dir)+len(leaf) < 5000 {
+		t.Fatalf("the path is %d bytes, not longer than a path may be", len(dir)+len(leaf))
+	}
+	if err := root.WriteFile(leaf, []byte("epost\nola@online.no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "top.txt", []byte("kari@online.no"))
+	rec, units := scanTree(t, dir, Options{})
+	if got := rec.values[leaf+"|epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
+		t.Errorf("the file 300 levels down: %q (units %d)", got, len(units))
+	}
+	if !rec.has("top.txt|", "kari@online.no") {
+		t.Error("the file at the top")
+	}
+	for _, u := range units {
+		if u.Err != nil {
+			t.Errorf("%.60s…: %v", u.Name, u.Err)
+		}
 	}
 }
