@@ -17,8 +17,11 @@ import (
 func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink connectors.Sink) error {
 	g := tokenguard.New(r, maxRecordBytes)
 	cr := csv.NewReader(g)
-	g.Offset = cr.InputOffset
-	err := readRecords(ctx, cr, head, kind, sink)
+	// Where the last whole record ended. (The csv reader's InputOffset
+	// moves line by line, also inside a record that spans lines.)
+	var done int64
+	g.Offset = func() int64 { return done }
+	err := readRecords(ctx, cr, head, kind, sink, func() { done = cr.InputOffset() })
 	if !errors.Is(err, tokenguard.ErrTooLong) {
 		return err
 	}
@@ -33,8 +36,9 @@ func readCSV(ctx context.Context, r io.Reader, head []byte, kind string, sink co
 // LazyQuotes reads it) or a line is huge.
 var maxRecordBytes = 4 << 20
 
-// readRecords hands each cell of the csv reader's records to the sink.
-func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, sink connectors.Sink) error {
+// readRecords hands each cell of the csv reader's records to the sink,
+// and calls read after each record it read whole.
+func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, sink connectors.Sink, read func()) error {
 	cr.Comma = delimiter(head, kind)
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
@@ -46,6 +50,7 @@ func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, 
 	if err != nil {
 		return fmt.Errorf("csv header: %w", err)
 	}
+	read()
 	names := make([]string, len(header))
 	seen := map[string]int{}
 	// A file without a header row: its first row is data, and data must
@@ -93,6 +98,7 @@ func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, 
 		if err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
+		read()
 		for i, cell := range rec {
 			field := fmt.Sprintf("column_%d", i+1)
 			if i < len(names) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"datakart/connectors"
+	"datakart/connectors/jsonvalues"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
@@ -456,7 +457,21 @@ func TestCSVRecordTooLong(t *testing.T) {
 	write(t, dir, "open-quote.csv", []byte(head+quoted))
 	small := head + "Kari;kari@online.no;\"" + strings.Repeat("x", 3000) + "\"\n"
 	write(t, dir, "fits.csv", []byte(small))
+	// The common case: a quote never closed, and many short lines after
+	// it, which the csv reader gathers into one record.
+	var lines strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&lines, "line %d\n", i)
+	}
+	open := "Kari;\"aldri lukket\n" + lines.String() + "fnr 10048744732\n"
+	write(t, dir, "open-lines.csv", []byte(head+open))
 	rec, _ := scanTree(t, dir, Options{})
+	if text := rec.text("open-lines.csv|"); text != open {
+		t.Errorf("a quote never closed before short lines: %d bytes as text, want the %d from the record's first line", len(text), len(open))
+	}
+	if e := rec.errs["open-lines.csv"]; !strings.Contains(e, "record from line 3 is longer than") {
+		t.Errorf("error %q", e)
+	}
 
 	if got := rec.values["open-quote.csv|epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
 		t.Errorf("cells before the long record: %q", got)
@@ -502,6 +517,34 @@ func TestJSONValueTooLong(t *testing.T) {
 	}
 	if got := rec.values["fits.json|$.epost"]; len(got) != 1 || rec.errs["fits.json"] != "" {
 		t.Errorf("a value under the limit: %q, error %q", got, rec.errs["fits.json"])
+	}
+}
+
+// Each level of nesting costs memory (a file of 40 MB of '[' took 2.7
+// GB): past jsonvalues.MaxDepth the rest of the document is read as text,
+// from right after the bracket that went too deep.
+func TestJSONNestedTooDeep(t *testing.T) {
+	dir := t.TempDir()
+	n := jsonvalues.MaxDepth + 50
+	doc := strings.Repeat("[", n) + `"ola@online.no"` + strings.Repeat("]", n)
+	write(t, dir, "deep.json", []byte(doc))
+	write(t, dir, "fits.json", []byte(strings.Repeat(`{"a":`, jsonvalues.MaxDepth-1)+`["kari@online.no"]`+strings.Repeat("}", jsonvalues.MaxDepth-1)))
+	rec, _ := scanTree(t, dir, Options{})
+	if text := rec.text("deep.json|"); text != doc[jsonvalues.MaxDepth+1:] {
+		t.Errorf("read as text: %d bytes, want the %d after the bracket too deep", len(text), len(doc)-jsonvalues.MaxDepth-1)
+	}
+	if e := rec.errs["deep.json"]; !strings.Contains(e, "deeper than 256 levels") {
+		t.Errorf("error %q", e)
+	}
+	// An NDJSON line that nests too deep is scanned as text, and the
+	// lines after it are read.
+	write(t, dir, "deep.ndjson", []byte(`{"a": 1}`+"\n"+doc+"\n"+`{"epost": "per@online.no"}`+"\n"))
+	rec, _ = scanTree(t, dir, Options{})
+	if !rec.has("deep.ndjson|", "ola@online.no") || !rec.has("deep.ndjson|$.epost", "per@online.no") || !strings.Contains(rec.errs["deep.ndjson"], "1 of 3 lines nest deeper than 256 levels") {
+		t.Errorf("NDJSON: text %q, error %q", rec.text("deep.ndjson|"), rec.errs["deep.ndjson"])
+	}
+	if rec.errs["fits.json"] != "" || !rec.has("fits.json|$"+strings.Repeat(".a", jsonvalues.MaxDepth-1)+"[*]", "kari@online.no") {
+		t.Errorf("a document %d levels deep: error %q", jsonvalues.MaxDepth, rec.errs["fits.json"])
 	}
 }
 

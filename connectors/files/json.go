@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
@@ -31,17 +32,21 @@ func readJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 	w := jsonvalues.Walker{MaxToken: maxJSONToken}
 	line := 0
 	err := w.Walk(ctx, r, emitTo(sink, &line))
-	var long *jsonvalues.TooLongError
+	var stop *jsonvalues.StopError
 	switch {
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.As(err, &long):
-		// Nothing is lost: the value, from its first byte, and the rest
-		// of the file are read as text.
-		sink.PartError(fmt.Errorf("json: the value from line %d is longer than %d MiB; the rest of the file was read as text", long.Line, maxJSONToken>>20))
-		return readText(ctx, long.Rest, long.Line, sink)
+	case errors.As(err, &stop):
+		// Nothing is lost: the long value, from its first byte, or what
+		// is nested too deep, and the rest of the file are read as text.
+		what := fmt.Sprintf("the value from line %d is longer than %d MiB", stop.Line, maxJSONToken>>20)
+		if stop.Deep {
+			what = fmt.Sprintf("at line %d it nests deeper than %d levels", stop.Line, jsonvalues.MaxDepth)
+		}
+		sink.PartError(fmt.Errorf("json: %s; the rest of the file was read as text", what))
+		return readText(ctx, stop.Rest, stop.Line, sink)
 	}
 	return fmt.Errorf("json: %w", err)
 }
@@ -59,7 +64,7 @@ func readNDJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 	n := 0
 	emit := emitTo(sink, &n)
 	var line []byte
-	bad, total := 0, 0
+	bad, deep, total := 0, 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -87,7 +92,12 @@ func readNDJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 				if verr := sink.Value(connectors.Value{Data: t, Line: n}); verr != nil {
 					return verr
 				}
-			} else if jerr := w.Walk(ctx, bytes.NewReader(t), emit); jerr != nil {
+			} else if jerr := w.Walk(ctx, bytes.NewReader(t), emit); errors.Is(jerr, jsonvalues.ErrTooDeep) {
+				deep++
+				if verr := sink.Value(connectors.Value{Data: t, Line: n}); verr != nil {
+					return verr
+				}
+			} else if jerr != nil {
 				return jerr
 			}
 		}
@@ -99,8 +109,15 @@ func readNDJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 			return err
 		}
 	}
+	var problems []string
 	if bad > 0 {
-		return fmt.Errorf("%d of %d lines are not valid JSON (scanned as text)", bad, total)
+		problems = append(problems, fmt.Sprintf("%d of %d lines are not valid JSON", bad, total))
+	}
+	if deep > 0 {
+		problems = append(problems, fmt.Sprintf("%d of %d lines nest deeper than %d levels", deep, total, jsonvalues.MaxDepth))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s (scanned as text)", strings.Join(problems, "; "))
 	}
 	return nil
 }

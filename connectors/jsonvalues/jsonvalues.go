@@ -23,7 +23,7 @@ type Emit func(path string, data []byte, numeric bool) error
 // Walker walks JSON documents; reuse one to keep its buffers.
 type Walker struct {
 	// MaxToken, if not 0, bounds one token in memory (encoding/json holds
-	// a string whole): Walk stops with a *TooLongError at a longer one.
+	// a string whole): Walk stops with a *StopError at a longer one.
 	MaxToken int
 
 	stack []frame
@@ -56,15 +56,29 @@ func (w *Walker) currentPath() string {
 	return w.path
 }
 
-// TooLongError is Walk's error at a token longer than MaxToken. Rest
-// reads that token, from its first byte, and the rest of the input; Line
-// is the line it starts on.
-type TooLongError struct {
+// MaxDepth bounds the nesting Walk follows: each level costs memory (the
+// path, the decoder's stack), and a file of nothing but '[' would
+// otherwise take gigabytes. Real documents nest a few dozen levels.
+const MaxDepth = 256
+
+// ErrTooDeep is Walk's error at nesting deeper than MaxDepth when it
+// cannot say where the rest of the input starts (no MaxToken).
+var ErrTooDeep = fmt.Errorf("json: nested deeper than %d levels", MaxDepth)
+
+// StopError is Walk's error where it stops before the end of the input to
+// keep memory bounded, when MaxToken is set: at a token longer than it, or
+// at nesting deeper than MaxDepth. Rest reads the input from there (the
+// long token from its first byte); Line is the line it starts on.
+type StopError struct {
 	Rest io.Reader
 	Line int
+	Deep bool // nesting, not a long token
 }
 
-func (e *TooLongError) Error() string {
+func (e *StopError) Error() string {
+	if e.Deep {
+		return fmt.Sprintf("json: nested deeper than %d levels at line %d", MaxDepth, e.Line)
+	}
 	return fmt.Sprintf("json: the value from line %d is too long to decode", e.Line)
 }
 
@@ -98,13 +112,19 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 			return nil
 		}
 		if g != nil && errors.Is(err, tokenguard.ErrTooLong) {
-			return &TooLongError{Rest: g.Rest(), Line: g.Line}
+			return &StopError{Rest: g.Rest(), Line: g.Line}
 		}
 		if err != nil {
 			return err
 		}
 		switch v := tok.(type) {
 		case json.Delim:
+			if (v == '{' || v == '[') && len(w.stack) == MaxDepth {
+				if g == nil {
+					return ErrTooDeep
+				}
+				return &StopError{Rest: g.Rest(), Line: g.Line, Deep: true}
+			}
 			switch v {
 			case '{':
 				w.stack = append(w.stack, frame{expectKey: true})

@@ -36,12 +36,7 @@ type Guard struct {
 func New(r io.Reader, max int) *Guard { return &Guard{R: r, Max: max, Line: 1} }
 
 func (g *Guard) Read(p []byte) (int, error) {
-	if end := g.Offset(); end > g.sinceAt {
-		done := g.since[:end-g.sinceAt]
-		g.Line += bytes.Count(done, []byte{'\n'})
-		g.since = g.since[:copy(g.since, g.since[len(done):])]
-		g.sinceAt = end
-	}
+	g.sync()
 	if len(g.since) > g.Max {
 		return 0, ErrTooLong
 	}
@@ -50,6 +45,19 @@ func (g *Guard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Rest reads the record that was too long, from its first byte, and the
-// rest of the input after it.
-func (g *Guard) Rest() io.Reader { return io.MultiReader(bytes.NewReader(g.since), g.R) }
+// sync forgets the bytes of the records the parser has finished.
+func (g *Guard) sync() {
+	if end := g.Offset(); end > g.sinceAt {
+		done := g.since[:end-g.sinceAt]
+		g.Line += bytes.Count(done, []byte{'\n'})
+		g.since = g.since[:copy(g.since, g.since[len(done):])]
+		g.sinceAt = end
+	}
+}
+
+// Rest reads the input from the end of the parser's last record or token
+// (so the record that was too long from its first byte) to its end.
+func (g *Guard) Rest() io.Reader {
+	g.sync()
+	return io.MultiReader(bytes.NewReader(g.since), g.R)
+}
