@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"datakart/internal/testdb"
+	"datakart/inventory"
 )
 
 func writeFile(t *testing.T, path, text string) {
@@ -205,5 +208,44 @@ func TestCheckMigrations(t *testing.T) {
 	writeFile(t, cfg, "policy:\n  - location: orders\n    categories: [no_fnr]\n    purpose: Payroll\n")
 	if out, _, code := runBinary(t, bin, "check", "--config", cfg, mig); code != 0 {
 		t.Errorf("declared: exit %d\n%s", code, out)
+	}
+}
+
+// A folder of nothing but .sql files is read for the columns it defines,
+// and for what the files hold: a database dump keeps its rows in INSERT
+// statements, data the schema alone does not show.
+func TestDumpFolderIsReadForItsRowsToo(t *testing.T) {
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "backup")
+	var dump strings.Builder
+	dump.WriteString("CREATE TABLE kunde (id int, kontakt text);\n")
+	for i := range 20 {
+		fmt.Fprintf(&dump, "INSERT INTO kunde VALUES (%d, 'kunde%d@online.no');\n", i, i)
+	}
+	writeFile(t, filepath.Join(dir, "dump.sql"), dump.String())
+	out, e, code := runBinary(t, bin, "scan", "--format", "json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	var inv inventory.Inventory
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	emails := int64(0)
+	for _, s := range inv.Stores {
+		kinds = append(kinds, s.Kind)
+		for _, c := range s.Containers {
+			for _, f := range c.Fields {
+				for _, k := range f.Categories {
+					if s.Kind == "files" && c.Name == "dump.sql" && k.ID == "email" {
+						emails = k.Matches
+					}
+				}
+			}
+		}
+	}
+	if !slices.Equal(kinds, []string{"migrations", "files"}) || emails != 20 {
+		t.Errorf("stores %v, e-mails found in the dump's rows %d, want migrations and files, 20", kinds, emails)
 	}
 }

@@ -119,14 +119,16 @@ func (r *scanRun) scan(ctx context.Context, stderr io.Writer) (*inventory.Invent
 	redacted := make([]string, len(r.targets))
 	for i, t := range r.targets {
 		redacted[i] = dsn.Redact(t)
-		src, err := openTarget(ctx, t, r.f)
+		srcs, err := openTarget(ctx, t, r.f)
 		if err != nil {
 			return nil, err
 		}
-		if c, ok := src.(io.Closer); ok {
-			defer c.Close()
+		for _, src := range srcs {
+			if c, ok := src.(io.Closer); ok {
+				defer c.Close()
+			}
 		}
-		sources = append(sources, src)
+		sources = append(sources, srcs...)
 	}
 	opt := scanner.Options{
 		Concurrency: r.f.concurrency,

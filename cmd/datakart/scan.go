@@ -171,9 +171,9 @@ func validFormat(f string, formats []string) bool {
 	return slices.Contains(formats, f) || (f == "md" && slices.Contains(formats, "markdown"))
 }
 
-// openTarget turns a command-line target into a source: a database URL
+// openTarget turns a command-line target into its sources: a database URL
 // or DSN, or a path.
-func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, error) {
+func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source, error) {
 	if dsn.IsDatabaseTarget(t) {
 		password := ""
 		if f.passwordEnv != "" {
@@ -190,20 +190,17 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		if err != nil {
 			// One unreachable database must not stop the others: it is an
 			// error of its store in the inventory.
-			return unreachable{kind: databases.Kind(t), location: dsn.Redact(t), err: err}, nil
+			return []connectors.Source{unreachable{kind: databases.Kind(t), location: dsn.Redact(t), err: err}}, nil
 		}
-		return closingSource{src}, nil
+		return []connectors.Source{closingSource{src}}, nil
 	}
 	if dir, ok := strings.CutPrefix(t, "migrations:"); ok {
-		return migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude})
+		return one(migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude}))
 	}
 	if _, err := os.Stat(t); err != nil {
 		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
 	}
-	if st, err := os.Stat(t); err == nil && st.IsDir() && migrations.Looks(t) {
-		return migrations.New(t, migrations.Options{Include: f.include, Exclude: f.exclude})
-	}
-	return files.New(t, files.Options{
+	tree, err := files.New(t, files.Options{
 		Include:           f.include,
 		Exclude:           f.exclude,
 		FollowSymlinks:    f.followSymlinks,
@@ -211,6 +208,28 @@ func openTarget(ctx context.Context, t string, f scanFlags) (connectors.Source, 
 		MaxArchiveEntries: f.maxEntries,
 		MaxExpandedBytes:  int64(f.maxExpanded),
 	})
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(t); err == nil && st.IsDir() && migrations.Looks(t) {
+		// The columns the migrations define, and what the files hold:
+		// a folder of .sql files may be a database dump, whose INSERT
+		// rows are data the schema alone does not show.
+		schema, err := migrations.New(t, migrations.Options{Include: f.include, Exclude: f.exclude})
+		if err != nil {
+			return nil, err
+		}
+		return []connectors.Source{schema, tree}, nil
+	}
+	return []connectors.Source{tree}, nil
+}
+
+// one is a source, or its error, as openTarget returns them.
+func one[S connectors.Source](src S, err error) ([]connectors.Source, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []connectors.Source{src}, nil
 }
 
 // writeReport runs render to stdout or, atomically and readable only by
