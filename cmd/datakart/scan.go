@@ -38,7 +38,8 @@ Values are masked and fingerprinted; raw values are never written unless
 --show-values=raw. Databases are only read, in read-only transactions.
 
 A TARGET is a file or directory tree, a folder of SQL migrations (read for
-the columns they define; migrations:PATH forces it), or a database:
+the columns they define, and as files, for the rows of a dump;
+migrations:PATH reads the schema only), or a database:
   postgres://user@host:5432/db       (password: PGPASSWORD or --password-env)
   mysql://user@host:3306/db          (MySQL and MariaDB; also user:pass@tcp(host:3306)/db)
   sqlite:path/to/file.db             (opened read-only)
