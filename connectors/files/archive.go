@@ -1,6 +1,7 @@
 package files
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"context"
@@ -39,9 +40,7 @@ func (d *decoder) readerAt(r io.Reader) (io.ReaderAt, int64, error) {
 }
 
 func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth int, kind string) error {
-	if depth > d.opt.MaxArchiveDepth {
-		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
+	if d.tooDeep(part, kind, depth) {
 		return nil
 	}
 	ra, size, err := d.readerAt(r)
@@ -79,14 +78,9 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 		}
 		member := joinPart(part, f.Name)
 		entries++
-		if entries > d.opt.MaxArchiveEntries {
-			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(f.Name)})
-			d.sink.PartSkipped(fmt.Sprintf("archive has more than %d members (--max-archive-entries); the rest were not read", d.opt.MaxArchiveEntries))
+		if skip, stop := d.skipMember(member, entries); stop {
 			return nil
-		}
-		if d.budget <= 0 {
-			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(f.Name)})
-			d.sink.PartSkipped(errBudget.Error())
+		} else if skip {
 			continue
 		}
 		rc, err := f.Open()
@@ -102,6 +96,77 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 		}
 	}
 	return nil
+}
+
+// tar reads each regular file of a tar stream (a backup.tar.gz comes here
+// from gzip) as a member, as zip does, within the same limits; it streams,
+// so nothing is held but the member being read.
+func (d *decoder) tar(ctx context.Context, r io.Reader, part string, depth int) error {
+	if d.tooDeep(part, "tar", depth) {
+		return nil
+	}
+	tr := tar.NewReader(r)
+	entries := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			// What was read before counts; the error belongs to the archive.
+			d.sink.Begin(connectors.Part{Path: part, Kind: "tar"})
+			if errors.Is(err, errBudget) {
+				d.sink.PartSkipped(err.Error())
+			} else {
+				d.sink.PartError(fmt.Errorf("tar: %w", err))
+			}
+			return nil
+		}
+		if !hdr.FileInfo().Mode().IsRegular() {
+			continue // directories, links, devices: nothing of their own to read
+		}
+		member := joinPart(part, hdr.Name)
+		entries++
+		if skip, stop := d.skipMember(member, entries); stop {
+			return nil
+		} else if skip {
+			continue
+		}
+		if err := d.decode(ctx, &budgetReader{tr, d}, path.Base(hdr.Name), member, depth+1); err != nil {
+			return err
+		}
+	}
+}
+
+// tooDeep records an archive nested past --max-archive-depth, and says
+// whether it is one.
+func (d *decoder) tooDeep(part, kind string, depth int) bool {
+	if depth <= d.opt.MaxArchiveDepth {
+		return false
+	}
+	d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+	d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
+	return true
+}
+
+// skipMember records the entries-th member of an archive when a limit
+// keeps it from being read, and says whether it did, and whether to stop
+// reading the archive (past --max-archive-entries).
+func (d *decoder) skipMember(member string, entries int) (skip, stop bool) {
+	switch {
+	case entries > d.opt.MaxArchiveEntries:
+		d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(member)})
+		d.sink.PartSkipped(fmt.Sprintf("archive has more than %d members (--max-archive-entries); the rest were not read", d.opt.MaxArchiveEntries))
+		return true, true
+	case d.budget <= 0:
+		d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(member)})
+		d.sink.PartSkipped(errBudget.Error())
+		return true, false
+	}
+	return false, false
 }
 
 // officeKind tells an xlsx or docx saved under another name by its parts.

@@ -78,6 +78,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	switch kind {
 	case "gzip":
 		return d.gzip(ctx, br, name, part, depth)
+	case "tar":
+		return d.tar(ctx, br, part, depth)
 	case "zip", "xlsx", "docx":
 		if f, ok := r.(*os.File); ok {
 			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
@@ -154,6 +156,8 @@ func kindByName(name string) string {
 		return "gzip"
 	case ".zip":
 		return "zip"
+	case ".tar":
+		return "tar"
 	case ".xlsx", ".xlsm":
 		return "xlsx"
 	case ".docx":
@@ -191,6 +195,10 @@ var binaryFormats = []struct{ prefix, reason string }{
 // kind, a text kind ("text", "csv", "tsv", "json", "ndjson") or "" for
 // binary.
 func sniff(head []byte, name string) string {
+	// POSIX and GNU tar put "ustar" at offset 257 of the first header.
+	if len(head) >= 262 && string(head[257:262]) == "ustar" {
+		return "tar"
+	}
 	for _, m := range magics {
 		if bytes.HasPrefix(head, []byte(m.prefix)) {
 			if m.kind == "zip" {
@@ -209,7 +217,7 @@ func sniff(head []byte, name string) string {
 	}
 	k := kindByName(name)
 	switch k {
-	case "gzip", "zip", "xlsx", "docx":
+	case "gzip", "zip", "tar", "xlsx", "docx":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

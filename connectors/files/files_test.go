@@ -1,12 +1,14 @@
 package files
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -124,6 +126,25 @@ func gz(data []byte) []byte {
 	return b.Bytes()
 }
 
+// tarOf makes a tar archive of the files, in name order, with a directory
+// entry and a symlink, which hold nothing to read.
+func tarOf(t testing.TB, files map[string][]byte) []byte {
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	w.WriteHeader(&tar.Header{Name: "dir/", Typeflag: tar.TypeDir, Mode: 0o755})
+	w.WriteHeader(&tar.Header{Name: "link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[name])
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func TestDecoders(t *testing.T) {
 	dir := t.TempDir()
 	csvData := []byte("fødselsnummer;navn;kontonummer\n10048744732;Ola Nordmann;8601.11.17947\n23114048690;\"Kari\nNordmann\";1503.75.77003\n")
@@ -137,6 +158,9 @@ func TestDecoders(t *testing.T) {
 	write(t, dir, "archive/ansatte.csv.gz", gz(csvData))
 	inner := zipOf(t, map[string][]byte{"customers.json": []byte(`[{"email":"c@online.no"}]`)})
 	write(t, dir, "archive/bundle.zip", zipOf(t, map[string][]byte{"2023/ansatte.csv": csvData, "2023/inner.zip": inner, "2023/": nil}))
+	backup := tarOf(t, map[string][]byte{"export/ansatte.csv": csvData, "export/inner.zip": inner})
+	write(t, dir, "backup/kunder.tar.gz", gz(backup))
+	write(t, dir, "backup/kunder.tar", backup)
 	write(t, dir, "assets/logo.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...))
 	write(t, dir, "bin/blob.dat", []byte{1, 2, 3, 0, 4, 5, 6})
 
@@ -175,17 +199,20 @@ func TestDecoders(t *testing.T) {
 		t.Errorf("Latin-1 text = %q", rec.text("notes/latin1.txt|"))
 	}
 	for k, want := range map[string]string{
-		"api/customer.json|$.customer.email":                          "ola@online.no",
-		"api/customer.json|$.customer.phones[*]":                      "+4791234567+4792345678",
-		"api/customer.json|$.orders[*].card":                          "4242424242424242",
-		"api/customer.json|$.orders[*].n":                             "12345678901",
-		"logs/app.ndjson|$.user.email":                                "a@online.nob@online.no",
-		"logs/app.ndjson|":                                            "this line is no json, fnr 10048744732",
-		"archive/ansatte.csv.gz!ansatte.csv|fødselsnummer":            "1004874473223114048690",
-		"archive/bundle.zip!2023/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
-		"archive/bundle.zip!2023/inner.zip!customers.json|$[*].email": "c@online.no",
-		"crm/kunder.xlsx|Kunder!Kortnummer":                           "4111111111111111",
-		"docs/notat.docx|":                                            "Fødselsnummer: 100487 44732Neste avsnitt",
+		"api/customer.json|$.customer.email":                                         "ola@online.no",
+		"api/customer.json|$.customer.phones[*]":                                     "+4791234567+4792345678",
+		"api/customer.json|$.orders[*].card":                                         "4242424242424242",
+		"api/customer.json|$.orders[*].n":                                            "12345678901",
+		"logs/app.ndjson|$.user.email":                                               "a@online.nob@online.no",
+		"logs/app.ndjson|":                                                           "this line is no json, fnr 10048744732",
+		"archive/ansatte.csv.gz!ansatte.csv|fødselsnummer":                           "1004874473223114048690",
+		"archive/bundle.zip!2023/ansatte.csv|kontonummer":                            "8601.11.179471503.75.77003",
+		"archive/bundle.zip!2023/inner.zip!customers.json|$[*].email":                "c@online.no",
+		"crm/kunder.xlsx|Kunder!Kortnummer":                                          "4111111111111111",
+		"docs/notat.docx|":                                                           "Fødselsnummer: 100487 44732Neste avsnitt",
+		"backup/kunder.tar!export/ansatte.csv|fødselsnummer":                         "1004874473223114048690",
+		"backup/kunder.tar.gz!kunder.tar!export/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
+		"backup/kunder.tar.gz!kunder.tar!export/inner.zip!customers.json|$[*].email": "c@online.no",
 	} {
 		if got := rec.text(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
@@ -215,6 +242,8 @@ func TestLimits(t *testing.T) {
 		many[fmt.Sprintf("f%02d.txt", i)] = []byte("x")
 	}
 	write(t, dir, "many.zip", zipOf(t, many))
+	write(t, dir, "many.tar", tarOf(t, many))
+	write(t, dir, "bomb.tar.gz", gz(tarOf(t, map[string][]byte{"a.txt": big, "b.txt": big, "c.txt": big})))
 
 	rec, _ := scanTree(t, dir, Options{MaxExpandedBytes: 1536 << 10, MaxArchiveEntries: 10, MaxArchiveDepth: 2})
 	limited := false
@@ -230,6 +259,16 @@ func TestLimits(t *testing.T) {
 	}
 	if !limited {
 		t.Errorf("zip bomb not bounded: errs %v skipped %v", rec.errs, rec.skipped)
+	}
+	tarLimited := false
+	for name, msg := range rec.errs {
+		tarLimited = tarLimited || strings.HasPrefix(name, "bomb.tar.gz") && strings.Contains(msg, "max-expanded-bytes")
+	}
+	for name, msg := range rec.skipped {
+		tarLimited = tarLimited || strings.HasPrefix(name, "bomb.tar.gz") && strings.Contains(msg, "max-expanded-bytes")
+	}
+	if !tarLimited || len(rec.values["bomb.tar.gz!bomb.tar!a.txt|"]) == 0 {
+		t.Errorf("tar.gz bomb not bounded, or what was read before is lost: errs %v skipped %v", rec.errs, rec.skipped)
 	}
 	if n := len(rec.values["bomb.zip!a.txt|"]); n == 0 {
 		t.Error("what was read before the limit is lost")
@@ -251,6 +290,15 @@ func TestLimits(t *testing.T) {
 	}
 	if read != 10 {
 		t.Errorf("read %d members of many.zip, want the limit of 10", read)
+	}
+	read = 0
+	for k := range rec.values {
+		if strings.HasPrefix(k, "many.tar!") {
+			read++
+		}
+	}
+	if read != 10 {
+		t.Errorf("read %d members of many.tar, want the limit of 10", read)
 	}
 }
 

@@ -64,6 +64,10 @@ func FuzzZip(f *testing.F) {
 	fuzzDecode(f, "x.zip", zipOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.zip": zipOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("PK\x03\x04"))
 }
 
+func FuzzTar(f *testing.F) {
+	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"))
+}
+
 func FuzzOffice(f *testing.F) {
 	doc := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>a</w:t></w:r></w:p></w:body></w:document>`
 	fuzzDecode(f, "x.docx", zipOf(nil, map[string][]byte{"word/document.xml": []byte(doc)}))
