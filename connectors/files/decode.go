@@ -3,6 +3,7 @@ package files
 import (
 	"bufio"
 	"bytes"
+	"compress/bzip2"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -76,8 +77,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}
 	kind := sniff(head, name)
 	switch kind {
-	case "gzip":
-		return d.gzip(ctx, br, name, part, depth)
+	case "gzip", "bzip2":
+		return d.decompress(ctx, br, kind, name, part, depth)
 	case "tar":
 		return d.tar(ctx, br, part, depth)
 	case "zip", "xlsx", "docx":
@@ -117,28 +118,46 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	return nil
 }
 
-func (d *decoder) gzip(ctx context.Context, r io.Reader, name, part string, depth int) error {
-	inner := strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".gzip")
-	if strings.HasSuffix(name, ".tgz") {
-		inner = strings.TrimSuffix(name, ".tgz") + ".tar"
+// gzip and bzip2 streams hold one file, named like the stream without
+// its suffix (a .tgz or .tbz2 holds a .tar).
+var compressed = map[string]struct {
+	suffixes []string
+	tarAlias string
+	open     func(io.Reader) (io.Reader, error)
+}{
+	"gzip":  {[]string{".gz", ".gzip"}, ".tgz", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+	"bzip2": {[]string{".bz2", ".bzip2"}, ".tbz2", func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }},
+}
+
+// decompress reads the one file a gzip or bzip2 stream holds.
+func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part string, depth int) error {
+	c := compressed[kind]
+	inner := name
+	for _, suf := range c.suffixes {
+		inner = strings.TrimSuffix(inner, suf)
+	}
+	if strings.HasSuffix(name, c.tarAlias) {
+		inner = strings.TrimSuffix(name, c.tarAlias) + ".tar"
 	}
 	if inner == name {
-		inner = name + ".ungz"
+		inner = name + ".un" + kind
 	}
 	innerPart := joinPart(part, inner)
 	if depth >= d.opt.MaxArchiveDepth {
-		d.sink.Begin(connectors.Part{Path: innerPart, Kind: "gzip"})
+		d.sink.Begin(connectors.Part{Path: innerPart, Kind: kind})
 		d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
 		return nil
 	}
-	gz, err := gzip.NewReader(r)
+	zr, err := c.open(r)
 	if err != nil {
-		d.sink.Begin(connectors.Part{Path: innerPart, Kind: "gzip"})
-		d.sink.PartError(fmt.Errorf("gzip: %w", err))
+		d.sink.Begin(connectors.Part{Path: innerPart, Kind: kind})
+		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
 		return nil
 	}
-	defer gz.Close()
-	return d.decode(ctx, &budgetReader{gz, d}, path.Base(inner), innerPart, depth+1)
+	if cl, ok := zr.(io.Closer); ok {
+		defer cl.Close()
+	}
+	return d.decode(ctx, &budgetReader{zr, d}, path.Base(inner), innerPart, depth+1)
 }
 
 // kindByName guesses a part's kind from its name alone.
@@ -154,6 +173,8 @@ func kindByName(name string) string {
 		return "ndjson"
 	case ".gz", ".tgz":
 		return "gzip"
+	case ".bz2", ".tbz2":
+		return "bzip2"
 	case ".zip":
 		return "zip"
 	case ".tar":
@@ -188,7 +209,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"7z\xbc\xaf", "7z archive (not read)"},
 	{"Rar!", "RAR archive (not read)"},
 	{"\x28\xb5\x2f\xfd", "zstd stream (not read)"},
-	{"BZh", "bzip2 stream (not read)"},
 }
 
 // sniff tells what a file is from its first bytes and name: a container
@@ -198,6 +218,12 @@ func sniff(head []byte, name string) string {
 	// POSIX and GNU tar put "ustar" at offset 257 of the first header.
 	if len(head) >= 262 && string(head[257:262]) == "ustar" {
 		return "tar"
+	}
+	// bzip2: "BZh", the block size, and the magic of a first block (or of
+	// the end of an empty stream); three letters alone start text too.
+	if len(head) >= 10 && string(head[:3]) == "BZh" && head[3] >= '1' && head[3] <= '9' &&
+		(string(head[4:10]) == "\x31\x41\x59\x26\x53\x59" || string(head[4:10]) == "\x17\x72\x45\x38\x50\x90") {
+		return "bzip2"
 	}
 	for _, m := range magics {
 		if bytes.HasPrefix(head, []byte(m.prefix)) {
@@ -217,7 +243,7 @@ func sniff(head []byte, name string) string {
 	}
 	k := kindByName(name)
 	switch k {
-	case "gzip", "zip", "tar", "xlsx", "docx":
+	case "gzip", "bzip2", "zip", "tar", "xlsx", "docx":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

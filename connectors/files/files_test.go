@@ -161,6 +161,15 @@ func TestDecoders(t *testing.T) {
 	backup := tarOf(t, map[string][]byte{"export/ansatte.csv": csvData, "export/inner.zip": inner})
 	write(t, dir, "backup/kunder.tar.gz", gz(backup))
 	write(t, dir, "backup/kunder.tar", backup)
+	// bzip2 fixtures, made with the bzip2 and tar tools (Go writes no bzip2).
+	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, "bz/"+name, b)
+	}
+	write(t, dir, "bz/not-bzip2.txt", []byte("BZh is how this note starts: fnr 10048744732\n"))
 	write(t, dir, "assets/logo.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...))
 	write(t, dir, "bin/blob.dat", []byte{1, 2, 3, 0, 4, 5, 6})
 
@@ -211,6 +220,9 @@ func TestDecoders(t *testing.T) {
 		"crm/kunder.xlsx|Kunder!Kortnummer":                                          "4111111111111111",
 		"docs/notat.docx|":                                                           "Fødselsnummer: 100487 44732Neste avsnitt",
 		"backup/kunder.tar!export/ansatte.csv|fødselsnummer":                         "1004874473223114048690",
+		"bz/ansatte.csv.bz2!ansatte.csv|fødselsnummer":                               "10048744732",
+		"bz/backup.tbz2!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
+		"bz/not-bzip2.txt|":                                                          "BZh is how this note starts: fnr 10048744732\n",
 		"backup/kunder.tar.gz!kunder.tar!export/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
 		"backup/kunder.tar.gz!kunder.tar!export/inner.zip!customers.json|$[*].email": "c@online.no",
 	} {

@@ -3,6 +3,7 @@ package files
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -62,6 +63,14 @@ func FuzzGzip(f *testing.F) {
 
 func FuzzZip(f *testing.F) {
 	fuzzDecode(f, "x.zip", zipOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.zip": zipOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("PK\x03\x04"))
+}
+
+func FuzzBzip2(f *testing.F) {
+	seed, err := os.ReadFile("testdata/backup.tbz2")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzDecode(f, "x.tbz2", seed, []byte("BZh91AY&SY"))
 }
 
 func FuzzTar(f *testing.F) {
