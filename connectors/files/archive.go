@@ -95,6 +95,9 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 			return err
 		}
 	}
+	if entries == 0 {
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind}) // no file in it: the archive is the container
+	}
 	return nil
 }
 
@@ -113,6 +116,9 @@ func (d *decoder) tar(ctx context.Context, r io.Reader, part string, depth int) 
 		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
+			if entries == 0 {
+				d.sink.Begin(connectors.Part{Path: part, Kind: "tar"}) // no file in it: the archive is the container
+			}
 			return nil
 		}
 		if err != nil {
