@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"datakart/connectors"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // sniffLen is how much of a file is looked at to decide what it is.
@@ -77,7 +79,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}
 	kind := sniff(head, name)
 	switch kind {
-	case "gzip", "bzip2":
+	case "gzip", "bzip2", "zstd":
 		return d.decompress(ctx, br, kind, name, part, depth)
 	case "tar":
 		return d.tar(ctx, br, part, depth)
@@ -118,8 +120,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	return nil
 }
 
-// gzip and bzip2 streams hold one file, named like the stream without
-// its suffix (a .tgz or .tbz2 holds a .tar).
+// gzip, bzip2 and zstd streams hold one file, named like the stream
+// without its suffix (a .tgz, .tbz2 or .tzst holds a .tar).
 var compressed = map[string]struct {
 	suffixes []string
 	tarAlias string
@@ -127,9 +129,27 @@ var compressed = map[string]struct {
 }{
 	"gzip":  {[]string{".gz", ".gzip"}, ".tgz", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
 	"bzip2": {[]string{".bz2", ".bzip2"}, ".tbz2", func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }},
+	"zstd":  {[]string{".zst", ".zstd"}, ".tzst", openZstd},
 }
 
-// decompress reads the one file a gzip or bzip2 stream holds.
+// openZstd opens a zstd stream with one goroutine and a window of at most
+// 64 MiB: a frame may ask for a window of gigabytes, which the decoder
+// would otherwise allocate.
+func openZstd(r io.Reader) (io.Reader, error) {
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
+	if err != nil {
+		return nil, err
+	}
+	return zstdCloser{zr}, nil
+}
+
+// zstdCloser lets decompress close a zstd decoder, whose Close returns
+// nothing.
+type zstdCloser struct{ *zstd.Decoder }
+
+func (z zstdCloser) Close() error { z.Decoder.Close(); return nil }
+
+// decompress reads the one file a gzip, bzip2 or zstd stream holds.
 func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part string, depth int) error {
 	c := compressed[kind]
 	inner := name
@@ -175,6 +195,8 @@ func kindByName(name string) string {
 		return "gzip"
 	case ".bz2", ".tbz2":
 		return "bzip2"
+	case ".zst", ".zstd", ".tzst":
+		return "zstd"
 	case ".zip":
 		return "zip"
 	case ".tar":
@@ -191,6 +213,7 @@ var magics = []struct {
 	prefix, kind string
 }{
 	{"\x1f\x8b", "gzip"},
+	{"\x28\xb5\x2f\xfd", "zstd"},
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
 }
@@ -208,7 +231,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\xd0\xcf\x11\xe0", "legacy Office document (OLE; not read)"},
 	{"7z\xbc\xaf", "7z archive (not read)"},
 	{"Rar!", "RAR archive (not read)"},
-	{"\x28\xb5\x2f\xfd", "zstd stream (not read)"},
 }
 
 // sniff tells what a file is from its first bytes and name: a container
@@ -243,7 +265,7 @@ func sniff(head []byte, name string) string {
 	}
 	k := kindByName(name)
 	switch k {
-	case "gzip", "bzip2", "zip", "tar", "xlsx", "docx":
+	case "gzip", "bzip2", "zstd", "zip", "tar", "xlsx", "docx":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

@@ -161,8 +161,10 @@ func TestDecoders(t *testing.T) {
 	backup := tarOf(t, map[string][]byte{"export/ansatte.csv": csvData, "export/inner.zip": inner})
 	write(t, dir, "backup/kunder.tar.gz", gz(backup))
 	write(t, dir, "backup/kunder.tar", backup)
-	// bzip2 fixtures, made with the bzip2 and tar tools (Go writes no bzip2).
-	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2"} {
+	// bzip2 and zstd fixtures, made with the bzip2, zstd and tar tools (Go
+	// writes no bzip2; a zstd writer would be a dependency for the tests).
+	// huge-window.zst is a frame that asks for a 2 GiB window.
+	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2", "ansatte.csv.zst", "backup.tzst", "huge-window.zst"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -222,6 +224,8 @@ func TestDecoders(t *testing.T) {
 		"backup/kunder.tar!export/ansatte.csv|fødselsnummer":                         "1004874473223114048690",
 		"bz/ansatte.csv.bz2!ansatte.csv|fødselsnummer":                               "10048744732",
 		"bz/backup.tbz2!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
+		"bz/ansatte.csv.zst!ansatte.csv|fødselsnummer":                               "10048744732",
+		"bz/backup.tzst!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
 		"bz/not-bzip2.txt|":                                                          "BZh is how this note starts: fnr 10048744732\n",
 		"backup/kunder.tar.gz!kunder.tar!export/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
 		"backup/kunder.tar.gz!kunder.tar!export/inner.zip!customers.json|$[*].email": "c@online.no",
@@ -229,6 +233,9 @@ func TestDecoders(t *testing.T) {
 		if got := rec.text(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
+	}
+	if e := rec.errs["bz/huge-window.zst!huge-window"]; !strings.Contains(e, "window size exceeded") {
+		t.Errorf("a zstd frame asking for a 2 GiB window: error %q, want the window refused (errors %v)", e, rec.errs)
 	}
 	if rec.kinds["logs/app.ndjson"] != "ndjson" || rec.errs["logs/app.ndjson"] == "" {
 		t.Errorf("ndjson with a bad line: kind %q, error %q", rec.kinds["logs/app.ndjson"], rec.errs["logs/app.ndjson"])

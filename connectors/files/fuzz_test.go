@@ -62,7 +62,8 @@ func FuzzGzip(f *testing.F) {
 }
 
 func FuzzZip(f *testing.F) {
-	fuzzDecode(f, "x.zip", zipOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.zip": zipOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("PK\x03\x04"))
+	fuzzDecode(f, "x.zip", zipOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.zip": zipOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("PK\x03\x04"),
+		zipOf(nil, map[string][]byte{"only-a-directory/": nil}))
 }
 
 func FuzzBzip2(f *testing.F) {
@@ -71,6 +72,14 @@ func FuzzBzip2(f *testing.F) {
 		f.Fatal(err)
 	}
 	fuzzDecode(f, "x.tbz2", seed, []byte("BZh91AY&SY"))
+}
+
+func FuzzZstd(f *testing.F) {
+	seed, err := os.ReadFile("testdata/backup.tzst")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzDecode(f, "x.tzst", seed, []byte("\x28\xb5\x2f\xfd\x00\xa8\x09\x00\x00x"))
 }
 
 func FuzzTar(f *testing.F) {
