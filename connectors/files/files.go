@@ -156,6 +156,9 @@ func (s *Source) Location() string { return s.root }
 // Units implements connectors.Source: every file below the root in lexical
 // order.
 func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	if fs := pseudoFS(s.root); fs != "" {
+		return visit(connectors.Unit{Name: filepath.Base(s.root), Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"})
+	}
 	if s.single {
 		st, err := os.Lstat(s.root)
 		if err != nil {
@@ -229,6 +232,12 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 		}
 		if fi.IsDir() {
 			if s.excludedDir(r) {
+				continue
+			}
+			if fs := pseudoFS(full); fs != "" {
+				if err := visit(connectors.Unit{Name: r, Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"}); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := s.walk(ctx, full, r, seen, visit); err != nil {

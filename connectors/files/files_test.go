@@ -12,10 +12,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
@@ -651,5 +653,52 @@ func TestTreeDeeperThanAPathMayBe(t *testing.T) {
 		if u.Err != nil {
 			t.Errorf("%.60s…: %v", u.Name, u.Err)
 		}
+	}
+}
+
+// /proc, /sys and their kind are views of the running kernel: a scan of /
+// must not walk them, and /proc/kmsg blocks a read until the kernel logs.
+// A directory on one, met in the walk or given as the root, is skipped
+// with the reason.
+func TestPseudoFilesystemsAreSkipped(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("pseudo filesystems are Linux's")
+	}
+	dir := t.TempDir()
+	write(t, dir, "a.txt", []byte("kari@online.no"))
+	if err := os.Symlink("/proc", filepath.Join(dir, "proc-link")); err != nil {
+		t.Fatal(err)
+	}
+	// Walking /proc, or reading /proc/kmsg, would not end: the scans run
+	// beside a clock.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rec, units := scanTree(t, dir, Options{FollowSymlinks: true})
+		if !rec.has("a.txt|", "kari@online.no") {
+			t.Error("the file beside the link")
+		}
+		skipped := ""
+		for _, u := range units {
+			if u.Name == "proc-link" {
+				skipped = u.Skip
+			}
+			if strings.HasPrefix(u.Name, "proc-link/") {
+				t.Errorf("walked into /proc: %s", u.Name)
+				return
+			}
+		}
+		if !strings.Contains(skipped, "running kernel (proc)") {
+			t.Errorf("proc-link skipped %q", skipped)
+		}
+		_, units = scanTree(t, "/proc/kmsg", Options{})
+		if len(units) != 1 || !strings.Contains(units[0].Skip, "running kernel (proc)") {
+			t.Errorf("/proc/kmsg as the root: %+v", units)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the scan went into /proc and did not end")
 	}
 }
