@@ -198,7 +198,8 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 	if dir, ok := strings.CutPrefix(t, "migrations:"); ok {
 		return one(migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude}))
 	}
-	if _, err := os.Stat(t); err != nil {
+	st, err := os.Stat(t)
+	if err != nil {
 		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
 	}
 	tree, err := files.New(t, files.Options{
@@ -212,7 +213,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 	if err != nil {
 		return nil, err
 	}
-	if st, err := os.Stat(t); err == nil && st.IsDir() && migrations.Looks(t) {
+	if st.IsDir() && migrations.Looks(t) {
 		// The columns the migrations define, and what the files hold:
 		// a folder of .sql files may be a database dump, whose INSERT
 		// rows are data the schema alone does not show.
