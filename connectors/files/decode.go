@@ -163,9 +163,7 @@ func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part 
 		inner = name + ".un" + kind
 	}
 	innerPart := joinPart(part, inner)
-	if depth >= d.opt.MaxArchiveDepth {
-		d.sink.Begin(connectors.Part{Path: innerPart, Kind: kind})
-		d.sink.PartSkipped(fmt.Sprintf("nested archive too deep (more than %d levels; --max-archive-depth)", d.opt.MaxArchiveDepth))
+	if d.tooDeep(innerPart, kind, depth+1) { // the file inside is a level deeper
 		return nil
 	}
 	zr, err := c.open(r)
