@@ -157,7 +157,7 @@ func (s *Source) Location() string { return s.root }
 // order.
 func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
 	if fs := pseudoFS(s.root); fs != "" {
-		return visit(connectors.Unit{Name: filepath.Base(s.root), Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"})
+		return visit(kernelView(filepath.Base(s.root), fs))
 	}
 	if s.single {
 		st, err := os.Lstat(s.root)
@@ -167,7 +167,13 @@ func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) e
 		return visit(s.unit(filepath.Base(s.root), s.root, st))
 	}
 	seen := map[fileID]bool{}
-	return s.walk(ctx, s.root, "", seen, visit)
+	return s.walk(ctx, s.root, "", 0, seen, visit)
+}
+
+// kernelView is the unit of a directory on one of the kernel's pseudo
+// filesystems, which is not walked.
+func kernelView(name, fs string) connectors.Unit {
+	return connectors.Unit{Name: name, Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"}
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -179,12 +185,22 @@ func idOf(fi fs.FileInfo) (fileID, bool) {
 	return fileID{}, false
 }
 
-// walk visits the directory dir (rel is its slash path below the root).
-// It is its own walker rather than filepath.WalkDir so that followed
-// symlinked directories can be walked with loop detection.
-func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool, visit func(connectors.Unit) error) error {
+// walk visits the directory dir (rel is its slash path below the root; its
+// parent is on device parentDev). It is its own walker rather than
+// filepath.WalkDir so that followed symlinked directories can be walked
+// with loop detection.
+func (s *Source) walk(ctx context.Context, dir, rel string, parentDev uint64, seen map[fileID]bool, visit func(connectors.Unit) error) error {
+	dev := parentDev
 	if st, err := s.stat(dir, relOrDot(rel)); err == nil {
 		if id, ok := idOf(st); ok {
+			// Where a mount point (or a followed link) leads to another
+			// filesystem, ask what kind it is; Units asked for the root.
+			if rel != "" && id.dev != parentDev {
+				if fs := pseudoFS(dir); fs != "" {
+					return visit(kernelView(rel, fs))
+				}
+			}
+			dev = id.dev
 			if seen[id] {
 				return visit(connectors.Unit{Name: rel, Kind: "directory", Size: -1, Skip: "symlink loop (directory already scanned)"})
 			}
@@ -234,13 +250,7 @@ func (s *Source) walk(ctx context.Context, dir, rel string, seen map[fileID]bool
 			if s.excludedDir(r) {
 				continue
 			}
-			if fs := pseudoFS(full); fs != "" {
-				if err := visit(connectors.Unit{Name: r, Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"}); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := s.walk(ctx, full, r, seen, visit); err != nil {
+			if err := s.walk(ctx, full, r, dev, seen, visit); err != nil {
 				return err
 			}
 			continue

@@ -100,9 +100,9 @@ var (
 
 // readText hands the text of r, whose first line is line, to the sink in
 // batches of whole lines, streaming: memory stays flat however large the
-// file or a line is. It
-// reads large blocks and finds the line ends in them, rather than reading
-// line by line, which on short lines cost a tenth of the scan.
+// file or a line is. It reads large blocks and finds the line ends in
+// them, rather than reading line by line, which on short lines cost a
+// tenth of the scan.
 func readText(ctx context.Context, r io.Reader, line int, sink connectors.Sink) error {
 	buf := make([]byte, 0, batchSize+readSize)
 	// flush hands buf[:n] on and keeps the rest for the next batch.
