@@ -196,7 +196,11 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		return []connectors.Source{closingSource{src}}, nil
 	}
 	if dir, ok := strings.CutPrefix(t, "migrations:"); ok {
-		return one(migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude}))
+		schema, err := migrations.New(dir, migrations.Options{Include: f.include, Exclude: f.exclude})
+		if err != nil {
+			return nil, err
+		}
+		return []connectors.Source{schema}, nil
 	}
 	st, err := os.Stat(t)
 	if err != nil {
@@ -224,14 +228,6 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		return []connectors.Source{schema, tree}, nil
 	}
 	return []connectors.Source{tree}, nil
-}
-
-// one is a source, or its error, as openTarget returns them.
-func one[S connectors.Source](src S, err error) ([]connectors.Source, error) {
-	if err != nil {
-		return nil, err
-	}
-	return []connectors.Source{src}, nil
 }
 
 // writeReport runs render to stdout or, atomically and readable only by
