@@ -10,6 +10,7 @@ package connectors
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Source is one store to scan: a file tree, a database.
@@ -103,6 +104,13 @@ type Sink interface {
 	// the method ("full", "tablesample system 1.5%", "primary-key ranges"),
 	// so the inventory states the sampling instead of hiding it.
 	Sampled(rows int64, method string)
+	// Paced records how long the current part's rows were being read, and
+	// how much of that time the sink was busy with their values. A
+	// connector that reads in one goroutine while the sink scans in
+	// another calls it (databases): the rest of the time, the scan waited
+	// for the store, so the inventory can say which of the two set the
+	// pace.
+	Paced(reading, busy time.Duration)
 }
 
 // ErrLimit is wrapped by errors that mean a configured limit was hit

@@ -81,14 +81,35 @@ type Container struct {
 	Values int64 `json:"values"`
 	// Rows and Sampling say, for tables, how many rows were examined and
 	// how they were chosen.
-	Rows     int64   `json:"rows,omitempty"`
-	Sampling string  `json:"sampling,omitempty"`
-	Fields   []Field `json:"fields"`
+	Rows     int64  `json:"rows,omitempty"`
+	Sampling string `json:"sampling,omitempty"`
+	// Pace says, for tables, whether the database or datakart set the
+	// pace of reading them.
+	Pace   *Pace   `json:"pace,omitempty"`
+	Fields []Field `json:"fields"`
 	// Error says why the container could not be read to the end; what was
 	// read before still counts. "" when it was read whole.
 	Error string `json:"error"`
 	// Skipped says why the container was deliberately not read.
 	Skipped string `json:"skipped,omitempty"`
+}
+
+// Pace is how long a table's rows were being read, and how much of that
+// time datakart was busy scanning them (detectors and counting). Reading
+// and scanning overlap: the rest of the time, datakart waited for rows, so
+// a busy share well under 1 means the database and its driver set the
+// pace, and one near 1 that datakart did.
+type Pace struct {
+	ReadSeconds float64 `json:"read_seconds"`
+	BusySeconds float64 `json:"busy_seconds"`
+}
+
+// BusyShare is BusySeconds over ReadSeconds, from 0 to 1.
+func (p Pace) BusyShare() float64 {
+	if p.ReadSeconds <= 0 {
+		return 0
+	}
+	return min(p.BusySeconds/p.ReadSeconds, 1)
 }
 
 // Field is a column, a JSON path, a spreadsheet column, or "" for the whole

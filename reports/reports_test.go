@@ -19,7 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // fixture is a small inventory with the shapes reports must handle: a
 // column with a validated category and a name hint, a name hint with no
 // values, the free text of a file, a context-only category, an archive
-// member, an error and a skipped file, and names that need escaping.
+// member, an error and a skipped file, names that need escaping, and a
+// database table read whole with its pace.
 func fixture() *inventory.Inventory {
 	inv := &inventory.Inventory{
 		SchemaVersion: inventory.SchemaVersion,
@@ -61,6 +62,12 @@ func fixture() *inventory.Inventory {
 				{Name: "archive/x.zip!=cmd.csv", Kind: "csv", Fields: []inventory.Field{}, Error: "zip: not a valid zip file"},
 				{Name: "assets/logo.png", Kind: "file", Fields: []inventory.Field{}, Skipped: "binary file"},
 			},
+		}, {
+			Kind: "postgres", Location: "postgres://scanner@db/erp",
+			Containers: []inventory.Container{
+				{Name: "public.ordre", Kind: "table", Bytes: 4 << 20, Values: 300000, Rows: 100000, Sampling: "full (every row)",
+					Pace: &inventory.Pace{ReadSeconds: 2.61, BusySeconds: 0.94}, Fields: []inventory.Field{}},
+			},
 		}},
 		Errors:  []inventory.Error{{Store: "/data/exports", Container: "archive/x.zip!=cmd.csv", Message: "zip: not a valid zip file"}},
 		Skipped: []inventory.Skip{{Store: "/data/exports", Container: "assets/logo.png", Reason: "binary file"}},
@@ -90,6 +97,28 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s output differs from %s (run go test ./reports -update and review the diff):\n%s", format, golden, b.String())
 			}
 		})
+	}
+}
+
+// The pace line says who set the pace from the tables' busy shares
+// together, and is there only for stores that read rows.
+func TestStorePace(t *testing.T) {
+	table := func(read, busy float64) inventory.Container {
+		return inventory.Container{Rows: 10, Pace: &inventory.Pace{ReadSeconds: read, BusySeconds: busy}}
+	}
+	for _, tt := range []struct {
+		containers []inventory.Container
+		want       string
+	}{
+		{nil, ""},
+		{[]inventory.Container{{Name: "a.csv"}}, ""},
+		{[]inventory.Container{table(2, 0.5), table(2, 0.3)}, "datakart was busy 20% of the 4.0 s its tables were being read: the database and its driver set the pace, not datakart's detectors"},
+		{[]inventory.Container{table(30, 29), {Name: "empty"}}, "datakart was busy 97% of the 30 s its tables were being read: datakart's detectors set the pace"},
+		{[]inventory.Container{table(0.04, 0.04)}, "datakart was busy 100% of the 0.04 s its tables were being read: datakart's detectors set the pace"},
+	} {
+		if got := storePace(inventory.Store{Containers: tt.containers}); got != tt.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tt.containers, got, tt.want)
+		}
 	}
 }
 

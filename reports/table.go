@@ -88,11 +88,16 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 				fmt.Fprintf(w, "  … and %d more tables (see --format json)\n", len(tables)-20)
 				break
 			}
-			fmt.Fprintf(w, "  %s: %d rows, %s\n", oneLine(c.Name), c.Rows, c.Sampling)
+			fmt.Fprintf(w, "  %s: %d rows, %s%s\n", oneLine(c.Name), c.Rows, c.Sampling, paceText(c.Pace))
+		}
+		for _, s := range inv.Stores {
+			if line := storePace(s); line != "" {
+				fmt.Fprintf(w, "%s: %s\n", oneLine(s.Location), line)
+			}
 		}
 	}
 	if len(inv.Errors) > 0 {
-		fmt.Fprintf(w, "\n%d errors (the scan went on):\n", len(inv.Errors))
+		fmt.Fprintf(w, "\n%s (the scan went on):\n", count(len(inv.Errors), "error"))
 		for _, e := range inv.Errors {
 			fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
 		}
@@ -151,6 +156,50 @@ func sampledTables(inv *inventory.Inventory) []inventory.Container {
 		}
 	}
 	return out
+}
+
+// paceText is a table's pace for its line: ", read in 2.6 s, datakart
+// busy 36%".
+func paceText(p *inventory.Pace) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf(", read in %s, datakart busy %.0f%%", seconds(p.ReadSeconds), p.BusyShare()*100)
+}
+
+// paceLimit is the busy share from which datakart, not the database, is
+// said to have set the pace.
+const paceLimit = 0.9
+
+// storePace says what set the pace of reading a database's tables, or ""
+// for a store with no pace (files).
+func storePace(s inventory.Store) string {
+	var p inventory.Pace
+	for _, c := range s.Containers {
+		if c.Pace != nil {
+			p.ReadSeconds += c.Pace.ReadSeconds
+			p.BusySeconds += c.Pace.BusySeconds
+		}
+	}
+	if p.ReadSeconds == 0 {
+		return ""
+	}
+	who := "the database and its driver set the pace, not datakart's detectors"
+	if p.BusyShare() >= paceLimit {
+		who = "datakart's detectors set the pace"
+	}
+	return fmt.Sprintf("datakart was busy %.0f%% of the %s its tables were being read: %s", p.BusyShare()*100, seconds(p.ReadSeconds), who)
+}
+
+// seconds writes a duration in seconds for people: "0.04 s", "2.6 s", "73 s".
+func seconds(s float64) string {
+	switch {
+	case s < 1:
+		return fmt.Sprintf("%.2f s", s)
+	case s < 10:
+		return fmt.Sprintf("%.1f s", s)
+	}
+	return fmt.Sprintf("%.0f s", s)
 }
 
 // count writes n and the noun, plural unless n is 1: "1 store", "13 containers".

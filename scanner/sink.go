@@ -12,6 +12,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"slices"
+	"time"
 
 	"datakart/connectors"
 	"datakart/detectors"
@@ -58,13 +59,15 @@ type partAgg struct {
 	problems map[string]int // user-rule problems, by description
 	rows     int64
 	sampling string
-	bytes    int64
-	values   int64
-	fields   map[string]*fieldAgg
-	aggs     []*fieldAgg // the fields in order of first value
-	next     int         // the index after the field of the last value
-	err      error
-	skipped  string
+	// reading and busy are what Paced recorded.
+	reading, busy time.Duration
+	bytes         int64
+	values        int64
+	fields        map[string]*fieldAgg
+	aggs          []*fieldAgg // the fields in order of first value
+	next          int         // the index after the field of the last value
+	err           error
+	skipped       string
 }
 
 type fieldAgg struct {
@@ -339,6 +342,12 @@ func (k *unitSink) Sampled(rows int64, method string) {
 	p.rows, p.sampling = rows, method
 }
 
+// Paced implements connectors.Sink.
+func (k *unitSink) Paced(reading, busy time.Duration) {
+	p := k.ensurePart()
+	p.reading, p.busy = reading, busy
+}
+
 // finish turns the aggregates into containers. readErr is the unit's own
 // read error, which belongs to the unit's first part.
 func (k *unitSink) finish(readErr error) []inventory.Container {
@@ -370,6 +379,9 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 		kind = k.unit.Kind
 	}
 	c := inventory.Container{Name: name, Kind: kind, Bytes: p.bytes, Values: p.values, Rows: p.rows, Sampling: p.sampling, Fields: []inventory.Field{}, Skipped: p.skipped}
+	if p.rows > 0 && p.reading > 0 {
+		c.Pace = &inventory.Pace{ReadSeconds: p.reading.Seconds(), BusySeconds: min(p.busy, p.reading).Seconds()}
+	}
 	if p.err != nil {
 		c.Error = p.err.Error()
 	}

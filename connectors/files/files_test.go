@@ -58,12 +58,13 @@ func (r *recorder) Value(v connectors.Value) error {
 	r.lines[k] = append(r.lines[k], v.Line)
 	return nil
 }
-func (r *recorder) PartError(err error)          { r.errs[r.name()] = err.Error() }
-func (r *recorder) PartSkipped(reason string)    { r.skipped[r.name()] = reason }
-func (r *recorder) Sampled(int64, string)        {}
-func (r *recorder) FieldInfo(n, _ string, _ int) { r.Fields(n) }
-func (r *recorder) text(key string) string       { return strings.Join(r.values[key], "") }
-func (r *recorder) has(key, sub string) bool     { return strings.Contains(r.text(key), sub) }
+func (r *recorder) PartError(err error)                { r.errs[r.name()] = err.Error() }
+func (r *recorder) PartSkipped(reason string)          { r.skipped[r.name()] = reason }
+func (r *recorder) Paced(time.Duration, time.Duration) {}
+func (r *recorder) Sampled(int64, string)              {}
+func (r *recorder) FieldInfo(n, _ string, _ int)       { r.Fields(n) }
+func (r *recorder) text(key string) string             { return strings.Join(r.values[key], "") }
+func (r *recorder) has(key, sub string) bool           { return strings.Contains(r.text(key), sub) }
 
 func write(t *testing.T, dir, name string, data []byte) {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"datakart/connectors"
 )
@@ -30,10 +31,11 @@ func (s *countSink) FieldInfo(name, dataType string, line int) {
 		s.t.Fatalf("line %d outside 1..%d", line, s.lines)
 	}
 }
-func (s *countSink) Value(connectors.Value) error { s.t.Fatal("Value called"); return nil }
-func (s *countSink) PartError(error)              { s.t.Fatal("PartError called") }
-func (s *countSink) PartSkipped(string)           { s.t.Fatal("PartSkipped called") }
-func (s *countSink) Sampled(int64, string)        {}
+func (s *countSink) Value(connectors.Value) error       { s.t.Fatal("Value called"); return nil }
+func (s *countSink) PartError(error)                    { s.t.Fatal("PartError called") }
+func (s *countSink) PartSkipped(string)                 { s.t.Fatal("PartSkipped called") }
+func (s *countSink) Paced(time.Duration, time.Duration) { s.t.Fatal("Paced called") }
+func (s *countSink) Sampled(int64, string)              {}
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{pg001, pg002, my001,

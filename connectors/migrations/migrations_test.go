@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"datakart/connectors"
 )
@@ -49,9 +50,10 @@ func (s *recSink) Value(v connectors.Value) error {
 	s.t.Errorf("Value called: %+v", v)
 	return nil
 }
-func (s *recSink) PartError(err error)               { s.t.Errorf("PartError: %v", err) }
-func (s *recSink) PartSkipped(reason string)         { s.t.Errorf("PartSkipped: %v", reason) }
-func (s *recSink) Sampled(rows int64, method string) {}
+func (s *recSink) PartError(err error)                { s.t.Errorf("PartError: %v", err) }
+func (s *recSink) PartSkipped(reason string)          { s.t.Errorf("PartSkipped: %v", reason) }
+func (s *recSink) Paced(time.Duration, time.Duration) { s.t.Error("Paced called") }
+func (s *recSink) Sampled(rows int64, method string)  {}
 
 // lineOf returns the 1-based line of the first occurrence of sub in src.
 func lineOf(t *testing.T, src, sub string) int {

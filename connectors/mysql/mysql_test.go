@@ -68,6 +68,7 @@ func TestScanMariaDB(t *testing.T) {
 	if s := testdb.Container(inv, name+".support_logg"); s == nil || s.Sampling != "every row (fewer than --sample 10000)" {
 		t.Errorf("support_logg: sampling %s, want all its rows", testdb.Sampling(s))
 	}
+	testdb.WantPace(t, inv)
 	if len(inv.Errors) != 0 {
 		t.Errorf("errors: %+v", inv.Errors)
 	}

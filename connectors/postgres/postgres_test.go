@@ -123,6 +123,7 @@ func TestScanPostgres(t *testing.T) {
 	if c.Share > 0.01 || !strings.Contains(c.Explanation, "of") {
 		t.Errorf("rare fnr in free text: share %.4f, %q", c.Share, c.Explanation)
 	}
+	testdb.WantPace(t, inv)
 	if len(inv.Errors) != 0 {
 		t.Errorf("errors: %+v", inv.Errors)
 	}
@@ -139,6 +140,7 @@ func TestFullReadsEveryRow(t *testing.T) {
 	if c := testdb.Category(inv, schema+".notes", "body", "no_fnr"); c == nil || c.Matches != 400 {
 		t.Errorf("full read found %+v, want 400 matches", c)
 	}
+	testdb.WantPace(t, inv)
 }
 
 func TestSessionsAreReadOnly(t *testing.T) {

@@ -78,13 +78,19 @@ func BenchmarkPostgresFull(b *testing.B) {
 	})
 	b.Run("scan", func(b *testing.B) {
 		b.SetBytes(bytesPerRun)
+		busy := 0.0
 		for b.Loop() {
 			inv := testdb.Scan(b, src)
-			if c := testdb.Container(inv, schema+".big"); c == nil || c.Rows != int64(rows) {
+			c := testdb.Container(inv, schema+".big")
+			if c == nil || c.Rows != int64(rows) || c.Pace == nil {
 				b.Fatalf("read %+v", c)
 			}
+			busy += c.Pace.BusyShare()
 		}
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		// The share of the reading time datakart's scanning was busy: the
+		// figure the inventory's pace reports.
+		b.ReportMetric(busy/float64(b.N)*100, "%busy")
 	})
 }
 
@@ -98,7 +104,8 @@ func (c *counter) Value(v connectors.Value) error {
 	c.bytes += int64(len(v.Data))
 	return nil
 }
-func (c *counter) PartError(error)               {}
-func (c *counter) PartSkipped(string)            {}
-func (c *counter) Sampled(int64, string)         {}
-func (c *counter) FieldInfo(string, string, int) {}
+func (c *counter) PartError(error)                    {}
+func (c *counter) PartSkipped(string)                 {}
+func (c *counter) Paced(time.Duration, time.Duration) {}
+func (c *counter) Sampled(int64, string)              {}
+func (c *counter) FieldInfo(string, string, int)      {}

@@ -68,6 +68,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 			err = s.query(ctx, tx, Statement{Query: "SELECT " + cols + " FROM " + s.table(t)}, rr, 0)
 		}
 		sink.Sampled(rr.n, "full (every row)")
+		sink.Paced(rr.reading, rr.busy)
 		return err
 	}
 	stmts, method, err := s.d.Sample(ctx, tx, t, cols, s.opt.Sample)
@@ -83,6 +84,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		method = fmt.Sprintf("every row (fewer than --sample %d)", s.opt.Sample)
 	}
 	sink.Sampled(rr.n, method)
+	sink.Paced(rr.reading, rr.busy)
 	return err
 }
 
@@ -129,6 +131,9 @@ type rowReader struct {
 	n      int64
 	walker jsonvalues.Walker
 	buf    []byte
+	// reading is how long rows were being read; busy, how much of that
+	// time the scanning goroutine spent on them rather than waiting.
+	reading, busy time.Duration
 }
 
 // count reads rs and returns how many rows it held.
@@ -160,6 +165,9 @@ func (b *batch) reset(first int64) {
 // while another runs the detectors on the rows before, so waiting for the
 // database and detecting overlap instead of adding up.
 func (r *rowReader) rows(rs *sql.Rows) error {
+	began := time.Now()
+	var busy time.Duration // of the scanning goroutine, which has ended when this returns
+	defer func() { r.reading, r.busy = r.reading+time.Since(began), r.busy+busy }()
 	g, ctx := errgroup.WithContext(r.ctx)
 	full := make(chan *batch, 2)
 	free := make(chan *batch, 3)
@@ -213,6 +221,9 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 	})
 	g.Go(func() error {
 		for b := range full {
+			// Timed per batch, not per value: the clock costs as much
+			// as scanning a short cell.
+			start := time.Now()
 			k := 0
 			for row := range b.rows {
 				line := int(b.first) + row
@@ -230,6 +241,7 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 					k++
 				}
 			}
+			busy += time.Since(start)
 			free <- b
 		}
 		return nil

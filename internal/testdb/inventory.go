@@ -99,3 +99,20 @@ func WantMatches(t testing.TB, inv *inventory.Inventory, container, label, field
 		t.Errorf("%s: %s: %s = %+v, want %d matches", label, field, category, c, matches)
 	}
 }
+
+// WantPace fails the test unless every table of inv that read rows says
+// how long that took and how busy datakart was meanwhile, within it.
+func WantPace(t testing.TB, inv *inventory.Inventory) {
+	t.Helper()
+	for _, s := range inv.Stores {
+		for _, c := range s.Containers {
+			p := c.Pace
+			switch {
+			case c.Rows == 0 && p != nil:
+				t.Errorf("%s read no rows, but has a pace %+v", c.Name, *p)
+			case c.Rows > 0 && (p == nil || p.ReadSeconds <= 0 || p.BusySeconds <= 0 || p.BusySeconds > p.ReadSeconds):
+				t.Errorf("%s read %d rows with pace %+v, want read > busy > 0", c.Name, c.Rows, p)
+			}
+		}
+	}
+}
