@@ -16,6 +16,7 @@ import (
 	"datakart/connectors"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/therootcompany/xz"
 )
 
 // sniffLen is how much of a file is looked at to decide what it is.
@@ -79,7 +80,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}
 	kind := sniff(head, name)
 	switch kind {
-	case "gzip", "bzip2", "zstd":
+	case "gzip", "bzip2", "zstd", "xz":
 		return d.decompress(ctx, br, kind, name, part, depth)
 	case "tar":
 		return d.tar(ctx, br, part, depth)
@@ -120,8 +121,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	return nil
 }
 
-// gzip, bzip2 and zstd streams hold one file, named like the stream
-// without its suffix (a .tgz, .tbz2 or .tzst holds a .tar).
+// gzip, bzip2, zstd and xz streams hold one file, named like the stream
+// without its suffix (a .tgz, .tbz2, .tzst or .txz holds a .tar).
 var compressed = map[string]struct {
 	suffixes []string
 	tarAlias string
@@ -130,13 +131,24 @@ var compressed = map[string]struct {
 	"gzip":  {[]string{".gz", ".gzip"}, ".tgz", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
 	"bzip2": {[]string{".bz2", ".bzip2"}, ".tbz2", func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }},
 	"zstd":  {[]string{".zst", ".zstd"}, ".tzst", openZstd},
+	"xz":    {[]string{".xz"}, ".txz", openXZ},
 }
 
+// maxWindow bounds the memory one zstd or xz stream may ask for, its
+// window or dictionary: "xz -9" needs 64 MiB, and a stream asking for
+// more is refused rather than allocated (a header of a few bytes may ask
+// for gigabytes).
+const maxWindow = 64 << 20
+
+// openXZ opens an xz stream whose dictionary is at most maxWindow.
+// github.com/ulikunitz/xz takes the larger of its limit and the
+// stream's; this port of XZ Embedded refuses a larger one.
+func openXZ(r io.Reader) (io.Reader, error) { return xz.NewReader(r, maxWindow) }
+
 // openZstd opens a zstd stream with one goroutine and a window of at most
-// 64 MiB: a frame may ask for a window of gigabytes, which the decoder
-// would otherwise allocate.
+// maxWindow.
 func openZstd(r io.Reader) (io.Reader, error) {
-	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxWindow))
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +161,7 @@ type zstdCloser struct{ *zstd.Decoder }
 
 func (z zstdCloser) Close() error { z.Decoder.Close(); return nil }
 
-// decompress reads the one file a gzip, bzip2 or zstd stream holds.
+// decompress reads the one file a gzip, bzip2, zstd or xz stream holds.
 func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part string, depth int) error {
 	c := compressed[kind]
 	inner := name
@@ -195,6 +207,8 @@ func kindByName(name string) string {
 		return "bzip2"
 	case ".zst", ".zstd", ".tzst":
 		return "zstd"
+	case ".xz", ".txz":
+		return "xz"
 	case ".zip":
 		return "zip"
 	case ".tar":
@@ -212,6 +226,7 @@ var magics = []struct {
 }{
 	{"\x1f\x8b", "gzip"},
 	{"\x28\xb5\x2f\xfd", "zstd"},
+	{"\xfd7zXZ\x00", "xz"},
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
 }
@@ -263,7 +278,7 @@ func sniff(head []byte, name string) string {
 	}
 	k := kindByName(name)
 	switch k {
-	case "gzip", "bzip2", "zstd", "zip", "tar", "xlsx", "docx":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

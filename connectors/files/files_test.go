@@ -164,10 +164,12 @@ func TestDecoders(t *testing.T) {
 	backup := tarOf(t, map[string][]byte{"export/ansatte.csv": csvData, "export/inner.zip": inner})
 	write(t, dir, "backup/kunder.tar.gz", gz(backup))
 	write(t, dir, "backup/kunder.tar", backup)
-	// bzip2 and zstd fixtures, made with the bzip2, zstd and tar tools (Go
-	// writes no bzip2; a zstd writer would be a dependency for the tests).
-	// huge-window.zst is a frame that asks for a 2 GiB window.
-	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2", "ansatte.csv.zst", "backup.tzst", "huge-window.zst"} {
+	// bzip2, zstd and xz fixtures, made with the bzip2, zstd, xz and tar
+	// tools (Go writes no bzip2; a zstd or xz writer would be a dependency
+	// for the tests). huge-window.zst is a frame that asks for a 2 GiB
+	// window, huge-dict.xz a stream that asks for a 1.5 GiB dictionary
+	// (xz --lzma2=dict=1536MiB).
+	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2", "ansatte.csv.zst", "backup.tzst", "huge-window.zst", "ansatte.csv.xz", "backup.txz", "huge-dict.xz"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -229,6 +231,8 @@ func TestDecoders(t *testing.T) {
 		"bz/backup.tbz2!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
 		"bz/ansatte.csv.zst!ansatte.csv|fødselsnummer":                               "10048744732",
 		"bz/backup.tzst!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
+		"bz/ansatte.csv.xz!ansatte.csv|fødselsnummer":                                "10048744732",
+		"bz/backup.txz!backup.tar!export/ansatte.csv|kontonummer":                    "8601.11.17947",
 		"bz/not-bzip2.txt|":                                                          "BZh is how this note starts: fnr 10048744732\n",
 		"backup/kunder.tar.gz!kunder.tar!export/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
 		"backup/kunder.tar.gz!kunder.tar!export/inner.zip!customers.json|$[*].email": "c@online.no",
@@ -239,6 +243,9 @@ func TestDecoders(t *testing.T) {
 	}
 	if e := rec.errs["bz/huge-window.zst!huge-window"]; !strings.Contains(e, "window size exceeded") {
 		t.Errorf("a zstd frame asking for a 2 GiB window: error %q, want the window refused (errors %v)", e, rec.errs)
+	}
+	if e := rec.errs["bz/huge-dict.xz!huge-dict"]; !strings.Contains(e, "dictionary size exceeds max") {
+		t.Errorf("an xz stream asking for a 1.5 GiB dictionary: error %q, want the dictionary refused (errors %v)", e, rec.errs)
 	}
 	if rec.kinds["logs/app.ndjson"] != "ndjson" || rec.errs["logs/app.ndjson"] == "" {
 		t.Errorf("ndjson with a bad line: kind %q, error %q", rec.kinds["logs/app.ndjson"], rec.errs["logs/app.ndjson"])

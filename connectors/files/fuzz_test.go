@@ -82,6 +82,18 @@ func FuzzZstd(f *testing.F) {
 	fuzzDecode(f, "x.tzst", seed, []byte("\x28\xb5\x2f\xfd\x00\xa8\x09\x00\x00x"))
 }
 
+func FuzzXZ(f *testing.F) {
+	seeds := [][]byte{[]byte("\xfd7zXZ\x00\x00\x04")}
+	for _, name := range []string{"testdata/backup.txz", "testdata/huge-dict.xz"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	fuzzDecode(f, "x.txz", seeds...)
+}
+
 func FuzzTar(f *testing.F) {
 	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"))
 }
