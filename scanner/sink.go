@@ -380,7 +380,7 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 	}
 	c := inventory.Container{Name: name, Kind: kind, Bytes: p.bytes, Values: p.values, Rows: p.rows, Sampling: p.sampling, Fields: []inventory.Field{}, Skipped: p.skipped}
 	if p.rows > 0 && p.reading > 0 {
-		c.Pace = &inventory.Pace{ReadSeconds: p.reading.Seconds(), BusySeconds: min(p.busy, p.reading).Seconds()}
+		c.Pace = &inventory.Pace{ReadSeconds: p.reading.Round(time.Microsecond).Seconds(), BusySeconds: min(p.busy, p.reading).Round(time.Microsecond).Seconds()}
 	}
 	if p.err != nil {
 		c.Error = p.err.Error()
