@@ -61,6 +61,9 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	defer tx.Rollback() // read-only: nothing to commit
 
 	rr := &rowReader{sink: sink, cols: read, ctx: ctx}
+	// The whole read is timed, statements and cursor fetches included:
+	// waiting for them is waiting for the database.
+	began := time.Now()
 	if s.opt.Full {
 		if fr, ok := s.d.(FullReader); ok {
 			err = fr.Full(ctx, tx, t, cols, rr.count)
@@ -68,7 +71,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 			err = s.query(ctx, tx, Statement{Query: "SELECT " + cols + " FROM " + s.table(t)}, rr, 0)
 		}
 		sink.Sampled(rr.n, "full (every row)")
-		sink.Paced(rr.reading, rr.busy)
+		sink.Paced(time.Since(began), rr.busy)
 		return err
 	}
 	stmts, method, err := s.d.Sample(ctx, tx, t, cols, s.opt.Sample)
@@ -84,7 +87,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		method = fmt.Sprintf("every row (fewer than --sample %d)", s.opt.Sample)
 	}
 	sink.Sampled(rr.n, method)
-	sink.Paced(rr.reading, rr.busy)
+	sink.Paced(time.Since(began), rr.busy)
 	return err
 }
 
@@ -131,9 +134,9 @@ type rowReader struct {
 	n      int64
 	walker jsonvalues.Walker
 	buf    []byte
-	// reading is how long rows were being read; busy, how much of that
-	// time the scanning goroutine spent on them rather than waiting.
-	reading, busy time.Duration
+	// busy is how long the scanning goroutine spent on rows, rather
+	// than waiting for them.
+	busy time.Duration
 }
 
 // count reads rs and returns how many rows it held.
@@ -165,9 +168,8 @@ func (b *batch) reset(first int64) {
 // while another runs the detectors on the rows before, so waiting for the
 // database and detecting overlap instead of adding up.
 func (r *rowReader) rows(rs *sql.Rows) error {
-	began := time.Now()
 	var busy time.Duration // of the scanning goroutine, which has ended when this returns
-	defer func() { r.reading, r.busy = r.reading+time.Since(began), r.busy+busy }()
+	defer func() { r.busy += busy }()
 	g, ctx := errgroup.WithContext(r.ctx)
 	full := make(chan *batch, 2)
 	free := make(chan *batch, 3)
