@@ -273,6 +273,12 @@ func TestLimits(t *testing.T) {
 	write(t, dir, "many.zip", zipOf(t, many))
 	write(t, dir, "many.tar", tarOf(t, many))
 	write(t, dir, "bomb.tar.gz", gz(tarOf(t, map[string][]byte{"a.txt": big, "b.txt": big, "c.txt": big})))
+	// 3 MiB of that text in 604 bytes of xz, made with the xz tool.
+	xzBomb, err := os.ReadFile("testdata/bomb.txt.xz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "bomb.txt.xz", xzBomb)
 
 	rec, _ := scanTree(t, dir, Options{MaxExpandedBytes: 1536 << 10, MaxArchiveEntries: 10, MaxArchiveDepth: 2})
 	limited := false
@@ -301,6 +307,9 @@ func TestLimits(t *testing.T) {
 	}
 	if n := len(rec.values["bomb.zip!a.txt|"]); n == 0 {
 		t.Error("what was read before the limit is lost")
+	}
+	if e := rec.errs["bomb.txt.xz!bomb.txt"]; !strings.Contains(e, "max-expanded-bytes") || len(rec.values["bomb.txt.xz!bomb.txt|"]) == 0 {
+		t.Errorf("xz bomb not bounded, or what was read before is lost: error %q", e)
 	}
 	deepSkipped := false
 	for name, msg := range rec.skipped {
