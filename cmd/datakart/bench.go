@@ -36,16 +36,33 @@ Example:
 Flags:
 `
 
-// benchPatterns are ERE equivalents of the built-in detectors, without
-// any validation: what a grep-based scanner would run.
+// benchPatterns are ERE equivalents of the built-in value detectors, one
+// or two for each, in every layout the detector reads, without any
+// validation: what a grep-based scanner would run.
 var benchPatterns = []string{
-	`[0-9]{6} ?[0-9]{5}`,
-	`[0-9]{4}\.[0-9]{2}\.[0-9]{5}`,
-	`[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}`,
-	`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
-	`(\+47|0047)? ?[49][0-9]{2} ?[0-9]{2} ?[0-9]{3}`,
+	// fødselsnummer and D-number: 10048744732, 100487 44732, 10.04.87 447 32
+	`[0-9]{2}[ .-]?[0-9]{2}[ .-]?[0-9]{2}[ .-]?[0-9]{2,3}[ .-]?[0-9]{2,3}`,
+	// bank account: 86011117947, 8601.11.17947, 8601 11 17947
+	`[0-9]{4}[ .]?[0-9]{2}[ .]?[0-9]{5}`,
+	// IBAN, also in groups of four: NO9386011117947, NO93 8601 1117 947
+	`[A-Z]{2}[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?`,
+	// payment card: 13–19 digits in groups of four, or 4-6-5 (Amex)
+	`[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}`,
+	`[0-9]{4}[ -]?[0-9]{6}[ -]?[0-9]{4,5}`,
+	// e-mail, also URL-encoded (%40)
+	`[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
+	// phone: Norwegian 8 digits (91234567, 912 34 567, 22 33 44 55) and international
+	`[2-9][0-9]( ?[0-9]){6}`,
+	`(\+|00)[1-9][0-9 ()-]{6,18}[0-9]`,
+	// IP address: v4 and v6
 	`([0-9]{1,3}\.){3}[0-9]{1,3}`,
-	`[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}`,
+	`[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}`,
+	// Swedish personnummer and Danish CPR: 8803200016, 880320-0016, 198803200016
+	`([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}`,
+	// Finnish HETU: 131052-308T
+	`[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]`,
+	// organisation number: 988077917, 988 077 917
+	`[0-9]{3} ?[0-9]{3} ?[0-9]{3}`,
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {

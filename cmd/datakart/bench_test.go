@@ -4,8 +4,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"datakart/detectors"
+	"datakart/rules"
 )
 
 func TestVMHWM(t *testing.T) {
@@ -102,6 +107,60 @@ func TestBenchIgnoresTheConfigWhereItRuns(t *testing.T) {
 	for _, want := range []string{"datakart, 1 core(s)", "baseline (no validation)", "over 2 rounds", "median of 2 round(s)"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The baseline's patterns are equivalent to the built-in detectors: each
+// detector that looks at values has one that matches its valid values
+// whole, in each layout the detector reads, and the patterns are POSIX
+// EREs, as grep -E takes them.
+func TestBenchPatternsCoverEveryDetector(t *testing.T) {
+	examples := map[string][]string{
+		detectors.CatFodselsnummer:  {"10048744732", "100487 44732", "10.04.87 44732", "10 04 87 447 32"},
+		detectors.CatBankAccount:    {"86011117947", "8601.11.17947", "8601 11 17947"},
+		detectors.CatIBAN:           {"NO9386011117947", "NO93 8601 1117 947", "DE89 3704 0044 0532 0130 00"},
+		detectors.CatPaymentCard:    {"4242424242424242", "4242 4242 4242 4242", "3782 822463 10005"},
+		detectors.CatEmail:          {"ola.nordmann@online.no", "ola%40online.no"},
+		detectors.CatPhone:          {"91234567", "912 34 567", "22 33 44 55", "+4791234567", "+46 70 123 45 67", "004791234567"},
+		detectors.CatIPAddress:      {"84.210.12.7", "2001:4860:4860::8888"},
+		detectors.CatSEPersonnummer: {"880320-0016", "8803200016", "198803200016"},
+		detectors.CatDKCPR:          {"211062-5629", "2110620629"},
+		detectors.CatFIHETU:         {"131052-308T"},
+		detectors.CatOrgNumber:      {"988077917", "988 077 917"},
+	}
+	var whole []*regexp.Regexp
+	for _, p := range benchPatterns {
+		re, err := regexp.CompilePOSIX("^(" + p + ")$")
+		if err != nil {
+			t.Fatalf("%s: not a POSIX ERE: %v", p, err)
+		}
+		whole = append(whole, re)
+	}
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := rs.Engine()
+	for _, d := range detectors.Builtin() {
+		id := d.Info().ID
+		if d.Triggers() == 0 {
+			continue // KID: asked by the others, no search of its own
+		}
+		if len(examples[id]) == 0 {
+			t.Errorf("%s: no example; add one, and a pattern for it to benchPatterns", id)
+		}
+		for _, ex := range examples[id] {
+			// After a context word: some layouts count only beside one
+			// (a bare 11-digit account number).
+			found := false
+			engine.Scan([]byte(rs.ContextWords(id)[0]+" "+ex), func(m *detectors.Match) { found = found || m.Category == id })
+			if !found {
+				t.Errorf("%s: %q is not one (a bad example)", id, ex)
+			}
+			if !slices.ContainsFunc(whole, func(re *regexp.Regexp) bool { return re.MatchString(ex) }) {
+				t.Errorf("%s: no baseline pattern matches %q whole", id, ex)
+			}
 		}
 	}
 }
