@@ -112,9 +112,10 @@ func TestStorePace(t *testing.T) {
 	}{
 		{nil, ""},
 		{[]inventory.Container{{Name: "a.csv"}}, ""},
-		{[]inventory.Container{table(2, 0.5), table(2, 0.3)}, "datakart was busy 20% of the 4.0 s its tables were being read: the database and its driver set the pace, not datakart's detectors"},
-		{[]inventory.Container{table(30, 29), {Name: "empty"}}, "datakart was busy 97% of the 30 s its tables were being read: datakart's detectors set the pace"},
-		{[]inventory.Container{table(0.04, 0.04)}, "datakart was busy 100% of the 0.04 s its tables were being read: datakart's detectors set the pace"},
+		{[]inventory.Container{table(2, 0.5), table(2, 0.3)}, "its tables were read in 4.0 s, and datakart was busy 20% of that time: the database and its driver set the pace, not datakart's detectors"},
+		{[]inventory.Container{table(30, 29), {Name: "empty"}}, "its tables were read in 30 s, and datakart was busy 97% of that time: datakart's detectors set the pace"},
+		{[]inventory.Container{table(0.04, 0.04)}, "its tables were read in 40 ms, and datakart was busy 100% of that time: datakart's detectors set the pace"},
+		{[]inventory.Container{table(0.0002, 0.0001)}, "its tables were read in under 1 ms, and datakart was busy 50% of that time: the database and its driver set the pace, not datakart's detectors"},
 	} {
 		if got := storePace(inventory.Store{Containers: tt.containers}); got != tt.want {
 			t.Errorf("%+v:\n got %q\nwant %q", tt.containers, got, tt.want)

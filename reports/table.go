@@ -188,14 +188,17 @@ func storePace(s inventory.Store) string {
 	if p.BusyShare() >= paceLimit {
 		who = "datakart's detectors set the pace"
 	}
-	return fmt.Sprintf("datakart was busy %.0f%% of the %s its tables were being read: %s", p.BusyShare()*100, seconds(p.ReadSeconds), who)
+	return fmt.Sprintf("its tables were read in %s, and datakart was busy %.0f%% of that time: %s", seconds(p.ReadSeconds), p.BusyShare()*100, who)
 }
 
-// seconds writes a duration in seconds for people: "0.04 s", "2.6 s", "73 s".
+// seconds writes a duration in seconds for people: "under 1 ms", "40 ms",
+// "2.6 s", "73 s".
 func seconds(s float64) string {
 	switch {
+	case s < 0.0005:
+		return "under 1 ms"
 	case s < 1:
-		return fmt.Sprintf("%.2f s", s)
+		return fmt.Sprintf("%.0f ms", s*1000)
 	case s < 10:
 		return fmt.Sprintf("%.1f s", s)
 	}
