@@ -84,6 +84,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.decompress(ctx, br, kind, name, part, depth)
 	case "tar":
 		return d.tar(ctx, br, part, depth)
+	case "pdf":
+		return d.pdf(ctx, br, part)
 	case "zip", "xlsx", "docx":
 		if f, ok := r.(*os.File); ok {
 			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
@@ -217,6 +219,8 @@ func kindByName(name string) string {
 		return "xlsx"
 	case ".docx":
 		return "docx"
+	case ".pdf":
+		return "pdf"
 	}
 	return "text"
 }
@@ -227,6 +231,7 @@ var magics = []struct {
 	{"\x1f\x8b", "gzip"},
 	{"\x28\xb5\x2f\xfd", "zstd"},
 	{"\xfd7zXZ\x00", "xz"},
+	{"%PDF-", "pdf"},
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
 }
@@ -237,7 +242,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x89PNG", "image (PNG)"},
 	{"\xff\xd8\xff", "image (JPEG)"},
 	{"GIF8", "image (GIF)"},
-	{"%PDF", "PDF document (not read yet)"},
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
@@ -278,7 +282,7 @@ func sniff(head []byte, name string) string {
 	}
 	k := kindByName(name)
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

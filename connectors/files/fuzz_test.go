@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fuzzDecode feeds arbitrary bytes, named name, through the decoder
@@ -92,6 +93,16 @@ func FuzzXZ(f *testing.F) {
 		seeds = append(seeds, b)
 	}
 	fuzzDecode(f, "x.txz", seeds...)
+}
+
+// FuzzPDF runs a child process per input (see pdf.go), so it is slow; what
+// it checks is that the scan survives whatever the child does.
+func FuzzPDF(f *testing.F) {
+	old := pdfTimeout
+	pdfTimeout = 2 * time.Second
+	f.Cleanup(func() { pdfTimeout = old })
+	payslip := pdfOf(f, "", "", []string{"Fødselsnummer: 10048744732"}, []string{"lonn@firma.no"})
+	fuzzDecode(f, "x.pdf", payslip, payslip[:len(payslip)/2], []byte("%PDF-1.4\n"))
 }
 
 func FuzzTar(f *testing.F) {

@@ -1,0 +1,143 @@
+package files
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// pdfOf writes a PDF of one page per element of pages, each line of a page
+// shown in Helvetica (a line that starts with "RAW " is put into the page's
+// content as it is); extra is put into the first page's dictionary, and
+// trailer into the trailer's.
+func pdfOf(t testing.TB, extra, trailer string, pages ...[]string) []byte {
+	var objs []string
+	kids := ""
+	for i := range pages {
+		kids += fmt.Sprintf("%d 0 R ", 4+2*i)
+	}
+	objs = append(objs,
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	for i, lines := range pages {
+		content := "BT /F1 12 Tf 14 TL 72 770 Td"
+		for _, l := range lines {
+			if raw, ok := strings.CutPrefix(l, "RAW "); ok {
+				content += " " + raw
+				continue
+			}
+			enc, err := charmap.Windows1252.NewEncoder().String(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			content += " (" + enc + ") Tj T*"
+		}
+		content += " ET"
+		page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R", 5+2*i)
+		if i == 0 {
+			page += " " + extra
+		}
+		objs = append(objs, page+" >>", fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer, xref)
+	return b.Bytes()
+}
+
+// A PDF's text is read, in every page and inside an archive; a malformed
+// PDF, one the reader loops on and one it crashes on each end as an error
+// for that file, and the scan goes on.
+func TestPDF(t *testing.T) {
+	oldTime, oldMemory := pdfTimeout, pdfMemory
+	pdfTimeout, pdfMemory = 2*time.Second, 256<<20
+	t.Cleanup(func() { pdfTimeout, pdfMemory = oldTime, oldMemory })
+	dir := t.TempDir()
+	payslip := pdfOf(t, "", "",
+		[]string{"Lønnsslipp november 2026", "Fødselsnummer: 10048744732", "Utbetalt til konto 8601.11.17947"},
+		[]string{"Spørsmål? Skriv til lonn@firma.no"},
+		// Words placed apart: by a TJ's move right, by Td along the line,
+		// and on a new line by Td and by Tm.
+		[]string{"RAW [(Konto:) -250 (1503.75.77003)] TJ 90 0 Td (fnr) Tj 30 0 Td (23114048690) Tj",
+			"RAW 0 -14 Td (Mobil) Tj 1 0 0 1 72 500 Tm (98765432) Tj"})
+	write(t, dir, "lonn/lonnsslipp.pdf", payslip)
+	write(t, dir, "lonn/arkiv.zip", zipOf(t, map[string][]byte{"2025/lonnsslipp.pdf": payslip}))
+	write(t, dir, "bad/truncated.pdf", payslip[:len(payslip)/2])
+	// A page tree whose kid is itself: the reader's page lookup never ends.
+	loop := pdfOf(t, "", "", []string{"x"})
+	loop = bytes.Replace(loop, []byte("/Kids [4 0 R ] /Count 1"), []byte("/Kids [2 0 R ] /Count 9"), 1)
+	write(t, dir, "bad/loop.pdf", loop)
+	// 4 million nested arrays: the reader stops at a depth of its own.
+	write(t, dir, "bad/deep.pdf", pdfOf(t, "/Deep "+strings.Repeat("[", 4<<20), "", []string{"x"}))
+	// A page whose text is one string of 900 MiB, compressed twice into
+	// 1.6 KB: the reader holds the whole string, and the child runs out
+	// of memory, an end no recover catches. Not under the race detector,
+	// whose child is not held to the limit (see raceEnabled).
+	if !raceEnabled {
+		bomb, err := os.ReadFile("testdata/string-bomb.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, "bad/string-bomb.pdf", bomb)
+	}
+	// Encrypted with a user password (RC4, and AES-256, which the reader
+	// does not know): the text cannot be read without it.
+	id := "/ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]"
+	key := strings.Repeat("5a", 32)
+	write(t, dir, "secret/rc4.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 1 /R 2 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
+	write(t, dir, "secret/aes256.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
+	write(t, dir, "notes/after.txt", []byte("fnr 10048744732\n"))
+
+	start := time.Now()
+	rec, _ := scanTree(t, dir, Options{})
+	for k, want := range map[string]string{
+		"lonn/lonnsslipp.pdf|":                "Fødselsnummer: 10048744732",
+		"lonn/arkiv.zip!2025/lonnsslipp.pdf|": "lonn@firma.no",
+		"notes/after.txt|":                    "10048744732",
+	} {
+		if !rec.has(k, want) {
+			t.Errorf("%s: %q not in %q", k, want, rec.text(k))
+		}
+	}
+	if !rec.has("lonn/lonnsslipp.pdf|", "Utbetalt til konto 8601.11.17947") || rec.kinds["lonn/lonnsslipp.pdf"] != "pdf" ||
+		!rec.has("lonn/lonnsslipp.pdf|", "Konto: 1503.75.77003 fnr 23114048690\nMobil\n98765432") {
+		t.Errorf("payslip: kind %q, text %q", rec.kinds["lonn/lonnsslipp.pdf"], rec.text("lonn/lonnsslipp.pdf|"))
+	}
+	wantErrs := map[string]string{
+		"bad/truncated.pdf": "malformed",
+		"bad/loop.pdf":      "no text after 2s",
+		"bad/deep.pdf":      "malformed",
+	}
+	if !raceEnabled {
+		wantErrs["bad/string-bomb.pdf"] = "the reader failed on this file"
+	}
+	for name, want := range wantErrs {
+		if e := rec.errs[name]; !strings.Contains(e, want) {
+			t.Errorf("%s: error %q, want %q", name, e, want)
+		}
+	}
+	for _, name := range []string{"secret/rc4.pdf", "secret/aes256.pdf"} {
+		if rec.skipped[name] != "encrypted PDF (not read)" || rec.errs[name] != "" {
+			t.Errorf("%s: skipped %q, error %q", name, rec.skipped[name], rec.errs[name])
+		}
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the scan took %s", took)
+	}
+}
