@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"datakart/internal/corpus"
@@ -265,9 +264,7 @@ func timeCommand(env []string, name string, args ...string) (float64, int64, err
 	}
 	rss := peak()
 	if rss == 0 {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = ru.Maxrss * 1024
-		}
+		rss = maxRSS(cmd.ProcessState)
 	}
 	return secs, rss, nil
 }

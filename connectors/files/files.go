@@ -176,13 +176,11 @@ func kernelView(name, fs string) connectors.Unit {
 	return connectors.Unit{Name: name, Kind: "directory", Size: -1, Skip: "a view of the running kernel (" + fs + "), not stored files"}
 }
 
-type fileID struct{ dev, ino uint64 }
-
-func idOf(fi fs.FileInfo) (fileID, bool) {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return fileID{uint64(st.Dev), uint64(st.Ino)}, true
-	}
-	return fileID{}, false
+// fileID identifies a directory, to see a symlink loop: its device and
+// inode where the system has them (see idOf), else its real path.
+type fileID struct {
+	dev, ino uint64
+	path     string
 }
 
 // walk visits the directory dir (rel is its slash path below the root; its
@@ -192,7 +190,7 @@ func idOf(fi fs.FileInfo) (fileID, bool) {
 func (s *Source) walk(ctx context.Context, dir, rel string, parentDev uint64, seen map[fileID]bool, visit func(connectors.Unit) error) error {
 	dev := parentDev
 	if st, err := s.stat(dir, relOrDot(rel)); err == nil {
-		if id, ok := idOf(st); ok {
+		if id, ok := idOf(dir, st); ok {
 			// Where a mount point (or a followed link) leads to another
 			// filesystem, ask what kind it is; Units asked for the root.
 			if rel != "" && id.dev != parentDev {
