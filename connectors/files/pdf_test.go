@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"datakart/internal/pdftext"
+
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -88,8 +90,8 @@ func TestPDF(t *testing.T) {
 	// A page whose text is one string of 900 MiB, compressed twice into
 	// 1.6 KB: the reader holds the whole string, and the child runs out
 	// of memory, an end no recover catches. Not under the race detector,
-	// whose child is not held to the limit (see raceEnabled).
-	if !raceEnabled {
+	// whose child is not held to the limit (see pdftext.MemoryLimited).
+	if pdftext.MemoryLimited {
 		bomb, err := os.ReadFile("testdata/string-bomb.pdf")
 		if err != nil {
 			t.Fatal(err)
@@ -124,7 +126,7 @@ func TestPDF(t *testing.T) {
 		"bad/loop.pdf":      "no text after 2s",
 		"bad/deep.pdf":      "malformed",
 	}
-	if !raceEnabled {
+	if pdftext.MemoryLimited {
 		wantErrs["bad/string-bomb.pdf"] = "the reader failed on this file"
 	}
 	for name, want := range wantErrs {

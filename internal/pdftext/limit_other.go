@@ -1,6 +1,6 @@
 //go:build !unix
 
-package files
+package pdftext
 
 // limitMemory has no portable way here; the memory limit of the runtime
 // still makes the collector work hard before the heap grows past it.

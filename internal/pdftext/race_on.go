@@ -1,0 +1,8 @@
+//go:build race
+
+package pdftext
+
+// MemoryLimited reports whether a child is held to its memory limit: not
+// in a race-detector build (go test -race), whose runtime needs many times
+// the memory a child is held to.
+const MemoryLimited = false
