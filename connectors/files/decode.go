@@ -86,6 +86,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.tar(ctx, br, part, depth)
 	case "pdf":
 		return d.pdf(ctx, br, part)
+	case "eml":
+		return d.mail(ctx, br, part, depth)
 	case "zip", "xlsx", "docx":
 		if f, ok := r.(*os.File); ok {
 			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
@@ -221,6 +223,8 @@ func kindByName(name string) string {
 		return "docx"
 	case ".pdf":
 		return "pdf"
+	case ".eml":
+		return "eml"
 	}
 	return "text"
 }

@@ -105,6 +105,12 @@ func FuzzPDF(f *testing.F) {
 	fuzzDecode(f, "x.pdf", payslip, payslip[:len(payslip)/2], []byte("%PDF-1.4\n"))
 }
 
+func FuzzMail(f *testing.F) {
+	fuzzDecode(f, "x.eml",
+		[]byte("From: a@online.no\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=a.csv\r\n\r\nYTtiCjE7Mgo=\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nTo: b@online.no\r\n\r\nhei=\r\n--b--\r\n"),
+		[]byte("Subject: =?UTF-8?Q?S=C3=B8k?=\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nf=C3=B8dt=\r\n"))
+}
+
 func FuzzTar(f *testing.F) {
 	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"))
 }
