@@ -88,6 +88,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.pdf(ctx, br, part)
 	case "eml":
 		return d.mail(ctx, br, part, depth)
+	case "mbox":
+		return d.mbox(ctx, br, part, depth)
 	case "zip", "xlsx", "docx":
 		if f, ok := r.(*os.File); ok {
 			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
@@ -225,6 +227,8 @@ func kindByName(name string) string {
 		return "pdf"
 	case ".eml":
 		return "eml"
+	case ".mbox", ".mbx":
+		return "mbox"
 	}
 	return "text"
 }
@@ -285,8 +289,12 @@ func sniff(head []byte, name string) string {
 		}
 	}
 	k := kindByName(name)
+	// A mailbox by its content: Thunderbird's have no extension.
+	if (k == "text" || k == "mbox") && looksMbox(head) {
+		return "mbox"
+	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf", "mbox":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

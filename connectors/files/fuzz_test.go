@@ -111,6 +111,11 @@ func FuzzMail(f *testing.F) {
 		[]byte("Subject: =?UTF-8?Q?S=C3=B8k?=\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nf=C3=B8dt=\r\n"))
 }
 
+func FuzzMbox(f *testing.F) {
+	fuzzDecode(f, "x.mbox",
+		[]byte("From a@online.no Mon Nov  2 10:00:00 2026\nFrom: a@online.no\n\nhei\n>From x\n\nFrom b@online.no Mon Nov  2 10:00:00 2026\nFrom: b@online.no\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Disposition: attachment; filename=a.csv\n\na;b\n1;2\n--b--\n"))
+}
+
 func FuzzTar(f *testing.F) {
 	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"))
 }

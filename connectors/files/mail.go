@@ -19,10 +19,10 @@ import (
 )
 
 // An e-mail (.eml) is read as a container: the headers that name people
-// are fields of the message, and each part of its body (the text, the
-// HTML, every attachment) is a member, decoded from base64 or
-// quoted-printable and read like an archive member. A support mail's
-// attached CSV export is scanned as a CSV.
+// are fields of the message, its text and HTML (decoded from base64 or
+// quoted-printable) are its text, and each attachment is a member read
+// like an archive member: a support mail's attached CSV export is scanned
+// as a CSV.
 
 // maxHeaderBytes bounds the header block of a message: past it, the file
 // is not a message anyone wrote by hand.
@@ -39,13 +39,25 @@ func (d *decoder) mail(ctx context.Context, r io.Reader, part string, depth int)
 	if d.tooDeep(part, "eml", depth) {
 		return nil
 	}
-	br := bufio.NewReader(r)
+	return d.message(ctx, r, &mailParts{d: d, container: part, kind: "eml", depth: depth}, 1)
+}
+
+// message reads one message into m's container, starting at line line of
+// its file.
+func (d *decoder) message(ctx context.Context, r io.Reader, m *mailParts, line int) error {
+	// The readers are kept from one message of a mailbox to the next.
+	if m.br == nil {
+		m.br = bufio.NewReader(r)
+	} else {
+		m.br.Reset(r)
+	}
+	br := m.br
 	hdr, block, err := readHeader(br)
-	d.sink.Begin(connectors.Part{Path: part, Kind: "eml"})
+	d.sink.Begin(connectors.Part{Path: m.container, Kind: m.kind})
 	if err != nil {
 		// Not a message after all: its bytes are still read, as text.
 		d.sink.PartError(fmt.Errorf("not an e-mail (%w); read as text", err))
-		if err := readText(ctx, io.MultiReader(bytes.NewReader(block), br), 1, d.sink); err != nil && ctx.Err() == nil {
+		if err := readText(ctx, io.MultiReader(bytes.NewReader(block), br), line, d.sink); err != nil && ctx.Err() == nil {
 			d.sink.PartError(err)
 		}
 		return ctx.Err()
@@ -56,29 +68,35 @@ func (d *decoder) mail(ctx context.Context, r io.Reader, part string, depth int)
 			if dec, err := words.DecodeHeader(v); err == nil {
 				v = dec
 			}
-			if err := d.sink.Value(connectors.Value{Field: h, Data: []byte(v), Line: 1}); err != nil {
+			if err := d.sink.Value(connectors.Value{Field: h, Data: []byte(v), Line: line}); err != nil {
 				return err
 			}
 		}
 	}
-	m := &mailParts{d: d, message: part, depth: depth}
+	m.line = line + bytes.Count(block, []byte("\n"))
 	if err := m.body(ctx, br, hdr, 0); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		d.sink.Begin(connectors.Part{Path: part, Kind: "eml"})
+		d.sink.Begin(connectors.Part{Path: m.container, Kind: m.kind})
 		d.sink.PartError(fmt.Errorf("e-mail: %w", err))
 	}
 	return nil
 }
 
-// mailParts reads the body of one message into members.
+// mailParts reads the bodies of messages: their text into the container
+// (the message, or the mailbox), every attachment into a member of it.
 type mailParts struct {
-	d       *decoder
-	message string // the message's part path
-	depth   int    // the message's archive depth
-	parts   int    // members so far
-	stopped bool   // past --max-archive-entries: the rest is not read
+	d         *decoder
+	container string // the part path of the message or the mailbox
+	kind      string // its kind: eml or mbox
+	depth     int    // its archive depth
+	line      int    // of the body being read, in its file
+	members   int    // attachments so far
+	stopped   bool   // past --max-archive-entries: the rest is not read
+	// br reads the message, text a text part of its body, through buf.
+	br, text *bufio.Reader
+	buf      []byte
 }
 
 // body reads a body (or a part of one) with header hdr, nested multipart
@@ -109,43 +127,78 @@ func (m *mailParts) body(ctx context.Context, r io.Reader, hdr textproto.MIMEHea
 			}
 		}
 	}
-	m.parts++
-	name := partName(hdr, media, m.parts)
-	member := joinPart(m.message, name)
-	if skip, stop := m.d.skipMember(member, m.parts); skip || stop {
+	content := transferDecoded(r, hdr.Get("Content-Transfer-Encoding"))
+	name, attached := attachmentName(hdr)
+	if !attached && (media == "text/plain" || media == "text/html") {
+		return m.readText(ctx, content)
+	}
+	m.members++
+	if name == "" {
+		name = fmt.Sprintf("part-%d%s", m.members, extensionOf(media))
+	}
+	member := joinPart(m.container, name)
+	if skip, stop := m.d.skipMember(member, m.members); skip || stop {
 		m.stopped = stop
 		return nil
 	}
-	content := transferDecoded(r, hdr.Get("Content-Transfer-Encoding"))
+	defer m.d.sink.Begin(connectors.Part{Path: m.container, Kind: m.kind}) // the text after it is the container's again
 	if media == "message/rfc822" {
 		return m.d.mail(ctx, &budgetReader{content, m.d}, member, m.depth+1)
 	}
 	return m.d.decode(ctx, &budgetReader{content, m.d}, name, member, m.depth+1)
 }
 
-// partName names a part of a message: its file name when it is an
-// attachment, else body.txt, body.html or part-N with an extension for
-// its type, so the member is read as what it is.
-func partName(hdr textproto.MIMEHeader, media string, n int) string {
-	_, dp, _ := mime.ParseMediaType(hdr.Get("Content-Disposition"))
+// readText reads a text part of a body into the container, in whatever
+// encoding decode would take it in.
+func (m *mailParts) readText(ctx context.Context, content io.Reader) error {
+	if m.text == nil {
+		m.text = bufio.NewReaderSize(nil, sniffLen)
+	}
+	br := m.text
+	br.Reset(&budgetReader{content, m.d})
+	head, err := br.Peek(sniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	tr, ok := textReader(br, head)
+	if !ok {
+		return nil // a body that is no text in any encoding: nothing to read
+	}
+	m.buf, err = readTextInto(ctx, tr, m.line, m.d.sink, m.buf)
+	return err
+}
+
+// attachmentName is the file name a part is attached under, its last
+// element only (a name is not a path to follow), and whether the part is
+// an attachment: a file name, or a disposition that says so.
+func attachmentName(hdr textproto.MIMEHeader) (string, bool) {
+	disposition, dp, _ := mime.ParseMediaType(hdr.Get("Content-Disposition"))
 	_, tp, _ := mime.ParseMediaType(hdr.Get("Content-Type"))
 	for _, name := range []string{dp["filename"], tp["name"]} {
-		// Only the last element: a name is not a path to follow.
 		if name = path.Base(strings.ReplaceAll(name, "\\", "/")); name != "." && name != "/" && name != "" {
-			return name
+			return name, true
 		}
 	}
+	return "", disposition == "attachment"
+}
+
+// extensionOf is the extension a part of type media is read by.
+func extensionOf(media string) string {
 	switch media {
 	case "text/plain":
-		return fmt.Sprintf("body-%d.txt", n)
+		return ".txt"
 	case "text/html":
-		return fmt.Sprintf("body-%d.html", n)
+		return ".html"
 	case "text/csv":
-		return fmt.Sprintf("part-%d.csv", n)
+		return ".csv"
 	case "message/rfc822":
-		return fmt.Sprintf("part-%d.eml", n)
+		return ".eml"
+	case "application/pdf":
+		return ".pdf"
+	case "application/json":
+		return ".json"
 	}
-	return fmt.Sprintf("part-%d", n)
+	return ""
 }
 
 // transferDecoded undoes a part's Content-Transfer-Encoding.
@@ -205,4 +258,131 @@ func readHeader(br *bufio.Reader) (textproto.MIMEHeader, []byte, error) {
 		return nil, block, err
 	}
 	return hdr, block, nil
+}
+
+// A mailbox (mbox: a Thunderbird folder, a mail archive) is messages one
+// after another, each after a line that starts with "From " after a
+// blank line (or at the start of the file). The mailbox is one container:
+// the headers of all its messages are its fields, their text its text,
+// and their attachments its members. A mailbox of 100,000 messages is one
+// place that holds e-mail addresses, not 100,000. It is streamed, never
+// read whole.
+
+// looksMbox reports whether head starts a mailbox: a "From " line, and
+// header lines in the message after it. Text that starts with "From " has
+// no such lines.
+func looksMbox(head []byte) bool {
+	if !bytes.HasPrefix(head, []byte("From ")) {
+		return false
+	}
+	for _, h := range []string{"\nFrom: ", "\nReturn-Path: ", "\nReceived: ", "\nDate: ", "\nMessage-ID: ", "\nDelivered-To: "} {
+		if bytes.Contains(head, []byte(h)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) mbox(ctx context.Context, r io.Reader, part string, depth int) error {
+	if d.tooDeep(part, "mbox", depth) {
+		return nil
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	d.sink.Begin(connectors.Part{Path: part, Kind: "mbox"})
+	m := &mailParts{d: d, container: part, kind: "mbox", depth: depth}
+	for line := 1; ; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// The "From " line that starts the message.
+		if err := skipLine(br); err != nil {
+			if !errors.Is(err, io.EOF) {
+				d.sink.Begin(connectors.Part{Path: part, Kind: "mbox"})
+				d.sink.PartError(fmt.Errorf("mailbox: %w", err))
+			}
+			return nil
+		}
+		line++
+		msg := &mboxMessage{br: br, lineStart: true}
+		if err := d.message(ctx, &budgetReader{msg, d}, m, line); err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, msg); err != nil { // what the message's reader left
+			d.sink.Begin(connectors.Part{Path: part, Kind: "mbox"})
+			d.sink.PartError(fmt.Errorf("mailbox: %w", err))
+			return nil
+		}
+		line += msg.lines
+		if msg.last || m.stopped {
+			return nil
+		}
+	}
+}
+
+// skipLine reads past the next line break.
+func skipLine(br *bufio.Reader) error {
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			if len(line) > 0 && errors.Is(err, io.EOF) {
+				return nil // a last line without its break
+			}
+			return err
+		}
+	}
+}
+
+// mboxMessage reads one message of a mailbox: up to the next line that
+// starts with "From " after a blank line, with the ">From " that escapes
+// such a line in a body turned back into "From ".
+type mboxMessage struct {
+	br        *bufio.Reader
+	pending   []byte // of the current line, not yet handed out
+	lineStart bool   // the next byte starts a line
+	blank     bool   // the line before was blank
+	ended     bool   // the next message, or the end, is next
+	last      bool   // the end of the mailbox is next
+	lines     int    // whole lines read
+}
+
+func (m *mboxMessage) Read(p []byte) (int, error) {
+	for len(m.pending) == 0 {
+		if m.ended {
+			return 0, io.EOF
+		}
+		if m.lineStart {
+			if next, _ := m.br.Peek(5); m.blank && string(next) == "From " {
+				m.ended = true
+				return 0, io.EOF
+			}
+		}
+		line, err := m.br.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, io.EOF):
+			m.ended, m.last = true, true
+		case err != nil:
+			return 0, err
+		}
+		if m.lineStart {
+			m.blank = len(bytes.TrimRight(line, "\r\n")) == 0 && err == nil
+			// mboxrd: one '>' less on a line of '>'s and "From ".
+			if rest := bytes.TrimLeft(line, ">"); len(rest) < len(line) && bytes.HasPrefix(rest, []byte("From ")) {
+				line = line[1:]
+			}
+		} else {
+			m.blank = false
+		}
+		m.lineStart = err == nil
+		if m.lineStart {
+			m.lines++
+		}
+		m.pending = line
+	}
+	n := copy(p, m.pending)
+	m.pending = m.pending[n:]
+	return n, nil
 }

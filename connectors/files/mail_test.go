@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// An e-mail's people headers are fields, and each part of its body is a
-// member, decoded: quoted-printable text, base64 HTML, an attached CSV
-// read as a CSV, and an attached message read as a message.
+// An e-mail's people headers are fields, its text (quoted-printable,
+// base64 HTML) is its own, decoded, and its attachments are members: an
+// attached CSV read as a CSV, an attached message as a message.
 func TestMail(t *testing.T) {
 	dir := t.TempDir()
 	csv := base64.StdEncoding.EncodeToString([]byte("fødselsnummer;navn\n10048744732;Ola\n23114048690;Kari\n"))
@@ -65,19 +65,21 @@ func TestMail(t *testing.T) {
 	rec, _ := scanTree(t, dir, Options{MaxArchiveDepth: 5, MaxArchiveEntries: 100, MaxExpandedBytes: 1 << 30, MaxMemberBytes: 1 << 20})
 	m := "support/sak-123.eml"
 	for k, want := range map[string]string{
-		m + "|From":                   "Kari Nørdmann <kari.nordmann@online.no>",
-		m + "|To":                     "ola@online.no",
-		m + "|Subject":                "Søknad fnr 10048744732",
-		m + "!body-1.txt|":            "fødselsnummeret mitt er 10048744732, ring meg på 912 34 567.",
-		m + "!body-2.html|":           "Kontonummer <b>8601.11.17947</b>",
-		m + "!part-4.eml|From":        "per@online.no",
-		m + "!part-4.eml!body-1.txt|": "98765432",
-		"support/not-a-mail.eml|":     "10048744732",
-		"support/huge-header.eml|":    "10048744732",
+		m + "|From":                "Kari Nørdmann <kari.nordmann@online.no>",
+		m + "|To":                  "ola@online.no",
+		m + "|Subject":             "Søknad fnr 10048744732",
+		m + "|":                    "fødselsnummeret mitt er 10048744732, ring meg på 912 34 567.",
+		m + "!part-2.eml|From":     "per@online.no",
+		m + "!part-2.eml|":         "98765432",
+		"support/not-a-mail.eml|":  "10048744732",
+		"support/huge-header.eml|": "10048744732",
 	} {
 		if !rec.has(k, want) {
 			t.Errorf("%s: %q not in %q", k, want, rec.text(k))
 		}
+	}
+	if !rec.has(m+"|", "Kontonummer <b>8601.11.17947</b>") {
+		t.Errorf("the HTML body: %q", rec.text(m+"|"))
 	}
 	if got := rec.values[m+"!kunder.csv|fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
 		t.Errorf("the attached CSV, by its file name alone: %q (parts %v)", got, rec.kinds)
@@ -90,5 +92,63 @@ func TestMail(t *testing.T) {
 		if e := rec.errs[name]; !strings.Contains(e, want) {
 			t.Errorf("%s: error %q, want %q", name, e, want)
 		}
+	}
+}
+
+// A mailbox is messages one after another, each a member read as an
+// e-mail; a body line that starts with "From " is escaped as ">From "
+// and is not a new message; a mailbox is known by its content too.
+func TestMbox(t *testing.T) {
+	dir := t.TempDir()
+	csv := base64.StdEncoding.EncodeToString([]byte("fnr;navn\n10048744732;Ola\n"))
+	box := strings.Join([]string{
+		"From kari@online.no Mon Nov  2 10:00:00 2026",
+		"From: Kari <kari@online.no>",
+		"Subject: hei",
+		"",
+		"Ring meg på 91234567.",
+		">From here on it is the same message, fnr 23114048690.",
+		"",
+		"From ola@online.no Mon Nov  2 11:00:00 2026",
+		"From: Ola <ola@online.no>",
+		"Content-Type: multipart/mixed; boundary=b",
+		"",
+		"--b",
+		"Content-Disposition: attachment; filename=ansatte.csv",
+		"Content-Transfer-Encoding: base64",
+		"",
+		csv,
+		"--b--",
+		"",
+		"From per@online.no Mon Nov  2 12:00:00 2026",
+		"From: Per <per@online.no>",
+		"",
+		"Siste melding",
+		"",
+	}, "\n")
+	write(t, dir, "arkiv/support.mbox", []byte(box))
+	write(t, dir, "Thunderbird/Inbox", []byte(box))
+	write(t, dir, "notes/from.txt", []byte("From the start, fnr 10048744732 was wrong.\n"))
+
+	rec, _ := scanTree(t, dir, Options{MaxArchiveDepth: 5, MaxArchiveEntries: 100, MaxExpandedBytes: 1 << 30, MaxMemberBytes: 1 << 20})
+	for _, box := range []string{"arkiv/support.mbox", "Thunderbird/Inbox"} {
+		if got := rec.values[box+"|From"]; !slices.Equal(got, []string{"Kari <kari@online.no>", "Ola <ola@online.no>", "Per <per@online.no>"}) {
+			t.Errorf("%s: From of its 3 messages: %q", box, got)
+		}
+		if got := rec.lines[box+"|From"]; !slices.Equal(got, []int{2, 9, 20}) {
+			t.Errorf("%s: lines of From: %v", box, got)
+		}
+		if want := "Ring meg på 91234567.\nFrom here on it is the same message, fnr 23114048690.\n\nSiste melding"; !rec.has(box+"|", want) {
+			t.Errorf("%s: text %q, want %q", box, rec.text(box+"|"), want)
+		}
+		if got := rec.values[box+"!ansatte.csv|fnr"]; !slices.Equal(got, []string{"10048744732"}) {
+			t.Errorf("%s: the attachment of the second message: %q", box, got)
+		}
+		if rec.kinds[box] != "mbox" {
+			t.Errorf("%s: kind %q", box, rec.kinds[box])
+		}
+	}
+	if rec.kinds["notes/from.txt"] != "text" || !rec.has("notes/from.txt|", "10048744732") {
+		t.Errorf("a text that starts with From: kind %q", rec.kinds["notes/from.txt"])
 	}
 }

@@ -104,7 +104,18 @@ var (
 // them, rather than reading line by line, which on short lines cost a
 // tenth of the scan.
 func readText(ctx context.Context, r io.Reader, line int, sink connectors.Sink) error {
-	buf := make([]byte, 0, batchSize+readSize)
+	_, err := readTextInto(ctx, r, line, sink, nil)
+	return err
+}
+
+// readTextInto is readText with the buffer buf, made when it is too small,
+// and returns it: a mailbox reads the text of many messages one after
+// another through one buffer.
+func readTextInto(ctx context.Context, r io.Reader, line int, sink connectors.Sink, buf []byte) ([]byte, error) {
+	if cap(buf) < batchSize+readSize {
+		buf = make([]byte, 0, batchSize+readSize)
+	}
+	buf = buf[:0]
 	// flush hands buf[:n] on and keeps the rest for the next batch.
 	flush := func(n int) error {
 		if n <= 0 {
@@ -117,7 +128,7 @@ func readText(ctx context.Context, r io.Reader, line int, sink connectors.Sink) 
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return buf, err
 		}
 		n, err := r.Read(buf[len(buf):min(cap(buf), len(buf)+readSize)])
 		buf = buf[:len(buf)+n]
@@ -133,15 +144,15 @@ func readText(ctx context.Context, r io.Reader, line int, sink connectors.Sink) 
 				cut = safeCut(buf[:batchSize])
 			}
 			if ferr := flush(cut); ferr != nil {
-				return ferr
+				return buf, ferr
 			}
 		}
 		if err != nil {
 			ferr := flush(len(buf))
 			if errors.Is(err, io.EOF) {
-				return ferr
+				return buf, ferr
 			}
-			return err
+			return buf, err
 		}
 	}
 }
