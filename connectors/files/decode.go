@@ -289,9 +289,13 @@ func sniff(head []byte, name string) string {
 		}
 	}
 	k := kindByName(name)
-	// A mailbox by its content: Thunderbird's have no extension.
+	// Mail by its content: Thunderbird's mailboxes and Maildir's messages
+	// have no extension.
 	if (k == "text" || k == "mbox") && looksMbox(head) {
 		return "mbox"
+	}
+	if k == "text" && looksMessage(head) {
+		return "eml"
 	}
 	switch k {
 	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf", "mbox":

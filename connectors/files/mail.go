@@ -8,18 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/textproto"
 	"path"
+	"slices"
 	"strings"
 
 	"datakart/connectors"
 )
 
-// An e-mail (.eml) is read as a container: the headers that name people
-// are fields of the message, its text and HTML (decoded from base64 or
+// An e-mail (.eml) is read as a container: its headers are its fields,
+// its text and HTML (decoded from base64 or
 // quoted-printable) are its text, and each attachment is a member read
 // like an archive member: a support mail's attached CSV export is scanned
 // as a CSV.
@@ -30,10 +32,6 @@ const maxHeaderBytes = 1 << 20
 
 // maxMultipartDepth bounds multiparts nested in multiparts.
 const maxMultipartDepth = 16
-
-// mailHeaders are the headers read as fields: those that name people, and
-// the subject, where a case number or a name often stands.
-var mailHeaders = []string{"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Subject"}
 
 func (d *decoder) mail(ctx context.Context, r io.Reader, part string, depth int) error {
 	if d.tooDeep(part, "eml", depth) {
@@ -62,9 +60,11 @@ func (d *decoder) message(ctx context.Context, r io.Reader, m *mailParts, line i
 		}
 		return ctx.Err()
 	}
+	// Every header is a field: besides From, To and the like, Received
+	// holds the sender's IP address, and X- headers what a system put there.
 	var words mime.WordDecoder
-	for _, h := range mailHeaders {
-		for _, v := range hdr.Values(h) {
+	for _, h := range slices.Sorted(maps.Keys(hdr)) {
+		for _, v := range hdr[h] {
 			if dec, err := words.DecodeHeader(v); err == nil {
 				v = dec
 			}
@@ -258,6 +258,18 @@ func readHeader(br *bufio.Reader) (textproto.MIMEHeader, []byte, error) {
 		return nil, block, err
 	}
 	return hdr, block, nil
+}
+
+// looksMessage reports whether head starts an e-mail: a header that mail
+// begins with, a From header, and the blank line that ends the headers.
+// Maildir keeps each message in a file without an extension.
+func looksMessage(head []byte) bool {
+	starts := false
+	for _, h := range []string{"Return-Path: ", "Received: ", "Delivered-To: ", "From: ", "Date: ", "Message-ID: ", "MIME-Version: "} {
+		starts = starts || bytes.HasPrefix(head, []byte(h))
+	}
+	return starts && (bytes.HasPrefix(head, []byte("From: ")) || bytes.Contains(head, []byte("\nFrom: "))) &&
+		(bytes.Contains(head, []byte("\n\n")) || bytes.Contains(head, []byte("\r\n\r\n")))
 }
 
 // A mailbox (mbox: a Thunderbird folder, a mail archive) is messages one

@@ -18,6 +18,7 @@ func TestMail(t *testing.T) {
 		"From: =?UTF-8?Q?Kari_N=C3=B8rdmann?= <kari.nordmann@online.no>",
 		"To: support@firma.no, \"Ola\" <ola@online.no>",
 		"Subject: =?UTF-8?B?U8O4a25hZCBmbnIgMTAwNDg3NDQ3MzI=?=",
+		"Received: from mail.online.no (84.210.12.7) by mx.firma.no",
 		"MIME-Version: 1.0",
 		"Content-Type: multipart/mixed; boundary=\"outer\"",
 		"",
@@ -53,6 +54,9 @@ func TestMail(t *testing.T) {
 		"",
 	}, "\r\n")
 	write(t, dir, "support/sak-123.eml", []byte(msg))
+	// Maildir: a message in a file without an extension.
+	write(t, dir, "Maildir/cur/1732870000.M1P2.host:2,S", []byte("Return-Path: <per@online.no>\r\nFrom: Per <per@online.no>\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nfnr 100487=\r\n44732\r\n"))
+	write(t, dir, "notes/from.txt", []byte("From: the team\nDate: today\nWe met.\n"))
 	write(t, dir, "support/not-a-mail.eml", []byte("no headers here, fnr 10048744732\n"))
 	write(t, dir, "support/huge-header.eml", []byte("X-Junk: "+strings.Repeat("a", 2<<20)+" fnr 10048744732\r\n\r\nbody\r\n"))
 	nested := "Content-Type: text/plain\r\n\r\ninnerst 10048744732\r\n"
@@ -67,6 +71,7 @@ func TestMail(t *testing.T) {
 	for k, want := range map[string]string{
 		m + "|From":                "Kari Nørdmann <kari.nordmann@online.no>",
 		m + "|To":                  "ola@online.no",
+		m + "|Received":            "84.210.12.7",
 		m + "|Subject":             "Søknad fnr 10048744732",
 		m + "|":                    "fødselsnummeret mitt er 10048744732, ring meg på 912 34 567.",
 		m + "!part-2.eml|From":     "per@online.no",
@@ -80,6 +85,12 @@ func TestMail(t *testing.T) {
 	}
 	if !rec.has(m+"|", "Kontonummer <b>8601.11.17947</b>") {
 		t.Errorf("the HTML body: %q", rec.text(m+"|"))
+	}
+	if maildir := "Maildir/cur/1732870000.M1P2.host:2,S"; rec.kinds[maildir] != "eml" || !rec.has(maildir+"|", "fnr 10048744732") {
+		t.Errorf("a Maildir message: kind %q, text %q", rec.kinds[maildir], rec.text(maildir+"|"))
+	}
+	if rec.kinds["notes/from.txt"] != "text" {
+		t.Errorf("a note that starts with From: but has no headers' blank line: kind %q", rec.kinds["notes/from.txt"])
 	}
 	if got := rec.values[m+"!kunder.csv|fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
 		t.Errorf("the attached CSV, by its file name alone: %q (parts %v)", got, rec.kinds)
