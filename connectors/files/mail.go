@@ -217,6 +217,9 @@ func transferDecoded(r io.Reader, encoding string) io.Reader {
 type lineBreakSkipper struct{ r io.Reader }
 
 func (s *lineBreakSkipper) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil // else the loop below would never end
+	}
 	for {
 		n, err := s.r.Read(p)
 		kept := 0
