@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"datakart/connectors"
+	"datakart/internal/tokenguard"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -280,7 +281,16 @@ func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 		return nil
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(&budgetReader{rc, d})
+	// encoding/xml holds a text node whole, and a paragraph is kept until
+	// it ends: a 600 KB docx of one 300 MB paragraph took 1.9 GB. The
+	// guard stops a token past maxRecordBytes, and a paragraph is handed on
+	// in pieces past it.
+	g := tokenguard.New(&budgetReader{rc, d}, maxRecordBytes)
+	dec := xml.NewDecoder(g)
+	// Where the last token ended: InputOffset itself moves on inside a
+	// text node, byte by byte, and would never let the guard trip.
+	var tokenEnd int64
+	g.Offset = func() int64 { return tokenEnd }
 	var para []byte
 	inText := false
 	n := 0
@@ -292,10 +302,20 @@ func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
+		if errors.Is(err, tokenguard.ErrTooLong) {
+			// Nothing is lost: the paragraph so far, then the document
+			// from the long token on, markup and all, as text.
+			if err := d.sink.Value(connectors.Value{Data: para, Line: n + 1}); err != nil {
+				return err
+			}
+			d.sink.PartError(fmt.Errorf("docx: a piece of the document over %d MiB; from there it was read as text, markup and all", maxRecordBytes>>20))
+			return readText(ctx, g.Rest(), n+1, d.sink)
+		}
 		if err != nil {
 			d.sink.PartError(fmt.Errorf("docx: %w", err))
 			return nil
 		}
+		tokenEnd = dec.InputOffset()
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -322,6 +342,13 @@ func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 		case xml.CharData:
 			if inText {
 				para = append(para, t...)
+			}
+			if len(para) > maxRecordBytes {
+				cut := safeCut(para)
+				if err := d.sink.Value(connectors.Value{Data: para[:cut], Line: n + 1}); err != nil {
+					return err
+				}
+				para = para[:copy(para, para[cut:])]
 			}
 		}
 	}

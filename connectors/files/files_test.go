@@ -719,3 +719,43 @@ func TestPseudoFilesystemsAreSkipped(t *testing.T) {
 		t.Fatal("the scan went into /proc and did not end")
 	}
 }
+
+// A docx whose one text run, or one paragraph, is larger than a record
+// may be is read in bounded pieces, and every value in it is found: the
+// long run makes the rest of the document text, with an error; a long
+// paragraph of many runs is handed on in pieces, with none.
+func TestDocxTooLong(t *testing.T) {
+	old := maxRecordBytes
+	maxRecordBytes = 4096
+	defer func() { maxRecordBytes = old }()
+	dir := t.TempDir()
+	doc := func(body string) []byte {
+		return zipOf(t, map[string][]byte{"word/document.xml": []byte(`<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`)})
+	}
+	long := strings.Repeat("fnr 10048744732 ", 1000)
+	write(t, dir, "one-run.docx", doc(`<w:p><w:r><w:t>før</w:t></w:r></w:p><w:p><w:r><w:t>`+long+`</w:t></w:r></w:p><w:p><w:r><w:t>etter 23114048690</w:t></w:r></w:p>`))
+	var runs strings.Builder
+	for range 1000 {
+		runs.WriteString(`<w:r><w:t xml:space="preserve">fnr 10048744732 </w:t></w:r>`)
+	}
+	write(t, dir, "many-runs.docx", doc(`<w:p>`+runs.String()+`</w:p>`))
+
+	rec, _ := scanTree(t, dir, Options{})
+	for name, errWant := range map[string]string{"one-run.docx": "read as text", "many-runs.docx": ""} {
+		text := rec.text(name + "|")
+		if n := strings.Count(text, "10048744732"); n != 1000 {
+			t.Errorf("%s: %d of 1000 fødselsnummer found", name, n)
+		}
+		if e := rec.errs[name]; errWant == "" && e != "" || !strings.Contains(e, errWant) {
+			t.Errorf("%s: error %q, want %q", name, e, errWant)
+		}
+		for _, v := range rec.values[name+"|"] {
+			if len(v) > 2*maxRecordBytes {
+				t.Errorf("%s: a value of %d bytes", name, len(v))
+			}
+		}
+	}
+	if text := rec.text("one-run.docx|"); !strings.Contains(text, "før") || !strings.Contains(text, "23114048690") {
+		t.Errorf("one-run.docx: the paragraphs around the long run: %q…", text[:min(len(text), 80)])
+	}
+}
