@@ -309,7 +309,7 @@ func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 				return err
 			}
 			d.sink.PartError(fmt.Errorf("docx: a piece of the document over %d MiB; from there it was read as text, markup and all", maxRecordBytes>>20))
-			return readText(ctx, g.Rest(), n+1, d.sink)
+			return d.text(ctx, g.Rest(), n+1)
 		}
 		if err != nil {
 			d.sink.PartError(fmt.Errorf("docx: %w", err))

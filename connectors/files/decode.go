@@ -28,6 +28,17 @@ type decoder struct {
 	sink connectors.Sink
 	// budget is what may still be decompressed from this unit.
 	budget int64
+	// textBuf is what text is read through, kept from one member of an
+	// archive (or message of a mailbox) to the next: made for each, it
+	// was a third of the time on a tar of 50,000 small files.
+	textBuf []byte
+}
+
+// text is readText through d's buffer.
+func (d *decoder) text(ctx context.Context, r io.Reader, line int) error {
+	var err error
+	d.textBuf, err = readTextInto(ctx, r, line, d.sink, d.textBuf)
+	return err
 }
 
 var errBudget = fmt.Errorf("%w: more than --max-expanded-bytes decompressed from one file", connectors.ErrLimit)
@@ -116,7 +127,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "ndjson":
 		rerr = readNDJSON(ctx, tr, d.sink)
 	default:
-		rerr = readText(ctx, tr, 1, d.sink)
+		rerr = d.text(ctx, tr, 1)
 	}
 	if rerr != nil {
 		if ctx.Err() != nil {

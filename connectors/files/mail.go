@@ -55,7 +55,7 @@ func (d *decoder) message(ctx context.Context, r io.Reader, m *mailParts, line i
 	if err != nil {
 		// Not a message after all: its bytes are still read, as text.
 		d.sink.PartError(fmt.Errorf("not an e-mail (%w); read as text", err))
-		if err := readText(ctx, io.MultiReader(bytes.NewReader(block), br), line, d.sink); err != nil && ctx.Err() == nil {
+		if err := d.text(ctx, io.MultiReader(bytes.NewReader(block), br), line); err != nil && ctx.Err() == nil {
 			d.sink.PartError(err)
 		}
 		return ctx.Err()
@@ -94,9 +94,8 @@ type mailParts struct {
 	line      int    // of the body being read, in its file
 	members   int    // attachments so far
 	stopped   bool   // past --max-archive-entries: the rest is not read
-	// br reads the message, text a text part of its body, through buf.
+	// br reads the message, text a text part of its body.
 	br, text *bufio.Reader
-	buf      []byte
 }
 
 // body reads a body (or a part of one) with header hdr, nested multipart
@@ -164,8 +163,7 @@ func (m *mailParts) readText(ctx context.Context, content io.Reader) error {
 	if !ok {
 		return nil // a body that is no text in any encoding: nothing to read
 	}
-	m.buf, err = readTextInto(ctx, tr, m.line, m.d.sink, m.buf)
-	return err
+	return m.d.text(ctx, tr, m.line)
 }
 
 // attachmentName is the file name a part is attached under, its last

@@ -51,7 +51,7 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 		d.sink.PartError(fmt.Errorf("PDF: cannot start a reader: %w", err))
 		return nil
 	}
-	rerr := readText(ctx, out, 1, d.sink)
+	rerr := d.text(ctx, out, 1)
 	_, _ = io.Copy(io.Discard, out) // what readText left, so the child can end
 	werr := cmd.Wait()
 	if ctx.Err() != nil {

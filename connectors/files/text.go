@@ -109,8 +109,7 @@ func readText(ctx context.Context, r io.Reader, line int, sink connectors.Sink) 
 }
 
 // readTextInto is readText with the buffer buf, made when it is too small,
-// and returns it: a mailbox reads the text of many messages one after
-// another through one buffer.
+// and returns it, for the next text (see decoder.text).
 func readTextInto(ctx context.Context, r io.Reader, line int, sink connectors.Sink, buf []byte) ([]byte, error) {
 	if cap(buf) < batchSize+readSize {
 		buf = make([]byte, 0, batchSize+readSize)
