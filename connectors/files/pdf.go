@@ -57,18 +57,21 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	var exit *exec.ExitError
+	code := -1 // a child that did not exit on its own
+	if exit := (*exec.ExitError)(nil); errors.As(werr, &exit) {
+		code = exit.ExitCode()
+	}
 	switch {
 	case rerr != nil:
 		d.sink.PartError(rerr)
 	case werr == nil:
 	case cctx.Err() != nil:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
-	case errors.As(werr, &exit) && exit.ExitCode() == pdftext.ExitEncrypted:
+	case code == pdftext.ExitEncrypted:
 		d.sink.PartSkipped("encrypted PDF (not read)")
-	case errors.As(werr, &exit) && exit.ExitCode() == pdftext.ExitMalformed:
+	case code == pdftext.ExitMalformed:
 		d.sink.PartError(errors.New("PDF: malformed; the text of the pages before counts"))
-	case errors.As(werr, &exit) && exit.ExitCode() == pdftext.ExitTooLarge:
+	case code == pdftext.ExitTooLarge:
 		d.sink.PartSkipped(fmt.Sprintf("PDF over %d MiB (not read)", pdftext.MaxBytes>>20))
 	default:
 		d.sink.PartError(fmt.Errorf("PDF: the reader failed on this file (%v, out of memory or a fault); the text read before counts", werr))
