@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,11 +111,9 @@ func pageText(p pdf.Page, w *bufio.Writer) {
 	var args []pdf.Value
 	lineY := 0.0
 	pdf.Interpret(content, func(stk *pdf.Stack, op string) {
-		args = args[:0]
-		for range stk.Len() {
-			args = append(args, pdf.Value{})
-		}
-		for i := len(args) - 1; i >= 0; i-- {
+		n := stk.Len()
+		args = slices.Grow(args[:0], n)[:n]
+		for i := n - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
 		}
 		switch op {
