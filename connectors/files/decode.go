@@ -99,6 +99,11 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.pdf(ctx, br, part)
 	case "eml":
 		return d.mail(ctx, br, part, depth)
+	case "ole":
+		if f, ok := r.(*os.File); ok {
+			return d.ole(ctx, f, part, depth)
+		}
+		return d.ole(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "zip", "xlsx", "docx":
@@ -238,6 +243,12 @@ func kindByName(name string) string {
 		return "pdf"
 	case ".eml":
 		return "eml"
+	case ".doc", ".dot":
+		return "doc"
+	case ".xls", ".xlt":
+		return "xls"
+	case ".msg":
+		return "msg"
 	case ".mbox", ".mbx":
 		return "mbox"
 	}
@@ -253,6 +264,7 @@ var magics = []struct {
 	{"%PDF-", "pdf"},
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
+	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"},
 }
 
 // binaryFormats are formats recognised by their first bytes that datakart
@@ -264,7 +276,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
-	{"\xd0\xcf\x11\xe0", "legacy Office document (OLE; not read)"},
 	{"7z\xbc\xaf", "7z archive (not read)"},
 	{"Rar!", "RAR archive (not read)"},
 }
@@ -309,7 +320,7 @@ func sniff(head []byte, name string) string {
 		return "eml"
 	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf", "mbox":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf", "mbox", "doc", "xls", "msg":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

@@ -124,3 +124,18 @@ func FuzzOffice(f *testing.F) {
 	doc := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>a</w:t></w:r></w:p></w:body></w:document>`
 	fuzzDecode(f, "x.docx", zipOf(nil, map[string][]byte{"word/document.xml": []byte(doc)}))
 }
+
+// FuzzOLE runs legacy Office files: the compound file's sectors and
+// directory, a .msg's property streams, a .doc's piece table and an
+// .xls's records.
+func FuzzOLE(f *testing.F) {
+	var seeds [][]byte
+	for _, name := range []string{"ansatte.xls", "brev.doc", "sak-123.msg", "Thumbs.db"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	fuzzDecode(f, "x.doc", seeds...)
+}

@@ -34,7 +34,7 @@ func textReader(r *bufio.Reader, head []byte) (io.Reader, bool) {
 		}
 		return transform.NewReader(r, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder()), true
 	}
-	if binary(head) {
+	if looksBinary(head) {
 		return nil, false
 	}
 	if !validUTF8Prefix(head) {
@@ -65,7 +65,7 @@ func utf16NoBOM(head []byte) (le, be bool) {
 
 // binary is true when the head has a NUL byte or more than 30% control
 // bytes (other than tab, newline, carriage return, form feed, escape).
-func binary(head []byte) bool {
+func looksBinary(head []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return true
 	}
