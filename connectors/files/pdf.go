@@ -1,13 +1,17 @@
 package files
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"datakart/connectors"
@@ -20,61 +24,198 @@ import (
 // or allocate without bound. In a child, the worst such a file can do is
 // end its own process: it is stopped after pdfTimeout, held to pdfMemory,
 // and the scan goes on with an error for that file.
+//
+// A child reads PDFs one after another: starting one takes many times
+// what reading a payslip does, and a share may hold a million payslips.
+// A child that fails on a file is not used again, and one is retired
+// after pdfWorkerReads files or a large one, so no file is read by a
+// child that an earlier file left in a bad state or with a large heap.
 
-// pdfTimeout bounds the time of one PDF's child, and pdfMemory its data
+// pdfTimeout bounds the time of one PDF, and pdfMemory a child's data
 // segment, where its heap lives; tests lower both.
 var (
 	pdfTimeout        = 60 * time.Second
 	pdfMemory  uint64 = 512 << 20
 )
 
+const (
+	// pdfWorkerReads is how many PDFs a child reads before it is retired.
+	pdfWorkerReads = 500
+	// pdfRetireBytes: a child that has read a PDF this large is retired,
+	// so its heap does not stay grown for the files after.
+	pdfRetireBytes = 8 << 20
+)
+
+// A pdfWorker is a child process that reads PDFs.
+type pdfWorker struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	memory uint64 // the pdfMemory it was started with
+	reads  int
+}
+
+// pdfWorkers are the children waiting for a PDF.
+var pdfWorkers struct {
+	sync.Mutex
+	idle []*pdfWorker
+}
+
+// pdfStarts counts the children started, for tests.
+var pdfStarts int
+
+// takePDFWorker returns a waiting child, or starts one.
+func takePDFWorker() (*pdfWorker, error) {
+	pdfWorkers.Lock()
+	for len(pdfWorkers.idle) > 0 {
+		w := pdfWorkers.idle[len(pdfWorkers.idle)-1]
+		pdfWorkers.idle = pdfWorkers.idle[:len(pdfWorkers.idle)-1]
+		if w.memory == pdfMemory {
+			pdfWorkers.Unlock()
+			return w, nil
+		}
+		go w.stop()
+	}
+	pdfStarts++
+	pdfWorkers.Unlock()
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), pdftext.Env+"="+strconv.FormatUint(pdfMemory, 10))
+	// The child's stderr is not passed on: a crash report may quote the
+	// file.
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &pdfWorker{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10), memory: pdfMemory}, nil
+}
+
+// release puts w back among the waiting children when it read a file
+// without fault, else ends it.
+func (w *pdfWorker) release(ok bool, size int) {
+	w.reads++
+	if ok && w.reads < pdfWorkerReads && size < pdfRetireBytes {
+		pdfWorkers.Lock()
+		if len(pdfWorkers.idle) < runtime.GOMAXPROCS(0) {
+			pdfWorkers.idle = append(pdfWorkers.idle, w)
+			pdfWorkers.Unlock()
+			return
+		}
+		pdfWorkers.Unlock()
+	}
+	w.stop()
+}
+
+// stop ends the child and returns how it ended.
+func (w *pdfWorker) stop() error {
+	w.in.Close()
+	w.cmd.Process.Kill()
+	return w.cmd.Wait()
+}
+
+// pdfText reads the text frames of one PDF from a child, up to its end
+// frame.
+type pdfText struct {
+	r    *bufio.Reader
+	left uint32 // bytes left in the current text frame
+	code int    // the PDF's code, -1 before the end frame
+}
+
+func (t *pdfText) Read(p []byte) (int, error) {
+	for t.left == 0 {
+		if t.code >= 0 {
+			return 0, io.EOF
+		}
+		var h [5]byte
+		if _, err := io.ReadFull(t.r, h[:]); err != nil {
+			return 0, fmt.Errorf("reading the PDF reader's output: %w", err)
+		}
+		switch n := binary.LittleEndian.Uint32(h[1:]); h[0] {
+		case pdftext.FrameText:
+			t.left = n
+		case pdftext.FrameEnd:
+			t.code = int(n)
+		default:
+			return 0, errors.New("the PDF reader's output is not in frames")
+		}
+	}
+	n, err := t.r.Read(p[:min(uint32(len(p)), t.left)])
+	t.left -= uint32(n)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
 // pdf reads the text of the PDF in r through a child process.
 func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "pdf"})
-	exe, err := os.Executable()
+	data, err := io.ReadAll(io.LimitReader(r, pdftext.MaxBytes+1))
+	switch {
+	case err != nil:
+		d.sink.PartError(fmt.Errorf("PDF: %w", err))
+		return nil
+	case len(data) > pdftext.MaxBytes:
+		d.sink.PartSkipped(fmt.Sprintf("PDF over %d MiB (not read)", pdftext.MaxBytes>>20))
+		return nil
+	}
+	w, err := takePDFWorker()
 	if err != nil {
 		d.sink.PartError(fmt.Errorf("PDF: cannot start a reader: %w", err))
 		return nil
 	}
-	cctx, cancel := context.WithTimeout(ctx, pdfTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, exe)
-	cmd.Env = append(os.Environ(), pdftext.Env+"="+strconv.FormatUint(pdfMemory, 10))
-	cmd.Stdin = io.LimitReader(r, pdftext.MaxBytes+1)
-	// The child's stderr is not passed on: a crash report may quote the
-	// file.
-	out, err := cmd.StdoutPipe()
-	if err == nil {
-		err = cmd.Start()
+	// The child is stopped where the file makes it loop, or the scan is
+	// cancelled.
+	kill := func() { w.cmd.Process.Kill() }
+	timer := time.AfterFunc(pdfTimeout, kill)
+	stopCancel := context.AfterFunc(ctx, kill)
+	text := &pdfText{r: w.out, code: -1}
+	_, werr := w.in.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(data))))
+	if werr == nil {
+		_, werr = w.in.Write(data)
 	}
-	if err != nil {
-		d.sink.PartError(fmt.Errorf("PDF: cannot start a reader: %w", err))
-		return nil
+	var rerr error
+	if werr == nil {
+		rerr = d.text(ctx, text, 1)
 	}
-	rerr := d.text(ctx, out, 1)
-	_, _ = io.Copy(io.Discard, out) // what readText left, so the child can end
-	werr := cmd.Wait()
+	timedOut := !timer.Stop()
+	cancelled := !stopCancel()
+	ok := werr == nil && rerr == nil && text.code == 0 && !timedOut && !cancelled
+	var exit error
+	if ok {
+		w.release(true, len(data))
+	} else {
+		exit = w.stop()
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	code := -1 // a child that did not exit on its own
-	if exit := (*exec.ExitError)(nil); errors.As(werr, &exit) {
-		code = exit.ExitCode()
-	}
 	switch {
+	case ok:
+	case timedOut:
+		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
+	case text.code == pdftext.ExitEncrypted:
+		d.sink.PartSkipped("encrypted PDF (not read)")
+	case text.code == pdftext.ExitMalformed:
+		d.sink.PartError(errors.New("PDF: malformed; the text of the pages before counts"))
+	case text.code == pdftext.ExitTooLarge:
+		d.sink.PartSkipped(fmt.Sprintf("PDF over %d MiB (not read)", pdftext.MaxBytes>>20))
+	case text.code < 0:
+		d.sink.PartError(fmt.Errorf("PDF: the reader failed on this file (%v, out of memory or a fault); the text read before counts", exit))
 	case rerr != nil:
 		d.sink.PartError(rerr)
-	case werr == nil:
-	case cctx.Err() != nil:
-		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
-	case code == pdftext.ExitEncrypted:
-		d.sink.PartSkipped("encrypted PDF (not read)")
-	case code == pdftext.ExitMalformed:
-		d.sink.PartError(errors.New("PDF: malformed; the text of the pages before counts"))
-	case code == pdftext.ExitTooLarge:
-		d.sink.PartSkipped(fmt.Sprintf("PDF over %d MiB (not read)", pdftext.MaxBytes>>20))
 	default:
-		d.sink.PartError(fmt.Errorf("PDF: the reader failed on this file (%v, out of memory or a fault); the text read before counts", werr))
+		d.sink.PartError(fmt.Errorf("PDF: the reader ended with code %d", text.code))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,15 @@ func TestPDF(t *testing.T) {
 	write(t, dir, "secret/rc4.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 1 /R 2 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
 	write(t, dir, "secret/aes256.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
 	write(t, dir, "notes/after.txt", []byte("fnr 10048744732\n"))
+	// Many PDFs are read by few children, each file's text its own
+	// however the failing files above fall among them.
+	const many = 40
+	for i := range many {
+		write(t, dir, fmt.Sprintf("many/slipp-%02d.pdf", i), pdfOf(t, "", "", []string{fmt.Sprintf("Lønnsslipp %02d", i), "Fødselsnummer: 10048744732"}))
+	}
+	pdfWorkers.Lock()
+	startsBefore := pdfStarts
+	pdfWorkers.Unlock()
 
 	start := time.Now()
 	rec, _ := scanTree(t, dir, Options{})
@@ -138,6 +148,20 @@ func TestPDF(t *testing.T) {
 		if rec.skipped[name] != "encrypted PDF (not read)" || rec.errs[name] != "" {
 			t.Errorf("%s: skipped %q, error %q", name, rec.skipped[name], rec.errs[name])
 		}
+	}
+	for i := range many {
+		name := fmt.Sprintf("many/slipp-%02d.pdf", i)
+		if got, want := strings.TrimSpace(rec.text(name+"|")), fmt.Sprintf("Lønnsslipp %02d\nFødselsnummer: 10048744732", i); got != want || rec.errs[name] != "" {
+			t.Errorf("%s: text %q, want %q; error %q", name, got, want, rec.errs[name])
+		}
+	}
+	pdfWorkers.Lock()
+	started := pdfStarts - startsBefore
+	pdfWorkers.Unlock()
+	// A child that fails on a file is not used again: at most one for each
+	// such file, and one for each file read at the same time.
+	if most := len(wantErrs) + 2 + runtime.GOMAXPROCS(0); started > most {
+		t.Errorf("%d children started for %d PDFs, want at most %d", started, many+9, most)
 	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("the scan took %s", took)
