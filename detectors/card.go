@@ -262,7 +262,7 @@ func (PaymentCard) Inspect(text []byte, c *Candidate, ctx *Context) {
 			return true
 		}
 		for k := i; k < j-1; k++ {
-			if s := text[g[k].End]; s != ' ' && s != '-' {
+			if !spaceOrDash(text[g[k].End]) {
 				return true
 			}
 		}

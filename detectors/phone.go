@@ -122,9 +122,14 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if seps != 0 && seps != phone323 && seps != phone2222 && seps != phone44 {
 			return true
 		}
+		// Not cut out of a longer run of groups that goes on as it does:
+		// "4929 1234 5678 9012" is one number, not a phone and a tail.
+		if seps != 0 && (i > 0 && g[i-1].Len() == g[i].Len() || j < len(g) && g[j].Len() == g[j-1].Len()) {
+			return true
+		}
 		for k := i; k < j-1; k++ {
 			// No dots: 92.33.22.67 is an IP address.
-			if sep := text[g[k].End]; sep != ' ' && sep != '-' {
+			if !spaceOrDash(text[g[k].End]) {
 				return true
 			}
 		}
@@ -160,6 +165,12 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 }
 
 var plus47, plusSign = []byte("+47"), []byte("+")
+
+// spaceOrDash reports whether the separator that starts with c is a space,
+// a dash or a no-break space (U+00A0, U+202F: the only separators of more
+// than a byte the engine joins groups with), as a phone or card number is
+// written, and not a dot or a colon.
+func spaceOrDash(c byte) bool { return c == ' ' || c == '-' || c >= 0x80 }
 
 // dateDDMMYYYY reports whether 8 digits read as a date from 1900 to 2099.
 func dateDDMMYYYY(d []byte) bool {
