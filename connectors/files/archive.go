@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"datakart/connectors"
@@ -68,6 +70,15 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 		return d.xlsx(ctx, ra, size, part)
 	case "docx":
 		return d.docx(ctx, zr, part)
+	case "pptx":
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		return d.paragraphMembers(ctx, zr, kind, false, pptxParts(zr)...)
+	case "odt", "odp":
+		// Headers and footers are in styles.xml.
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		return d.paragraphMembers(ctx, zr, kind, true, "content.xml", "styles.xml")
+	case "ods":
+		return d.ods(ctx, zr, part)
 	}
 	entries := 0
 	for _, f := range zr.File {
@@ -176,7 +187,8 @@ func (d *decoder) skipMember(member string, entries int) (skip, stop bool) {
 	return false, false
 }
 
-// officeKind tells an xlsx or docx saved under another name by its parts.
+// officeKind tells an Office or OpenDocument file saved under another
+// name by its parts: OpenDocument by its mimetype member.
 func officeKind(zr *zip.Reader) string {
 	for _, f := range zr.File {
 		switch f.Name {
@@ -184,9 +196,35 @@ func officeKind(zr *zip.Reader) string {
 			return "xlsx"
 		case "word/document.xml":
 			return "docx"
+		case "ppt/presentation.xml":
+			return "pptx"
+		case "mimetype":
+			if k := odfKind(f); k != "" {
+				return k
+			}
 		}
 	}
 	return "zip"
+}
+
+// odfKind is odt, ods or odp by an OpenDocument mimetype member, or "".
+func odfKind(f *zip.File) string {
+	rc, err := f.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 100))
+	m, _ := strings.CutSuffix(string(b), "-template")
+	switch m {
+	case "application/vnd.oasis.opendocument.text":
+		return "odt"
+	case "application/vnd.oasis.opendocument.spreadsheet":
+		return "ods"
+	case "application/vnd.oasis.opendocument.presentation":
+		return "odp"
+	}
+	return ""
 }
 
 // xlsx reads each sheet: the first non-empty row is the header, and each
@@ -265,88 +303,155 @@ func emptyRow(cols []string) bool {
 // since Word splits values across runs, one value per paragraph.
 func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "docx"})
-	var doc *zip.File
+	return d.paragraphMembers(ctx, zr, "docx", false, "word/document.xml")
+}
+
+// paragraphMembers reads the named members of zr, in order, as the
+// paragraphs of one document of kind (for errors), with line numbers that
+// go on from one member to the next. The first member must be there.
+func (d *decoder) paragraphMembers(ctx context.Context, zr *zip.Reader, kind string, odf bool, names ...string) error {
+	byName := map[string]*zip.File{}
 	for _, f := range zr.File {
-		if f.Name == "word/document.xml" {
-			doc = f
+		byName[f.Name] = f
+	}
+	line := 0
+	for i, name := range names {
+		f := byName[name]
+		if f == nil {
+			if i == 0 {
+				d.sink.PartError(fmt.Errorf("%s: no %s", kind, name))
+				return nil
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			return nil
+		}
+		done, err := d.paragraphs(ctx, rc, kind, odf, &line)
+		rc.Close()
+		if err != nil || done {
+			return err
 		}
 	}
-	if doc == nil {
-		d.sink.PartError(errors.New("docx: no word/document.xml"))
-		return nil
+	return nil
+}
+
+// pptxParts are the slides of a presentation, then their speaker notes,
+// each in the order of its number.
+func pptxParts(zr *zip.Reader) []string {
+	var slides, notes []string
+	for _, f := range zr.File {
+		switch {
+		case strings.HasPrefix(f.Name, "ppt/slides/slide") && strings.HasSuffix(f.Name, ".xml"):
+			slides = append(slides, f.Name)
+		case strings.HasPrefix(f.Name, "ppt/notesSlides/notesSlide") && strings.HasSuffix(f.Name, ".xml"):
+			notes = append(notes, f.Name)
+		}
 	}
-	rc, err := doc.Open()
-	if err != nil {
-		d.sink.PartError(fmt.Errorf("docx: %w", err))
-		return nil
+	byNumber := func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) // slide2 before slide10
 	}
-	defer rc.Close()
+	slices.SortFunc(slides, byNumber)
+	slices.SortFunc(notes, byNumber)
+	if len(slides) == 0 {
+		slides = []string{"ppt/slides/slide1.xml"} // the error names what is missing
+	}
+	return append(slides, notes...)
+}
+
+// paragraphs reads the paragraphs of an Office or OpenDocument XML part,
+// one value each: the text of a paragraph's runs joined, since a word
+// processor splits values across runs where the formatting or the spell
+// checker changed. OOXML (docx, pptx) keeps text in t elements of p
+// elements; OpenDocument (odf) in the p and h elements and the spans in
+// them. It returns done when the rest of the part was read as text, or
+// the read cannot go on.
+func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf bool, line *int) (done bool, err error) {
 	// encoding/xml holds a text node whole, and a paragraph is kept until
 	// it ends: a 600 KB docx of one 300 MB paragraph took 1.9 GB. The
 	// guard stops a token past maxRecordBytes, and a paragraph is handed on
 	// in pieces past it.
-	g := tokenguard.New(&budgetReader{rc, d}, maxRecordBytes)
+	g := tokenguard.New(&budgetReader{r, d}, maxRecordBytes)
 	dec := xml.NewDecoder(g)
 	// Where the last token ended: InputOffset itself moves on inside a
 	// text node, byte by byte, and would never let the guard trip.
 	var tokenEnd int64
 	g.Offset = func() int64 { return tokenEnd }
 	var para []byte
-	inText := false
-	n := 0
+	inText := 0 // depth of elements whose text is the document's
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return true, err
 		}
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return false, nil
 		}
 		if errors.Is(err, tokenguard.ErrTooLong) {
 			// Nothing is lost: the paragraph so far, then the document
 			// from the long token on, markup and all, as text.
-			if err := d.sink.Value(connectors.Value{Data: para, Line: n + 1}); err != nil {
-				return err
+			if err := d.sink.Value(connectors.Value{Data: para, Line: *line + 1}); err != nil {
+				return true, err
 			}
-			d.sink.PartError(fmt.Errorf("docx: a piece of the document over %d MiB; from there it was read as text, markup and all", maxRecordBytes>>20))
-			return d.text(ctx, g.Rest(), n+1)
+			d.sink.PartError(fmt.Errorf("%s: a piece of the document over %d MiB; from there it was read as text, markup and all", kind, maxRecordBytes>>20))
+			return true, d.text(ctx, g.Rest(), *line+1)
 		}
 		if err != nil {
-			d.sink.PartError(fmt.Errorf("docx: %w", err))
-			return nil
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			return true, nil
 		}
 		tokenEnd = dec.InputOffset()
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "t":
-				inText = true
+				if !odf {
+					inText++
+				}
+			case "p", "h":
+				if odf {
+					inText++
+				}
 			case "tab":
 				para = append(para, '\t')
-			case "br", "cr":
+			case "br", "cr", "line-break":
 				para = append(para, '\n')
+			case "s": // OpenDocument's run of spaces
+				if odf {
+					para = append(para, ' ')
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "t":
-				inText = false
-			case "p":
-				n++
+				if !odf {
+					inText = max(inText-1, 0)
+				}
+			case "p", "h":
+				if odf {
+					inText = max(inText-1, 0)
+				}
+				if t.Name.Local == "h" && !odf || inText > 0 {
+					break // a paragraph ends at its outermost element
+				}
+				*line++
 				if len(bytes.TrimSpace(para)) > 0 {
-					if err := d.sink.Value(connectors.Value{Data: para, Line: n}); err != nil {
-						return err
+					if err := d.sink.Value(connectors.Value{Data: para, Line: *line}); err != nil {
+						return true, err
 					}
 				}
 				para = para[:0]
 			}
 		case xml.CharData:
-			if inText {
+			if inText > 0 {
 				para = append(para, t...)
 			}
 			if len(para) > maxRecordBytes {
 				cut := safeCut(para)
-				if err := d.sink.Value(connectors.Value{Data: para[:cut], Line: n + 1}); err != nil {
-					return err
+				if err := d.sink.Value(connectors.Value{Data: para[:cut], Line: *line + 1}); err != nil {
+					return true, err
 				}
 				para = para[:copy(para, para[cut:])]
 			}

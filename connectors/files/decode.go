@@ -106,7 +106,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.ole(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
-	case "zip", "xlsx", "docx":
+	case "zip", "xlsx", "docx", "pptx", "odt", "ods", "odp":
 		if f, ok := r.(*os.File); ok {
 			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
 		}
@@ -239,6 +239,14 @@ func kindByName(name string) string {
 		return "xlsx"
 	case ".docx":
 		return "docx"
+	case ".pptx":
+		return "pptx"
+	case ".odt":
+		return "odt"
+	case ".ods":
+		return "ods"
+	case ".odp":
+		return "odp"
 	case ".pdf":
 		return "pdf"
 	case ".eml":
@@ -298,7 +306,7 @@ func sniff(head []byte, name string) string {
 		if bytes.HasPrefix(head, []byte(m.prefix)) {
 			if m.kind == "zip" {
 				switch k := kindByName(name); k {
-				case "xlsx", "docx":
+				case "xlsx", "docx", "pptx", "odt", "ods", "odp":
 					return k
 				}
 			}
@@ -320,7 +328,7 @@ func sniff(head []byte, name string) string {
 		return "eml"
 	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pdf", "mbox", "doc", "xls", "msg":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

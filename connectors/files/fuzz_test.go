@@ -139,3 +139,17 @@ func FuzzOLE(f *testing.F) {
 	}
 	fuzzDecode(f, "x.doc", seeds...)
 }
+
+// FuzzODF runs OpenDocument files, told apart by their mimetype member:
+// a spreadsheet's rows and cells, and a text's paragraphs.
+func FuzzODF(f *testing.F) {
+	var seeds [][]byte
+	for _, name := range []string{"ansatte.ods", "brev2.odt"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	fuzzDecode(f, "x.zip", seeds...)
+}

@@ -236,34 +236,34 @@ func formatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-// xlsSheet gathers a sheet's cells a row at a time, and hands them to the
-// sink as xlsx does.
-type xlsSheet struct {
+// sheetRows gathers a sheet's cells (of an xls or ods) a row at a time, and
+// hands them to the sink as xlsx does.
+type sheetRows struct {
 	d      *decoder
 	name   string
 	header map[int]string
 	row    int
-	cells  []xlsCell
+	cells  []sheetCell
 }
 
-type xlsCell struct {
+type sheetCell struct {
 	col     int
 	value   string
 	numeric bool
 }
 
-func (s *xlsSheet) cell(row, col int, value string, numeric bool) error {
+func (s *sheetRows) cell(row, col int, value string, numeric bool) error {
 	if row != s.row {
 		if err := s.flush(); err != nil {
 			return err
 		}
 		s.row = row
 	}
-	s.cells = append(s.cells, xlsCell{col, value, numeric})
+	s.cells = append(s.cells, sheetCell{col, value, numeric})
 	return nil
 }
 
-func (s *xlsSheet) flush() error {
+func (s *sheetRows) flush() error {
 	cells := s.cells
 	s.cells = s.cells[:0]
 	if len(cells) == 0 {
@@ -334,7 +334,7 @@ func (d *decoder) xls(ctx context.Context, s *oleStreams, part string) error {
 func readBIFF(ctx context.Context, d *decoder, wb []byte) error {
 	sheets := map[int]string{} // by the offset of their BOF
 	var sst []string
-	var sheet *xlsSheet
+	var sheet *sheetRows
 	pendingString := -1 // the row of a formula whose string result comes next
 	pendingCol := 0
 	var buf []byte
@@ -349,7 +349,7 @@ func readBIFF(ctx context.Context, d *decoder, wb []byte) error {
 				return errSkip("Excel 5.0/95 workbook (not read)")
 			}
 			if name, ok := sheets[pos]; ok && binary.LittleEndian.Uint16(data[2:]) == 0x0010 {
-				sheet = &xlsSheet{d: d, name: name, row: -1}
+				sheet = &sheetRows{d: d, name: name, row: -1}
 			}
 			return ctx.Err()
 		case biffEOF:

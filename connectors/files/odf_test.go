@@ -1,0 +1,82 @@
+package files
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// OpenDocument files (ansatte.ods and brev2.odt, saved by LibreOffice 7.4
+// from a CSV export and from HTML whose fødselsnummer is split by
+// formatting) and PowerPoint presentations are read by their structure:
+// a spreadsheet's columns are fields, and a paragraph's runs are joined.
+func TestOpenDocumentAndPptx(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"ansatte.ods", "brev2.odt"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, name, b)
+		write(t, dir, "omdøpt/"+strings.TrimSuffix(name, ".ods")+".zip", b) // known by its mimetype
+	}
+	slide := func(paras ...string) []byte {
+		var b strings.Builder
+		b.WriteString(`<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree><p:sp><p:txBody>`)
+		for _, p := range paras {
+			b.WriteString(`<a:p>` + p + `</a:p>`)
+		}
+		b.WriteString(`</p:txBody></p:sp></p:spTree></p:cSld></p:sld>`)
+		return []byte(b.String())
+	}
+	write(t, dir, "foredrag.pptx", zipOf(t, map[string][]byte{
+		"ppt/presentation.xml":            []byte(`<p:presentation xmlns:p="p"/>`),
+		"ppt/slides/slide1.xml":           slide(`<a:r><a:t>Kunde: Kari Nørdmann</a:t></a:r>`),
+		"ppt/slides/slide2.xml":           slide(`<a:r><a:t>fnr 100487</a:t></a:r><a:r><a:t>44732</a:t></a:r>`),
+		"ppt/slides/slide10.xml":          slide(`<a:r><a:t>tiende</a:t></a:r>`),
+		"ppt/notesSlides/notesSlide1.xml": slide(`<a:r><a:t>ring 912 34 567</a:t></a:r>`),
+	}))
+	// A cell with a value that says it repeats a billion times, in a row
+	// that says so too.
+	cells := `<table:table-row table:number-rows-repeated="1000000000"><table:table-cell table:number-columns-repeated="1000000000" office:value-type="string"><text:p>x 10048744732</text:p></table:table-cell></table:table-row>`
+	write(t, dir, "bombe.ods", zipOf(t, map[string][]byte{
+		"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"),
+		"content.xml": []byte(`<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="t"><office:body><office:spreadsheet><table:table table:name="A">` +
+			`<table:table-row><table:table-cell office:value-type="string"><text:p>fnr</text:p></table:table-cell></table:table-row>` + cells + `</table:table></office:spreadsheet></office:body></office:document-content>`),
+	}))
+
+	rec, _ := scanTree(t, dir, Options{})
+	for _, name := range []string{"ansatte.ods", "omdøpt/ansatte.zip"} {
+		if got := rec.values[name+"|ansatte!fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
+			t.Errorf("%s: %q (kind %q, fields %q)", name, got, rec.kinds[name], rec.fields[name])
+		}
+		if got := rec.values[name+"|ansatte!navn"]; !slices.Equal(got, []string{"Kari Nørdmann", "Ola Nordmann"}) || !slices.Equal(rec.lines[name+"|ansatte!navn"], []int{2, 3}) {
+			t.Errorf("%s: names %q on lines %v", name, got, rec.lines[name+"|ansatte!navn"])
+		}
+	}
+	for k, want := range map[string]string{
+		"brev2.odt|":            "Fødselsnummer: 10048744732, mobil 912\u00a034\u00a0567",
+		"omdøpt/brev2.odt.zip|": "Fødselsnummer: 10048744732",
+		"foredrag.pptx|":        "Kunde: Kari Nørdmann",
+	} {
+		if !rec.has(k, want) {
+			t.Errorf("%s: %q not in %q (kinds %v)", k, want, rec.text(k), rec.kinds)
+		}
+	}
+	if got := rec.values["foredrag.pptx|"]; !slices.Equal(got, []string{"Kunde: Kari Nørdmann", "fnr 10048744732", "tiende", "ring 912 34 567"}) {
+		t.Errorf("pptx paragraphs, slides in their order, then the notes: %q", got)
+	}
+	bomb := 0
+	for k, v := range rec.values {
+		if strings.HasPrefix(k, "bombe.ods|") {
+			bomb += len(v)
+		}
+	}
+	if bomb != maxRepeat*maxRepeat || len(rec.values["bombe.ods|A!fnr"]) != maxRepeat {
+		t.Errorf("a cell repeated a billion times in a row repeated so: %d values, %d in its column; want %d and %d", bomb, len(rec.values["bombe.ods|A!fnr"]), maxRepeat*maxRepeat, maxRepeat)
+	}
+	for name, e := range rec.errs {
+		t.Errorf("%s: %s", name, e)
+	}
+}
