@@ -67,7 +67,7 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	}
 	switch kind {
 	case "xlsx":
-		return d.xlsx(ctx, ra, size, part)
+		return d.xlsx(ctx, zr, ra, size, part)
 	case "docx":
 		return d.docx(ctx, zr, part)
 	case "pptx":
@@ -229,8 +229,9 @@ func odfKind(f *zip.File) string {
 
 // xlsx reads each sheet: the first non-empty row is the header, and each
 // cell below is a value of the field "Sheet!header".
-func (d *decoder) xlsx(ctx context.Context, ra io.ReaderAt, size int64, part string) error {
+func (d *decoder) xlsx(ctx context.Context, zr *zip.Reader, ra io.ReaderAt, size int64, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "xlsx"})
+	sheetPaths := xlsxSheetPaths(zr)
 	// Keep the sheets in memory (bounded by the expanded-size budget):
 	// excelize otherwise unpacks large sheets to temporary files, which
 	// would put personal data on disk.
@@ -247,6 +248,10 @@ func (d *decoder) xlsx(ctx context.Context, ra io.ReaderAt, size int64, part str
 		if err != nil {
 			d.sink.PartError(fmt.Errorf("xlsx sheet %q: %w", sheet, err))
 			continue
+		}
+		numbers, err := tenDigitNumbers(zr, sheetPaths[sheet])
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("xlsx sheet %q: %w", sheet, err))
 		}
 		var header []string
 		for row := 1; rows.Next(); row++ {
@@ -279,7 +284,8 @@ func (d *decoder) xlsx(ctx context.Context, ra io.ReaderAt, size int64, part str
 					field = header[i]
 				}
 				buf = append(buf[:0], c...)
-				if err := d.sink.Value(connectors.Value{Field: field, Data: buf, Line: row}); err != nil {
+				numeric := numbers[[2]int{row, i + 1}]
+				if err := d.sink.Value(connectors.Value{Field: field, Data: buf, Line: row, Numeric: numeric}); err != nil {
 					rows.Close()
 					return err
 				}

@@ -34,6 +34,7 @@ type recorder struct {
 	kinds   map[string]string
 	values  map[string][]string // "part|field" → values
 	lines   map[string][]int
+	numeric map[string][]bool
 	fields  map[string][]string
 	errs    map[string]string
 	skipped map[string]string
@@ -41,7 +42,7 @@ type recorder struct {
 
 func newRecorder() *recorder {
 	return &recorder{kinds: map[string]string{}, values: map[string][]string{}, lines: map[string][]int{},
-		fields: map[string][]string{}, errs: map[string]string{}, skipped: map[string]string{}}
+		numeric: map[string][]bool{}, fields: map[string][]string{}, errs: map[string]string{}, skipped: map[string]string{}}
 }
 
 func (r *recorder) name() string {
@@ -56,6 +57,7 @@ func (r *recorder) Value(v connectors.Value) error {
 	k := r.name() + "|" + v.Field
 	r.values[k] = append(r.values[k], string(v.Data))
 	r.lines[k] = append(r.lines[k], v.Line)
+	r.numeric[k] = append(r.numeric[k], v.Numeric)
 	return nil
 }
 func (r *recorder) PartError(err error)                { r.errs[r.name()] = err.Error() }

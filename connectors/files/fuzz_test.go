@@ -153,3 +153,13 @@ func FuzzODF(f *testing.F) {
 	}
 	fuzzDecode(f, "x.zip", seeds...)
 }
+
+// FuzzXlsx runs workbooks: excelize's reading, and the look for ten-digit
+// numbers in a sheet's XML.
+func FuzzXlsx(f *testing.F) {
+	seed, err := os.ReadFile("testdata/ledende-null.xlsx")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzDecode(f, "x.xlsx", seed)
+}

@@ -80,3 +80,54 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 		t.Errorf("%s: %s", name, e)
 	}
 }
+
+// A fødselsnummer kept in a number cell lost its leading zero
+// (05058710050 became 5058710050): the value is marked numeric, so the
+// scanner puts the zero back, in every spreadsheet format. The same ten
+// digits typed as text are not marked. The fixtures are one CSV saved by
+// LibreOffice as xlsx, xls and ods, its second column read as numbers and
+// its third as text.
+func TestSpreadsheetNumbersAreMarked(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{"xlsx", "xls", "ods"} {
+		b, err := os.ReadFile("testdata/ledende-null." + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, "ledende-null."+ext, b)
+	}
+	rec, _ := scanTree(t, dir, Options{})
+	for _, ext := range []string{"xlsx", "xls", "ods"} {
+		name := "ledende-null." + ext + "|lead!" // the sheet is named after the CSV
+		for field, want := range map[string][]bool{"fødselsnummer": {true, true}, "som_tekst": {false, false}} {
+			if got := rec.numeric[name+field]; !slices.Equal(got, want) {
+				t.Errorf("%s%s %q: numeric %v, want %v", name, field, rec.values[name+field], got, want)
+			}
+		}
+	}
+}
+
+// The cell tag before a ten-digit value, however it is written.
+func TestNumberCell(t *testing.T) {
+	for tag, want := range map[string][3]int{
+		`<row r="7"><c r="B7" s="0" t="n"`: {7, 2, 1},
+		`<c r="AA10"`:                      {10, 27, 1},
+		`<x:c r="C3" s="2"`:                {3, 3, 1}, // a namespace prefix
+		`<c r="B2" s="1" t="s"`:            {0, 0, 0}, // a shared string's index
+		`<c t="str" r="B2"`:                {0, 0, 0}, // a formula's text
+		`<c r="B2" t="n"></c><c r="C2"`:    {2, 3, 1}, // the last tag counts
+		`no tag`:                           {0, 0, 0},
+	} {
+		row, col, ok := numberCell([]byte(tag))
+		if got := [3]int{row, col, btoi(ok)}; got != want {
+			t.Errorf("%s: %v, want %v", tag, got, want)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
