@@ -99,6 +99,15 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.pdf(ctx, br, part)
 	case "eml":
 		return d.mail(ctx, br, part, depth)
+	case "rtf":
+		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+		if err := d.text(ctx, newRTFReader(br), 1); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			d.sink.PartError(fmt.Errorf("rtf: %w", err))
+		}
+		return nil
 	case "ole":
 		if f, ok := r.(*os.File); ok {
 			return d.ole(ctx, f, part, depth)
@@ -257,6 +266,8 @@ func kindByName(name string) string {
 		return "xls"
 	case ".msg":
 		return "msg"
+	case ".rtf":
+		return "rtf"
 	case ".mbox", ".mbx":
 		return "mbox"
 	}
@@ -270,6 +281,7 @@ var magics = []struct {
 	{"\x28\xb5\x2f\xfd", "zstd"},
 	{"\xfd7zXZ\x00", "xz"},
 	{"%PDF-", "pdf"},
+	{"{\\rtf", "rtf"},
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
 	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"},
@@ -328,7 +340,7 @@ func sniff(head []byte, name string) string {
 		return "eml"
 	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg", "rtf":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

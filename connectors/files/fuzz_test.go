@@ -163,3 +163,22 @@ func FuzzXlsx(f *testing.F) {
 	}
 	fuzzDecode(f, "x.xlsx", seed)
 }
+
+// FuzzRTF runs RTF documents, and Outlook messages whose body is
+// compressed RTF.
+func FuzzRTF(f *testing.F) {
+	seed, err := os.ReadFile("testdata/brev.rtf")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzDecode(f, "x.rtf", seed, []byte(`{\rtf1{\*\x{\bin3 }}}\u-1\'zz\uc9`))
+}
+
+func FuzzCompressedRTF(f *testing.F) {
+	f.Add([]byte("\x1a\x00\x00\x00\x1c\x00\x00\x00LZFu\xe2\xd4KQA\x00\x04 WXYZ\rn}\x01\x0e\xb0"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if out, _ := decompressRTF(b, 1<<16); len(out) > 1<<16 {
+			t.Fatalf("%d bytes, more than asked", len(out))
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -102,6 +103,7 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 	}
 	utf8Text := s.codepage(prefix) == utf8CodePg
 	var texts []string
+	rtf := "" // the compressed RTF body
 	attachments := map[string]*msgAttachment{}
 	for _, p := range slices.Sorted(maps.Keys(s.byPath)) {
 		if prefix != "" && !strings.HasPrefix(p, prefix+"/") {
@@ -115,6 +117,9 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 			switch id {
 			case propBody, propHTML, propTransportHeaders:
 				texts = append(texts, p)
+				continue
+			case propRTFCompressed:
+				rtf = p
 				continue
 			}
 			if err := d.msgField(s, p, msgFieldName(id), typ, utf8Text); err != nil {
@@ -160,7 +165,30 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 			d.sink.PartError(err)
 		}
 	}
+	// The RTF body only where there is no plain one: it holds the same
+	// text, and reading both would count each value twice.
+	if rtf != "" && !slices.ContainsFunc(texts, func(p string) bool { id, _, _ := propStream(path.Base(p)); return id == propBody }) {
+		if err := d.msgRTF(ctx, s, rtf); err != nil {
+			return err
+		}
+	}
 	return d.msgAttachments(ctx, s, attachments, part, depth)
+}
+
+// msgRTF reads a message's compressed RTF body as its text.
+func (d *decoder) msgRTF(ctx context.Context, s *oleStreams, p string) error {
+	v, err := s.read(p)
+	if err == nil {
+		v, err = decompressRTF(v, int(min(d.budget, d.opt.MaxMemberBytes)))
+	}
+	if err != nil {
+		d.sink.PartError(fmt.Errorf("msg: %w", err))
+	}
+	d.budget -= int64(len(v))
+	if err := d.text(ctx, newRTFReader(bytes.NewReader(v)), 1); err != nil && ctx.Err() == nil {
+		d.sink.PartError(err)
+	}
+	return ctx.Err()
 }
 
 // msgAttachments reads a message's attachments as members of part.
@@ -258,4 +286,64 @@ func (s *oleStreams) codepage(prefix string) uint32 {
 		}
 	}
 	return 0
+}
+
+// propRTFCompressed is a message's body as compressed RTF ([MS-OXRTFCP]):
+// Outlook keeps a message written in rich text so, and some messages have
+// no plain body beside it.
+const propRTFCompressed = 0x1009
+
+// lzfuDictionary starts the dictionary of compressed RTF.
+const lzfuDictionary = "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
+
+// decompressRTF returns the RTF of a PR_RTF_COMPRESSED value, at most max
+// bytes of it.
+func decompressRTF(b []byte, max int) ([]byte, error) {
+	if len(b) < 16 {
+		return nil, errors.New("compressed RTF: too short")
+	}
+	raw := int(binary.LittleEndian.Uint32(b[4:]))
+	switch string(b[8:12]) {
+	case "MELA": // stored as it is
+		return b[16:min(len(b), 16+raw, 16+max)], nil
+	case "LZFu":
+	default:
+		return nil, errors.New("compressed RTF: unknown compression")
+	}
+	var dict [4096]byte
+	w := copy(dict[:], lzfuDictionary)
+	out := make([]byte, 0, min(raw, max, 4*len(b)))
+	in := b[16:]
+	for len(in) > 0 {
+		flags := in[0]
+		in = in[1:]
+		for bit := 0; bit < 8 && len(in) > 0; bit++ {
+			if flags&(1<<bit) == 0 {
+				dict[w] = in[0]
+				w = (w + 1) % len(dict)
+				out = append(out, in[0])
+				in = in[1:]
+			} else {
+				if len(in) < 2 {
+					return out, errors.New("compressed RTF: truncated")
+				}
+				ref := int(in[0])<<8 | int(in[1])
+				in = in[2:]
+				off, n := ref>>4, ref&15+2
+				if off == w {
+					return out, nil // the end
+				}
+				for k := range n {
+					c := dict[(off+k)%len(dict)]
+					dict[w] = c
+					w = (w + 1) % len(dict)
+					out = append(out, c)
+				}
+			}
+			if len(out) >= max {
+				return out[:max], nil
+			}
+		}
+	}
+	return out, nil
 }

@@ -30,3 +30,17 @@ add('/__attach_version1.0_#00000001/__substg1.0_3701000D/__substg1.0_0C1F001F', 
 add('/__attach_version1.0_#00000001/__substg1.0_3701000D/__attach_version1.0_#00000000/__substg1.0_37010102', Buffer.from('x '.repeat(3000) + 'fnr 23114048690\n'));
 add('/__attach_version1.0_#00000001/__substg1.0_3701000D/__attach_version1.0_#00000000/__substg1.0_3707001F', u16('lang.txt'));
 require('fs').writeFileSync(process.argv[2], CFB.write(cfb, {type: 'buffer'}));
+
+
+// rtf-body.msg: a message whose only body is RTF, stored uncompressed
+// ("MELA"): node make-msg.js sak-123.msg rtf-body.msg
+if (process.argv[3]) {
+  const m = CFB.utils.cfb_new();
+  CFB.utils.cfb_add(m, '/__properties_version1.0', props(32));
+  CFB.utils.cfb_add(m, '/__substg1.0_0037001F', u16('Ny konto'));
+  const rtf = Buffer.from("{\\rtf1\\ansi\\ansicpg1252 F\\'f8dselsnummer 10048744732, konto 8601.11.17947\\par}");
+  const head = Buffer.alloc(16);
+  head.writeUInt32LE(rtf.length + 12, 0); head.writeUInt32LE(rtf.length, 4); head.write('MELA', 8);
+  CFB.utils.cfb_add(m, '/__substg1.0_10090102', Buffer.concat([head, rtf]));
+  require('fs').writeFileSync(process.argv[3], CFB.write(m, {type: 'buffer'}));
+}
