@@ -68,6 +68,16 @@ func (r *recorder) FieldInfo(n, _ string, _ int)       { r.Fields(n) }
 func (r *recorder) text(key string) string             { return strings.Join(r.values[key], "") }
 func (r *recorder) has(key, sub string) bool           { return strings.Contains(r.text(key), sub) }
 
+// fixture returns the file testdata/name.
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func write(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
@@ -276,10 +286,7 @@ func TestLimits(t *testing.T) {
 	write(t, dir, "many.tar", tarOf(t, many))
 	write(t, dir, "bomb.tar.gz", gz(tarOf(t, map[string][]byte{"a.txt": big, "b.txt": big, "c.txt": big})))
 	// 3 MiB of that text in 604 bytes of xz, made with the xz tool.
-	xzBomb, err := os.ReadFile("testdata/bomb.txt.xz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	xzBomb := fixture(t, "bomb.txt.xz")
 	write(t, dir, "bomb.txt.xz", xzBomb)
 
 	rec, _ := scanTree(t, dir, Options{MaxExpandedBytes: 1536 << 10, MaxArchiveEntries: 10, MaxArchiveDepth: 2})

@@ -3,7 +3,6 @@ package files
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -68,35 +67,19 @@ func FuzzZip(f *testing.F) {
 }
 
 func FuzzBzip2(f *testing.F) {
-	seed, err := os.ReadFile("testdata/backup.tbz2")
-	if err != nil {
-		f.Fatal(err)
-	}
-	fuzzDecode(f, "x.tbz2", seed, []byte("BZh91AY&SY"))
+	fuzzDecode(f, "x.tbz2", fixture(f, "backup.tbz2"), []byte("BZh91AY&SY"))
 }
 
 func FuzzZstd(f *testing.F) {
-	seed, err := os.ReadFile("testdata/backup.tzst")
-	if err != nil {
-		f.Fatal(err)
-	}
-	fuzzDecode(f, "x.tzst", seed, []byte("\x28\xb5\x2f\xfd\x00\xa8\x09\x00\x00x"))
+	fuzzDecode(f, "x.tzst", fixture(f, "backup.tzst"), []byte("\x28\xb5\x2f\xfd\x00\xa8\x09\x00\x00x"))
 }
 
 func FuzzXZ(f *testing.F) {
-	seeds := [][]byte{[]byte("\xfd7zXZ\x00\x00\x04")}
-	for _, name := range []string{"testdata/backup.txz", "testdata/huge-dict.xz"} {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		seeds = append(seeds, b)
-	}
-	fuzzDecode(f, "x.txz", seeds...)
+	fuzzDecode(f, "x.txz", []byte("\xfd7zXZ\x00\x00\x04"), fixture(f, "backup.txz"), fixture(f, "huge-dict.xz"))
 }
 
-// FuzzPDF runs a child process per input (see pdf.go), so it is slow; what
-// it checks is that the scan survives whatever the child does.
+// FuzzPDF runs the PDF children (see pdf.go), so it is slow; what it
+// checks is that the scan survives whatever a child does.
 func FuzzPDF(f *testing.F) {
 	old := pdfTimeout
 	pdfTimeout = 2 * time.Second
@@ -129,49 +112,25 @@ func FuzzOffice(f *testing.F) {
 // directory, a .msg's property streams, a .doc's piece table and an
 // .xls's records.
 func FuzzOLE(f *testing.F) {
-	var seeds [][]byte
-	for _, name := range []string{"ansatte.xls", "brev.doc", "sak-123.msg", "Thumbs.db"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		seeds = append(seeds, b)
-	}
-	fuzzDecode(f, "x.doc", seeds...)
+	fuzzDecode(f, "x.doc", fixture(f, "ansatte.xls"), fixture(f, "brev.doc"), fixture(f, "sak-123.msg"), fixture(f, "rtf-body.msg"), fixture(f, "Thumbs.db"))
 }
 
 // FuzzODF runs OpenDocument files, told apart by their mimetype member:
 // a spreadsheet's rows and cells, and a text's paragraphs.
 func FuzzODF(f *testing.F) {
-	var seeds [][]byte
-	for _, name := range []string{"ansatte.ods", "brev2.odt"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		seeds = append(seeds, b)
-	}
-	fuzzDecode(f, "x.zip", seeds...)
+	fuzzDecode(f, "x.zip", fixture(f, "ansatte.ods"), fixture(f, "brev2.odt"))
 }
 
 // FuzzXlsx runs workbooks: excelize's reading, and the look for ten-digit
 // numbers in a sheet's XML.
 func FuzzXlsx(f *testing.F) {
-	seed, err := os.ReadFile("testdata/ledende-null.xlsx")
-	if err != nil {
-		f.Fatal(err)
-	}
-	fuzzDecode(f, "x.xlsx", seed)
+	fuzzDecode(f, "x.xlsx", fixture(f, "ledende-null.xlsx"))
 }
 
 // FuzzRTF runs RTF documents, and Outlook messages whose body is
 // compressed RTF.
 func FuzzRTF(f *testing.F) {
-	seed, err := os.ReadFile("testdata/brev.rtf")
-	if err != nil {
-		f.Fatal(err)
-	}
-	fuzzDecode(f, "x.rtf", seed, []byte(`{\rtf1{\*\x{\bin3 }}}\u-1\'zz\uc9`))
+	fuzzDecode(f, "x.rtf", fixture(f, "brev.rtf"), []byte(`{\rtf1{\*\x{\bin3 }}}\u-1\'zz\uc9`))
 }
 
 func FuzzCompressedRTF(f *testing.F) {

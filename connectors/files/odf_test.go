@@ -1,7 +1,6 @@
 package files
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,10 +13,7 @@ import (
 func TestOpenDocumentAndPptx(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"ansatte.ods", "brev2.odt"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := fixture(t, name)
 		write(t, dir, name, b)
 		write(t, dir, "omdøpt/"+strings.TrimSuffix(name, ".ods")+".zip", b) // known by its mimetype
 	}
@@ -90,11 +86,7 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 func TestSpreadsheetNumbersAreMarked(t *testing.T) {
 	dir := t.TempDir()
 	for _, ext := range []string{"xlsx", "xls", "ods"} {
-		b, err := os.ReadFile("testdata/ledende-null." + ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, dir, "ledende-null."+ext, b)
+		write(t, dir, "ledende-null."+ext, fixture(t, "ledende-null."+ext))
 	}
 	rec, _ := scanTree(t, dir, Options{})
 	for _, ext := range []string{"xlsx", "xls", "ods"} {

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -23,17 +22,10 @@ import (
 // both made with the same cfb package.
 func TestOffice97(t *testing.T) {
 	dir := t.TempDir()
-	fixture := func(name string) []byte {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	for _, name := range []string{"ansatte.xls", "brev.doc", "sak-123.msg", "kunder-stor.xls.gz", "Thumbs.db", "passord.xlsx"} {
-		write(t, dir, name, fixture(name))
+		write(t, dir, name, fixture(t, name))
 	}
-	doc := fixture("brev.doc")
+	doc := fixture(t, "brev.doc")
 	fib := wordDocumentAt(t, doc)
 	encrypted := slices.Clone(doc)
 	encrypted[fib+0x0B] |= 0x01 // fEncrypted: bit 8 of the flags at 0x0A
@@ -45,7 +37,7 @@ func TestOffice97(t *testing.T) {
 	write(t, dir, "arkiv.zip", zipOf(t, map[string][]byte{"brev/brev.doc": doc}))
 	// The body's directory entry claims 100 MB: its sectors would have
 	// to run in a loop.
-	lie := fixture("sak-123.msg")
+	lie := fixture(t, "sak-123.msg")
 	entry := bytes.Index(lie, utf16le("__substg1.0_1000001F"))
 	binary.LittleEndian.PutUint64(lie[entry+120:], 100<<20)
 	write(t, dir, "lie.msg", lie)

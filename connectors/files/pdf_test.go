@@ -3,7 +3,6 @@ package files
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -93,11 +92,7 @@ func TestPDF(t *testing.T) {
 	// of memory, an end no recover catches. Not under the race detector,
 	// whose child is not held to the limit (see pdftext.MemoryLimited).
 	if pdftext.MemoryLimited {
-		bomb, err := os.ReadFile("testdata/string-bomb.pdf")
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, dir, "bad/string-bomb.pdf", bomb)
+		write(t, dir, "bad/string-bomb.pdf", fixture(t, "string-bomb.pdf"))
 	}
 	// Encrypted with a user password (RC4, and AES-256, which the reader
 	// does not know): the text cannot be read without it.

@@ -2,7 +2,6 @@ package files
 
 import (
 	"io"
-	"os"
 	"strings"
 	"testing"
 )
@@ -50,17 +49,10 @@ func TestRTFText(t *testing.T) {
 // next to "kontonummer" was taken for an account number.
 func TestRTFFile(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile("testdata/brev.rtf")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixture(t, "brev.rtf")
 	write(t, dir, "brev.rtf", b)
-	write(t, dir, "uten-navn", b) // known by its first bytes
-	msg, err := os.ReadFile("testdata/rtf-body.msg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "rtf-body.msg", msg) // an Outlook message whose only body is RTF
+	write(t, dir, "uten-navn", b)                             // known by its first bytes
+	write(t, dir, "rtf-body.msg", fixture(t, "rtf-body.msg")) // an Outlook message whose only body is RTF
 	rec, _ := scanTree(t, dir, Options{})
 	for _, name := range []string{"brev.rtf", "uten-navn"} {
 		for _, want := range []string{"Kjære Kari Nørdmann,", "fødselsnummer 10048744732 og kontonummer 8601.11.17947", "kari.nordmann@online.no", "mailto:ola@online.no"} {
