@@ -26,6 +26,13 @@ func fuzzDecode(f *testing.F, name string, seeds ...[]byte) {
 		if len(rec.kinds) == 0 {
 			t.Fatal("no part was begun")
 		}
+		// decode recovers a decoder's panic so that the scan goes on, but
+		// a panic is a bug all the same.
+		for name, e := range rec.errs {
+			if strings.Contains(e, "decoder failed on malformed input") {
+				t.Fatalf("%s: %s", name, e)
+			}
+		}
 	})
 }
 

@@ -103,7 +103,7 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 	}
 	utf8Text := s.codepage(prefix) == utf8CodePg
 	var texts []string
-	rtf := "" // the compressed RTF body
+	rtf, hasBody := "", false // the compressed RTF body; a plain body
 	attachments := map[string]*msgAttachment{}
 	for _, p := range slices.Sorted(maps.Keys(s.byPath)) {
 		if prefix != "" && !strings.HasPrefix(p, prefix+"/") {
@@ -116,6 +116,7 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 		case len(elems) == 1:
 			switch id {
 			case propBody, propHTML, propTransportHeaders:
+				hasBody = hasBody || id == propBody
 				texts = append(texts, p)
 				continue
 			case propRTFCompressed:
@@ -167,7 +168,7 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 	}
 	// The RTF body only where there is no plain one: it holds the same
 	// text, and reading both would count each value twice.
-	if rtf != "" && !slices.ContainsFunc(texts, func(p string) bool { id, _, _ := propStream(path.Base(p)); return id == propBody }) {
+	if rtf != "" && !hasBody {
 		if err := d.msgRTF(ctx, s, rtf); err != nil {
 			return err
 		}
@@ -299,7 +300,10 @@ const lzfuDictionary = "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\f
 // decompressRTF returns the RTF of a PR_RTF_COMPRESSED value, at most max
 // bytes of it.
 func decompressRTF(b []byte, max int) ([]byte, error) {
-	if len(b) < 16 {
+	switch {
+	case max <= 0:
+		return nil, errBudget
+	case len(b) < 16:
 		return nil, errors.New("compressed RTF: too short")
 	}
 	raw := int(binary.LittleEndian.Uint32(b[4:]))

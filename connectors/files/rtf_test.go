@@ -81,6 +81,9 @@ func TestDecompressRTF(t *testing.T) {
 	if got, _ := decompressRTF(compressed, 10); len(got) != 10 {
 		t.Errorf("bounded to 10 bytes: %d", len(got))
 	}
+	if _, err := decompressRTF(compressed, 0); err == nil {
+		t.Error("no budget left, and no error")
+	}
 	for _, bad := range [][]byte{compressed[:10], compressed[:len(compressed)-3], append(compressed[:8:8], "ABCD...."...)} {
 		decompressRTF(bad, 1<<20) // must not panic
 	}
