@@ -282,3 +282,42 @@ func TestFieldsPastTheLimitAreCountedTogether(t *testing.T) {
 		t.Errorf("%d fields kept for %d names, want %d and one for the rest", len(p.aggs), n, maxFields)
 	}
 }
+
+// Every fødselsnummer passes as a bank account number, and some account
+// numbers pass as a fødselsnummer by chance: in a column of accounts,
+// those are accounts, and the fødselsnummer they seem to be is low. A
+// column of fødselsnummer is not touched, nor one whose name says so.
+func TestAccountsThatPassAsFodselsnummer(t *testing.T) {
+	var accounts, both []string
+	for n := 0; len(accounts) < 40 || len(both) < 10; n++ {
+		for check := range 10 {
+			s := fmt.Sprintf("1503%06d%d", n*7919%1000000, check) // day 15, month 03: a plausible date
+			switch {
+			case !detectors.ValidKontonummer(s):
+			case detectors.ValidFodselsnummer(s):
+				if len(both) < 10 {
+					both = append(both, s)
+				}
+			case len(accounts) < 40:
+				accounts = append(accounts, s)
+			}
+		}
+	}
+	inv := scanUnits(t, context.Background(), table("t", map[string][]string{
+		"kto":   append(append([]string{}, accounts...), both...),
+		"ident": fnrs,
+		"fnr":   append(append([]string{}, accounts...), both...), // the name speaks for it
+	}))
+	if c := findCat(inv, "t", "kto", "no_fnr"); c == nil || c.Confidence != detectors.Low || !strings.Contains(c.Explanation, "by chance") {
+		t.Errorf("accounts that pass as fødselsnummer: %+v", c)
+	}
+	if c := findCat(inv, "t", "kto", "no_bank_account"); c == nil || c.Confidence < detectors.Medium {
+		t.Errorf("the accounts: %+v", c)
+	}
+	if c := findCat(inv, "t", "ident", "no_fnr"); c == nil || c.Confidence < detectors.Medium {
+		t.Errorf("a column of fødselsnummer: %+v", c)
+	}
+	if c := findCat(inv, "t", "fnr", "no_fnr"); c == nil || c.Confidence != detectors.High {
+		t.Errorf("a column named fnr: %+v", c)
+	}
+}

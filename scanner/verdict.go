@@ -91,6 +91,9 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			}
 		}
 		ic.Confidence, ic.Explanation = judge(f, c, cat, h, hinted, nonPersonalHint)
+		if why, ok := accountsByChance(f, c, id, hinted); ok && ic.Confidence > detectors.Low {
+			ic.Confidence, ic.Explanation = detectors.Low, why
+		}
 		if ic.Confidence == detectors.None {
 			continue
 		}
@@ -164,6 +167,29 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 	default:
 		return detectors.Low, what + "; weak matches only (no formatting, context word or column name)"
 	}
+}
+
+// accountsByChance says why the fødselsnummer found in a column of bank
+// account numbers are most likely accounts too, and whether they are.
+// Every fødselsnummer passes an account number's MOD11 check (its second
+// check digit is that check), and an account number passes the
+// fødselsnummer's checks by chance, a few in a hundred: a column of
+// accounts shows many accounts that are not a fødselsnummer, and some
+// that pass as one. The account detector leaves a number that passes both
+// to the fødselsnummer detector, so a column of fødselsnummer shows none
+// of the first kind. Where accounts are at least twice as many, and
+// neither the column's name nor a word nearby speaks for the
+// fødselsnummer, they are reported at low confidence.
+func accountsByChance(f *fieldAgg, c *catAgg, id string, hinted bool) (string, bool) {
+	if id != detectors.CatFodselsnummer || hinted || f.name == "" || c == nil || c.withContext > 0 {
+		return "", false
+	}
+	accounts := f.find(detectors.CatBankAccount)
+	if accounts == nil || accounts.matchedValues < 2*c.matchedValues {
+		return "", false
+	}
+	return fmt.Sprintf("%d of %d non-empty values pass as a no_fnr, but %d others are bank account numbers that do not, and every no_fnr also passes as an account number: most likely accounts that pass the no_fnr checks by chance",
+		c.matchedValues, f.nonNull, accounts.matchedValues), true
 }
 
 // containerStem is the part of a container's name that says what it holds:
