@@ -19,11 +19,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -144,26 +147,77 @@ func run(b []byte, w *bufio.Writer) (code int) {
 }
 
 // pageText writes the text of page p, with a space where the text moves
-// on along its line and a line break where it moves to another. The
-// reader's own GetPlainText glues the runs of a line together, and
-// "Konto:8601.11.17947" written as two runs became "Konto8601.11.17947",
-// a number glued to a word, which no detector may take.
+// on along its line past a gap, and a line break where it moves to
+// another line. Where the text moves is worked out from the operators
+// that place it and the widths of the glyphs shown, whatever text object
+// they are in: a word processor writes each run of a line as a text
+// object of its own (LibreOffice puts a bold "49199" after "180441" so),
+// and the reader's own GetPlainText glued runs together, or broke them
+// apart, where the page shows them side by side.
 func pageText(p pdf.Page, w *bufio.Writer) {
 	content := p.V.Key("Contents")
 	if p.V.IsNull() || content.Kind() == pdf.Null {
 		return
 	}
-	encoders := map[string]pdf.TextEncoding{} // by font resource name
-	var enc pdf.TextEncoding
+	fonts := map[string]*pageFont{} // by resource name
+	var (
+		font       *pageFont
+		size       = 1.0 // Tf's size
+		leading    = 0.0
+		tm, tlm    = identity, identity // the text matrix, and that of the line
+		lastY      = 0.0
+		lastEnd    = 0.0 // where the last text shown ended along its line
+		shown      = false
+		lastSpace  = true // the last rune written is a space: none is added
+		emSize     = 1.0  // the font size on the page
+		pendingGap = false
+	)
+	// place decides, before text is shown at tm, what stands between it
+	// and the text before.
+	place := func() {
+		emSize = math.Abs(size * tm[3])
+		if emSize == 0 {
+			emSize = math.Abs(size)
+		}
+		x, y := tm[4], tm[5]
+		switch {
+		case !shown:
+		case math.Abs(y-lastY) > emSize/2:
+			w.WriteByte('\n')
+			lastSpace = true
+		case x-lastEnd > emSize*0.15 || x < lastEnd-emSize:
+			pendingGap = true // a space, unless the text brings its own
+		}
+	}
 	show := func(raw string) {
-		if enc == nil {
-			w.WriteString(raw)
+		if raw == "" {
 			return
 		}
-		w.WriteString(enc.Decode(raw))
+		place()
+		text := raw
+		if font != nil && font.enc != nil {
+			text = font.enc.Decode(raw)
+		}
+		if pendingGap && !lastSpace && !startsWithSpace(text) {
+			w.WriteByte(' ')
+		}
+		pendingGap = false
+		w.WriteString(text)
+		if r, _ := utf8.DecodeLastRuneInString(text); text != "" {
+			lastSpace = unicode.IsSpace(r)
+		}
+		advance := 0.0 // in thousandths of the font size
+		if font != nil && len(font.widths) > 0 {
+			for i := 0; i < len(raw); i++ {
+				advance += font.width(int(raw[i]))
+			}
+		} else {
+			advance = 500 * float64(utf8.RuneCountInString(text)) // an average glyph
+		}
+		tm = translate(advance/1000*size, 0, tm)
+		lastY, lastEnd, shown = tm[5], tm[4], true
 	}
 	var args []pdf.Value
-	lineY := 0.0
 	pdf.Interpret(content, func(stk *pdf.Stack, op string) {
 		n := stk.Len()
 		args = slices.Grow(args[:0], n)[:n]
@@ -171,34 +225,43 @@ func pageText(p pdf.Page, w *bufio.Writer) {
 			args[i] = stk.Pop()
 		}
 		switch op {
-		case "BT", "T*":
-			w.WriteByte('\n')
-		case "Td", "TD":
-			if len(args) == 2 && args[1].Float64() != 0 {
-				w.WriteByte('\n')
-			} else {
-				w.WriteByte(' ')
+		case "BT":
+			tm, tlm = identity, identity
+		case "TL":
+			if len(args) == 1 {
+				leading = args[0].Float64()
 			}
+		case "TD", "Td":
+			if len(args) == 2 {
+				if op == "TD" {
+					leading = -args[1].Float64()
+				}
+				tlm = translate(args[0].Float64(), args[1].Float64(), tlm)
+				tm = tlm
+			}
+		case "T*":
+			tlm = translate(0, -leading, tlm)
+			tm = tlm
 		case "Tm":
-			if len(args) == 6 && args[5].Float64() != lineY {
-				lineY = args[5].Float64()
-				w.WriteByte('\n')
-			} else {
-				w.WriteByte(' ')
+			if len(args) == 6 {
+				for i := range tm {
+					tm[i] = args[i].Float64()
+				}
+				tlm = tm
 			}
 		case "Tf":
 			if len(args) == 2 {
 				name := args[0].Name()
-				e, ok := encoders[name]
+				f, ok := fonts[name]
 				if !ok {
-					f := p.Font(name)
-					e = f.Encoder()
-					encoders[name] = e
+					f = newPageFont(p.Font(name))
+					fonts[name] = f
 				}
-				enc = e
+				font, size = f, args[1].Float64()
 			}
 		case "'", "\"":
-			w.WriteByte('\n')
+			tlm = translate(0, -leading, tlm)
+			tm = tlm
 			if len(args) > 0 {
 				show(args[len(args)-1].RawString())
 			}
@@ -215,13 +278,47 @@ func pageText(p pdf.Page, w *bufio.Writer) {
 				case pdf.String:
 					show(x.RawString())
 				case pdf.Integer, pdf.Real:
-					// A move right by more than about a fifth of
-					// the font size (in thousandths) is a space.
-					if x.Float64() < -200 {
-						w.WriteByte(' ')
-					}
+					tm = translate(-x.Float64()/1000*size, 0, tm)
 				}
 			}
 		}
 	})
+}
+
+// A text matrix: a b c d e f, as Tm takes them.
+type textMatrix [6]float64
+
+var identity = textMatrix{1, 0, 0, 1, 0, 0}
+
+// translate is m moved by tx, ty in its own space.
+func translate(tx, ty float64, m textMatrix) textMatrix {
+	m[4] += tx*m[0] + ty*m[2]
+	m[5] += tx*m[1] + ty*m[3]
+	return m
+}
+
+// pageFont is a font of a page with its encoding and the widths of its
+// glyphs, looked up once.
+type pageFont struct {
+	enc    pdf.TextEncoding
+	first  int
+	widths []float64
+}
+
+func newPageFont(f pdf.Font) *pageFont {
+	return &pageFont{enc: f.Encoder(), first: f.FirstChar(), widths: f.Widths()}
+}
+
+// width is the width of a glyph in thousandths of the font size, an
+// average one where the font does not say.
+func (f *pageFont) width(code int) float64 {
+	if i := code - f.first; i >= 0 && i < len(f.widths) {
+		return f.widths[i]
+	}
+	return 500
+}
+
+func startsWithSpace(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && unicode.IsSpace(r)
 }
