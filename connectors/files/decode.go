@@ -140,6 +140,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		rerr = readJSON(ctx, tr, d.sink)
 	case "ndjson":
 		rerr = readNDJSON(ctx, tr, d.sink)
+	case "html":
+		rerr = htmlText(tr, func(r io.Reader) error { return d.text(ctx, r, 1) })
 	default:
 		rerr = d.text(ctx, tr, 1)
 	}
@@ -268,6 +270,8 @@ func kindByName(name string) string {
 		return "msg"
 	case ".rtf":
 		return "rtf"
+	case ".html", ".htm", ".xhtml":
+		return "html"
 	case ".mbox", ".mbx":
 		return "mbox"
 	}

@@ -148,3 +148,10 @@ func FuzzCompressedRTF(f *testing.F) {
 		}
 	})
 }
+
+func FuzzHTML(f *testing.F) {
+	old := maxRecordBytes
+	maxRecordBytes = 64 // so that inputs also take the way from a token too long to text
+	f.Cleanup(func() { maxRecordBytes = old })
+	fuzzDecode(f, "x.html", []byte(`<p>F&oslash;dsel<b>snummer</b> <a href="mailto:a@b.no">x</a><script>y</script><td>z`))
+}

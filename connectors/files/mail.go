@@ -129,7 +129,7 @@ func (m *mailParts) body(ctx context.Context, r io.Reader, hdr textproto.MIMEHea
 	content := transferDecoded(r, hdr.Get("Content-Transfer-Encoding"))
 	name, attached := attachmentName(hdr)
 	if !attached && (media == "text/plain" || media == "text/html") {
-		return m.readText(ctx, content)
+		return m.readText(ctx, content, media == "text/html")
 	}
 	m.members++
 	if name == "" {
@@ -148,8 +148,8 @@ func (m *mailParts) body(ctx context.Context, r io.Reader, hdr textproto.MIMEHea
 }
 
 // readText reads a text part of a body into the container, in whatever
-// encoding decode would take it in.
-func (m *mailParts) readText(ctx context.Context, content io.Reader) error {
+// encoding decode would take it in; an HTML part as the text it shows.
+func (m *mailParts) readText(ctx context.Context, content io.Reader, isHTML bool) error {
 	if m.text == nil {
 		m.text = bufio.NewReaderSize(nil, sniffLen)
 	}
@@ -162,6 +162,9 @@ func (m *mailParts) readText(ctx context.Context, content io.Reader) error {
 	tr, ok := textReader(br, head)
 	if !ok {
 		return nil // a body that is no text in any encoding: nothing to read
+	}
+	if isHTML {
+		return htmlText(tr, func(r io.Reader) error { return m.d.text(ctx, r, m.line) })
 	}
 	return m.d.text(ctx, tr, m.line)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"path"
 	"slices"
@@ -158,8 +159,15 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 			d.sink.PartError(fmt.Errorf("msg: %w", err))
 			continue
 		}
-		_, typ, _ := propStream(path.Base(p))
-		if err := d.text(ctx, strings.NewReader(propText(v, typ, utf8Text)), 1); err != nil {
+		id, typ, _ := propStream(path.Base(p))
+		text := strings.NewReader(propText(v, typ, utf8Text))
+		read := func(r io.Reader) error { return d.text(ctx, r, 1) }
+		if id == propHTML {
+			err = htmlText(text, read)
+		} else {
+			err = read(text)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
