@@ -64,6 +64,19 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 		}
 		h, hinted := hints[id]
 		c := f.find(id)
+		byChance := int64(0)
+		if id == detectors.CatBankAccount && c != nil {
+			// The values that pass as a fødselsnummer by chance (see
+			// accountsByChance) are account numbers of this column too.
+			_, fnrHinted := hints[detectors.CatFodselsnummer]
+			if fnr := f.find(detectors.CatFodselsnummer); fnr != nil {
+				if _, ok := accountsByChance(f, fnr, detectors.CatFodselsnummer, fnrHinted); ok {
+					all := *c
+					all.matchedValues += fnr.matchedValues
+					c, byChance = &all, fnr.matchedValues
+				}
+			}
+		}
 		ic := inventory.Category{
 			ID: id, Class: cat.Class, Personal: cat.Personal(),
 			Variants: map[string]int64{}, ByConfidence: map[string]int64{},
@@ -93,6 +106,9 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 		ic.Confidence, ic.Explanation = judge(f, c, cat, h, hinted, nonPersonalHint)
 		if why, ok := accountsByChance(f, c, id, hinted); ok && ic.Confidence > detectors.Low {
 			ic.Confidence, ic.Explanation = detectors.Low, why
+		}
+		if byChance > 0 {
+			ic.Explanation += fmt.Sprintf(" (%d of them pass as a no_fnr too, by chance)", byChance)
 		}
 		if ic.Confidence == detectors.None {
 			continue

@@ -428,6 +428,12 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 				if odf {
 					para = append(para, ' ')
 				}
+			case "a": // a link: its mailto: or tel: address, as HTML's is kept
+				for _, a := range t.Attr {
+					if v := a.Value; odf && a.Name.Local == "href" && (hasPrefixFold(v, "mailto:") || hasPrefixFold(v, "tel:")) {
+						para = append(append(append(para, ' '), v...), ' ')
+					}
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {

@@ -42,7 +42,14 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 			`<table:table-row><table:table-cell office:value-type="string"><text:p>fnr</text:p></table:table-cell></table:table-row>` + cells + `</table:table></office:spreadsheet></office:body></office:document-content>`),
 	}))
 
+	write(t, dir, "lenke.odt", zipOf(t, map[string][]byte{
+		"mimetype":    []byte("application/vnd.oasis.opendocument.text"),
+		"content.xml": []byte(`<office:document-content xmlns:text="t" xmlns:xlink="x"><text:p>Skriv <text:a xlink:href="mailto:ola@online.no">her</text:a>.</text:p></office:document-content>`),
+	}))
 	rec, _ := scanTree(t, dir, Options{})
+	if got := rec.text("lenke.odt|"); got != "Skriv  mailto:ola@online.no her." {
+		t.Errorf("a link's address: %q", got)
+	}
 	for _, name := range []string{"ansatte.ods", "omdøpt/ansatte.zip"} {
 		if got := rec.values[name+"|ansatte!fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
 			t.Errorf("%s: %q (kind %q, fields %q)", name, got, rec.kinds[name], rec.fields[name])
