@@ -335,13 +335,34 @@ func (d *decoder) paragraphMembers(ctx context.Context, zr *zip.Reader, kind str
 			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
 			return nil
 		}
-		done, err := d.paragraphs(ctx, rc, kind, odf, &line)
+		done, err := d.paragraphs(ctx, rc, kind, odf, &line, linkTargets(zr, name))
 		rc.Close()
 		if err != nil || done {
 			return err
 		}
 	}
 	return nil
+}
+
+// linkTargets returns the targets of an OOXML part's relationships by
+// their ids (word/document.xml's are in word/_rels/document.xml.rels), for
+// its links; nil where it has none.
+func linkTargets(zr *zip.Reader, part string) map[string]string {
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	dir, file := path.Split(part)
+	if decodeMember(zr, dir+"_rels/"+file+".rels", &rels) != nil {
+		return nil
+	}
+	links := map[string]string{}
+	for _, r := range rels.Rels {
+		links[r.ID] = r.Target
+	}
+	return links
 }
 
 // pptxParts are the slides of a presentation, then their speaker notes,
@@ -374,7 +395,7 @@ func pptxParts(zr *zip.Reader) []string {
 // elements; OpenDocument (odf) in the p and h elements and the spans in
 // them. It returns done when the rest of the part was read as text, or
 // the read cannot go on.
-func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf bool, line *int) (done bool, err error) {
+func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf bool, line *int, links map[string]string) (done bool, err error) {
 	// encoding/xml holds a text node whole, and a paragraph is kept until
 	// it ends: a 600 KB docx of one 300 MB paragraph took 1.9 GB. The
 	// guard stops a token past maxRecordBytes, and a paragraph is handed on
@@ -428,9 +449,20 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 				if odf {
 					para = append(para, ' ')
 				}
-			case "a": // a link: its mailto: or tel: address, as HTML's is kept
+			case "a", "hyperlink", "hlinkClick":
+				// A link: its mailto: or tel: address is kept, as HTML's is.
+				// OpenDocument has it in the link, OOXML in the part's
+				// relationships.
 				for _, a := range t.Attr {
-					if v := a.Value; odf && a.Name.Local == "href" && (hasPrefixFold(v, "mailto:") || hasPrefixFold(v, "tel:")) {
+					v := a.Value
+					switch {
+					case odf && a.Name.Local == "href":
+					case !odf && a.Name.Local == "id":
+						v = links[v]
+					default:
+						continue
+					}
+					if hasPrefixFold(v, "mailto:") || hasPrefixFold(v, "tel:") {
 						para = append(append(append(para, ' '), v...), ' ')
 					}
 				}

@@ -46,9 +46,24 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 		"mimetype":    []byte("application/vnd.oasis.opendocument.text"),
 		"content.xml": []byte(`<office:document-content xmlns:text="t" xmlns:xlink="x"><text:p>Skriv <text:a xlink:href="mailto:ola@online.no">her</text:a>.</text:p></office:document-content>`),
 	}))
+	rels := []byte(`<Relationships><Relationship Id="rId9" Type="hyperlink" Target="mailto:ola@online.no" TargetMode="External"/></Relationships>`)
+	write(t, dir, "lenke.docx", zipOf(t, map[string][]byte{
+		"word/document.xml":            []byte(`<w:document xmlns:w="w" xmlns:r="r"><w:body><w:p><w:r><w:t xml:space="preserve">Skriv </w:t></w:r><w:hyperlink r:id="rId9"><w:r><w:t>her</w:t></w:r></w:hyperlink><w:r><w:t>.</w:t></w:r></w:p></w:body></w:document>`),
+		"word/_rels/document.xml.rels": rels,
+	}))
+	write(t, dir, "lenke.pptx", zipOf(t, map[string][]byte{
+		"ppt/presentation.xml":             []byte(`<p:presentation xmlns:p="p"/>`),
+		"ppt/slides/slide1.xml":            slide(`<a:r><a:rPr><a:hlinkClick xmlns:r="r" r:id="rId9"/></a:rPr><a:t>her</a:t></a:r>`),
+		"ppt/slides/_rels/slide1.xml.rels": rels,
+	}))
 	rec, _ := scanTree(t, dir, Options{})
-	if got := rec.text("lenke.odt|"); got != "Skriv  mailto:ola@online.no her." {
-		t.Errorf("a link's address: %q", got)
+	for _, name := range []string{"lenke.odt", "lenke.docx"} {
+		if got := rec.text(name + "|"); got != "Skriv  mailto:ola@online.no her." {
+			t.Errorf("%s: a link's address: %q", name, got)
+		}
+	}
+	if got := rec.text("lenke.pptx|"); got != " mailto:ola@online.no her" {
+		t.Errorf("lenke.pptx: a link's address: %q", got)
 	}
 	for _, name := range []string{"ansatte.ods", "omdøpt/ansatte.zip"} {
 		if got := rec.values[name+"|ansatte!fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {

@@ -19,7 +19,8 @@ import (
 // sheet's XML first, and only in a sheet that has such a number at all.
 
 // xlsxSheetPaths maps a workbook's sheet names to their parts, through
-// the workbook's relationships.
+// the workbook's relationships (a target is relative to xl/, or from the
+// package's root where it starts with '/').
 func xlsxSheetPaths(zr *zip.Reader) map[string]string {
 	var workbook struct {
 		Sheets []struct {
@@ -27,27 +28,18 @@ func xlsxSheetPaths(zr *zip.Reader) map[string]string {
 			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
 		} `xml:"sheets>sheet"`
 	}
-	var rels struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if decodeMember(zr, "xl/workbook.xml", &workbook) != nil || decodeMember(zr, "xl/_rels/workbook.xml.rels", &rels) != nil {
+	if decodeMember(zr, "xl/workbook.xml", &workbook) != nil {
 		return nil
 	}
-	targets := map[string]string{}
-	for _, r := range rels.Rels {
-		if t, abs := strings.CutPrefix(r.Target, "/"); abs {
-			targets[r.ID] = t
-		} else {
-			targets[r.ID] = path.Join("xl", r.Target)
-		}
-	}
+	targets := linkTargets(zr, "xl/workbook.xml")
 	paths := map[string]string{}
 	for _, s := range workbook.Sheets {
 		if t, ok := targets[s.ID]; ok {
-			paths[s.Name] = t
+			if abs, ok := strings.CutPrefix(t, "/"); ok {
+				paths[s.Name] = abs
+			} else {
+				paths[s.Name] = path.Join("xl", t)
+			}
 		}
 	}
 	return paths
