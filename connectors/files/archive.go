@@ -344,6 +344,29 @@ func (d *decoder) paragraphMembers(ctx context.Context, zr *zip.Reader, kind str
 	return nil
 }
 
+// decodeMember unmarshals a small member of zr into v.
+func decodeMember(zr *zip.Reader, name string, v any) error {
+	f := zipMember(zr, name)
+	if f == nil {
+		return errors.New("no " + name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v)
+}
+
+func zipMember(zr *zip.Reader, name string) *zip.File {
+	for _, f := range zr.File {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
 // linkTargets returns the targets of an OOXML part's relationships by
 // their ids (word/document.xml's are in word/_rels/document.xml.rels), for
 // its links; nil where it has none.

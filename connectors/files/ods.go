@@ -27,12 +27,7 @@ const maxRepeat = 256
 // ods reads each sheet of an OpenDocument spreadsheet.
 func (d *decoder) ods(ctx context.Context, zr *zip.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "ods"})
-	var content *zip.File
-	for _, f := range zr.File {
-		if f.Name == "content.xml" {
-			content = f
-		}
-	}
+	content := zipMember(zr, "content.xml")
 	if content == nil {
 		d.sink.PartError(errors.New("ods: no content.xml"))
 		return nil

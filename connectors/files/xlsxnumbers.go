@@ -3,7 +3,6 @@ package files
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"io"
 	"path"
@@ -43,29 +42,6 @@ func xlsxSheetPaths(zr *zip.Reader) map[string]string {
 		}
 	}
 	return paths
-}
-
-// decodeMember unmarshals a small member of zr into v.
-func decodeMember(zr *zip.Reader, name string, v any) error {
-	f := zipMember(zr, name)
-	if f == nil {
-		return errors.New("no " + name)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v)
-}
-
-func zipMember(zr *zip.Reader, name string) *zip.File {
-	for _, f := range zr.File {
-		if f.Name == name {
-			return f
-		}
-	}
-	return nil
 }
 
 // tenDigitNumbers returns the cells, by row and column from 1, of the
