@@ -77,7 +77,10 @@ func joinPart(part, member string) string {
 func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, depth int) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			// The panic value may quote the input: do not print it.
+			// The part may not have begun where a decoder failed before
+			// it said what it read: the error is this part's, not the one
+			// before. The panic value may quote the input: do not print it.
+			d.sink.Begin(connectors.Part{Path: part, Kind: kindByName(name)})
 			d.sink.PartError(fmt.Errorf("decoder failed on malformed input (%T)", p))
 			err = nil
 		}
