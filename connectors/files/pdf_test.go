@@ -166,19 +166,21 @@ func TestPDF(t *testing.T) {
 // A word processor writes each run of a line as a text object of its own,
 // placed with Tm (LibreOffice does, for a bold part or a no-break space):
 // runs on one baseline are one line, split by a space only where there is
-// a gap, and a no-break space brings its own.
+// a gap, and a no-break space brings its own. A link's mailto: address,
+// which the page does not show, is read too; a web link is not.
 func TestPDFRunsInTextObjectsOfTheirOwn(t *testing.T) {
 	dir := t.TempDir()
 	run := func(x, y int, s string) string {
 		return fmt.Sprintf("RAW ET BT /F1 12 Tf 1 0 0 1 %d %d Tm (%s) Tj", x, y, s)
 	}
-	write(t, dir, "brev.pdf", pdfOf(t, "", "", []string{
+	link := "/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (mailto:ola@online.no) >> >> << /Subtype /Link /A << /S /URI /URI (https://firma.no) >> >>]"
+	write(t, dir, "brev.pdf", pdfOf(t, link, "", []string{
 		run(72, 700, "fnr 100487"), run(140, 700, "44732"), // a gap after 10 glyphs of about 6 points
 		run(72, 680, "mobil 912"), run(126, 680, "\xa0"), run(132, 680, "34"), run(144, 680, "\xa0"), run(150, 680, "567"),
 		run(72, 660, "ny linje"),
 	}))
 	rec, _ := scanTree(t, dir, Options{})
-	if got, want := strings.TrimSpace(rec.text("brev.pdf|")), "fnr 100487 44732\nmobil 912\u00a034\u00a0567\nny linje"; got != want {
+	if got, want := strings.TrimSpace(rec.text("brev.pdf|")), "fnr 100487 44732\nmobil 912\u00a034\u00a0567\nny linje\nmailto:ola@online.no"; got != want {
 		t.Errorf("text %q, want %q", got, want)
 	}
 }

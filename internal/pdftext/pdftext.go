@@ -140,7 +140,9 @@ func run(b []byte, w *bufio.Writer) (code int) {
 		return ExitMalformed
 	}
 	for i := 1; i <= min(r.NumPage(), maxPages); i++ {
-		pageText(r.Page(i), w)
+		page := r.Page(i)
+		pageText(page, w)
+		linkText(page, w)
 		w.WriteByte('\n')
 	}
 	return 0
@@ -283,6 +285,30 @@ func pageText(p pdf.Page, w *bufio.Writer) {
 			}
 		}
 	})
+}
+
+// maxLinks bounds the links of a page that are looked at.
+const maxLinks = 10000
+
+// linkText writes the mailto: and tel: addresses of the page's links, one
+// to a line: a letter shows "e-post her", and the address is only in the
+// link.
+func linkText(p pdf.Page, w *bufio.Writer) {
+	annots := p.V.Key("Annots")
+	for i := range min(annots.Len(), maxLinks) {
+		a := annots.Index(i)
+		if a.Key("Subtype").Name() != "Link" {
+			continue
+		}
+		if uri := a.Key("A").Key("URI").RawString(); hasPrefixFold(uri, "mailto:") || hasPrefixFold(uri, "tel:") {
+			w.WriteByte('\n')
+			w.WriteString(uri)
+		}
+	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // A text matrix: a b c d e f, as Tm takes them.
