@@ -116,6 +116,11 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 			return d.ole(ctx, f, part, depth)
 		}
 		return d.ole(ctx, br, part, depth)
+	case "7z":
+		if f, ok := r.(*os.File); ok {
+			return d.sevenZip(ctx, f, part, depth)
+		}
+		return d.sevenZip(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "zip", "xlsx", "docx", "pptx", "odt", "ods", "odp":
@@ -247,6 +252,8 @@ func kindByName(name string) string {
 		return "xz"
 	case ".zip":
 		return "zip"
+	case ".7z":
+		return "7z"
 	case ".tar":
 		return "tar"
 	case ".xlsx", ".xlsm":
@@ -292,6 +299,7 @@ var magics = []struct {
 	{"PK\x03\x04", "zip"},
 	{"PK\x05\x06", "zip"}, // empty zip
 	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"},
+	{"7z\xbc\xaf\x27\x1c", "7z"},
 }
 
 // binaryFormats are formats recognised by their first bytes that datakart
@@ -303,7 +311,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
-	{"7z\xbc\xaf", "7z archive (not read)"},
 	{"Rar!", "RAR archive (not read)"},
 }
 
@@ -347,7 +354,7 @@ func sniff(head []byte, name string) string {
 		return "eml"
 	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg", "rtf":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg", "rtf":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

@@ -155,3 +155,9 @@ func FuzzHTML(f *testing.F) {
 	f.Cleanup(func() { maxRecordBytes = old })
 	fuzzDecode(f, "x.html", []byte(`<p>F&oslash;dsel<b>snummer</b> <a href="mailto:a@b.no">x</a><script>y</script><td>z`))
 }
+
+// FuzzSevenZip runs 7z archives through their child process; what it
+// checks is that the scan survives whatever the child does.
+func FuzzSevenZip(f *testing.F) {
+	fuzzDecode(f, "x.7z", fixture(f, "backup.7z"), fixture(f, "ppmd.7z"), fixture(f, "kryptert.7z"), fixture(f, "stor-ordbok.7z"), fixture(f, "header-panic.7z"))
+}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"datakart/internal/pdftext"
+	"datakart/internal/childlimit"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -90,8 +90,8 @@ func TestPDF(t *testing.T) {
 	// A page whose text is one string of 900 MiB, compressed twice into
 	// 1.6 KB: the reader holds the whole string, and the child runs out
 	// of memory, an end no recover catches. Not under the race detector,
-	// whose child is not held to the limit (see pdftext.MemoryLimited).
-	if pdftext.MemoryLimited {
+	// whose child is not held to the limit (see childlimit.MemoryLimited).
+	if childlimit.MemoryLimited {
 		write(t, dir, "bad/string-bomb.pdf", fixture(t, "string-bomb.pdf"))
 	}
 	// Encrypted with a user password (RC4, and AES-256, which the reader
@@ -131,7 +131,7 @@ func TestPDF(t *testing.T) {
 		"bad/loop.pdf":      "no text after 2s",
 		"bad/deep.pdf":      "malformed",
 	}
-	if pdftext.MemoryLimited {
+	if childlimit.MemoryLimited {
 		wantErrs["bad/string-bomb.pdf"] = "the reader failed on this file"
 	}
 	for name, want := range wantErrs {

@@ -28,6 +28,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"datakart/internal/childlimit"
+
 	"github.com/ledongthuc/pdf"
 )
 
@@ -68,8 +70,8 @@ func init() {
 // of a PDF it could not read: the reader may have panicked halfway, so
 // the child does not read another.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	if MemoryLimited {
-		limitMemory(memory)
+	if childlimit.MemoryLimited {
+		childlimit.Limit(memory)
 	}
 	debug.SetMemoryLimit(int64(memory / 2)) // collect hard before the limit kills
 	br := bufio.NewReader(in)

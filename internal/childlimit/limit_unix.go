@@ -1,11 +1,11 @@
 //go:build unix
 
-package pdftext
+package childlimit
 
 import "syscall"
 
-// limitMemory caps the process's data segment, where the Go heap lives:
+// Limit caps the process's data segment, where the Go heap lives:
 // past it, an allocation fails and the process ends.
-func limitMemory(n uint64) {
+func Limit(n uint64) {
 	_ = syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: n, Max: n})
 }

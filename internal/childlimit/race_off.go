@@ -1,6 +1,6 @@
 //go:build !race
 
-package pdftext
+package childlimit
 
 // MemoryLimited reports whether a child is held to its memory limit: not
 // in a race-detector build (go test -race), whose runtime needs many times

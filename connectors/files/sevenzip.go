@@ -1,0 +1,274 @@
+package files
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"datakart/connectors"
+	"datakart/internal/sevenzipchild"
+)
+
+// A 7z archive (7-Zip's own format, which Windows shares keep backups and
+// exports in) is read like a zip, each file a member within the same
+// limits, but by a child process (internal/sevenzipchild): its reader
+// allocates what a hostile header claims. The child gets the archive's
+// path, or its bytes where it is a member of another archive, and hands
+// back each file's bytes; the parent reads them as it reads any member.
+
+// sevenZipStall stops a child that has sent nothing for this long: a
+// large archive may take long, but each of its files comes in pieces.
+var sevenZipStall = 60 * time.Second
+
+// sevenZipMemory is a child's memory limit; tests lower it.
+var sevenZipMemory uint64 = 512 << 20
+
+func (d *decoder) sevenZip(ctx context.Context, r io.Reader, part string, depth int) error {
+	if d.tooDeep(part, "7z", depth) {
+		return nil
+	}
+	// The request: the archive's path when it is a file, else its bytes.
+	typ, req := byte(sevenzipchild.FramePath), []byte(nil)
+	if f, ok := r.(*os.File); ok {
+		abs, err := filepath.Abs(f.Name())
+		if err != nil {
+			return d.sevenZipFailed(part, err)
+		}
+		req = []byte(abs)
+	} else {
+		b, err := io.ReadAll(io.LimitReader(r, d.opt.MaxMemberBytes+1))
+		switch {
+		case err != nil:
+			return d.sevenZipFailed(part, err)
+		case int64(len(b)) > d.opt.MaxMemberBytes:
+			d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
+			d.sink.PartSkipped(fmt.Sprintf("%v: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes))
+			return nil
+		}
+		typ, req = sevenzipchild.FrameBytes, b
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return d.sevenZipFailed(part, err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), sevenzipchild.Env+"="+strconv.FormatUint(sevenZipMemory, 10))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return d.sevenZipFailed(part, err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return d.sevenZipFailed(part, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return d.sevenZipFailed(part, err)
+	}
+	// The child is stopped when it stalls, or the scan is cancelled.
+	kill := func() { cmd.Process.Kill() }
+	stall := time.AfterFunc(sevenZipStall, kill)
+	stopCancel := context.AfterFunc(ctx, kill)
+	go func() {
+		sevenzipchild.WriteFrame(in, typ, uint32(len(req)), req)
+		in.Close()
+	}()
+	fr := &childFrames{r: bufio.NewReaderSize(out, 64<<10), stall: stall}
+	rerr := d.sevenZipMembers(ctx, fr, part, depth)
+	stalled := !stall.Stop()
+	stopCancel()
+	cmd.Process.Kill() // done, or something went wrong: either way no more is read
+	exit := cmd.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	switch {
+	case rerr == nil:
+	case stalled:
+		d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
+		d.sink.PartError(fmt.Errorf("7z: nothing from the reader for %s (one that loops on this archive was stopped); the files read before count", sevenZipStall))
+	default:
+		d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
+		d.sink.PartError(fmt.Errorf("7z: the reader failed on this archive (%v, out of memory or a fault); the files read before count", exit))
+	}
+	return nil
+}
+
+func (d *decoder) sevenZipFailed(part string, err error) error {
+	d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
+	d.sink.PartError(fmt.Errorf("7z: %w", err))
+	return nil
+}
+
+// sevenZipMembers reads the child's frames: each file, then the
+// archive's code. It returns an error where the frames stop short (the
+// child ended, or was stopped).
+func (d *decoder) sevenZipMembers(ctx context.Context, fr *childFrames, part string, depth int) error {
+	entries := 0
+	for {
+		typ, n, err := fr.header()
+		if err != nil {
+			return err
+		}
+		switch typ {
+		case sevenzipchild.FrameEnd:
+			if c := int(n); c != sevenzipchild.CodeOK {
+				d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
+				d.sevenZipCode(c)
+			} else if entries == 0 {
+				d.sink.Begin(connectors.Part{Path: part, Kind: "7z"}) // no file in it: the archive is the container
+			}
+			return nil
+		case sevenzipchild.FrameMember:
+		default:
+			return errors.New("7z: the reader's output is not in frames")
+		}
+		name, err := fr.bytes(n)
+		if err != nil {
+			return err
+		}
+		member := joinPart(part, string(name))
+		entries++
+		skip, stop := d.skipMember(member, entries)
+		if !skip && !stop {
+			err = d.decode(ctx, &budgetReader{&memberData{fr: fr}, d}, path.Base(string(name)), member, depth+1)
+			if err != nil {
+				return err
+			}
+		}
+		// What decode did not read of the file, and its code.
+		if err := fr.skipData(); err != nil {
+			return err
+		}
+		typ, n, err = fr.header()
+		if err != nil {
+			return err
+		}
+		if typ != sevenzipchild.FrameMemberEnd {
+			return errors.New("7z: the reader's output is not in frames")
+		}
+		if c := int(n); c != sevenzipchild.CodeOK && !skip {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(string(name))})
+			d.sevenZipCode(c)
+		}
+		if stop {
+			return fr.skipAll()
+		}
+	}
+}
+
+// sevenZipCode records why an archive or one of its files was not read.
+func (d *decoder) sevenZipCode(c int) {
+	switch c {
+	case sevenzipchild.CodeEncrypted:
+		d.sink.PartSkipped("encrypted 7z archive (not read)")
+	case sevenzipchild.CodeLimit:
+		d.sink.PartSkipped(fmt.Sprintf("%v: the archive asks for more memory than 7-Zip's -mx9 uses (%d MiB of dictionary or window, %d MiB of PPMd model)",
+			connectors.ErrLimit, sevenzipchild.MaxWindow>>20, sevenzipchild.MaxPPMdMemory>>20))
+	default:
+		d.sink.PartError(errors.New("7z: malformed; the files read before count"))
+	}
+}
+
+// childFrames reads a child's frames; each frame resets its stall timer.
+type childFrames struct {
+	r     *bufio.Reader
+	stall *time.Timer
+	left  uint32 // bytes left of the data frame being read
+}
+
+func (f *childFrames) header() (byte, uint32, error) {
+	var h [5]byte
+	if _, err := io.ReadFull(f.r, h[:]); err != nil {
+		return 0, 0, fmt.Errorf("7z: the reader ended: %w", err)
+	}
+	f.stall.Reset(sevenZipStall)
+	return h[0], binary.LittleEndian.Uint32(h[1:]), nil
+}
+
+func (f *childFrames) bytes(n uint32) ([]byte, error) {
+	if n > 64<<10 {
+		return nil, errors.New("7z: a file name over 64 KiB")
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(f.r, b); err != nil {
+		return nil, fmt.Errorf("7z: the reader ended: %w", err)
+	}
+	return b, nil
+}
+
+// skipData passes over the rest of the file being read.
+func (f *childFrames) skipData() error {
+	for {
+		if _, err := f.r.Discard(int(f.left)); err != nil {
+			return fmt.Errorf("7z: the reader ended: %w", err)
+		}
+		f.left = 0
+		typ, err := f.r.Peek(1)
+		if err != nil {
+			return fmt.Errorf("7z: the reader ended: %w", err)
+		}
+		if typ[0] != sevenzipchild.FrameData {
+			return nil
+		}
+		_, n, err := f.header()
+		if err != nil {
+			return err
+		}
+		f.left = n
+	}
+}
+
+// skipAll passes over the frames left, to the archive's end, once
+// --max-archive-entries stopped reading its files.
+func (f *childFrames) skipAll() error {
+	for {
+		if err := f.skipData(); err != nil {
+			return err
+		}
+		typ, n, err := f.header()
+		if err != nil || typ == sevenzipchild.FrameEnd {
+			return err
+		}
+		if typ == sevenzipchild.FrameMember {
+			if _, err := f.bytes(n); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// memberData reads the data frames of one file.
+type memberData struct{ fr *childFrames }
+
+func (m *memberData) Read(p []byte) (int, error) {
+	f := m.fr
+	for f.left == 0 {
+		typ, err := f.r.Peek(1)
+		if err != nil {
+			return 0, fmt.Errorf("7z: the reader ended: %w", err)
+		}
+		if typ[0] != sevenzipchild.FrameData {
+			return 0, io.EOF
+		}
+		_, n, err := f.header()
+		if err != nil {
+			return 0, err
+		}
+		f.left = n
+	}
+	n, err := f.r.Read(p[:min(uint32(len(p)), f.left)])
+	f.left -= uint32(n)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}

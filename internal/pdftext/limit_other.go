@@ -1,7 +1,0 @@
-//go:build !unix
-
-package pdftext
-
-// limitMemory has no portable way here; the memory limit of the runtime
-// still makes the collector work hard before the heap grows past it.
-func limitMemory(uint64) {}
