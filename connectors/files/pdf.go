@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 
@@ -78,23 +76,8 @@ func takePDFWorker() (*pdfWorker, error) {
 	}
 	pdfStarts++
 	pdfWorkers.Unlock()
-	exe, err := os.Executable()
+	cmd, in, out, err := startChild(pdftext.Env, pdfMemory)
 	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), pdftext.Env+"="+strconv.FormatUint(pdfMemory, 10))
-	// The child's stderr is not passed on: a crash report may quote the
-	// file.
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	return &pdfWorker{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10), memory: pdfMemory}, nil

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"datakart/connectors"
@@ -56,21 +54,8 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, part string, depth 
 		}
 		typ, req = sevenzipchild.FrameBytes, b
 	}
-	exe, err := os.Executable()
+	cmd, in, out, err := startChild(sevenzipchild.Env, sevenZipMemory)
 	if err != nil {
-		return d.sevenZipFailed(part, err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), sevenzipchild.Env+"="+strconv.FormatUint(sevenZipMemory, 10))
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return d.sevenZipFailed(part, err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return d.sevenZipFailed(part, err)
-	}
-	if err := cmd.Start(); err != nil {
 		return d.sevenZipFailed(part, err)
 	}
 	// The child is stopped when it stalls, or the scan is cancelled.
