@@ -117,10 +117,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		}
 		return d.ole(ctx, br, part, depth)
 	case "7z":
-		if f, ok := r.(*os.File); ok {
-			return d.sevenZip(ctx, f, part, depth)
-		}
-		return d.sevenZip(ctx, br, part, depth)
+		f, _ := r.(*os.File)
+		return d.sevenZip(ctx, br, f, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "zip", "xlsx", "docx", "pptx", "odt", "ods", "odp":

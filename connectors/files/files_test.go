@@ -667,10 +667,19 @@ func TestTreeDeeperThanAPathMayBe(t *testing.T) {
 	if err := root.WriteFile(leaf, []byte("epost\nola@online.no\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A 7z archive is read by a child handed the open file, not its name,
+	// which no open() takes at this depth.
+	deep7z := path.Join(rel, "backup.7z")
+	if err := root.WriteFile(deep7z, fixture(t, "backup.7z"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	write(t, dir, "top.txt", []byte("kari@online.no"))
 	rec, units := scanTree(t, dir, Options{})
 	if got := rec.values[leaf+"|epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
 		t.Errorf("the file 300 levels down: %q (units %d)", got, len(units))
+	}
+	if got := rec.values[deep7z+"!ansatte.csv|fødselsnummer"]; len(got) != 2 {
+		t.Errorf("the 7z archive 300 levels down: %q (error %q)", got, rec.errs[deep7z])
 	}
 	if !rec.has("top.txt|", "kari@online.no") {
 		t.Error("the file at the top")

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"time"
 
 	"datakart/connectors"
@@ -30,18 +29,17 @@ var sevenZipStall = 60 * time.Second
 // sevenZipMemory is a child's memory limit; tests lower it.
 var sevenZipMemory uint64 = 512 << 20
 
-func (d *decoder) sevenZip(ctx context.Context, r io.Reader, part string, depth int) error {
+// sevenZip reads the archive in r, which is the file f when f is not nil.
+func (d *decoder) sevenZip(ctx context.Context, r io.Reader, f *os.File, part string, depth int) error {
 	if d.tooDeep(part, "7z", depth) {
 		return nil
 	}
-	// The request: the archive's path when it is a file, else its bytes.
-	typ, req := byte(sevenzipchild.FramePath), []byte(nil)
-	if f, ok := r.(*os.File); ok {
-		abs, err := filepath.Abs(f.Name())
-		if err != nil {
-			return d.sevenZipFailed(part, err)
-		}
-		req = []byte(abs)
+	// The request: the archive's file itself, handed to the child as
+	// its file descriptor 3 (not its name: the file read is the one
+	// opened, wherever it is), else its bytes.
+	typ, req, files := byte(sevenzipchild.FrameFile), []byte(nil), []*os.File(nil)
+	if f != nil && inheritFiles {
+		files = []*os.File{f}
 	} else {
 		b, err := io.ReadAll(io.LimitReader(r, d.opt.MaxMemberBytes+1))
 		switch {
@@ -54,7 +52,7 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, part string, depth 
 		}
 		typ, req = sevenzipchild.FrameBytes, b
 	}
-	cmd, in, out, err := startChild(sevenzipchild.Env, sevenZipMemory)
+	cmd, in, out, err := startChild(sevenzipchild.Env, sevenZipMemory, files...)
 	if err != nil {
 		return d.sevenZipFailed(part, err)
 	}

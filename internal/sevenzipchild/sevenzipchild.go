@@ -1,8 +1,8 @@
 // Package sevenzipchild is the child process that reads a 7z archive for
 // the file connector (see connectors/files/sevenzip.go): this same
 // program, started with Env set to the bytes of memory it may use. It
-// reads one request on stdin, a frame with the path of the archive or
-// its bytes, and writes each file of the archive on stdout in frames:
+// reads one request on stdin, a frame that says the archive is the file
+// handed over as its descriptor 3, or holds its bytes, and writes each file of the archive on stdout in frames:
 // its name, its bytes, and its code; then the archive's code.
 //
 // 7z is read in a child because the reader, github.com/bodgit/sevenzip,
@@ -36,13 +36,14 @@ import (
 // is the memory limit in bytes.
 const Env = "DATAKART_7Z_CHILD"
 
-// The frames. The request is FramePath or FrameBytes; the child answers
+// The frames. The request is FrameFile (the archive is the file at file
+// descriptor 3) or FrameBytes (the archive's bytes); the child answers
 // with FrameMember (a file's name), FrameData (its bytes, in pieces) and
 // FrameMemberEnd (its code) for each file, then FrameEnd (the archive's
 // code). Each frame is its type, a length (or a code) in 4 bytes, and
 // that many bytes.
 const (
-	FramePath      = 'p'
+	FrameFile      = 'F'
 	FrameBytes     = 'b'
 	FrameMember    = 'm'
 	FrameData      = 'd'
@@ -117,7 +118,7 @@ func end(w *bufio.Writer, c int) int {
 	return c
 }
 
-// request reads the archive asked for: a file by its path, or bytes.
+// request reads the archive asked for: the file handed over, or bytes.
 func request(in io.Reader) (io.ReaderAt, int64, error) {
 	var h [5]byte
 	if _, err := io.ReadFull(in, h[:]); err != nil {
@@ -130,9 +131,12 @@ func request(in io.Reader) (io.ReaderAt, int64, error) {
 	if h[0] == FrameBytes {
 		return bytes.NewReader(b), int64(len(b)), nil
 	}
-	f, err := os.Open(string(b))
-	if err != nil {
-		return nil, 0, err
+	if h[0] != FrameFile {
+		return nil, 0, errors.New("an unknown request")
+	}
+	f := os.NewFile(3, "archive")
+	if f == nil {
+		return nil, 0, errors.New("no archive handed over")
 	}
 	st, err := f.Stat()
 	if err != nil {
