@@ -272,6 +272,8 @@ func kindByName(name string) string {
 		return "eml"
 	case ".doc", ".dot":
 		return "doc"
+	case ".ppt", ".pps":
+		return "ppt"
 	case ".xls", ".xlt":
 		return "xls"
 	case ".msg":
@@ -352,7 +354,7 @@ func sniff(head []byte, name string) string {
 		return "eml"
 	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "msg", "rtf":
+	case "gzip", "bzip2", "zstd", "xz", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "ppt", "msg", "rtf":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

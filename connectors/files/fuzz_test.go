@@ -2,7 +2,9 @@ package files
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +121,7 @@ func FuzzOffice(f *testing.F) {
 // directory, a .msg's property streams, a .doc's piece table and an
 // .xls's records.
 func FuzzOLE(f *testing.F) {
-	fuzzDecode(f, "x.doc", fixture(f, "ansatte.xls"), fixture(f, "brev.doc"), fixture(f, "sak-123.msg"), fixture(f, "rtf-body.msg"), fixture(f, "Thumbs.db"))
+	fuzzDecode(f, "x.doc", fixture(f, "ansatte.xls"), fixture(f, "brev.doc"), fixture(f, "sak-123.msg"), fixture(f, "rtf-body.msg"), fixture(f, "Thumbs.db"), gunzip(f, fixture(f, "foredrag.ppt.gz")))
 }
 
 // FuzzODF runs OpenDocument files, told apart by their mimetype member:
@@ -160,4 +162,16 @@ func FuzzHTML(f *testing.F) {
 // checks is that the scan survives whatever the child does.
 func FuzzSevenZip(f *testing.F) {
 	fuzzDecode(f, "x.7z", fixture(f, "backup.7z"), fixture(f, "ppmd.7z"), fixture(f, "kryptert.7z"), fixture(f, "stor-ordbok.7z"), fixture(f, "header-panic.7z"))
+}
+
+func gunzip(t testing.TB, b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

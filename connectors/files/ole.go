@@ -17,10 +17,11 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// Legacy Office files (Word and Excel 97–2003, Outlook messages) are OLE2
-// compound files: a small file system of streams inside one file. An ERP
-// vendor's shares keep years of them: .xls exports of payroll, .doc
-// letters, and support mail saved from Outlook as .msg.
+// Legacy Office files (Word, Excel and PowerPoint 97–2003, Outlook
+// messages) are OLE2 compound files: a small file system of streams
+// inside one file. An ERP vendor's shares keep years of them: .xls
+// exports of payroll, .doc letters, .ppt presentations, and support mail
+// saved from Outlook as .msg.
 
 // ole reads a compound file as what its streams say it is.
 func (d *decoder) ole(ctx context.Context, r io.Reader, part string, depth int) error {
@@ -58,14 +59,14 @@ func (d *decoder) ole(ctx context.Context, r io.Reader, part string, depth int) 
 		return d.doc(ctx, &s, part)
 	case s.has("Workbook"), s.has("Book"):
 		return d.xls(ctx, &s, part)
+	case s.has("PowerPoint Document"):
+		return d.ppt(ctx, &s, part)
 	}
 	d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
 	switch {
 	case s.has("EncryptedPackage"):
 		// A password-protected xlsx or docx is a compound file too.
 		d.sink.PartSkipped("encrypted Office document (not read)")
-	case s.has("PowerPoint Document"):
-		d.sink.PartSkipped("PowerPoint 97–2003 presentation (not read)")
 	default:
 		d.sink.PartSkipped("OLE compound file with no Word, Excel or Outlook content (not read)")
 	}

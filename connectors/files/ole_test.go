@@ -17,12 +17,14 @@ import (
 // HTML letter); kunder-stor.xls (gzipped) is 1,500 rows, so its shared
 // strings run on through CONTINUE records, a third of them in UTF-16
 // ("Łukasz"); sak-123.msg is made by testdata/make-msg.js; Thumbs.db is a
-// compound file with none of the three, and passord.xlsx one with the
+// compound file with none of the three, foredrag.ppt (gzipped) an ODP
+// presentation of two slides saved by LibreOffice 7.4 as "MS PowerPoint
+// 97", and passord.xlsx one with the
 // streams of a password-protected xlsx (EncryptionInfo, EncryptedPackage),
 // both made with the same cfb package.
 func TestOffice97(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"ansatte.xls", "brev.doc", "sak-123.msg", "kunder-stor.xls.gz", "Thumbs.db", "passord.xlsx"} {
+	for _, name := range []string{"ansatte.xls", "brev.doc", "sak-123.msg", "kunder-stor.xls.gz", "Thumbs.db", "passord.xlsx", "foredrag.ppt.gz"} {
 		write(t, dir, name, fixture(t, name))
 	}
 	doc := fixture(t, "brev.doc")
@@ -58,6 +60,7 @@ func TestOffice97(t *testing.T) {
 		"sak-123.msg!attachment-2.msg|":          "Per sitt nummer er 98765432.",
 		"sak-123.msg!attachment-2.msg!lang.txt|": "fnr 23114048690",
 		"egentlig-csv.xls|":                      "10048744732",
+		"foredrag.ppt.gz!foredrag.ppt|":          "Fødselsnummer 10048744732, mobil 912 34 567\nE-post kari.nordmann@online.no",
 		"lie.msg|Subject":                        "Søknad fnr 10048744732",
 	} {
 		if !rec.has(k, want) {
@@ -221,4 +224,25 @@ func utf16le(s string) []byte {
 		b = binary.LittleEndian.AppendUint16(b, c)
 	}
 	return b
+}
+
+// A PowerPoint Document stream's records, built by hand: atoms of each
+// kind inside nested containers, and a record that runs past the end.
+func TestPptText(t *testing.T) {
+	rec := func(verInst, typ uint16, body []byte) []byte {
+		b := binary.LittleEndian.AppendUint16(nil, verInst)
+		b = binary.LittleEndian.AppendUint16(b, typ)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(body)))
+		return append(b, body...)
+	}
+	atoms := append(append(rec(0, pptTextChars, utf16le("Kari Nørdmann\rfnr 10048744732")),
+		rec(0, pptTextBytes, []byte("mobil 912 34 567\vKj\xe6re"))...), rec(0x10, pptCString, utf16le("Ola"))...)
+	inner := rec(0x0F, 0x03F0, atoms) // a container: its children follow its header
+	doc := append(rec(0x0F, 0x03E8, inner), rec(0, 0x0FF5, []byte{1, 2, 3})...)
+	if got, cut := pptText(doc); string(got) != "Kari Nørdmann\nfnr 10048744732\nmobil 912 34 567\nKjære\nOla\n" || cut {
+		t.Errorf("%q, cut %v", got, cut)
+	}
+	if got, cut := pptText(append(doc, rec(0, pptTextChars, utf16le("x"))[:9]...)); !cut || !strings.Contains(string(got), "Ola") {
+		t.Errorf("a record past the end: %q, cut %v", got, cut)
+	}
 }
