@@ -6,6 +6,7 @@ import (
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // sniffLen is how much of a file is looked at to decide what it is.
@@ -94,7 +96,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}
 	kind := sniff(head, name)
 	switch kind {
-	case "gzip", "bzip2", "zstd", "xz":
+	case "gzip", "bzip2", "zstd", "xz", "lzma":
 		return d.decompress(ctx, br, kind, name, part, depth)
 	case "tar":
 		return d.tar(ctx, br, part, depth)
@@ -171,6 +173,7 @@ var compressed = map[string]struct {
 	"bzip2": {[]string{".bz2", ".bzip2"}, ".tbz2", func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }},
 	"zstd":  {[]string{".zst", ".zstd"}, ".tzst", openZstd},
 	"xz":    {[]string{".xz"}, ".txz", openXZ},
+	"lzma":  {[]string{".lzma"}, ".tlz", openLZMA},
 }
 
 // maxWindow bounds the memory one zstd or xz stream may ask for, its
@@ -183,6 +186,39 @@ const maxWindow = 64 << 20
 // github.com/ulikunitz/xz takes the larger of its limit and the
 // stream's; this port of XZ Embedded refuses a larger one.
 func openXZ(r io.Reader) (io.Reader, error) { return xz.NewReader(r, maxWindow) }
+
+// openLZMA opens a .lzma stream (LZMA_Alone, what "xz --format=lzma" and
+// the old lzma tool write) whose dictionary is at most maxWindow.
+// github.com/ulikunitz/xz/lzma takes the larger of its limit and the
+// stream's, so the header is looked at first: a properties byte, then the
+// dictionary's size.
+func openLZMA(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(r)
+	h, err := br.Peek(5)
+	if err != nil {
+		return nil, err
+	}
+	if binary.LittleEndian.Uint32(h[1:]) > maxWindow {
+		return nil, fmt.Errorf("%w: the stream asks for a dictionary over %d MiB", connectors.ErrLimit, maxWindow>>20)
+	}
+	return lzma.NewReader(br)
+}
+
+// looksLZMA tells a .lzma stream by its header, which has no magic: a
+// properties byte (lc, lp and pb, below 9*5*5), a dictionary of a size
+// 7-Zip and xz write (2^n or 3*2^n), and a size that is known or -1.
+func looksLZMA(head []byte) bool {
+	if len(head) < 13 || head[0] >= 9*5*5 {
+		return false
+	}
+	dict := binary.LittleEndian.Uint32(head[1:])
+	for n := uint32(1 << 12); n != 0; n <<= 1 {
+		if dict == n || dict == n+n>>1 {
+			return true
+		}
+	}
+	return false
+}
 
 // openZstd opens a zstd stream with one goroutine and a window of at most
 // maxWindow.
@@ -248,6 +284,8 @@ func kindByName(name string) string {
 		return "zstd"
 	case ".xz", ".txz":
 		return "xz"
+	case ".lzma", ".tlz":
+		return "lzma"
 	case ".zip":
 		return "zip"
 	case ".7z":
@@ -353,8 +391,11 @@ func sniff(head []byte, name string) string {
 	if k == "text" && looksMessage(head) {
 		return "eml"
 	}
+	if k == "lzma" && looksLZMA(head) {
+		return k // no magic: known by its name and its header
+	}
 	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "ppt", "msg", "rtf":
+	case "gzip", "bzip2", "zstd", "xz", "lzma", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "ppt", "msg", "rtf":
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {

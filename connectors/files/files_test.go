@@ -180,14 +180,17 @@ func TestDecoders(t *testing.T) {
 	// tools (Go writes no bzip2; a zstd or xz writer would be a dependency
 	// for the tests). huge-window.zst is a frame that asks for a 2 GiB
 	// window, huge-dict.xz a stream that asks for a 1.5 GiB dictionary
-	// (xz --lzma2=dict=1536MiB).
-	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2", "ansatte.csv.zst", "backup.tzst", "huge-window.zst", "ansatte.csv.xz", "backup.txz", "huge-dict.xz"} {
+	// (xz --lzma2=dict=1536MiB). The .lzma ones are "xz --format=lzma",
+	// huge-dict.lzma with its header's dictionary changed to 1.5 GiB.
+	for _, name := range []string{"ansatte.csv.bz2", "backup.tbz2", "ansatte.csv.zst", "backup.tzst", "huge-window.zst", "ansatte.csv.xz", "backup.txz", "huge-dict.xz",
+		"ansatte.csv.lzma", "backup.tlz", "huge-dict.lzma"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		write(t, dir, "bz/"+name, b)
 	}
+	write(t, dir, "bz/not-lzma.lzma", []byte("fnr 10048744732\n")) // no magic: the header says it is no lzma stream
 	write(t, dir, "bz/not-bzip2.txt", []byte("BZh is how this note starts: fnr 10048744732\n"))
 	write(t, dir, "assets/logo.png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...))
 	write(t, dir, "bin/blob.dat", []byte{1, 2, 3, 0, 4, 5, 6})
@@ -245,6 +248,9 @@ func TestDecoders(t *testing.T) {
 		"bz/backup.tzst!backup.tar!export/ansatte.csv|kontonummer":                   "8601.11.17947",
 		"bz/ansatte.csv.xz!ansatte.csv|fødselsnummer":                                "10048744732",
 		"bz/backup.txz!backup.tar!export/ansatte.csv|kontonummer":                    "8601.11.17947",
+		"bz/ansatte.csv.lzma!ansatte.csv|fødselsnummer":                              "10048744732",
+		"bz/not-lzma.lzma|":                                                          "fnr 10048744732\n",
+		"bz/backup.tlz!backup.tar!export/ansatte.csv|kontonummer":                    "8601.11.17947",
 		"bz/not-bzip2.txt|":                                                          "BZh is how this note starts: fnr 10048744732\n",
 		"backup/kunder.tar.gz!kunder.tar!export/ansatte.csv|kontonummer":             "8601.11.179471503.75.77003",
 		"backup/kunder.tar.gz!kunder.tar!export/inner.zip!customers.json|$[*].email": "c@online.no",
@@ -258,6 +264,9 @@ func TestDecoders(t *testing.T) {
 	}
 	if e := rec.errs["bz/huge-dict.xz!huge-dict"]; !strings.Contains(e, "dictionary size exceeds max") {
 		t.Errorf("an xz stream asking for a 1.5 GiB dictionary: error %q, want the dictionary refused (errors %v)", e, rec.errs)
+	}
+	if e := rec.errs["bz/huge-dict.lzma!huge-dict"]; !strings.Contains(e, "dictionary over 64 MiB") {
+		t.Errorf("an lzma stream asking for a 1.5 GiB dictionary: error %q, want the dictionary refused (errors %v)", e, rec.errs)
 	}
 	if rec.kinds["logs/app.ndjson"] != "ndjson" || rec.errs["logs/app.ndjson"] == "" {
 		t.Errorf("ndjson with a bad line: kind %q, error %q", rec.kinds["logs/app.ndjson"], rec.errs["logs/app.ndjson"])

@@ -175,3 +175,7 @@ func gunzip(t testing.TB, b []byte) []byte {
 	}
 	return out
 }
+
+func FuzzLZMA(f *testing.F) {
+	fuzzDecode(f, "x.tlz", fixture(f, "backup.tlz"), fixture(f, "huge-dict.lzma"))
+}
