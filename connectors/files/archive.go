@@ -306,10 +306,25 @@ func emptyRow(cols []string) bool {
 }
 
 // docx reads the document text: the w:t runs of each paragraph joined,
-// since Word splits values across runs, one value per paragraph.
+// since Word splits values across runs, one value per paragraph. The
+// body comes first, then its headers and footers (where a letterhead
+// keeps a phone number and an e-mail address), footnotes, endnotes and
+// comments, as a .doc's are read with its body.
 func (d *decoder) docx(ctx context.Context, zr *zip.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "docx"})
-	return d.paragraphMembers(ctx, zr, "docx", false, "word/document.xml")
+	parts := []string{"word/document.xml"}
+	for _, kind := range []string{"header", "footer", "footnotes", "endnotes", "comments"} {
+		var these []string
+		for _, f := range zr.File {
+			name, ok := strings.CutPrefix(f.Name, "word/"+kind)
+			if ok && !strings.Contains(name, "/") && strings.HasSuffix(name, ".xml") {
+				these = append(these, f.Name)
+			}
+		}
+		slices.SortFunc(these, byNumber)
+		parts = append(parts, these...)
+	}
+	return d.paragraphMembers(ctx, zr, "docx", false, parts...)
 }
 
 // paragraphMembers reads the named members of zr, in order, as the
@@ -388,6 +403,12 @@ func linkTargets(zr *zip.Reader, part string) map[string]string {
 	return links
 }
 
+// byNumber orders the parts of a package by the number in their names:
+// slide2 before slide10.
+func byNumber(a, b string) int {
+	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+}
+
 // pptxParts are the slides of a presentation, then their speaker notes,
 // each in the order of its number.
 func pptxParts(zr *zip.Reader) []string {
@@ -399,9 +420,6 @@ func pptxParts(zr *zip.Reader) []string {
 		case strings.HasPrefix(f.Name, "ppt/notesSlides/notesSlide") && strings.HasSuffix(f.Name, ".xml"):
 			notes = append(notes, f.Name)
 		}
-	}
-	byNumber := func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) // slide2 before slide10
 	}
 	slices.SortFunc(slides, byNumber)
 	slices.SortFunc(notes, byNumber)

@@ -51,6 +51,12 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 		"word/document.xml":            []byte(`<w:document xmlns:w="w" xmlns:r="r"><w:body><w:p><w:r><w:t xml:space="preserve">Skriv </w:t></w:r><w:hyperlink r:id="rId9"><w:r><w:t>her</w:t></w:r></w:hyperlink><w:r><w:t>.</w:t></w:r></w:p></w:body></w:document>`),
 		"word/_rels/document.xml.rels": rels,
 	}))
+	write(t, dir, "brevhode.docx", zipOf(t, map[string][]byte{
+		"word/document.xml":  []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Brødtekst</w:t></w:r></w:p></w:body></w:document>`),
+		"word/header1.xml":   []byte(`<w:hdr xmlns:w="w"><w:p><w:r><w:t>Firma AS, tlf 22 33 44 55, post@firma.no</w:t></w:r></w:p></w:hdr>`),
+		"word/footnotes.xml": []byte(`<w:footnotes xmlns:w="w"><w:footnote><w:p><w:r><w:t>fnr 10048744732</w:t></w:r></w:p></w:footnote></w:footnotes>`),
+		"word/styles.xml":    []byte(`<w:styles xmlns:w="w"><w:style><w:name w:val="Normal"/></w:style></w:styles>`),
+	}))
 	write(t, dir, "lenke.pptx", zipOf(t, map[string][]byte{
 		"ppt/presentation.xml":             []byte(`<p:presentation xmlns:p="p"/>`),
 		"ppt/slides/slide1.xml":            slide(`<a:r><a:rPr><a:hlinkClick xmlns:r="r" r:id="rId9"/></a:rPr><a:t>her</a:t></a:r>`),
@@ -61,6 +67,9 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 		if got := rec.text(name + "|"); got != "Skriv  mailto:ola@online.no her." {
 			t.Errorf("%s: a link's address: %q", name, got)
 		}
+	}
+	if got := rec.values["brevhode.docx|"]; !slices.Equal(got, []string{"Brødtekst", "Firma AS, tlf 22 33 44 55, post@firma.no", "fnr 10048744732"}) {
+		t.Errorf("a docx's body, then its header and footnotes: %q", got)
 	}
 	if got := rec.text("lenke.pptx|"); got != " mailto:ola@online.no her" {
 		t.Errorf("lenke.pptx: a link's address: %q", got)
