@@ -176,11 +176,21 @@ func attachmentName(hdr textproto.MIMEHeader) (string, bool) {
 	disposition, dp, _ := mime.ParseMediaType(hdr.Get("Content-Disposition"))
 	_, tp, _ := mime.ParseMediaType(hdr.Get("Content-Type"))
 	for _, name := range []string{dp["filename"], tp["name"]} {
-		if name = path.Base(strings.ReplaceAll(name, "\\", "/")); name != "." && name != "/" && name != "" {
+		if name = fileName(name); name != "" {
 			return name, true
 		}
 	}
 	return "", disposition == "attachment"
+}
+
+// fileName is the last element of the name an attachment is sent under,
+// with '/' or '\\' between elements, or "" when it has none: a name is not
+// a path to follow ("../../etc/kunder.csv" is kunder.csv).
+func fileName(name string) string {
+	if name = path.Base(strings.ReplaceAll(name, "\\", "/")); name == "." || name == "/" {
+		return ""
+	}
+	return name
 }
 
 // extensionOf is the extension a part of type media is read by.

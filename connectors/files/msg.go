@@ -209,8 +209,8 @@ func (d *decoder) msgAttachments(ctx context.Context, s *oleStreams, attachments
 			continue // a link, or an OLE object: nothing to read as a file
 		}
 		entries++
-		name := path.Base(strings.ReplaceAll(a.name, "\\", "/"))
-		if name == "." || name == "/" || name == "" {
+		name := fileName(a.name)
+		if name == "" {
 			name = fmt.Sprintf("attachment-%d", entries)
 			if a.message {
 				name += ".msg"
