@@ -31,15 +31,37 @@ func (d *decoder) readerAt(r io.Reader) (io.ReaderAt, int64, error) {
 		}
 		return f, st.Size(), nil
 	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, d.opt.MaxMemberBytes+1))
+	b, err := d.memberBytes(r)
 	if err != nil {
 		return nil, 0, err
 	}
-	if n > d.opt.MaxMemberBytes {
-		return nil, 0, fmt.Errorf("%w: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes)
+	return bytes.NewReader(b), int64(len(b)), nil
+}
+
+// memberBytes reads r whole, at most MaxMemberBytes of it: a member that
+// must be held in memory.
+func (d *decoder) memberBytes(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, d.opt.MaxMemberBytes+1))
+	if err != nil {
+		return nil, err
 	}
-	return bytes.NewReader(buf.Bytes()), n, nil
+	if n > d.opt.MaxMemberBytes {
+		return nil, fmt.Errorf("%w: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes)
+	}
+	return buf.Bytes(), nil
+}
+
+// partFailed records on a part begun why it could not be read: skipped
+// where a limit or a known reason stopped it (connectors.ErrLimit, an
+// errSkip), else an error of the format kind.
+func (d *decoder) partFailed(kind string, err error) {
+	var skip errSkip
+	if errors.As(err, &skip) || errors.Is(err, connectors.ErrLimit) {
+		d.sink.PartSkipped(err.Error())
+	} else {
+		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+	}
 }
 
 func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth int, kind string) error {
@@ -49,11 +71,7 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	ra, size, err := d.readerAt(r)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		if errors.Is(err, connectors.ErrLimit) {
-			d.sink.PartSkipped(err.Error())
-		} else {
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
-		}
+		d.partFailed(kind, err)
 		return nil
 	}
 	zr, err := zip.NewReader(ra, size)

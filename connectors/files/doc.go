@@ -145,16 +145,8 @@ func (d *decoder) doc(ctx context.Context, s *oleStreams, part string) error {
 	if err == nil {
 		wd, err = docText(wd, s.read)
 	}
-	var skip errSkip
-	switch {
-	case errors.As(err, &skip):
-		d.sink.PartSkipped(skip.Error())
-		return nil
-	case errors.Is(err, connectors.ErrLimit):
-		d.sink.PartSkipped(err.Error())
-		return nil
-	case err != nil:
-		d.sink.PartError(fmt.Errorf("doc: %w", err))
+	if err != nil {
+		d.partFailed("doc", err)
 		return nil
 	}
 	if err := d.text(ctx, bytes.NewReader(wd), 1); err != nil {

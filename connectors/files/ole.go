@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -31,11 +30,7 @@ func (d *decoder) ole(ctx context.Context, r io.Reader, part string, depth int) 
 	ra, size, err := d.readerAt(r)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
-		if errors.Is(err, connectors.ErrLimit) {
-			d.sink.PartSkipped(err.Error())
-		} else {
-			d.sink.PartError(fmt.Errorf("ole: %w", err))
-		}
+		d.partFailed("ole", err)
 		return nil
 	}
 	// A section reader, so the library sees a reader only: it writes to

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 
 	"datakart/connectors"
 )
@@ -65,12 +64,8 @@ func pptText(doc []byte) ([]byte, bool) {
 func (d *decoder) ppt(ctx context.Context, s *oleStreams, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "ppt"})
 	doc, err := s.read("PowerPoint Document")
-	switch {
-	case errors.Is(err, connectors.ErrLimit):
-		d.sink.PartSkipped(err.Error())
-		return nil
-	case err != nil:
-		d.sink.PartError(fmt.Errorf("ppt: %w", err))
+	if err != nil {
+		d.partFailed("ppt", err)
 		return nil
 	}
 	text, truncated := pptText(doc)

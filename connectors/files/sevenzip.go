@@ -41,14 +41,9 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, f *os.File, part st
 	if f != nil && inheritFiles {
 		files = []*os.File{f}
 	} else {
-		b, err := io.ReadAll(io.LimitReader(r, d.opt.MaxMemberBytes+1))
-		switch {
-		case err != nil:
+		b, err := d.memberBytes(r)
+		if err != nil {
 			return d.sevenZipFailed(part, err)
-		case int64(len(b)) > d.opt.MaxMemberBytes:
-			d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
-			d.sink.PartSkipped(fmt.Sprintf("%v: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes))
-			return nil
 		}
 		typ, req = sevenzipchild.FrameBytes, b
 	}
@@ -87,7 +82,7 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, f *os.File, part st
 
 func (d *decoder) sevenZipFailed(part string, err error) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
-	d.sink.PartError(fmt.Errorf("7z: %w", err))
+	d.partFailed("7z", err)
 	return nil
 }
 

@@ -309,23 +309,14 @@ func (d *decoder) xls(ctx context.Context, s *oleStreams, part string) error {
 		return nil
 	}
 	wb, err := s.read("Workbook")
-	if err != nil {
-		if errors.Is(err, connectors.ErrLimit) {
-			d.sink.PartSkipped(err.Error())
-		} else {
-			d.sink.PartError(fmt.Errorf("xls: %w", err))
-		}
-		return nil
+	if err == nil {
+		err = readBIFF(ctx, d, wb)
 	}
-	err = readBIFF(ctx, d, wb)
-	var skip errSkip
 	switch {
-	case errors.As(err, &skip):
-		d.sink.PartSkipped(skip.Error())
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
-		d.sink.PartError(fmt.Errorf("xls: %w", err))
+		d.partFailed("xls", err)
 	}
 	return nil
 }
