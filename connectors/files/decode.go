@@ -43,6 +43,22 @@ func (d *decoder) text(ctx context.Context, r io.Reader, line int) error {
 	return err
 }
 
+// textPart reads r as the text of the part begun, from line on (as the
+// text it shows where it is HTML), records an error that is not the
+// scan's cancellation on the part, and returns only the cancellation.
+func (d *decoder) textPart(ctx context.Context, r io.Reader, line int, isHTML bool) error {
+	var err error
+	if isHTML {
+		err = d.htmlText(ctx, r, line)
+	} else {
+		err = d.text(ctx, r, line)
+	}
+	if err != nil && ctx.Err() == nil {
+		d.sink.PartError(err)
+	}
+	return ctx.Err()
+}
+
 var errBudget = fmt.Errorf("%w: more than --max-expanded-bytes decompressed from one file", connectors.ErrLimit)
 
 // budgetReader counts decompressed bytes against the unit's budget, so a
@@ -149,7 +165,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "ndjson":
 		rerr = readNDJSON(ctx, tr, d.sink)
 	case "html":
-		rerr = htmlText(tr, func(r io.Reader) error { return d.text(ctx, r, 1) })
+		rerr = d.htmlText(ctx, tr, 1)
 	default:
 		rerr = d.text(ctx, tr, 1)
 	}

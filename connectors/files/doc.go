@@ -149,11 +149,5 @@ func (d *decoder) doc(ctx context.Context, s *oleStreams, part string) error {
 		d.partFailed("doc", err)
 		return nil
 	}
-	if err := d.text(ctx, bytes.NewReader(wd), 1); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d.sink.PartError(err)
-	}
-	return nil
+	return d.textPart(ctx, bytes.NewReader(wd), 1, false)
 }

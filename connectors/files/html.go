@@ -2,6 +2,7 @@ package files
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -115,11 +116,11 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// htmlText reads the text of the HTML document r with read, and says
-// where a token was too long.
-func htmlText(r io.Reader, read func(io.Reader) error) error {
+// htmlText is text for an HTML document: it reads the text the document
+// shows, and says where a token was too long.
+func (d *decoder) htmlText(ctx context.Context, r io.Reader, line int) error {
 	h := newHTMLReader(r)
-	if err := read(h); err != nil {
+	if err := d.text(ctx, h, line); err != nil {
 		return err
 	}
 	if h.tooLong {

@@ -55,10 +55,7 @@ func (d *decoder) message(ctx context.Context, r io.Reader, m *mailParts, line i
 	if err != nil {
 		// Not a message after all: its bytes are still read, as text.
 		d.sink.PartError(fmt.Errorf("not an e-mail (%w); read as text", err))
-		if err := d.text(ctx, io.MultiReader(bytes.NewReader(block), br), line); err != nil && ctx.Err() == nil {
-			d.sink.PartError(err)
-		}
-		return ctx.Err()
+		return d.textPart(ctx, io.MultiReader(bytes.NewReader(block), br), line, false)
 	}
 	// Every header is a field: besides From, To and the like, Received
 	// holds the sender's IP address, and X- headers what a system put there.
@@ -164,7 +161,7 @@ func (m *mailParts) readText(ctx context.Context, content io.Reader, isHTML bool
 		return nil // a body that is no text in any encoding: nothing to read
 	}
 	if isHTML {
-		return htmlText(tr, func(r io.Reader) error { return m.d.text(ctx, r, m.line) })
+		return m.d.htmlText(ctx, tr, m.line)
 	}
 	return m.d.text(ctx, tr, m.line)
 }

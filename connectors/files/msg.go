@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"path"
 	"slices"
@@ -160,18 +159,8 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 			continue
 		}
 		id, typ, _ := propStream(path.Base(p))
-		text := strings.NewReader(propText(v, typ, utf8Text))
-		read := func(r io.Reader) error { return d.text(ctx, r, 1) }
-		if id == propHTML {
-			err = htmlText(text, read)
-		} else {
-			err = read(text)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			d.sink.PartError(err)
+		if err := d.textPart(ctx, strings.NewReader(propText(v, typ, utf8Text)), 1, id == propHTML); err != nil {
+			return err
 		}
 	}
 	// The RTF body only where there is no plain one: it holds the same
@@ -194,10 +183,7 @@ func (d *decoder) msgRTF(ctx context.Context, s *oleStreams, p string) error {
 		d.sink.PartError(fmt.Errorf("msg: %w", err))
 	}
 	d.budget -= int64(len(v))
-	if err := d.text(ctx, newRTFReader(bytes.NewReader(v)), 1); err != nil && ctx.Err() == nil {
-		d.sink.PartError(err)
-	}
-	return ctx.Err()
+	return d.textPart(ctx, newRTFReader(bytes.NewReader(v)), 1, false)
 }
 
 // msgAttachments reads a message's attachments as members of part.

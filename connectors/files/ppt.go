@@ -69,11 +69,8 @@ func (d *decoder) ppt(ctx context.Context, s *oleStreams, part string) error {
 		return nil
 	}
 	text, truncated := pptText(doc)
-	if err := d.text(ctx, bytes.NewReader(text), 1); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d.sink.PartError(err)
+	if err := d.textPart(ctx, bytes.NewReader(text), 1, false); err != nil {
+		return err
 	}
 	if truncated {
 		d.sink.PartError(errors.New("ppt: a record runs past the end of the stream; the text before it counts"))
