@@ -3,7 +3,6 @@ package files
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"datakart/connectors"
+	"datakart/internal/frame"
 	"datakart/internal/pdftext"
 )
 
@@ -106,40 +106,6 @@ func (w *pdfWorker) stop() error {
 	return w.cmd.Wait()
 }
 
-// pdfText reads the text frames of one PDF from a child, up to its end
-// frame.
-type pdfText struct {
-	r    *bufio.Reader
-	left uint32 // bytes left in the current text frame
-	code int    // the PDF's code, -1 before the end frame
-}
-
-func (t *pdfText) Read(p []byte) (int, error) {
-	for t.left == 0 {
-		if t.code >= 0 {
-			return 0, io.EOF
-		}
-		var h [5]byte
-		if _, err := io.ReadFull(t.r, h[:]); err != nil {
-			return 0, fmt.Errorf("reading the PDF reader's output: %w", err)
-		}
-		switch n := binary.LittleEndian.Uint32(h[1:]); h[0] {
-		case pdftext.FrameText:
-			t.left = n
-		case pdftext.FrameEnd:
-			t.code = int(n)
-		default:
-			return 0, errors.New("the PDF reader's output is not in frames")
-		}
-	}
-	n, err := t.r.Read(p[:min(uint32(len(p)), t.left)])
-	t.left -= uint32(n)
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
-}
-
 // pdf reads the text of the PDF in r through a child process.
 func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "pdf"})
@@ -162,18 +128,27 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	kill := func() { w.cmd.Process.Kill() }
 	timer := time.AfterFunc(pdfTimeout, kill)
 	stopCancel := context.AfterFunc(ctx, kill)
-	text := &pdfText{r: w.out, code: -1}
-	_, werr := w.in.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(data))))
-	if werr == nil {
-		_, werr = w.in.Write(data)
-	}
+	frames := &frame.Reader{R: w.out}
+	werr := frame.Write(w.in, pdftext.FramePDF, uint32(len(data)), data)
 	var rerr error
+	code := -1 // the PDF's code, from the end frame after its text
 	if werr == nil {
-		rerr = d.text(ctx, text, 1)
+		rerr = d.text(ctx, frames.Data(pdftext.FrameText), 1)
+	}
+	if werr == nil && rerr == nil {
+		typ, n, err := frames.Header()
+		switch {
+		case err != nil:
+			rerr = err
+		case typ != pdftext.FrameEnd:
+			rerr = frame.ErrNotFrames
+		default:
+			code = int(n)
+		}
 	}
 	timedOut := !timer.Stop()
 	cancelled := !stopCancel()
-	ok := werr == nil && rerr == nil && text.code == 0 && !timedOut && !cancelled
+	ok := werr == nil && rerr == nil && code == 0 && !timedOut && !cancelled
 	var exit error
 	if ok {
 		w.release(true, len(data))
@@ -187,18 +162,18 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	case ok:
 	case timedOut:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
-	case text.code == pdftext.ExitEncrypted:
+	case code == pdftext.ExitEncrypted:
 		d.sink.PartSkipped("encrypted PDF (not read)")
-	case text.code == pdftext.ExitMalformed:
+	case code == pdftext.ExitMalformed:
 		d.sink.PartError(errors.New("PDF: malformed; the text of the pages before counts"))
-	case text.code == pdftext.ExitTooLarge:
+	case code == pdftext.ExitTooLarge:
 		d.sink.PartSkipped(fmt.Sprintf("PDF over %d MiB (not read)", pdftext.MaxBytes>>20))
-	case text.code < 0:
+	case code < 0:
 		d.sink.PartError(fmt.Errorf("PDF: the reader failed on this file (%v, out of memory or a fault); the text read before counts", exit))
 	case rerr != nil:
 		d.sink.PartError(rerr)
 	default:
-		d.sink.PartError(fmt.Errorf("PDF: the reader ended with code %d", text.code))
+		d.sink.PartError(fmt.Errorf("PDF: the reader ended with code %d", code))
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package files
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"datakart/connectors"
+	"datakart/internal/frame"
 	"datakart/internal/sevenzipchild"
 )
 
@@ -56,10 +56,11 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, f *os.File, part st
 	stall := time.AfterFunc(sevenZipStall, kill)
 	stopCancel := context.AfterFunc(ctx, kill)
 	go func() {
-		sevenzipchild.WriteFrame(in, typ, uint32(len(req)), req)
+		frame.Write(in, typ, uint32(len(req)), req)
 		in.Close()
 	}()
-	fr := &childFrames{r: bufio.NewReaderSize(out, 64<<10), stall: stall}
+	// Each frame resets the stall timer.
+	fr := &frame.Reader{R: bufio.NewReaderSize(out, 64<<10), OnHeader: func() { stall.Reset(sevenZipStall) }}
 	rerr := d.sevenZipMembers(ctx, fr, part, depth)
 	stalled := !stall.Stop()
 	stopCancel()
@@ -89,10 +90,10 @@ func (d *decoder) sevenZipFailed(part string, err error) error {
 // sevenZipMembers reads the child's frames: each file, then the
 // archive's code. It returns an error where the frames stop short (the
 // child ended, or was stopped).
-func (d *decoder) sevenZipMembers(ctx context.Context, fr *childFrames, part string, depth int) error {
+func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part string, depth int) error {
 	entries := 0
 	for {
-		typ, n, err := fr.header()
+		typ, n, err := fr.Header()
 		if err != nil {
 			return err
 		}
@@ -107,9 +108,9 @@ func (d *decoder) sevenZipMembers(ctx context.Context, fr *childFrames, part str
 			return nil
 		case sevenzipchild.FrameMember:
 		default:
-			return errors.New("7z: the reader's output is not in frames")
+			return frame.ErrNotFrames
 		}
-		name, err := fr.bytes(n)
+		name, err := fr.Body(n, 64<<10) // a file's name
 		if err != nil {
 			return err
 		}
@@ -117,28 +118,28 @@ func (d *decoder) sevenZipMembers(ctx context.Context, fr *childFrames, part str
 		entries++
 		skip, stop := d.skipMember(member, entries)
 		if !skip && !stop {
-			err = d.decode(ctx, &budgetReader{&memberData{fr: fr}, d}, path.Base(string(name)), member, depth+1)
+			err = d.decode(ctx, &budgetReader{fr.Data(sevenzipchild.FrameData), d}, path.Base(string(name)), member, depth+1)
 			if err != nil {
 				return err
 			}
 		}
 		// What decode did not read of the file, and its code.
-		if err := fr.skipData(); err != nil {
+		if err := fr.SkipData(sevenzipchild.FrameData); err != nil {
 			return err
 		}
-		typ, n, err = fr.header()
+		typ, n, err = fr.Header()
 		if err != nil {
 			return err
 		}
 		if typ != sevenzipchild.FrameMemberEnd {
-			return errors.New("7z: the reader's output is not in frames")
+			return frame.ErrNotFrames
 		}
 		if c := int(n); c != sevenzipchild.CodeOK && !skip {
 			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(string(name))})
 			d.sevenZipCode(c)
 		}
 		if stop {
-			return fr.skipAll()
+			return skipFiles(fr)
 		}
 	}
 }
@@ -156,97 +157,21 @@ func (d *decoder) sevenZipCode(c int) {
 	}
 }
 
-// childFrames reads a child's frames; each frame resets its stall timer.
-type childFrames struct {
-	r     *bufio.Reader
-	stall *time.Timer
-	left  uint32 // bytes left of the data frame being read
-}
-
-func (f *childFrames) header() (byte, uint32, error) {
-	var h [5]byte
-	if _, err := io.ReadFull(f.r, h[:]); err != nil {
-		return 0, 0, fmt.Errorf("7z: the reader ended: %w", err)
-	}
-	f.stall.Reset(sevenZipStall)
-	return h[0], binary.LittleEndian.Uint32(h[1:]), nil
-}
-
-func (f *childFrames) bytes(n uint32) ([]byte, error) {
-	if n > 64<<10 {
-		return nil, errors.New("7z: a file name over 64 KiB")
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(f.r, b); err != nil {
-		return nil, fmt.Errorf("7z: the reader ended: %w", err)
-	}
-	return b, nil
-}
-
-// skipData passes over the rest of the file being read.
-func (f *childFrames) skipData() error {
+// skipFiles passes over the files left in a child's frames, to the
+// archive's end, once --max-archive-entries stopped reading them.
+func skipFiles(fr *frame.Reader) error {
 	for {
-		if _, err := f.r.Discard(int(f.left)); err != nil {
-			return fmt.Errorf("7z: the reader ended: %w", err)
-		}
-		f.left = 0
-		typ, err := f.r.Peek(1)
-		if err != nil {
-			return fmt.Errorf("7z: the reader ended: %w", err)
-		}
-		if typ[0] != sevenzipchild.FrameData {
-			return nil
-		}
-		_, n, err := f.header()
-		if err != nil {
+		if err := fr.SkipData(sevenzipchild.FrameData); err != nil {
 			return err
 		}
-		f.left = n
-	}
-}
-
-// skipAll passes over the frames left, to the archive's end, once
-// --max-archive-entries stopped reading its files.
-func (f *childFrames) skipAll() error {
-	for {
-		if err := f.skipData(); err != nil {
-			return err
-		}
-		typ, n, err := f.header()
+		typ, n, err := fr.Header()
 		if err != nil || typ == sevenzipchild.FrameEnd {
 			return err
 		}
 		if typ == sevenzipchild.FrameMember {
-			if _, err := f.bytes(n); err != nil {
+			if _, err := fr.Body(n, 64<<10); err != nil {
 				return err
 			}
 		}
 	}
-}
-
-// memberData reads the data frames of one file.
-type memberData struct{ fr *childFrames }
-
-func (m *memberData) Read(p []byte) (int, error) {
-	f := m.fr
-	for f.left == 0 {
-		typ, err := f.r.Peek(1)
-		if err != nil {
-			return 0, fmt.Errorf("7z: the reader ended: %w", err)
-		}
-		if typ[0] != sevenzipchild.FrameData {
-			return 0, io.EOF
-		}
-		_, n, err := f.header()
-		if err != nil {
-			return 0, err
-		}
-		f.left = n
-	}
-	n, err := f.r.Read(p[:min(uint32(len(p)), f.left)])
-	f.left -= uint32(n)
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
 }

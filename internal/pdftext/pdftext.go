@@ -16,7 +16,6 @@ package pdftext
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -29,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	"datakart/internal/childlimit"
+	"datakart/internal/frame"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -52,9 +52,11 @@ const (
 	ExitTooLarge  = 12
 )
 
-// The frames the child writes: FrameText, a length and that many bytes of
-// text; FrameEnd, and the PDF's code (0: read) in place of the length.
+// The frames (see internal/frame): the parent writes a FramePDF with a
+// PDF's bytes; the child answers with FrameText frames of its text, then
+// a FrameEnd with the PDF's code (0: read) in place of a length.
 const (
+	FramePDF  = 'b'
 	FrameText = 't'
 	FrameEnd  = 'e'
 )
@@ -74,25 +76,24 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 		childlimit.Limit(memory)
 	}
 	debug.SetMemoryLimit(int64(memory / 2)) // collect hard before the limit kills
-	br := bufio.NewReader(in)
+	requests := &frame.Reader{R: bufio.NewReader(in)}
 	bw := bufio.NewWriterSize(out, 64<<10)
-	text := bufio.NewWriterSize(frameWriter{bw}, 32<<10)
+	text := bufio.NewWriterSize(frame.Writer{W: bw, Type: FrameText}, 32<<10)
 	for {
-		var n [4]byte
-		if _, err := io.ReadFull(br, n[:]); err != nil {
+		typ, size, err := requests.Header()
+		if err != nil {
 			return 0 // the parent is done
 		}
 		code := ExitTooLarge
-		if size := binary.LittleEndian.Uint32(n[:]); size <= MaxBytes {
-			b := make([]byte, size)
+		if size <= MaxBytes {
 			code = ExitMalformed
-			if _, err := io.ReadFull(br, b); err == nil {
+			if b, err := requests.Body(size, MaxBytes); err == nil && typ == FramePDF {
 				code = run(b, text)
 			}
 		}
-		err := text.Flush()
+		err = text.Flush()
 		if err == nil {
-			err = writeFrame(bw, FrameEnd, uint32(code), nil)
+			err = frame.Write(bw, FrameEnd, uint32(code), nil)
 		}
 		if err == nil {
 			err = bw.Flush()
@@ -104,23 +105,6 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 			return ExitMalformed // the parent has gone
 		}
 	}
-}
-
-// frameWriter writes each Write as a text frame.
-type frameWriter struct{ w *bufio.Writer }
-
-func (f frameWriter) Write(p []byte) (int, error) {
-	if err := writeFrame(f.w, FrameText, uint32(len(p)), p); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func writeFrame(w *bufio.Writer, typ byte, n uint32, p []byte) error {
-	w.WriteByte(typ)
-	w.Write(binary.LittleEndian.AppendUint32(nil, n))
-	_, err := w.Write(p)
-	return err
 }
 
 // run writes the text of the PDF b to w, a line break after each page,

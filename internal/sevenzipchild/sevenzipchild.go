@@ -25,6 +25,7 @@ import (
 	"strconv"
 
 	"datakart/internal/childlimit"
+	"datakart/internal/frame"
 
 	"github.com/bodgit/sevenzip"
 	"github.com/klauspost/compress/zstd"
@@ -36,7 +37,7 @@ import (
 // is the memory limit in bytes.
 const Env = "DATAKART_7Z_CHILD"
 
-// The frames. The request is FrameFile (the archive is the file at file
+// The frames (see internal/frame). The request is FrameFile (the archive is the file at file
 // descriptor 3) or FrameBytes (the archive's bytes); the child answers
 // with FrameMember (a file's name), FrameData (its bytes, in pieces) and
 // FrameMemberEnd (its code) for each file, then FrameEnd (the archive's
@@ -90,7 +91,7 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 	debug.SetMemoryLimit(int64(memory / 2))
 	w := bufio.NewWriterSize(out, 64<<10)
 	defer w.Flush()
-	ra, size, err := request(in)
+	ra, size, err := request(in, memory)
 	if err != nil {
 		return end(w, CodeMalformed)
 	}
@@ -102,11 +103,11 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		if WriteFrame(w, FrameMember, uint32(len(f.Name)), []byte(f.Name)) != nil {
+		if frame.Write(w, FrameMember, uint32(len(f.Name)), []byte(f.Name)) != nil {
 			return CodeMalformed
 		}
 		c := copyMember(f, w)
-		if WriteFrame(w, FrameMemberEnd, uint32(c), nil) != nil {
+		if frame.Write(w, FrameMemberEnd, uint32(c), nil) != nil {
 			return CodeMalformed
 		}
 	}
@@ -114,24 +115,26 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 }
 
 func end(w *bufio.Writer, c int) int {
-	WriteFrame(w, FrameEnd, uint32(c), nil)
+	frame.Write(w, FrameEnd, uint32(c), nil)
 	return c
 }
 
-// request reads the archive asked for: the file handed over, or bytes.
-func request(in io.Reader) (io.ReaderAt, int64, error) {
-	var h [5]byte
-	if _, err := io.ReadFull(in, h[:]); err != nil {
+// request reads the archive asked for: the file handed over, or bytes
+// (no more than the child's memory).
+func request(in io.Reader, memory uint64) (io.ReaderAt, int64, error) {
+	requests := &frame.Reader{R: bufio.NewReader(in)}
+	typ, n, err := requests.Header()
+	if err != nil {
 		return nil, 0, err
 	}
-	b := make([]byte, binary.LittleEndian.Uint32(h[1:]))
-	if _, err := io.ReadFull(in, b); err != nil {
+	b, err := requests.Body(n, int(memory))
+	if err != nil {
 		return nil, 0, err
 	}
-	if h[0] == FrameBytes {
+	if typ == FrameBytes {
 		return bytes.NewReader(b), int64(len(b)), nil
 	}
-	if h[0] != FrameFile {
+	if typ != FrameFile {
 		return nil, 0, errors.New("an unknown request")
 	}
 	f := os.NewFile(3, "archive")
@@ -170,7 +173,7 @@ func copyMember(f *sevenzip.File, w *bufio.Writer) (c int) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := rc.Read(buf)
-		if n > 0 && WriteFrame(w, FrameData, uint32(n), buf[:n]) != nil {
+		if n > 0 && frame.Write(w, FrameData, uint32(n), buf[:n]) != nil {
 			return CodeMalformed
 		}
 		if errors.Is(err, io.EOF) {
@@ -191,18 +194,6 @@ func code(err error) int {
 		return CodeLimit
 	}
 	return CodeMalformed
-}
-
-// WriteFrame writes one frame.
-func WriteFrame(w io.Writer, typ byte, n uint32, p []byte) error {
-	var h [5]byte
-	h[0] = typ
-	binary.LittleEndian.PutUint32(h[1:], n)
-	if _, err := w.Write(h[:]); err != nil {
-		return err
-	}
-	_, err := w.Write(p)
-	return err
 }
 
 // coderReader closes the stream a coder reads from.

@@ -1,0 +1,118 @@
+// Package frame is the framing spoken over the pipes between the scanner
+// and its child processes (internal/pdftext, internal/sevenzipchild): a
+// frame is a type byte and a length (or a code) in 4 bytes,
+// little-endian, followed by that many bytes where it is a length.
+package frame
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Write writes one frame of type typ: n, then p (len(p) bytes, or none
+// where n is a code).
+func Write(w io.Writer, typ byte, n uint32, p []byte) error {
+	var h [5]byte
+	h[0] = typ
+	binary.LittleEndian.PutUint32(h[1:], n)
+	if _, err := w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.Write(p)
+	return err
+}
+
+// Writer writes each Write as one frame of its type.
+type Writer struct {
+	W    io.Writer
+	Type byte
+}
+
+func (w Writer) Write(p []byte) (int, error) {
+	if err := Write(w.W, w.Type, uint32(len(p)), p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// ErrNotFrames is the error of a stream that breaks the framing.
+var ErrNotFrames = errors.New("the output is not in frames")
+
+// Reader reads frames.
+type Reader struct {
+	R *bufio.Reader
+	// OnHeader, where set, is called after each frame's header is read: a
+	// parent resets a child's stall timer there.
+	OnHeader func()
+	left     uint32 // bytes left of the frame Data is reading
+}
+
+func ended(err error) error { return fmt.Errorf("the other side ended: %w", err) }
+
+// Header reads a frame's header: its type, and its length or code.
+func (f *Reader) Header() (byte, uint32, error) {
+	var h [5]byte
+	if _, err := io.ReadFull(f.R, h[:]); err != nil {
+		return 0, 0, ended(err)
+	}
+	if f.OnHeader != nil {
+		f.OnHeader()
+	}
+	return h[0], binary.LittleEndian.Uint32(h[1:]), nil
+}
+
+// Body reads a frame's n bytes, at most max of them.
+func (f *Reader) Body(n uint32, max int) ([]byte, error) {
+	if int64(n) > int64(max) {
+		return nil, fmt.Errorf("%w: a frame of %d bytes, over %d", ErrNotFrames, n, max)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(f.R, b); err != nil {
+		return nil, ended(err)
+	}
+	return b, nil
+}
+
+// Data reads the bytes of the frames of type typ that come next, as one
+// stream: it ends at the first frame of another type, which it does not
+// read.
+func (f *Reader) Data(typ byte) io.Reader { return dataReader{f, typ} }
+
+type dataReader struct {
+	f   *Reader
+	typ byte
+}
+
+func (d dataReader) Read(p []byte) (int, error) {
+	f := d.f
+	for f.left == 0 {
+		next, err := f.R.Peek(1)
+		if err != nil {
+			return 0, ended(err)
+		}
+		if next[0] != d.typ {
+			return 0, io.EOF
+		}
+		_, n, err := f.Header()
+		if err != nil {
+			return 0, err
+		}
+		f.left = n
+	}
+	n, err := f.R.Read(p[:min(uint32(len(p)), f.left)])
+	f.left -= uint32(n)
+	if errors.Is(err, io.EOF) {
+		err = ended(io.ErrUnexpectedEOF)
+	}
+	return n, err
+}
+
+// SkipData passes over what is left of the frames of type typ that come
+// next.
+func (f *Reader) SkipData(typ byte) error {
+	_, err := io.Copy(io.Discard, f.Data(typ))
+	return err
+}
