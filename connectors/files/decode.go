@@ -111,6 +111,12 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return nil
 	}
 	kind := sniff(head, name)
+	if kind == "zip" || zipFormats[kind] {
+		if f, ok := r.(*os.File); ok {
+			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
+		}
+		return d.zip(ctx, br, name, part, depth, kind)
+	}
 	switch kind {
 	case "gzip", "bzip2", "zstd", "xz", "lzma":
 		return d.decompress(ctx, br, kind, name, part, depth)
@@ -139,11 +145,6 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.sevenZip(ctx, br, f, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
-	case "zip", "xlsx", "docx", "pptx", "odt", "ods", "odp":
-		if f, ok := r.(*os.File); ok {
-			return d.zip(ctx, f, name, part, depth, kind) // random access without a copy
-		}
-		return d.zip(ctx, br, name, part, depth, kind)
 	case "":
 		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
 		d.sink.PartSkipped(binaryReason(head))
@@ -342,6 +343,15 @@ func kindByName(name string) string {
 	return "text"
 }
 
+// zipFormats are the formats kept in a zip, known by their name or their
+// parts (officeKind).
+var zipFormats = map[string]bool{"xlsx": true, "docx": true, "pptx": true, "odt": true, "ods": true, "odp": true}
+
+// readByContent are the kinds a name may give that no magic bytes
+// confirm: a file named like any other kind is only that kind where its
+// first bytes say so.
+var readByContent = map[string]bool{"text": true, "csv": true, "tsv": true, "json": true, "ndjson": true, "html": true, "eml": true}
+
 var magics = []struct {
 	prefix, kind string
 }{
@@ -384,11 +394,8 @@ func sniff(head []byte, name string) string {
 	}
 	for _, m := range magics {
 		if bytes.HasPrefix(head, []byte(m.prefix)) {
-			if m.kind == "zip" {
-				switch k := kindByName(name); k {
-				case "xlsx", "docx", "pptx", "odt", "ods", "odp":
-					return k
-				}
+			if k := kindByName(name); m.kind == "zip" && zipFormats[k] {
+				return k
 			}
 			return m.kind
 		}
@@ -410,8 +417,7 @@ func sniff(head []byte, name string) string {
 	if k == "lzma" && looksLZMA(head) {
 		return k // no magic: known by its name and its header
 	}
-	switch k {
-	case "gzip", "bzip2", "zstd", "xz", "lzma", "zip", "7z", "tar", "xlsx", "docx", "pptx", "odt", "ods", "odp", "pdf", "mbox", "doc", "xls", "ppt", "msg", "rtf":
+	if !readByContent[k] {
 		k = "text" // misnamed: the magic bytes said otherwise
 	}
 	if k == "json" || k == "text" {
