@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"datakart/connectors"
+	"datakart/internal/sevenzipchild"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
@@ -193,11 +194,11 @@ var compressed = map[string]struct {
 	"lzma":  {[]string{".lzma"}, ".tlz", openLZMA},
 }
 
-// maxWindow bounds the memory one zstd or xz stream may ask for, its
-// window or dictionary: "xz -9" needs 64 MiB, and a stream asking for
-// more is refused rather than allocated (a header of a few bytes may ask
-// for gigabytes).
-const maxWindow = 64 << 20
+// maxWindow bounds the memory one zstd, xz or lzma stream may ask for,
+// its window or dictionary: "xz -9" needs 64 MiB, and a stream asking
+// for more is refused rather than allocated (a header of a few bytes may
+// ask for gigabytes). It is the bound the 7z child holds its coders to.
+const maxWindow = sevenzipchild.MaxWindow
 
 // openXZ opens an xz stream whose dictionary is at most maxWindow.
 // github.com/ulikunitz/xz takes the larger of its limit and the
