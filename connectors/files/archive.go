@@ -52,6 +52,12 @@ func (d *decoder) memberBytes(r io.Reader) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// errSkip is an error that means the part is not read, for a reason
+// (an encrypted or a too old document): partFailed records it as skipped.
+type errSkip string
+
+func (e errSkip) Error() string { return string(e) }
+
 // partFailed records on a part begun why it could not be read: skipped
 // where a limit or a known reason stopped it (connectors.ErrLimit, an
 // errSkip), else an error of the format kind.

@@ -133,11 +133,6 @@ func docMarks(b []byte) []byte {
 	return out
 }
 
-// errSkip is an error that means the part is not read, for a reason.
-type errSkip string
-
-func (e errSkip) Error() string { return string(e) }
-
 // doc reads a Word 97–2003 document's text.
 func (d *decoder) doc(ctx context.Context, s *oleStreams, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "doc"})
