@@ -231,3 +231,52 @@ avxloop:
 avxdone:
 	VZEROUPPER
 	RET
+
+// The AVX-512 classifier looks each byte's classes up in a table of the
+// 128 ASCII bytes (asciiClasses) with one permute per 64 bytes, and
+// tests each class bit into a mask register. Bytes of multi-byte
+// characters are in no class but high; the permute reads them as their
+// low seven bits, so the write mask leaves them out.
+
+// func classifyBlocksAVX512(p *byte, n int, m *blockMasks, first int, table *[128]byte)
+TEXT ·classifyBlocksAVX512(SB), NOSPLIT, $0-40
+	ARGS
+	MOVQ table+32(FP), AX
+	VMOVDQU64 (AX), Z4
+	VMOVDQU64 64(AX), Z5
+	MOVL $1, AX
+	VPBROADCASTB AX, Z6 // digit
+	MOVL $2, AX
+	VPBROADCASTB AX, Z7 // sep
+	MOVL $4, AX
+	VPBROADCASTB AX, Z8 // start
+	MOVL $8, AX
+	VPBROADCASTB AX, Z9 // letter
+	MOVL $16, AX
+	VPBROADCASTB AX, Z10 // word
+	TESTQ CX, CX
+	JZ avx512done
+
+avx512loop:
+	VMOVDQU64 (SI), Z0
+	VPMOVB2M Z0, K1
+	KNOTQ K1, K2
+	VPERMI2B Z5, Z4, Z0
+	KMOVQ K1, R8
+	VPTESTMB Z6, Z0, K2, K3
+	KMOVQ K3, R10
+	VPTESTMB Z7, Z0, K2, K3
+	KMOVQ K3, R11
+	VPTESTMB Z8, Z0, K2, K3
+	KMOVQ K3, R12
+	VPTESTMB Z9, Z0, K2, K3
+	KMOVQ K3, R13
+	VPTESTMB Z10, Z0, K2, K3
+	KMOVQ K3, R14
+	STORE_MASKS
+	DECQ CX
+	JNZ avx512loop
+
+avx512done:
+	VZEROUPPER
+	RET

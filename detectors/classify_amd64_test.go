@@ -8,5 +8,8 @@ func classifiers() map[string]func(*byte, int, *blockMasks, int) {
 	if cpu.X86.HasAVX2 {
 		impls["avx2"] = classifyBlocksAVX2
 	}
+	if hasAVX512VBMI() {
+		impls["avx512"] = classifyBlocksAVX512Table
+	}
 	return impls
 }
