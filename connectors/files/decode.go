@@ -144,6 +144,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "7z":
 		f, _ := r.(*os.File)
 		return d.sevenZip(ctx, br, f, part, depth)
+	case "rar":
+		return d.rar(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "":
@@ -308,6 +310,8 @@ func kindByName(name string) string {
 		return "zip"
 	case ".7z":
 		return "7z"
+	case ".rar":
+		return "rar"
 	case ".tar":
 		return "tar"
 	case ".xlsx", ".xlsm":
@@ -365,6 +369,8 @@ var magics = []struct {
 	{"PK\x05\x06", "zip"}, // empty zip
 	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"},
 	{"7z\xbc\xaf\x27\x1c", "7z"},
+	{"Rar!\x1a\x07\x00", "rar"},     // RAR 1.5 to 4
+	{"Rar!\x1a\x07\x01\x00", "rar"}, // RAR 5 and 7
 }
 
 // binaryFormats are formats recognised by their first bytes that datakart
@@ -376,7 +382,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
-	{"Rar!", "RAR archive (not read)"},
 }
 
 // sniff tells what a file is from its first bytes and name: a container
