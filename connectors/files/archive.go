@@ -145,39 +145,67 @@ func (d *decoder) tar(ctx context.Context, r io.Reader, part string, depth int) 
 		return nil
 	}
 	tr := tar.NewReader(r)
+	next := func() (*streamEntry, error) {
+		hdr, err := tr.Next()
+		if err != nil || !hdr.FileInfo().Mode().IsRegular() {
+			return nil, err // directories, links, devices: nothing of their own to read
+		}
+		return &streamEntry{name: hdr.Name}, nil
+	}
+	return d.streamArchive(ctx, part, "tar", depth, next, tr, func(err error) {
+		if errors.Is(err, errBudget) {
+			d.sink.PartSkipped(err.Error())
+		} else {
+			d.sink.PartError(fmt.Errorf("tar: %w", err))
+		}
+	})
+}
+
+// streamEntry is a file of an archive read as a stream.
+type streamEntry struct {
+	name string
+	skip string // why the file is not read, or ""
+}
+
+// streamArchive reads the files of an archive read as a stream (tar, RAR)
+// as members, within the archive limits. next returns each file, or nil
+// for an entry with nothing of its own to read, until io.EOF; data reads
+// the file next returned; failed records the error that ends the
+// archive, which belongs to the archive: what was read before counts.
+func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth int, next func() (*streamEntry, error), data io.Reader, failed func(error)) error {
 	entries := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		hdr, err := tr.Next()
+		e, err := next()
 		if errors.Is(err, io.EOF) {
 			if entries == 0 {
-				d.sink.Begin(connectors.Part{Path: part, Kind: "tar"}) // no file in it: the archive is the container
+				d.sink.Begin(connectors.Part{Path: part, Kind: kind}) // no file in it: the archive is the container
 			}
 			return nil
 		}
 		if err != nil {
-			// What was read before counts; the error belongs to the archive.
-			d.sink.Begin(connectors.Part{Path: part, Kind: "tar"})
-			if errors.Is(err, errBudget) {
-				d.sink.PartSkipped(err.Error())
-			} else {
-				d.sink.PartError(fmt.Errorf("tar: %w", err))
-			}
+			d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+			failed(err)
 			return nil
 		}
-		if !hdr.FileInfo().Mode().IsRegular() {
-			continue // directories, links, devices: nothing of their own to read
+		if e == nil {
+			continue
 		}
-		member := joinPart(part, hdr.Name)
+		member := joinPart(part, e.name)
 		entries++
 		if skip, stop := d.skipMember(member, entries); stop {
 			return nil
 		} else if skip {
 			continue
 		}
-		if err := d.decode(ctx, &budgetReader{tr, d}, path.Base(hdr.Name), member, depth+1); err != nil {
+		if e.skip != "" {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(e.name)})
+			d.sink.PartSkipped(e.skip)
+			continue
+		}
+		if err := d.decode(ctx, &budgetReader{data, d}, path.Base(e.name), member, depth+1); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 
 	"github.com/nwaples/rardecode/v2"
 
@@ -35,43 +34,17 @@ func (d *decoder) rar(ctx context.Context, r io.Reader, part string, depth int) 
 		d.rarFailed(err)
 		return nil
 	}
-	entries := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	next := func() (*streamEntry, error) {
 		hdr, err := rarNext(rr)
-		if errors.Is(err, io.EOF) {
-			if entries == 0 {
-				d.sink.Begin(connectors.Part{Path: part, Kind: "rar"}) // no file in it: the archive is the container
-			}
-			return nil
+		switch {
+		case err != nil || hdr.IsDir || hdr.LinkType != 0:
+			return nil, err // directories and links: nothing of their own to read
+		case hdr.Encrypted:
+			return &streamEntry{name: hdr.Name, skip: "encrypted in a RAR archive (not read)"}, nil
 		}
-		if err != nil {
-			// What was read before counts; the error belongs to the archive.
-			d.sink.Begin(connectors.Part{Path: part, Kind: "rar"})
-			d.rarFailed(err)
-			return nil
-		}
-		if hdr.IsDir || hdr.LinkType != 0 {
-			continue // directories and links: nothing of their own to read
-		}
-		member := joinPart(part, hdr.Name)
-		entries++
-		if skip, stop := d.skipMember(member, entries); stop {
-			return nil
-		} else if skip {
-			continue
-		}
-		if hdr.Encrypted {
-			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(hdr.Name)})
-			d.sink.PartSkipped("encrypted in a RAR archive (not read)")
-			continue
-		}
-		if err := d.decode(ctx, &budgetReader{rarData{rr}, d}, path.Base(hdr.Name), member, depth+1); err != nil {
-			return err
-		}
+		return &streamEntry{name: hdr.Name}, nil
 	}
+	return d.streamArchive(ctx, part, "rar", depth, next, rarData{rr}, d.rarFailed)
 }
 
 // errRARMalformed is the error of a RAR archive the reader failed on.
