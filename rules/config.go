@@ -38,6 +38,7 @@ type ScanConfig struct {
 	Exclude          []string `yaml:"exclude"`
 	Sample           int      `yaml:"sample"`
 	Full             bool     `yaml:"full"`
+	OCR              bool     `yaml:"ocr"`
 	StatementTimeout Duration `yaml:"statement_timeout"`
 	DBConnections    int      `yaml:"db_connections"`
 	PasswordEnv      string   `yaml:"password_env"`

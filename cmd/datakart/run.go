@@ -94,6 +94,9 @@ func (r *scanRun) applyConfig() {
 	if !r.set["full"] && c.Full {
 		r.f.full = true
 	}
+	if !r.set["ocr"] && c.OCR {
+		r.f.ocr = true
+	}
 	if !r.set["statement-timeout"] && c.StatementTimeout.Duration > 0 {
 		r.f.statementTimeout = c.StatementTimeout.Duration
 	}

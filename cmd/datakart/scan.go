@@ -65,7 +65,7 @@ type scanFlags struct {
 	minConfidence                              string
 	concurrency                                int
 	include, exclude                           stringList
-	followSymlinks, noProgress                 bool
+	followSymlinks, noProgress, ocr            bool
 	maxDepth, maxEntries                       int
 	maxExpanded                                byteSize
 
@@ -89,6 +89,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.include, "include", "only scan paths matching this glob (repeatable; ** matches directories)")
 	fs.Var(&f.exclude, "exclude", "skip paths matching this glob (repeatable)")
 	fs.BoolVar(&f.followSymlinks, "follow-symlinks", false, "follow symbolic links (loops are detected)")
+	fs.BoolVar(&f.ocr, "ocr", false, "read the text in images (PNG, JPEG, TIFF, GIF, WebP) with Tesseract, which must be installed")
 	fs.StringVar(&f.minConfidence, "min-confidence", "medium", "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all")
 	fs.StringVar(&f.showValues, "show-values", "masked", "masked or raw: raw puts personal data in the output")
 	fs.StringVar(&f.fingerprintKey, "fingerprint-key", "", "key for value fingerprints (default $DATAKART_FINGERPRINT_KEY, else random per run)")
@@ -213,6 +214,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		MaxArchiveDepth:   f.maxDepth,
 		MaxArchiveEntries: f.maxEntries,
 		MaxExpandedBytes:  int64(f.maxExpanded),
+		OCR:               f.ocr,
 	})
 	if err != nil {
 		return nil, err

@@ -149,6 +149,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "":
+		if f := imageFormat(head); f != "" && d.opt.ocr != nil {
+			return d.ocr(ctx, br, part, f)
+		}
 		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
 		d.sink.PartSkipped(binaryReason(head))
 		return nil
@@ -376,9 +379,6 @@ var magics = []struct {
 // binaryFormats are formats recognised by their first bytes that datakart
 // does not read, with the reason given.
 var binaryFormats = []struct{ prefix, reason string }{
-	{"\x89PNG", "image (PNG)"},
-	{"\xff\xd8\xff", "image (JPEG)"},
-	{"GIF8", "image (GIF)"},
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
@@ -405,6 +405,9 @@ func sniff(head []byte, name string) string {
 			}
 			return m.kind
 		}
+	}
+	if imageFormat(head) != "" {
+		return ""
 	}
 	for _, b := range binaryFormats {
 		if bytes.HasPrefix(head, []byte(b.prefix)) && !(b.prefix == "MZ" && !strings.HasSuffix(strings.ToLower(name), ".exe") && !strings.HasSuffix(strings.ToLower(name), ".dll")) {
@@ -438,6 +441,9 @@ func sniff(head []byte, name string) string {
 }
 
 func binaryReason(head []byte) string {
+	if f := imageFormat(head); f != "" {
+		return "binary file: image (" + f + "; --ocr reads its text)"
+	}
 	for _, b := range binaryFormats {
 		if bytes.HasPrefix(head, []byte(b.prefix)) {
 			return "binary file: " + b.reason

@@ -44,6 +44,10 @@ type Options struct {
 	// MaxMemberBytes bounds a member that must be held in memory (a zip
 	// inside a zip, an xlsx or docx; default 256 MiB).
 	MaxMemberBytes int64
+	// OCR reads the text of images with Tesseract (see ocr.go); New
+	// fails when it is not installed.
+	OCR bool
+	ocr *ocrTool
 }
 
 func (o *Options) defaults() {
@@ -86,6 +90,11 @@ func New(root string, opt Options) (*Source, error) {
 		return nil, err
 	}
 	opt.defaults()
+	if opt.OCR {
+		if opt.ocr, err = findOCR(); err != nil {
+			return nil, err
+		}
+	}
 	return &Source{root: abs, single: !st.IsDir(), opt: opt, deep: sync.OnceValues(func() (*os.Root, error) { return os.OpenRoot(abs) })}, nil
 }
 

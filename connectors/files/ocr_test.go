@@ -1,0 +1,131 @@
+package files
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needOCR skips a test where Tesseract is not installed, except in CI,
+// whose scripts/test installs it.
+func needOCR(t *testing.T) {
+	t.Helper()
+	if _, err := findOCR(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+// pngOf is a PNG of the given chunks after the signature, each with its
+// CRC.
+func pngOf(chunks ...[]byte) []byte {
+	b := []byte("\x89PNG\r\n\x1a\n")
+	for _, c := range chunks {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(c)-4))
+		b = append(b, c...)
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(c))
+	}
+	return b
+}
+
+// pixelBomb is a PNG of 682 bytes that says it is 60,000 by 60,000
+// pixels: 3.4 GiB once decoded.
+func pixelBomb() []byte {
+	ihdr := append([]byte("IHDR"), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 60000), 60000)...)
+	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grey
+	var idat bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
+	zw.Write(bytes.Repeat(append([]byte{0}, bytes.Repeat([]byte{0xff}, 60000)...), 10))
+	zw.Close()
+	return pngOf(ihdr, append([]byte("IDAT"), idat.Bytes()...), []byte("IEND"))
+}
+
+// The payslip, rendered with DejaVu Sans as PNG and JPEG, is read as
+// its text: the fødselsnummer, account, mobile and e-mail on it are
+// found, in a zip too. An image Tesseract cannot read, a pixel bomb and
+// a corrupt PNG each get an error, and the file after them is read.
+func TestOCR(t *testing.T) {
+	needOCR(t)
+	dir := t.TempDir()
+	slip := fixture(t, "lonnsslipp.png")
+	write(t, dir, "lonnsslipp.png", slip)
+	write(t, dir, "skannet.jpg", fixture(t, "lonnsslipp.jpg"))
+	write(t, dir, "vedlegg.zip", zipOf(t, map[string][]byte{"sak/bilde.png": slip}))
+	write(t, dir, "bombe.png", pixelBomb())
+	write(t, dir, "ødelagt.png", append(slip[:200:200], bytes.Repeat([]byte{0x5a}, 500)...))
+	write(t, dir, "etter.txt", []byte("fnr 10048744732\n"))
+	rec, _ := scanTree(t, dir, Options{OCR: true})
+	for _, k := range []string{"lonnsslipp.png|", "skannet.jpg|", "vedlegg.zip!sak/bilde.png|"} {
+		for _, want := range []string{"Fødselsnummer: 100487 44732", "8601.11.17947", "912 34 567", "kari.nordmann@firma.no"} {
+			if !rec.has(k, want) {
+				t.Errorf("%s: no %q in %q (errors %v)", k, want, rec.text(k), rec.errs)
+			}
+		}
+	}
+	if rec.kinds["lonnsslipp.png"] != "image (OCR)" || !rec.has("etter.txt|", "10048744732") {
+		t.Errorf("kinds %v; the file after: %q", rec.kinds, rec.text("etter.txt|"))
+	}
+	for _, name := range []string{"bombe.png", "ødelagt.png"} {
+		if e := rec.errs[name]; !strings.Contains(e, "Tesseract failed on this image") {
+			t.Errorf("%s: error %q", name, e)
+		}
+	}
+}
+
+// An image Tesseract takes too long on is stopped, with the reason.
+func TestOCRTimeout(t *testing.T) {
+	needOCR(t)
+	old := ocrTimeout
+	ocrTimeout = time.Millisecond
+	t.Cleanup(func() { ocrTimeout = old })
+	dir := t.TempDir()
+	write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
+	rec, _ := scanTree(t, dir, Options{OCR: true})
+	if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, "took over 1ms") {
+		t.Errorf("error %q, values %v", e, rec.values)
+	}
+}
+
+// Without --ocr an image is skipped, and the reason says how to read it;
+// with --ocr and no Tesseract, the scan does not start.
+func TestImagesWithoutOCR(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
+	write(t, dir, "bilde.webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 "))
+	rec, _ := scanTree(t, dir, Options{})
+	for name, want := range map[string]string{"lonnsslipp.png": "image (PNG; --ocr reads its text)", "bilde.webp": "image (WebP; --ocr reads its text)"} {
+		if got := rec.skipped[name]; !strings.Contains(got, want) {
+			t.Errorf("%s: skipped %q, want %q", name, got, want)
+		}
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, err := lookupOCR(); err == nil || !strings.Contains(err.Error(), "apt-get install tesseract-ocr") {
+		t.Errorf("without tesseract: %v", err)
+	}
+}
+
+// Tesseract is held to ocrMemory: with too little to load its models, it
+// fails, and the image gets an error.
+func TestOCRMemoryLimit(t *testing.T) {
+	needOCR(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("no memory limit for a child on Windows")
+	}
+	old := ocrMemory
+	ocrMemory = 16 << 20
+	t.Cleanup(func() { ocrMemory = old })
+	dir := t.TempDir()
+	write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
+	rec, _ := scanTree(t, dir, Options{OCR: true})
+	if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, "Tesseract failed on this image") {
+		t.Errorf("error %q, values %v", e, rec.values)
+	}
+}
