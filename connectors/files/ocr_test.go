@@ -80,17 +80,39 @@ func TestOCR(t *testing.T) {
 	}
 }
 
-// An image Tesseract takes too long on is stopped, with the reason.
-func TestOCRTimeout(t *testing.T) {
+// Tesseract is stopped after ocrTimeout, and held to ocrMemory (with
+// too little to load its models, it fails): either way the image gets an
+// error with the reason.
+func TestOCRLimits(t *testing.T) {
 	needOCR(t)
-	old := ocrTimeout
-	ocrTimeout = time.Millisecond
-	t.Cleanup(func() { ocrTimeout = old })
-	dir := t.TempDir()
-	write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
-	rec, _ := scanTree(t, dir, Options{OCR: true})
-	if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, "took over 1ms") {
-		t.Errorf("error %q, values %v", e, rec.values)
+	for _, c := range []struct {
+		name    string
+		limit   func() (undo func())
+		wantErr string
+	}{
+		{"timeout", func() func() {
+			old := ocrTimeout
+			ocrTimeout = time.Millisecond
+			return func() { ocrTimeout = old }
+		}, "took over 1ms"},
+		{"memory", func() func() {
+			old := ocrMemory
+			ocrMemory = 16 << 20
+			return func() { ocrMemory = old }
+		}, "Tesseract failed on this image"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.name == "memory" && runtime.GOOS == "windows" {
+				t.Skip("no memory limit for a child on Windows")
+			}
+			t.Cleanup(c.limit())
+			dir := t.TempDir()
+			write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
+			rec, _ := scanTree(t, dir, Options{OCR: true})
+			if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, c.wantErr) {
+				t.Errorf("error %q, want %q; values %v", e, c.wantErr, rec.values)
+			}
+		})
 	}
 }
 
@@ -109,23 +131,5 @@ func TestImagesWithoutOCR(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := lookupOCR(); err == nil || !strings.Contains(err.Error(), "apt-get install tesseract-ocr") {
 		t.Errorf("without tesseract: %v", err)
-	}
-}
-
-// Tesseract is held to ocrMemory: with too little to load its models, it
-// fails, and the image gets an error.
-func TestOCRMemoryLimit(t *testing.T) {
-	needOCR(t)
-	if runtime.GOOS == "windows" {
-		t.Skip("no memory limit for a child on Windows")
-	}
-	old := ocrMemory
-	ocrMemory = 16 << 20
-	t.Cleanup(func() { ocrMemory = old })
-	dir := t.TempDir()
-	write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
-	rec, _ := scanTree(t, dir, Options{OCR: true})
-	if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, "Tesseract failed on this image") {
-		t.Errorf("error %q, values %v", e, rec.values)
 	}
 }
