@@ -83,7 +83,7 @@ scan:
   # include: ["**/*.csv"]
   # exclude: ["**/node_modules/**"]
   # sample: 10000           # rows per table
-  # ocr: true               # read the text in images with Tesseract (must be installed)
+  # ocr: true               # read images and scanned PDFs with Tesseract (must be installed)
   # statement_timeout: 30s
   # password_env: DATAKART_DB_PASSWORD
   fail_on: medium           # datakart check fails on undeclared findings at this confidence or above

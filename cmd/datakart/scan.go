@@ -89,7 +89,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.include, "include", "only scan paths matching this glob (repeatable; ** matches directories)")
 	fs.Var(&f.exclude, "exclude", "skip paths matching this glob (repeatable)")
 	fs.BoolVar(&f.followSymlinks, "follow-symlinks", false, "follow symbolic links (loops are detected)")
-	fs.BoolVar(&f.ocr, "ocr", false, "read the text in images (PNG, JPEG, TIFF, GIF, WebP) with Tesseract, which must be installed")
+	fs.BoolVar(&f.ocr, "ocr", false, "read the text in images (PNG, JPEG, TIFF, GIF, WebP) and scanned PDFs with Tesseract and pdftoppm, which must be installed")
 	fs.StringVar(&f.minConfidence, "min-confidence", "medium", "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all")
 	fs.StringVar(&f.showValues, "show-values", "masked", "masked or raw: raw puts personal data in the output")
 	fs.StringVar(&f.fingerprintKey, "fingerprint-key", "", "key for value fingerprints (default $DATAKART_FINGERPRINT_KEY, else random per run)")

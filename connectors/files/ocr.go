@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,12 +17,13 @@ import (
 )
 
 // With --ocr, images are read by Tesseract (Debian's tesseract-ocr, with
-// tesseract-ocr-nor): a scanned payslip, a photographed passport or a
-// screenshot in a support ticket holds personal data no text layer
-// shows. Each image is handed to a tesseract process on its stdin, and
-// its text read from its stdout: nothing is written to disk. The process
-// is held to ocrMemory and ocrTimeout, with one thread (files are read in
-// parallel already): an image it chokes on gets an error, and the scan
+// tesseract-ocr-nor), and so are the pages of a scanned PDF, drawn by
+// pdftoppm (poppler-utils): a scanned payslip, a photographed passport or
+// a screenshot in a support ticket holds personal data no text layer
+// shows. Each image or PDF is handed to the tool on its stdin, and what
+// it makes read from its stdout: nothing is written to disk. Each run is
+// held to ocrMemory and ocrTimeout, with one thread (files are read in
+// parallel already): a file a tool chokes on gets an error, and the scan
 // goes on.
 
 var (
@@ -30,19 +32,28 @@ var (
 )
 
 // Images over maxImageBytes are skipped with the reason; maxOCRText
-// bounds the text read back.
+// bounds the text read back. A PDF with fewer than minPDFText letters and
+// digits of text is taken for a scan, and its first maxOCRPages pages are
+// read by OCR, drawn at ocrDPI (what Tesseract is trained for).
 const (
 	maxImageBytes = 64 << 20
 	maxOCRText    = 16 << 20
+	minPDFText    = 32
+	ocrDPI        = "300"
 )
+
+var maxOCRPages = 50 // tests lower it
 
 // ocrLanguages are the languages asked for, where their data is installed.
 var ocrLanguages = []string{"nor", "eng"}
 
-// ocrTool is the tesseract a scan runs, and the languages it reads.
+// ocrTool is the tesseract and pdftoppm a scan runs, and the languages
+// Tesseract reads.
 type ocrTool struct {
-	path, langs string
+	tesseract, pdftoppm, langs string
 }
+
+const ocrInstall = "apt-get install tesseract-ocr tesseract-ocr-nor poppler-utils"
 
 // findOCR is lookupOCR, once.
 var findOCR = sync.OnceValues(lookupOCR)
@@ -51,7 +62,11 @@ var findOCR = sync.OnceValues(lookupOCR)
 func lookupOCR() (*ocrTool, error) {
 	path, err := exec.LookPath("tesseract")
 	if err != nil {
-		return nil, errors.New("--ocr needs Tesseract, which is not installed (Debian and Ubuntu: apt-get install tesseract-ocr tesseract-ocr-nor)")
+		return nil, errors.New("--ocr needs Tesseract, which is not installed (Debian and Ubuntu: " + ocrInstall + ")")
+	}
+	pdftoppm, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		return nil, errors.New("--ocr needs pdftoppm for scanned PDFs, which is not installed (Debian and Ubuntu: " + ocrInstall + ")")
 	}
 	out, err := exec.Command(path, "--list-langs").Output()
 	if err != nil {
@@ -69,7 +84,7 @@ func lookupOCR() (*ocrTool, error) {
 	if len(have) == 0 {
 		return nil, fmt.Errorf("--ocr: Tesseract has neither Norwegian nor English data (apt-get install tesseract-ocr-nor tesseract-ocr-eng)")
 	}
-	return &ocrTool{path: path, langs: strings.Join(have, "+")}, nil
+	return &ocrTool{tesseract: path, pdftoppm: pdftoppm, langs: strings.Join(have, "+")}, nil
 }
 
 // imageFormat names the image format that head starts, or "".
@@ -119,29 +134,82 @@ func (d *decoder) ocr(ctx context.Context, r io.Reader, part, format string) err
 
 // read runs tesseract on one image and returns its text.
 func (t *ocrTool) read(ctx context.Context, img []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, ocrTimeout)
-	defer cancel()
 	// Page segmentation 3, fully automatic: a form or a payslip has
 	// columns and boxes, not one block of text.
-	cmd, err := ocrexec.Command(ctx, t.path, ocrMemory, "stdin", "stdout", "-l", t.langs, "--psm", "3")
-	if err != nil {
-		return nil, err
+	text, _, err := runTool(ctx, "Tesseract", t.tesseract, img, maxOCRText, "stdin", "stdout", "-l", t.langs, "--psm", "3")
+	if errors.Is(err, errToolOutput) {
+		return text, fmt.Errorf("Tesseract read over %d MiB of text from this image; the rest was not read", maxOCRText>>20)
 	}
-	cmd.Stdin = bytes.NewReader(img)
-	out := &cappedBuffer{max: maxOCRText}
-	cmd.Stdout = out
-	// Its stderr says what it made of the image ("Estimating resolution
-	// as 300"), never the text: it is not kept.
+	return text, err
+}
+
+// drawPage draws page n of a PDF as a PNG, with pdftoppm; last is true
+// where the PDF has fewer pages.
+func (t *ocrTool) drawPage(ctx context.Context, pdf []byte, n int) (png []byte, last bool, err error) {
+	page := strconv.Itoa(n)
+	png, stderr, err := runTool(ctx, "pdftoppm", t.pdftoppm, pdf, maxImageBytes, "-r", ocrDPI, "-gray", "-png", "-f", page, "-l", page, "-")
+	if err != nil && n > 1 && strings.Contains(stderr, "Wrong page range") {
+		return nil, true, nil
+	}
+	if errors.Is(err, errToolOutput) {
+		err = fmt.Errorf("page %d is over %d MiB as an image (not read)", n, maxImageBytes>>20)
+	}
+	return png, false, err
+}
+
+var errToolOutput = errors.New("more output than is read")
+
+// runTool runs the tool at path on input, held to ocrMemory and
+// ocrTimeout, and returns its output (at most max bytes; more is
+// errToolOutput) and the start of its stderr, which says what it made of
+// the file ("Wrong page range", "Estimating resolution as 300"), never
+// the text: it goes into no message.
+func runTool(ctx context.Context, name, path string, input []byte, max int, args ...string) ([]byte, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, ocrTimeout)
+	defer cancel()
+	cmd, err := ocrexec.Command(ctx, path, ocrMemory, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	cmd.Stdin = bytes.NewReader(input)
+	out, stderr := &cappedBuffer{max: max}, &cappedBuffer{max: 4 << 10}
+	cmd.Stdout, cmd.Stderr = out, stderr
 	err = cmd.Run()
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return nil, fmt.Errorf("Tesseract took over %s on this image and was stopped", ocrTimeout)
+		return nil, "", fmt.Errorf("%s took over %s on this file and was stopped", name, ocrTimeout)
 	case err != nil:
-		return nil, fmt.Errorf("Tesseract failed on this image (%v: not an image it reads, or one too large for %d MiB)", err, ocrMemory>>20)
+		return nil, stderr.String(), fmt.Errorf("%s failed on this file (%v: not one it reads, or one too large for %d MiB)", name, err, ocrMemory>>20)
 	case out.over:
-		return out.Bytes(), fmt.Errorf("Tesseract read over %d MiB of text from this image; the rest was not read", maxOCRText>>20)
+		return out.Bytes(), "", errToolOutput
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), "", nil
+}
+
+// ocrPDF reads a scanned PDF's pages by OCR, after its text (see pdf).
+func (d *decoder) ocrPDF(ctx context.Context, pdf []byte) error {
+	for n := 1; ; n++ {
+		if n > maxOCRPages {
+			d.sink.PartError(fmt.Errorf("%w: only the first %d pages of a scanned PDF are read by OCR", connectors.ErrLimit, maxOCRPages))
+			return nil
+		}
+		png, last, err := d.opt.ocr.drawPage(ctx, pdf, n)
+		if err == nil && !last {
+			var text []byte
+			if text, err = d.opt.ocr.read(ctx, png); err == nil {
+				err = d.text(ctx, bytes.NewReader(text), 1)
+			}
+		}
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			d.sink.PartError(fmt.Errorf("ocr: page %d: %w; the pages before count", n, err))
+			return nil
+		case last:
+			return nil
+		}
+	}
 }
 
 // cappedBuffer keeps the first max bytes written to it.

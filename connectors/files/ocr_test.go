@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"runtime"
@@ -48,10 +49,47 @@ func pixelBomb() []byte {
 	return pngOf(ihdr, append([]byte("IDAT"), idat.Bytes()...), []byte("IEND"))
 }
 
+// scannedPDF is a PDF of the given pages, each the JPEG (w by h pixels,
+// drawn at 72 dpi) and no text, as a scanner writes one.
+func scannedPDF(jpg []byte, w, h, pages int) []byte {
+	var b bytes.Buffer
+	var offs []int
+	obj := func(s string, stream []byte) {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), s)
+		if stream != nil {
+			fmt.Fprintf(&b, "\nstream\n%s\nendstream", stream)
+		}
+		b.WriteString("\nendobj\n")
+	}
+	b.WriteString("%PDF-1.4\n")
+	kids := ""
+	for p := range pages {
+		kids += fmt.Sprintf("%d 0 R ", 3+p)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, pages), nil)
+	image, content := 3+pages, 4+pages
+	for range pages {
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, image, content), nil)
+	}
+	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>", w, h, len(jpg)), jpg)
+	draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
+	obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	return b.Bytes()
+}
+
 // The payslip, rendered with DejaVu Sans as PNG and JPEG, is read as
 // its text: the fødselsnummer, account, mobile and e-mail on it are
-// found, in a zip too. An image Tesseract cannot read, a pixel bomb and
-// a corrupt PNG each get an error, and the file after them is read.
+// found, in a zip too, and on each page of a scanned PDF. An image
+// Tesseract cannot read, a pixel bomb and a corrupt PNG each get an
+// error, and the file after them is read.
 func TestOCR(t *testing.T) {
 	needOCR(t)
 	dir := t.TempDir()
@@ -59,22 +97,30 @@ func TestOCR(t *testing.T) {
 	write(t, dir, "lonnsslipp.png", slip)
 	write(t, dir, "skannet.jpg", fixture(t, "lonnsslipp.jpg"))
 	write(t, dir, "vedlegg.zip", zipOf(t, map[string][]byte{"sak/bilde.png": slip}))
+	write(t, dir, "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, 2))
+	write(t, dir, "tekst.pdf", pdfOf(t, "", "", []string{"Lønnsslipp november 2024", "Ansatt: Kari Nordmann", "Fødselsnummer: 10048744732"}))
 	write(t, dir, "bombe.png", pixelBomb())
 	write(t, dir, "ødelagt.png", append(slip[:200:200], bytes.Repeat([]byte{0x5a}, 500)...))
 	write(t, dir, "etter.txt", []byte("fnr 10048744732\n"))
 	rec, _ := scanTree(t, dir, Options{OCR: true})
-	for _, k := range []string{"lonnsslipp.png|", "skannet.jpg|", "vedlegg.zip!sak/bilde.png|"} {
+	for _, k := range []string{"lonnsslipp.png|", "skannet.jpg|", "vedlegg.zip!sak/bilde.png|", "skannet.pdf|"} {
 		for _, want := range []string{"Fødselsnummer: 100487 44732", "8601.11.17947", "912 34 567", "kari.nordmann@firma.no"} {
 			if !rec.has(k, want) {
 				t.Errorf("%s: no %q in %q (errors %v)", k, want, rec.text(k), rec.errs)
 			}
 		}
 	}
+	if n := strings.Count(rec.text("skannet.pdf|"), "Lønnsslipp"); n != 2 {
+		t.Errorf("skannet.pdf: %d pages read, want 2 (errors %v)", n, rec.errs)
+	}
+	if n := strings.Count(rec.text("tekst.pdf|"), "10048744732"); n != 1 {
+		t.Errorf("a PDF with text is read once, not by OCR too: %q", rec.text("tekst.pdf|"))
+	}
 	if rec.kinds["lonnsslipp.png"] != "image (OCR)" || !rec.has("etter.txt|", "10048744732") {
 		t.Errorf("kinds %v; the file after: %q", rec.kinds, rec.text("etter.txt|"))
 	}
 	for _, name := range []string{"bombe.png", "ødelagt.png"} {
-		if e := rec.errs[name]; !strings.Contains(e, "Tesseract failed on this image") {
+		if e := rec.errs[name]; !strings.Contains(e, "Tesseract failed on this file") {
 			t.Errorf("%s: error %q", name, e)
 		}
 	}
@@ -95,11 +141,16 @@ func TestOCRLimits(t *testing.T) {
 			ocrTimeout = time.Millisecond
 			return func() { ocrTimeout = old }
 		}, "took over 1ms"},
+		{"pages", func() func() {
+			old := maxOCRPages
+			maxOCRPages = 1
+			return func() { maxOCRPages = old }
+		}, "only the first 1 pages of a scanned PDF"},
 		{"memory", func() func() {
 			old := ocrMemory
 			ocrMemory = 16 << 20
 			return func() { ocrMemory = old }
-		}, "Tesseract failed on this image"},
+		}, "Tesseract failed on this file"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.name == "memory" && runtime.GOOS == "windows" {
@@ -107,9 +158,13 @@ func TestOCRLimits(t *testing.T) {
 			}
 			t.Cleanup(c.limit())
 			dir := t.TempDir()
-			write(t, dir, "lonnsslipp.png", fixture(t, "lonnsslipp.png"))
+			name, file := "lonnsslipp.png", fixture(t, "lonnsslipp.png")
+			if c.name == "pages" {
+				name, file = "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, 2)
+			}
+			write(t, dir, name, file)
 			rec, _ := scanTree(t, dir, Options{OCR: true})
-			if e := rec.errs["lonnsslipp.png"]; !strings.Contains(e, c.wantErr) {
+			if e := rec.errs[name]; !strings.Contains(e, c.wantErr) {
 				t.Errorf("error %q, want %q; values %v", e, c.wantErr, rec.values)
 			}
 		})
@@ -129,7 +184,7 @@ func TestImagesWithoutOCR(t *testing.T) {
 		}
 	}
 	t.Setenv("PATH", t.TempDir())
-	if _, err := lookupOCR(); err == nil || !strings.Contains(err.Error(), "apt-get install tesseract-ocr") {
+	if _, err := lookupOCR(); err == nil || !strings.Contains(err.Error(), "apt-get install tesseract-ocr tesseract-ocr-nor poppler-utils") {
 		t.Errorf("without tesseract: %v", err)
 	}
 }

@@ -106,6 +106,25 @@ func (w *pdfWorker) stop() error {
 	return w.cmd.Wait()
 }
 
+// letterCounter counts the letters and digits read through it (the
+// bytes of multi-byte characters as such).
+type letterCounter struct {
+	r io.Reader
+	n int
+}
+
+func (c *letterCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for _, b := range p[:n] {
+		if isLetterOrDigit(b) {
+			c.n++
+		}
+	}
+	return n, err
+}
+
+func isLetterOrDigit(b byte) bool { return b-'0' < 10 || (b|0x20)-'a' < 26 || b >= 0x80 }
+
 // pdf reads the text of the PDF in r through a child process.
 func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "pdf"})
@@ -132,8 +151,9 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	werr := frame.Write(w.in, pdftext.FramePDF, uint32(len(data)), data)
 	var rerr error
 	code := -1 // the PDF's code, from the end frame after its text
+	text := &letterCounter{r: frames.Data(pdftext.FrameText)}
 	if werr == nil {
-		rerr = d.text(ctx, frames.Data(pdftext.FrameText), 1)
+		rerr = d.text(ctx, text, 1)
 	}
 	if werr == nil && rerr == nil {
 		typ, n, err := frames.Header()
@@ -159,6 +179,8 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 		return ctx.Err()
 	}
 	switch {
+	case ok && d.opt.ocr != nil && text.n < minPDFText:
+		return d.ocrPDF(ctx, data) // a scan: its pages are images
 	case ok:
 	case timedOut:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
