@@ -32,13 +32,14 @@ var (
 )
 
 // Images over maxImageBytes are skipped with the reason; maxOCRText
-// bounds the text read back. A PDF with fewer than minPDFText letters and
-// digits of text is taken for a scan, and its first maxOCRPages pages are
-// read by OCR, drawn at ocrDPI (what Tesseract is trained for).
+// bounds the text read back. A page of a PDF with fewer than minPageText
+// letters and digits of text is taken for a scan (a page number or a
+// scanner's stamp may be text), and up to maxOCRPages such pages of a
+// PDF are read by OCR, drawn at ocrDPI (what Tesseract is trained for).
 const (
 	maxImageBytes = 64 << 20
 	maxOCRText    = 16 << 20
-	minPDFText    = 32
+	minPageText   = 32
 	ocrDPI        = "300"
 )
 
@@ -136,80 +137,75 @@ func (d *decoder) ocr(ctx context.Context, r io.Reader, part, format string) err
 func (t *ocrTool) read(ctx context.Context, img []byte) ([]byte, error) {
 	// Page segmentation 3, fully automatic: a form or a payslip has
 	// columns and boxes, not one block of text.
-	text, _, err := runTool(ctx, "Tesseract", t.tesseract, img, maxOCRText, "stdin", "stdout", "-l", t.langs, "--psm", "3")
+	text, err := runTool(ctx, "Tesseract", t.tesseract, img, maxOCRText, "stdin", "stdout", "-l", t.langs, "--psm", "3")
 	if errors.Is(err, errToolOutput) {
 		return text, fmt.Errorf("Tesseract read over %d MiB of text from this image; the rest was not read", maxOCRText>>20)
 	}
 	return text, err
 }
 
-// drawPage draws page n of a PDF as a PNG, with pdftoppm; last is true
-// where the PDF has fewer pages.
-func (t *ocrTool) drawPage(ctx context.Context, pdf []byte, n int) (png []byte, last bool, err error) {
+// drawPage draws page n of a PDF as a PNG, with pdftoppm.
+func (t *ocrTool) drawPage(ctx context.Context, pdf []byte, n int) ([]byte, error) {
 	page := strconv.Itoa(n)
-	png, stderr, err := runTool(ctx, "pdftoppm", t.pdftoppm, pdf, maxImageBytes, "-r", ocrDPI, "-gray", "-png", "-f", page, "-l", page, "-")
-	if err != nil && n > 1 && strings.Contains(stderr, "Wrong page range") {
-		return nil, true, nil
-	}
+	png, err := runTool(ctx, "pdftoppm", t.pdftoppm, pdf, maxImageBytes, "-r", ocrDPI, "-gray", "-png", "-f", page, "-l", page, "-")
 	if errors.Is(err, errToolOutput) {
-		err = fmt.Errorf("page %d is over %d MiB as an image (not read)", n, maxImageBytes>>20)
+		err = fmt.Errorf("the page is over %d MiB as an image (not read)", maxImageBytes>>20)
 	}
-	return png, false, err
+	return png, err
 }
 
 var errToolOutput = errors.New("more output than is read")
 
 // runTool runs the tool at path on input, held to ocrMemory and
-// ocrTimeout, and returns its output (at most max bytes; more is
-// errToolOutput) and the start of its stderr, which says what it made of
-// the file ("Wrong page range", "Estimating resolution as 300"), never
-// the text: it goes into no message.
-func runTool(ctx context.Context, name, path string, input []byte, max int, args ...string) ([]byte, string, error) {
+// ocrTimeout, and returns its output: at most max bytes, more is
+// errToolOutput. Its stderr says what it made of the file ("Estimating
+// resolution as 300"), never the text, and is not kept.
+func runTool(ctx context.Context, name, path string, input []byte, max int, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, ocrTimeout)
 	defer cancel()
 	cmd, err := ocrexec.Command(ctx, path, ocrMemory, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	cmd.Stdin = bytes.NewReader(input)
-	out, stderr := &cappedBuffer{max: max}, &cappedBuffer{max: 4 << 10}
-	cmd.Stdout, cmd.Stderr = out, stderr
+	out := &cappedBuffer{max: max}
+	cmd.Stdout = out
 	err = cmd.Run()
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return nil, "", fmt.Errorf("%s took over %s on this file and was stopped", name, ocrTimeout)
+		return nil, fmt.Errorf("%s took over %s on this file and was stopped", name, ocrTimeout)
 	case err != nil:
-		return nil, stderr.String(), fmt.Errorf("%s failed on this file (%v: not one it reads, or one too large for %d MiB)", name, err, ocrMemory>>20)
+		return nil, fmt.Errorf("%s failed on this file (%v: not one it reads, or one too large for %d MiB)", name, err, ocrMemory>>20)
 	case out.over:
-		return out.Bytes(), "", errToolOutput
+		return out.Bytes(), errToolOutput
 	}
-	return out.Bytes(), "", nil
+	return out.Bytes(), nil
 }
 
-// ocrPDF reads a scanned PDF's pages by OCR, after its text (see pdf).
-func (d *decoder) ocrPDF(ctx context.Context, pdf []byte) error {
-	for n := 1; ; n++ {
-		if n > maxOCRPages {
-			d.sink.PartError(fmt.Errorf("%w: only the first %d pages of a scanned PDF are read by OCR", connectors.ErrLimit, maxOCRPages))
+// ocrPDF reads the scanned pages of a PDF (numbered from 1) by OCR,
+// after its text (see pdf).
+func (d *decoder) ocrPDF(ctx context.Context, pdf []byte, pages []int) error {
+	for i, n := range pages {
+		if i == maxOCRPages {
+			d.sink.PartError(fmt.Errorf("%w: only %d scanned pages of a PDF are read by OCR", connectors.ErrLimit, maxOCRPages))
 			return nil
 		}
-		png, last, err := d.opt.ocr.drawPage(ctx, pdf, n)
-		if err == nil && !last {
+		png, err := d.opt.ocr.drawPage(ctx, pdf, n)
+		if err == nil {
 			var text []byte
 			if text, err = d.opt.ocr.read(ctx, png); err == nil {
 				err = d.text(ctx, bytes.NewReader(text), 1)
 			}
 		}
-		switch {
-		case ctx.Err() != nil:
+		if ctx.Err() != nil {
 			return ctx.Err()
-		case err != nil:
+		}
+		if err != nil {
 			d.sink.PartError(fmt.Errorf("ocr: page %d: %w; the pages before count", n, err))
-			return nil
-		case last:
 			return nil
 		}
 	}
+	return nil
 }
 
 // cappedBuffer keeps the first max bytes written to it.

@@ -49,9 +49,10 @@ func pixelBomb() []byte {
 	return pngOf(ihdr, append([]byte("IDAT"), idat.Bytes()...), []byte("IEND"))
 }
 
-// scannedPDF is a PDF of the given pages, each the JPEG (w by h pixels,
-// drawn at 72 dpi) and no text, as a scanner writes one.
-func scannedPDF(jpg []byte, w, h, pages int) []byte {
+// scannedPDF is a PDF of len(pages) pages: where pages[i] is "", the
+// JPEG (w by h pixels, drawn at 72 dpi) and no text, as a scanner writes
+// one; else that text in Helvetica.
+func scannedPDF(jpg []byte, w, h int, pages ...string) []byte {
 	var b bytes.Buffer
 	var offs []int
 	obj := func(s string, stream []byte) {
@@ -63,19 +64,24 @@ func scannedPDF(jpg []byte, w, h, pages int) []byte {
 		b.WriteString("\nendobj\n")
 	}
 	b.WriteString("%PDF-1.4\n")
+	// Objects: catalog, page tree, the image, the font, then a page and
+	// its content for each page.
 	kids := ""
 	for p := range pages {
-		kids += fmt.Sprintf("%d 0 R ", 3+p)
+		kids += fmt.Sprintf("%d 0 R ", 5+2*p)
 	}
 	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, pages), nil)
-	image, content := 3+pages, 4+pages
-	for range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, image, content), nil)
-	}
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)), nil)
 	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>", w, h, len(jpg)), jpg)
-	draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
-	obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", nil)
+	for p, text := range pages {
+		draw := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im0 Do Q", w, h)
+		if text != "" {
+			draw = fmt.Sprintf("BT /F1 12 Tf 40 %d Td (%s) Tj ET", h-40, text)
+		}
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 3 0 R >> /Font << /F1 4 0 R >> >> /Contents %d 0 R >>", w, h, 6+2*p), nil)
+		obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
+	}
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
 	for _, o := range offs {
@@ -97,8 +103,9 @@ func TestOCR(t *testing.T) {
 	write(t, dir, "lonnsslipp.png", slip)
 	write(t, dir, "skannet.jpg", fixture(t, "lonnsslipp.jpg"))
 	write(t, dir, "vedlegg.zip", zipOf(t, map[string][]byte{"sak/bilde.png": slip}))
-	write(t, dir, "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, 2))
+	write(t, dir, "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "", ""))
 	write(t, dir, "tekst.pdf", pdfOf(t, "", "", []string{"Lønnsslipp november 2024", "Ansatt: Kari Nordmann", "Fødselsnummer: 10048744732"}))
+	write(t, dir, "blandet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "Vedlegg til sak 4471, ansatt nummer 10023, side 1 av 2", ""))
 	write(t, dir, "bombe.png", pixelBomb())
 	write(t, dir, "ødelagt.png", append(slip[:200:200], bytes.Repeat([]byte{0x5a}, 500)...))
 	write(t, dir, "etter.txt", []byte("fnr 10048744732\n"))
@@ -115,6 +122,9 @@ func TestOCR(t *testing.T) {
 	}
 	if n := strings.Count(rec.text("tekst.pdf|"), "10048744732"); n != 1 {
 		t.Errorf("a PDF with text is read once, not by OCR too: %q", rec.text("tekst.pdf|"))
+	}
+	if got := rec.text("blandet.pdf|"); strings.Count(got, "Vedlegg til sak 4471") != 1 || strings.Count(got, "100487 44732") != 1 {
+		t.Errorf("a PDF of a text page and a scanned one: the text page once, the scanned one by OCR: %q (errors %v)", got, rec.errs)
 	}
 	if rec.kinds["lonnsslipp.png"] != "image (OCR)" || !rec.has("etter.txt|", "10048744732") {
 		t.Errorf("kinds %v; the file after: %q", rec.kinds, rec.text("etter.txt|"))
@@ -145,7 +155,7 @@ func TestOCRLimits(t *testing.T) {
 			old := maxOCRPages
 			maxOCRPages = 1
 			return func() { maxOCRPages = old }
-		}, "only the first 1 pages of a scanned PDF"},
+		}, "only 1 scanned pages of a PDF are read by OCR"},
 		{"memory", func() func() {
 			old := ocrMemory
 			ocrMemory = 16 << 20
@@ -160,7 +170,7 @@ func TestOCRLimits(t *testing.T) {
 			dir := t.TempDir()
 			name, file := "lonnsslipp.png", fixture(t, "lonnsslipp.png")
 			if c.name == "pages" {
-				name, file = "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, 2)
+				name, file = "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "", "")
 			}
 			write(t, dir, name, file)
 			rec, _ := scanTree(t, dir, Options{OCR: true})

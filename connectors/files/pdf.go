@@ -106,21 +106,39 @@ func (w *pdfWorker) stop() error {
 	return w.cmd.Wait()
 }
 
-// letterCounter counts the letters and digits read through it (the
-// bytes of multi-byte characters as such).
-type letterCounter struct {
-	r io.Reader
-	n int
+// pageLetters counts the letters and digits of each page of a PDF's text
+// read through it (the bytes of multi-byte characters as such); the
+// child ends each page with a form feed.
+type pageLetters struct {
+	r     io.Reader
+	pages []int
+	n     int // of the page being read
 }
 
-func (c *letterCounter) Read(p []byte) (int, error) {
+func (c *pageLetters) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	for _, b := range p[:n] {
-		if isLetterOrDigit(b) {
+		switch {
+		case b == '\f':
+			c.pages = append(c.pages, c.n)
+			c.n = 0
+		case isLetterOrDigit(b):
 			c.n++
 		}
 	}
 	return n, err
+}
+
+// scanned returns the pages (numbered from 1) with fewer than
+// minPageText letters and digits: pages that are images.
+func (c *pageLetters) scanned() []int {
+	var pages []int
+	for i, n := range c.pages {
+		if n < minPageText {
+			pages = append(pages, i+1)
+		}
+	}
+	return pages
 }
 
 func isLetterOrDigit(b byte) bool { return b-'0' < 10 || (b|0x20)-'a' < 26 || b >= 0x80 }
@@ -151,7 +169,7 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	werr := frame.Write(w.in, pdftext.FramePDF, uint32(len(data)), data)
 	var rerr error
 	code := -1 // the PDF's code, from the end frame after its text
-	text := &letterCounter{r: frames.Data(pdftext.FrameText)}
+	text := &pageLetters{r: frames.Data(pdftext.FrameText)}
 	if werr == nil {
 		rerr = d.text(ctx, text, 1)
 	}
@@ -179,8 +197,8 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 		return ctx.Err()
 	}
 	switch {
-	case ok && d.opt.ocr != nil && text.n < minPDFText:
-		return d.ocrPDF(ctx, data) // a scan: its pages are images
+	case ok && d.opt.ocr != nil && len(text.scanned()) > 0:
+		return d.ocrPDF(ctx, data, text.scanned()) // scanned pages are images
 	case ok:
 	case timedOut:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))

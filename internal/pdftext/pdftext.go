@@ -107,8 +107,9 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 	}
 }
 
-// run writes the text of the PDF b to w, a line break after each page,
-// and returns its code.
+// run writes the text of the PDF b to w, a form feed and a line break
+// after each page (the parent tells pages without text by it), and
+// returns its code.
 func run(b []byte, w *bufio.Writer) (code int) {
 	defer func() {
 		// The reader panics on some malformed input.
@@ -129,7 +130,7 @@ func run(b []byte, w *bufio.Writer) (code int) {
 		page := r.Page(i)
 		pageText(page, w)
 		linkText(page, w)
-		w.WriteByte('\n')
+		w.WriteString("\f\n")
 	}
 	return 0
 }
