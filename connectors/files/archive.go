@@ -91,25 +91,50 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	}
 	switch kind {
 	case "xlsx":
-		return d.xlsx(ctx, zr, ra, size, part)
+		err = d.xlsx(ctx, zr, ra, size, part)
 	case "docx":
-		return d.docx(ctx, zr, part)
+		err = d.docx(ctx, zr, part)
 	case "pptx":
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		return d.paragraphMembers(ctx, zr, kind, false, pptxParts(zr)...)
+		err = d.paragraphMembers(ctx, zr, kind, false, pptxParts(zr)...)
 	case "odt", "odp":
 		// Headers and footers are in styles.xml.
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		return d.paragraphMembers(ctx, zr, kind, true, "content.xml", "styles.xml")
+		err = d.paragraphMembers(ctx, zr, kind, true, "content.xml", "styles.xml")
 	case "ods":
-		return d.ods(ctx, zr, part)
+		err = d.ods(ctx, zr, part)
+	default:
+		return d.zipMembers(ctx, zr, part, kind, depth, nil)
 	}
+	if err != nil || d.opt.ocr == nil {
+		return err
+	}
+	// With --ocr, the pictures a document holds (a passport scanned into
+	// a letter, a screenshot on a slide) are read as its members.
+	return d.zipMembers(ctx, zr, part, kind, depth, officePicture)
+}
+
+// officePicture is true for the members where Office and OpenDocument
+// files keep their pictures.
+func officePicture(name string) bool {
+	for _, dir := range []string{"word/media/", "xl/media/", "ppt/media/", "Pictures/"} {
+		if strings.HasPrefix(name, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// zipMembers reads the files of a zip as members, or only those only
+// is true for when it is not nil (and then the zip is a document already
+// begun).
+func (d *decoder) zipMembers(ctx context.Context, zr *zip.Reader, part, kind string, depth int, only func(string) bool) error {
 	entries := 0
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if f.FileInfo().IsDir() {
+		if f.FileInfo().IsDir() || only != nil && !only(f.Name) {
 			continue
 		}
 		member := joinPart(part, f.Name)
@@ -131,7 +156,7 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 			return err
 		}
 	}
-	if entries == 0 {
+	if entries == 0 && only == nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind}) // no file in it: the archive is the container
 	}
 	return nil

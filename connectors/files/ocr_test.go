@@ -104,13 +104,17 @@ func TestOCR(t *testing.T) {
 	write(t, dir, "skannet.jpg", fixture(t, "lonnsslipp.jpg"))
 	write(t, dir, "vedlegg.zip", zipOf(t, map[string][]byte{"sak/bilde.png": slip}))
 	write(t, dir, "skannet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "", ""))
+	write(t, dir, "brev.docx", zipOf(t, map[string][]byte{
+		"word/document.xml":     []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Se vedlagt lønnsslipp.</w:t></w:r></w:p></w:body></w:document>`),
+		"word/media/image1.png": slip,
+	}))
 	write(t, dir, "tekst.pdf", pdfOf(t, "", "", []string{"Lønnsslipp november 2024", "Ansatt: Kari Nordmann", "Fødselsnummer: 10048744732"}))
 	write(t, dir, "blandet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "Vedlegg til sak 4471, ansatt nummer 10023, side 1 av 2", ""))
 	write(t, dir, "bombe.png", pixelBomb())
 	write(t, dir, "ødelagt.png", append(slip[:200:200], bytes.Repeat([]byte{0x5a}, 500)...))
 	write(t, dir, "etter.txt", []byte("fnr 10048744732\n"))
 	rec, _ := scanTree(t, dir, Options{OCR: true})
-	for _, k := range []string{"lonnsslipp.png|", "skannet.jpg|", "vedlegg.zip!sak/bilde.png|", "skannet.pdf|"} {
+	for _, k := range []string{"lonnsslipp.png|", "skannet.jpg|", "vedlegg.zip!sak/bilde.png|", "skannet.pdf|", "brev.docx!word/media/image1.png|"} {
 		for _, want := range []string{"Fødselsnummer: 100487 44732", "8601.11.17947", "912 34 567", "kari.nordmann@firma.no"} {
 			if !rec.has(k, want) {
 				t.Errorf("%s: no %q in %q (errors %v)", k, want, rec.text(k), rec.errs)
@@ -125,6 +129,9 @@ func TestOCR(t *testing.T) {
 	}
 	if got := rec.text("blandet.pdf|"); strings.Count(got, "Vedlegg til sak 4471") != 1 || strings.Count(got, "100487 44732") != 1 {
 		t.Errorf("a PDF of a text page and a scanned one: the text page once, the scanned one by OCR: %q (errors %v)", got, rec.errs)
+	}
+	if !rec.has("brev.docx|", "Se vedlagt lønnsslipp.") {
+		t.Errorf("brev.docx: %q", rec.text("brev.docx|"))
 	}
 	if rec.kinds["lonnsslipp.png"] != "image (OCR)" || !rec.has("etter.txt|", "10048744732") {
 		t.Errorf("kinds %v; the file after: %q", rec.kinds, rec.text("etter.txt|"))
