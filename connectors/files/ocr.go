@@ -117,20 +117,13 @@ func (d *decoder) ocr(ctx context.Context, r io.Reader, part, format string) err
 		return nil
 	}
 	text, err := d.opt.ocr.read(ctx, img)
-	if ctx.Err() != nil {
+	if err != nil {
+		if ctx.Err() == nil {
+			d.sink.PartError(fmt.Errorf("ocr: %w", err))
+		}
 		return ctx.Err()
 	}
-	if err != nil {
-		d.sink.PartError(fmt.Errorf("ocr: %w", err))
-		return nil
-	}
-	if err := d.text(ctx, bytes.NewReader(text), 1); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d.sink.PartError(err)
-	}
-	return nil
+	return d.textPart(ctx, bytes.NewReader(text), 1, false)
 }
 
 // read runs tesseract on one image and returns its text.
@@ -139,7 +132,7 @@ func (t *ocrTool) read(ctx context.Context, img []byte) ([]byte, error) {
 	// columns and boxes, not one block of text.
 	text, err := runTool(ctx, "Tesseract", t.tesseract, img, maxOCRText, "stdin", "stdout", "-l", t.langs, "--psm", "3")
 	if errors.Is(err, errToolOutput) {
-		return text, fmt.Errorf("Tesseract read over %d MiB of text from this image; the rest was not read", maxOCRText>>20)
+		err = fmt.Errorf("Tesseract read over %d MiB of text from this image (not read)", maxOCRText>>20)
 	}
 	return text, err
 }
@@ -158,7 +151,7 @@ var errToolOutput = errors.New("more output than is read")
 
 // runTool runs the tool at path on input, held to ocrMemory and
 // ocrTimeout, and returns its output: at most max bytes, more is
-// errToolOutput. Its stderr says what it made of the file ("Estimating
+// errToolOutput and no output. Its stderr says what it made of the file ("Estimating
 // resolution as 300"), never the text, and is not kept.
 func runTool(ctx context.Context, name, path string, input []byte, max int, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, ocrTimeout)
@@ -177,7 +170,7 @@ func runTool(ctx context.Context, name, path string, input []byte, max int, args
 	case err != nil:
 		return nil, fmt.Errorf("%s failed on this file (%v: not one it reads, or one too large for %d MiB)", name, err, ocrMemory>>20)
 	case out.over:
-		return out.Bytes(), errToolOutput
+		return nil, errToolOutput
 	}
 	return out.Bytes(), nil
 }
@@ -208,7 +201,8 @@ func (d *decoder) ocrPDF(ctx context.Context, pdf []byte, pages []int) error {
 	return nil
 }
 
-// cappedBuffer keeps the first max bytes written to it.
+// cappedBuffer holds at most max bytes of what is written to it, and
+// says whether more came.
 type cappedBuffer struct {
 	bytes.Buffer
 	max  int
