@@ -196,9 +196,13 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	var scanned []int // pages that are images, where --ocr reads them
+	if ok && d.opt.ocr != nil {
+		scanned = text.scanned()
+	}
 	switch {
-	case ok && d.opt.ocr != nil && len(text.scanned()) > 0:
-		return d.ocrPDF(ctx, data, text.scanned()) // scanned pages are images
+	case len(scanned) > 0:
+		return d.ocrPDF(ctx, data, scanned)
 	case ok:
 	case timedOut:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
