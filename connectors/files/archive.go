@@ -177,13 +177,7 @@ func (d *decoder) tar(ctx context.Context, r io.Reader, part string, depth int) 
 		}
 		return &streamEntry{name: hdr.Name}, nil
 	}
-	return d.streamArchive(ctx, part, "tar", depth, next, tr, func(err error) {
-		if errors.Is(err, errBudget) {
-			d.sink.PartSkipped(err.Error())
-		} else {
-			d.sink.PartError(fmt.Errorf("tar: %w", err))
-		}
-	})
+	return d.streamArchive(ctx, part, "tar", depth, next, tr, func(err error) { d.partFailed("tar", err) })
 }
 
 // streamEntry is a file of an archive read as a stream.
