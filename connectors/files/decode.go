@@ -246,7 +246,7 @@ func looksLZMA(head []byte) bool {
 // openZstd opens a zstd stream with one goroutine and a window of at most
 // maxWindow.
 func openZstd(r io.Reader) (io.Reader, error) {
-	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxWindow))
+	zr, err := sevenzipchild.NewZstdReader(r)
 	if err != nil {
 		return nil, err
 	}

@@ -278,11 +278,17 @@ func zstdCoder(_ []byte, _ uint64, readers []io.ReadCloser) (io.ReadCloser, erro
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zstd.NewReader(in, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(MaxWindow))
+	zr, err := NewZstdReader(in)
 	if err != nil {
 		return nil, fmt.Errorf("zstd: %w", err)
 	}
 	return coderReader{zr, closeBoth{in, zr}}, nil
+}
+
+// NewZstdReader opens a zstd stream with one goroutine and a window of
+// at most MaxWindow, as the file connector and this child both read one.
+func NewZstdReader(r io.Reader) (*zstd.Decoder, error) {
+	return zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(MaxWindow))
 }
 
 // closeBoth closes a coder's input and its zstd decoder.
