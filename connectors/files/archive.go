@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"datakart/connectors"
+	"datakart/internal/pdftext"
 	"datakart/internal/tokenguard"
 
 	"github.com/xuri/excelize/v2"
@@ -574,7 +575,7 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 					default:
 						continue
 					}
-					if hasPrefixFold(v, "mailto:") || hasPrefixFold(v, "tel:") {
+					if pdftext.AddressLink(v) {
 						para = append(append(append(para, ' '), v...), ' ')
 					}
 				}

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"datakart/internal/pdftext"
 
 	"golang.org/x/net/html"
 )
@@ -101,7 +102,7 @@ func (h *htmlReader) next() {
 		case tag == "a" && hasAttr && tt != html.EndTagToken:
 			for {
 				key, val, more := h.z.TagAttr()
-				if v := string(val); string(key) == "href" && (hasPrefixFold(v, "mailto:") || hasPrefixFold(v, "tel:")) {
+				if v := string(val); string(key) == "href" && pdftext.AddressLink(v) {
 					h.out = append(append(append(h.out, ' '), v...), ' ')
 				}
 				if !more {
@@ -110,10 +111,6 @@ func (h *htmlReader) next() {
 			}
 		}
 	}
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // htmlText is text for an HTML document: it reads the text the document

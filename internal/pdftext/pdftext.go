@@ -277,9 +277,8 @@ func pageText(p pdf.Page, w *bufio.Writer) {
 // maxLinks bounds the links of a page that are looked at.
 const maxLinks = 10000
 
-// linkText writes the mailto: and tel: addresses of the page's links, one
-// to a line: a letter shows "e-post her", and the address is only in the
-// link.
+// linkText writes the addresses of the page's links (AddressLink), one
+// to a line.
 func linkText(p pdf.Page, w *bufio.Writer) {
 	annots := p.V.Key("Annots")
 	for i := range min(annots.Len(), maxLinks) {
@@ -287,11 +286,18 @@ func linkText(p pdf.Page, w *bufio.Writer) {
 		if a.Key("Subtype").Name() != "Link" {
 			continue
 		}
-		if uri := a.Key("A").Key("URI").RawString(); hasPrefixFold(uri, "mailto:") || hasPrefixFold(uri, "tel:") {
+		if uri := a.Key("A").Key("URI").RawString(); AddressLink(uri) {
 			w.WriteByte('\n')
 			w.WriteString(uri)
 		}
 	}
+}
+
+// AddressLink reports whether a link's target is an address, mailto: or
+// tel:, which the readers of PDFs, HTML and office documents keep with
+// the text: the text shows "e-post her", the address is only in the link.
+func AddressLink(uri string) bool {
+	return hasPrefixFold(uri, "mailto:") || hasPrefixFold(uri, "tel:")
 }
 
 func hasPrefixFold(s, prefix string) bool {
