@@ -30,17 +30,10 @@ var asciiClasses = func() (t [128]byte) {
 	for c := range t {
 		b := byte(c)
 		cl := byteClass[b]
-		t[c] = cl&clsDigit | cl&clsSep | startBit[b]<<2 | boolByte(isLetter(b))<<3 | afterWord[b]<<4
+		t[c] = cl&clsDigit | cl&clsSep | startBit[b]<<2 | byte(btoi(isLetter(b)))<<3 | afterWord[b]<<4
 	}
 	return t
 }()
-
-func boolByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 func classifyBlocksAVX512Table(p *byte, n int, m *blockMasks, first int) {
 	classifyBlocksAVX512(p, n, m, first, &asciiClasses)

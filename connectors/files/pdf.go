@@ -141,7 +141,7 @@ func (c *pageLetters) scanned() []int {
 	return pages
 }
 
-func isLetterOrDigit(b byte) bool { return b-'0' < 10 || (b|0x20)-'a' < 26 || b >= 0x80 }
+func isLetterOrDigit(b byte) bool { return isDigit(b) || isLetter(b) || b >= 0x80 }
 
 // pdf reads the text of the PDF in r through a child process.
 func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
