@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -31,6 +32,9 @@ type decoder struct {
 	sink connectors.Sink
 	// budget is what may still be decompressed from this unit.
 	budget int64
+	// sibling opens a file beside the unit's file by its name, for the
+	// volumes of an archive; nil where the unit is not a file on disk.
+	sibling func(name string) (fs.File, error)
 	// textBuf is what text is read through, kept from one member of an
 	// archive (or message of a mailbox) to the next: made for each, it
 	// was a third of the time on a tar of 50,000 small files.
@@ -145,6 +149,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		f, _ := r.(*os.File)
 		return d.sevenZip(ctx, br, f, part, depth)
 	case "rar":
+		if depth == 0 && d.sibling != nil {
+			return d.rarOnDisk(ctx, br, head, name, part)
+		}
 		return d.rar(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)

@@ -300,9 +300,39 @@ func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
 		}
 		defer f.Close()
 		d := &decoder{opt: &s.opt, sink: sink, budget: s.opt.MaxExpandedBytes}
+		d.sibling = func(base string) (fs.File, error) {
+			f, err := s.sibling(name, full, base)
+			if err != nil {
+				return nil, err // not a nil *os.File in a non-nil fs.File
+			}
+			return f, nil
+		}
 		return d.decode(ctx, f, path.Base(name), "", 0)
 	}
 	return u
+}
+
+// sibling opens the file base beside the file name (full on disk) that is
+// being read, as the walk would read it: only a regular file the scan
+// selects, a symlink only with --follow-symlinks. The volumes of an
+// archive are opened so.
+func (s *Source) sibling(name, full, base string) (*os.File, error) {
+	rel := path.Join(path.Dir(name), base)
+	full = filepath.Join(filepath.Dir(full), base)
+	if !s.single && !s.selected(rel) {
+		return nil, fmt.Errorf("%s: excluded from the scan", base)
+	}
+	fi, err := s.lstat(full, rel)
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 && s.opt.FollowSymlinks {
+		fi, err = s.stat(full, rel)
+	}
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", base, statErr(err))
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file (%s)", base, fileType(fi.Mode()))
+	}
+	return s.open(full, rel)
 }
 
 func fileType(m fs.FileMode) string {

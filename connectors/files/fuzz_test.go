@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -193,3 +194,49 @@ func gunzip(t testing.TB, b []byte) []byte {
 func FuzzLZMA(f *testing.F) {
 	fuzzDecode(f, "x.tlz", fixture(f, "backup.tlz"), fixture(f, "huge-dict.lzma"))
 }
+
+// FuzzRARVolumes reads a first volume as a file on disk whose second
+// volume stands beside it and whose third does not: rarVolumeOf and the
+// volumes rardecode opens meet whatever the first says.
+func FuzzRARVolumes(f *testing.F) {
+	data := []byte(strings.Repeat("fnr 10048744732\n", 30))
+	v5 := rar5Volumes(200, rarFile{name: "a.txt", data: data}, rarFile{name: "b.txt", data: data})
+	v15 := rar15Volumes(200, 0x0100, rarFile{name: "a.txt", data: data})
+	for _, s := range [][]byte{v5[0], v15[0], v5[1], rar5(rarFile{name: "a.txt", data: data})} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, first []byte) {
+		for _, name := range []string{"x.part1.rar", "x.rar"} {
+			opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20}
+			rec := newRecorder()
+			rec.unit = name
+			d := &decoder{opt: &opt, sink: rec, budget: opt.MaxExpandedBytes}
+			d.sibling = func(n string) (fs.File, error) {
+				switch n {
+				case name:
+					return memFile{bytes.NewReader(first)}, nil
+				case "x.part2.rar", "x.r00":
+					return memFile{bytes.NewReader(v5[1])}, nil
+				}
+				return nil, fs.ErrNotExist
+			}
+			if err := d.decode(context.Background(), bytes.NewReader(first), name, "", 0); err != nil {
+				t.Fatalf("decode returned %v", err)
+			}
+			if len(rec.kinds) == 0 {
+				t.Fatal("no part was begun")
+			}
+			for part, e := range rec.errs {
+				if strings.Contains(e, "decoder failed on malformed input") {
+					t.Fatalf("%s: %s", part, e)
+				}
+			}
+		}
+	})
+}
+
+// memFile is a file of bytes, as an fs.FS opens one.
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Stat() (fs.FileInfo, error) { return nil, fs.ErrInvalid }
+func (memFile) Close() error               { return nil }
