@@ -130,7 +130,14 @@ type Source struct {
 	location string
 	secret   string
 	opt      Options
+	notRead  error // see NotRead
 }
+
+// NotRead records a part of the database that is not read (an SQLite
+// database's write-ahead log): Units returns it after it has listed the
+// tables, so the inventory has it as the store's error, and what was read
+// counts.
+func (s *Source) NotRead(err error) { s.notRead = err }
 
 // New returns a source for db. location names it for people (with the
 // password already redacted); secret, if not empty, is scrubbed from every
@@ -186,7 +193,7 @@ func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) e
 			return err
 		}
 	}
-	return nil
+	return s.notRead
 }
 
 func (s *Source) selected(name string) bool {

@@ -35,7 +35,12 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", target)
 	}
-	db, err := sql.Open("sqlite", "file:"+abs+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	// immutable: SQLite takes no locks and reads no write-ahead log, so it
+	// writes nothing beside the file. A read-only connection otherwise
+	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
+	// Android and iOS app database) and writes its read marks into the
+	// -shm: a write to the scanned store.
+	db, err := sql.Open("sqlite", "file:"+abs+"?mode=ro&immutable=1&_pragma=query_only(1)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -43,7 +48,15 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-	return sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt), nil
+	src := sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt)
+	if wal, err := os.Stat(abs + "-wal"); err == nil && wal.Size() > 0 {
+		// The changes since the last checkpoint are in the log, which
+		// SQLite reads only through the -shm it writes.
+		name := filepath.Base(abs)
+		src.NotRead(fmt.Errorf("the write-ahead log %s-wal (%d bytes) was not read, so changes since its last checkpoint are missing: SQLite reads it only by writing %s-shm, and datakart does not write to a scanned store; scan a copy of both files, or the database after a checkpoint",
+			name, wal.Size(), name))
+	}
+	return src, nil
 }
 
 func errUnwrap(err error) error {
@@ -138,8 +151,9 @@ func columnKind(typ string) sqldb.Kind {
 	return sqldb.Text // TEXT, CHAR, CLOB, and untyped columns, which hold anything
 }
 
-// Begin implements sqldb.Dialect. The file is open read-only with
-// query_only set; the statement timeout is enforced through the context.
+// Begin implements sqldb.Dialect. The file is open read-only and
+// immutable with query_only set; the statement timeout is enforced
+// through the context.
 func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration) (*sql.Tx, error) {
 	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,4 +91,71 @@ func TestReadOnlyAndNeverCreated(t *testing.T) {
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Error("opening a missing file created it")
 	}
+}
+
+// A database in WAL mode, as app databases are, is read without a file
+// written beside it: the log an app has not checkpointed is not read, and
+// the store's error says so; what the database file holds is found.
+func TestWALNotWritten(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.db")
+	w, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.SetMaxOpenConns(1) // one connection keeps the log open
+	testdb.Exec(t, w, `PRAGMA journal_mode=WAL`,
+		`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
+		`INSERT INTO users (email) VALUES ('ola.nordmann@online.no'), ('kari@gmail.com')`,
+		`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`,
+		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`)
+	before := listDir(t, dir)
+	if !slices.Contains(before, "app.db-wal") {
+		t.Fatalf("no log to test with: %v", before)
+	}
+
+	src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := testdb.Scan(t, src)
+	src.DB().Close()
+	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 2 {
+		t.Errorf("users.email: %+v", c)
+	}
+	if e := inv.Stores[0].Error; !strings.Contains(e, "write-ahead log app.db-wal") || !strings.Contains(e, "does not write to a scanned store") {
+		t.Errorf("store error %q", e)
+	}
+	if after := listDir(t, dir); !slices.Equal(before, after) {
+		t.Errorf("files beside the database: before %v, after %v", before, after)
+	}
+	// The app closed: its log is checkpointed and removed, and a
+	// read-only connection would create app.db-wal and app.db-shm.
+	w.Close()
+	before = listDir(t, dir)
+	src, err = Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv = testdb.Scan(t, src)
+	src.DB().Close()
+	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 3 || inv.Stores[0].Error != "" {
+		t.Errorf("after the app closed: %+v, store error %q", c, inv.Stores[0].Error)
+	}
+	if after := listDir(t, dir); !slices.Equal(before, after) || len(after) != 1 {
+		t.Errorf("files beside the database: before %v, after %v", before, after)
+	}
+}
+
+func listDir(t *testing.T, dir string) []string {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
 }
