@@ -215,6 +215,10 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		MaxArchiveEntries: f.maxEntries,
 		MaxExpandedBytes:  int64(f.maxExpanded),
 		OCR:               f.ocr,
+		Database: sqldb.Options{
+			Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
+			StatementTimeout: f.statementTimeout,
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -35,6 +35,9 @@ type decoder struct {
 	// sibling opens a file beside the unit's file by its name, for the
 	// volumes of an archive; nil where the unit is not a file on disk.
 	sibling func(name string) (fs.File, error)
+	// diskPath is where the unit's file is on disk, for what is read by
+	// name (an SQLite database); "" where the unit is not a file.
+	diskPath string
 	// textBuf is what text is read through, kept from one member of an
 	// archive (or message of a mailbox) to the next: made for each, it
 	// was a third of the time on a tar of 50,000 small files.
@@ -156,6 +159,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "":
+		if bytes.HasPrefix(head, []byte(sqliteSignature)) && depth == 0 && d.diskPath != "" {
+			return d.sqliteFile(ctx, part)
+		}
 		if f := imageFormat(head); f != "" && d.opt.ocr != nil {
 			return d.ocr(ctx, br, part, f)
 		}
@@ -388,7 +394,7 @@ var magics = []struct {
 var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
-	{"SQLite format 3\x00", "SQLite database (scan it as sqlite:PATH)"},
+	{sqliteSignature, "SQLite database inside an archive or message (not read: SQLite reads a file, and datakart writes none; extract it to scan it)"},
 }
 
 // sniff tells what a file is from its first bytes and name: a container

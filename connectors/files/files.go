@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"datakart/connectors"
+	"datakart/connectors/sqldb"
 )
 
 // Options tune a file source.
@@ -47,6 +48,10 @@ type Options struct {
 	// OCR reads the text of images with Tesseract (see ocr.go); New
 	// fails when it is not installed.
 	OCR bool
+	// Database says how the tables of an SQLite database file are read
+	// (its Include and Exclude are not used: the globs above select
+	// files).
+	Database sqldb.Options
 	ocr *ocrTool
 }
 
@@ -299,7 +304,7 @@ func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
 			return fmt.Errorf("open: %w", statErr(err))
 		}
 		defer f.Close()
-		d := &decoder{opt: &s.opt, sink: sink, budget: s.opt.MaxExpandedBytes}
+		d := &decoder{opt: &s.opt, sink: sink, budget: s.opt.MaxExpandedBytes, diskPath: full}
 		d.sibling = func(base string) (fs.File, error) {
 			f, err := s.sibling(name, full, base)
 			if err != nil {

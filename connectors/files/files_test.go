@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -21,6 +22,7 @@ import (
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
+	"datakart/internal/testdb"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
@@ -784,5 +786,56 @@ func TestDocxTooLong(t *testing.T) {
 	}
 	if text := rec.text("one-run.docx|"); !strings.Contains(text, "før") || !strings.Contains(text, "23114048690") {
 		t.Errorf("one-run.docx: the paragraphs around the long run: %q…", text[:min(len(text), 80)])
+	}
+}
+
+// An SQLite database in the tree, as a phone backup or an app's data
+// folder holds, is read table by table, the columns as fields; one in an
+// archive is skipped with the reason.
+func TestSQLiteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "backup", "contacts.db")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Exec(t, db, `CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, note TEXT)`,
+		`INSERT INTO contacts (name, phone, note) VALUES ('Kari Nordmann', '+47 912 34 567', 'fnr 10048744732'), ('Ola', '92345678', NULL)`,
+		`CREATE TABLE empty (a TEXT)`)
+	db.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "arkiv.zip", zipOf(t, map[string][]byte{"contacts.db": data}))
+	write(t, dir, "tom.db", nil)
+	// An app that is running: its latest rows are in its log.
+	os.MkdirAll(filepath.Join(dir, "live"), 0o755)
+	live, err := sql.Open("sqlite", filepath.Join(dir, "live", "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	live.SetMaxOpenConns(1)
+	testdb.Exec(t, live, `PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('x')`)
+	rec, _ := scanTree(t, dir, Options{})
+	if got := rec.values["backup/contacts.db!contacts|phone"]; !slices.Equal(got, []string{"+47 912 34 567", "92345678"}) {
+		t.Errorf("phone: %q (kinds %v, errors %v)", got, rec.kinds, rec.errs)
+	}
+	if !rec.has("backup/contacts.db!contacts|note", "10048744732") || rec.kinds["backup/contacts.db!contacts"] != "sqlite table" {
+		t.Errorf("note: %q, kinds %v", rec.text("backup/contacts.db!contacts|note"), rec.kinds)
+	}
+	if _, ok := rec.kinds["backup/contacts.db!empty"]; !ok {
+		t.Errorf("the empty table: %v", rec.kinds)
+	}
+	if got := rec.skipped["arkiv.zip!contacts.db"]; !strings.Contains(got, "SQLite database inside an archive") {
+		t.Errorf("in a zip: skipped %q", got)
+	}
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs["live/app.db"], "the write-ahead log app.db-wal") {
+		t.Errorf("errors: %v", rec.errs)
+	}
+	if es, _ := os.ReadDir(filepath.Dir(path)); len(es) != 1 {
+		t.Errorf("files beside the database: %v", es)
 	}
 }
