@@ -186,6 +186,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		rerr = readNDJSON(ctx, tr, d.sink)
 	case "html":
 		rerr = d.htmlText(ctx, tr, 1)
+	case "xml":
+		rerr = d.readXML(ctx, tr, 1)
 	default:
 		rerr = d.text(ctx, tr, 1)
 	}
@@ -358,6 +360,8 @@ func kindByName(name string) string {
 		return "rtf"
 	case ".html", ".htm", ".xhtml":
 		return "html"
+	case ".xml":
+		return "xml"
 	case ".mbox", ".mbx":
 		return "mbox"
 	}
@@ -371,7 +375,7 @@ var zipFormats = map[string]bool{"xlsx": true, "docx": true, "pptx": true, "odt"
 // readByContent are the kinds a name may give that no magic bytes
 // confirm: a file named like any other kind is only that kind where its
 // first bytes say so.
-var readByContent = map[string]bool{"text": true, "csv": true, "tsv": true, "json": true, "ndjson": true, "html": true, "eml": true}
+var readByContent = map[string]bool{"text": true, "csv": true, "tsv": true, "json": true, "ndjson": true, "html": true, "eml": true, "xml": true}
 
 var magics = []struct {
 	prefix, kind string
@@ -450,7 +454,17 @@ func sniff(head []byte, name string) string {
 	if k == "text" && looksDelimited(head) && delimitedExt(name) {
 		return "csv"
 	}
+	if k == "text" && looksXML(head) {
+		return "xml"
+	}
 	return k
+}
+
+// looksXML is true for a document that starts with an XML declaration
+// and is not XHTML.
+func looksXML(head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
+	return bytes.HasPrefix(t, []byte("<?xml")) && !bytes.Contains(bytes.ToLower(t[:min(len(t), 1024)]), []byte("<html"))
 }
 
 func binaryReason(head []byte) string {

@@ -173,6 +173,13 @@ func FuzzHTML(f *testing.F) {
 	fuzzDecode(f, "x.html", []byte(`<p>F&oslash;dsel<b>snummer</b> <a href="mailto:a@b.no">x</a><script>y</script><td>z`))
 }
 
+func FuzzXML(f *testing.F) {
+	old := maxRecordBytes
+	maxRecordBytes = 64 // so that inputs also take the way from a piece too long to text
+	f.Cleanup(func() { maxRecordBytes = old })
+	fuzzDecode(f, "x.xml", []byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><n:a x:y="1&amp;2"><b>10048744732</b><!-- c --><![CDATA[<d>]]><e/></a></f>`))
+}
+
 // FuzzSevenZip runs 7z archives through their child process; what it
 // checks is that the scan survives whatever the child does.
 func FuzzSevenZip(f *testing.F) {
