@@ -86,6 +86,16 @@ func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
 				textLine = at
 			}
 			text = append(text, z.Text()...)
+			if len(text) > maxRecordBytes {
+				// Text and CDATA sections one after another, with no tag
+				// between: handed on in pieces, as a long line is.
+				cut := safeCut(text)
+				if err = value(p.String(), text[:cut], textLine); err != nil {
+					return err
+				}
+				textLine += bytes.Count(text[:cut], []byte{'\n'})
+				text = text[:copy(text, text[cut:])]
+			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			if err = flush(); err != nil {
 				return err

@@ -92,3 +92,23 @@ func TestXMLTooLong(t *testing.T) {
 		t.Errorf("values %v, errors %v", rec.values, rec.errs)
 	}
 }
+
+// CDATA sections one after another hold no tag between them: their text
+// is handed on in pieces, not held whole.
+func TestXMLLongText(t *testing.T) {
+	old := maxRecordBytes
+	maxRecordBytes = 4096
+	defer func() { maxRecordBytes = old }()
+	dir := t.TempDir()
+	write(t, dir, "cdata.xml", []byte("<a>"+strings.Repeat("<![CDATA[tekst ]]>", 2000)+"<![CDATA[fnr 10048744732]]></a>"))
+	rec, _ := scanTree(t, dir, Options{})
+	got := rec.values["cdata.xml|/a"]
+	if len(got) < 3 || !rec.has("cdata.xml|/a", "10048744732") {
+		t.Fatalf("%d values, errors %v", len(got), rec.errs)
+	}
+	for _, v := range got {
+		if len(v) > 2*4096 {
+			t.Errorf("a value of %d bytes", len(v))
+		}
+	}
+}
