@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"datakart/connectors/sqldb"
 )
 
 // fuzzDecode feeds arbitrary bytes, named name, through the decoder
@@ -247,3 +252,53 @@ type memFile struct{ *bytes.Reader }
 
 func (memFile) Stat() (fs.FileInfo, error) { return nil, fs.ErrInvalid }
 func (memFile) Close() error               { return nil }
+
+// FuzzSQLite reads a database file of the tree: whatever its pages hold,
+// SQLite and the table reads must end in a part, not a crash or a hang.
+func FuzzSQLite(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, q := range []string{`CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, n INTEGER, j JSON)`,
+		`INSERT INTO t (email, n, j) VALUES ('kari@firma.no', 10048744732, '{"fnr": "10048744732"}')`,
+		`CREATE INDEX ti ON t (email)`, `CREATE VIEW v AS SELECT email FROM t`} {
+		if _, err := db.Exec(q); err != nil {
+			f.Fatal(err)
+		}
+	}
+	db.Close()
+	seed, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "x.db")
+		if err := os.WriteFile(p, append([]byte(sqliteSignature), data[min(len(data), len(sqliteSignature)):]...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opt := Options{Database: sqldb.Options{StatementTimeout: 5 * time.Second}}
+		rec := newRecorder()
+		rec.unit = "x.db"
+		d := &decoder{opt: &opt, sink: rec, budget: 1 << 20, diskPath: p}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := d.decode(context.Background(), f, "x.db", "", 0); err != nil {
+			t.Fatalf("decode returned %v", err)
+		}
+		if len(rec.kinds) == 0 {
+			t.Fatal("no part was begun")
+		}
+		for part, e := range rec.errs {
+			if strings.Contains(e, "decoder failed on malformed input") {
+				t.Fatalf("%s: %s", part, e)
+			}
+		}
+	})
+}
