@@ -194,16 +194,16 @@ func (rs *Ruleset) MatchName(name string) []NameHint { return rs.MatchNameIn(nam
 //
 // A field that is a path into a document ("$.customer.email",
 // "/AuditFile/Customer/Contact/Email", a JSON column's "profile →
-// $.address.ip") is matched by its last element, and its parent can veto
-// as the container does: an element far up, an SAF-T file's AuditFile or
-// an ISO 20022 Document, says nothing of a name at the bottom.
+// $.address.ip") is matched, and vetoed, by its last two elements
+// ("$.phone.number", "$.ssn.value", "…/Product/Name"): an element further
+// up, an SAF-T file's AuditFile or an ISO 20022 Document, says nothing of
+// a name at the bottom.
 func (rs *Ruleset) MatchNameIn(name, container string) []NameHint {
-	name, parent := pathEnd(name)
-	toks := Tokenize(name)
+	toks := Tokenize(pathEnd(name))
 	if len(toks) == 0 {
 		return nil
 	}
-	vetoToks := append(append(Tokenize(container), Tokenize(parent)...), toks...)
+	vetoToks := append(Tokenize(container), toks...)
 	var hints []NameHint
 	seen := map[string]bool{}
 	for _, nr := range rs.names {
@@ -251,15 +251,14 @@ func containsRun(toks, run []string) bool {
 // NameRules returns the column-name rules.
 func (rs *Ruleset) NameRules() []NameRule { return slices.Clone(rs.names) }
 
-// pathEnd returns the last element of a field that is a JSON path or an
-// XML path, and its parent ("" at the top); any other name is returned
-// whole.
-func pathEnd(name string) (last, parent string) {
+// pathEnd returns the last two elements of a field that is a JSON path or
+// an XML path; any other name whole.
+func pathEnd(name string) string {
 	if i := strings.LastIndex(name, " → "); i >= 0 {
 		name = name[i+len(" → "):]
 	}
 	if !strings.HasPrefix(name, "$") && !strings.HasPrefix(name, "/") {
-		return name, ""
+		return name
 	}
 	var elems []string
 	for _, e := range strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '/' }) {
@@ -268,11 +267,5 @@ func pathEnd(name string) (last, parent string) {
 			elems = append(elems, e)
 		}
 	}
-	switch len(elems) {
-	case 0:
-		return "", ""
-	case 1:
-		return elems[0], ""
-	}
-	return elems[len(elems)-1], elems[len(elems)-2]
+	return strings.Join(elems[max(len(elems)-2, 0):], ".")
 }

@@ -74,13 +74,16 @@ func TestMatchName(t *testing.T) {
 		{"$.customer.email", []string{"email"}},
 		{"$.product.name", nil},
 		{"Kunder!Navn", []string{"person_name"}},
-		// A path is matched by its last element, and its parent can veto:
-		// the root of an SAF-T file (AuditFile) or an ISO 20022 message
+		// A path is matched, and vetoed, by its last two elements: the
+		// root of an SAF-T file (AuditFile) or an ISO 20022 message
 		// (Document) says nothing of a name below it.
 		{"/AuditFile/Customer/Contact/ContactPerson/FirstName", []string{"person_name"}},
+		{"/AuditFile/Customer/Name", []string{"person_name"}},
 		{"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Id/IBAN", []string{"iban"}},
-		{"/AuditFile/Customer/BankAccount/IBANNumber", []string{"iban"}},
 		{"/AuditFile/MasterFiles/Products/Product/Name", nil},
+		{"/AuditFile/MasterFiles/Product/Name", nil},
+		{"$.phone.number", []string{"phone"}},
+		{"$.employee.ssn.value", []string{"no_fnr"}},
 		{"$.orders[*].customer.*.email", []string{"email"}},
 		{"/a/b/@email", []string{"email"}},
 		{"profile → $.address.ip", []string{"ip_address"}},
