@@ -126,24 +126,32 @@ func (s *Source) stat(full, rel string) (fs.FileInfo, error) {
 }
 
 func (s *Source) readDir(full, rel string) ([]fs.DirEntry, error) {
-	entries, err := os.ReadDir(full)
-	if r := s.deepRoot(err); r != nil {
-		d, err := r.Open(rel)
-		if err != nil {
-			return nil, err
-		}
-		defer d.Close()
-		entries, err = d.ReadDir(-1)
-		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-		return entries, err
+	d, err := s.open(full, rel)
+	if err != nil {
+		return nil, err
 	}
+	defer d.Close()
+	entries, err := d.ReadDir(-1)
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return entries, err
 }
 
+// open opens a file or directory for reading, without updating its
+// access time where the system allows (see noAtime).
 func (s *Source) open(full, rel string) (*os.File, error) {
-	f, err := os.Open(full)
+	f, err := openNoAtime(func(flag int) (*os.File, error) { return os.OpenFile(full, flag, 0) })
 	if r := s.deepRoot(err); r != nil {
-		return r.Open(rel)
+		return openNoAtime(func(flag int) (*os.File, error) { return r.OpenFile(rel, flag, 0) })
+	}
+	return f, err
+}
+
+// openNoAtime opens with noAtime, and again without it where the system
+// does not allow it for this file (EPERM: not its owner).
+func openNoAtime(open func(flag int) (*os.File, error)) (*os.File, error) {
+	f, err := open(os.O_RDONLY | noAtime)
+	if noAtime != 0 && errors.Is(err, syscall.EPERM) {
+		return open(os.O_RDONLY)
 	}
 	return f, err
 }
