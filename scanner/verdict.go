@@ -129,13 +129,13 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 		}
 		switch {
 		case !valueDetected[cat.ID]:
-			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; values cannot be validated for this category", f.name, cat.ID)
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; values cannot be validated for this category", h.Rule, cat.ID)
 		case f.examined == 0:
-			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, no values were read%s", f.name, cat.ID, typeNote(f))
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, no values were read%s", h.Rule, cat.ID, typeNote(f))
 		case f.nonNull == 0:
-			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, 0 validated values (%d examined, all empty)", f.name, cat.ID, f.examined)
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, 0 validated values (%d examined, all empty)", h.Rule, cat.ID, f.examined)
 		default:
-			return detectors.Low, fmt.Sprintf("column name %q suggests %s, but 0 of %d non-empty values validated", f.name, cat.ID, f.nonNull)
+			return detectors.Low, fmt.Sprintf("column name %q suggests %s, but 0 of %d non-empty values validated", h.Rule, cat.ID, f.nonNull)
 		}
 	}
 

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	_ "modernc.org/sqlite" // the phone backup's database
 )
 
 // Labels is the expected inventory of a generated tree: for each location
@@ -63,7 +65,8 @@ func WriteTree(dir string, opt TreeOptions) (Labels, error) {
 	for range opt.Rows {
 		t.people = append(t.people, NewPerson(t.r, opt.IsFnr))
 	}
-	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary}
+	// New steps go last, so that the files of the others stay as they were.
+	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup}
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return nil, err
@@ -317,4 +320,58 @@ func (t *tree) archives() error {
 func (t *tree) binary() error {
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00")
 	return t.write("assets/logo.png", append(png, make([]byte, 256)...))
+}
+
+// amelding is a payroll report to the tax authority (A-melding) as XML:
+// each employee's fødselsnummer and name, and the employer's organisation
+// number, which is not personal data.
+func (t *tree) amelding() error {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<melding xmlns="urn:ske:fastsetting:innsamling:a-meldingen:v2_0">` + "\n")
+	fmt.Fprintf(&b, "  <Leveranse>\n    <kalendermaaned>2024-11</kalendermaaned>\n    <oppgave>\n      <virksomhet>\n        <norskIdentifikator>%s</norskIdentifikator>\n", Orgnr(t.r))
+	for _, p := range t.people {
+		fmt.Fprintf(&b, "        <inntektsmottaker>\n          <norskIdentifikator>%s</norskIdentifikator>\n", p.Fnr)
+		fmt.Fprintf(&b, "          <identifiserendeInformasjon><navn>%s %s</navn></identifiserendeInformasjon>\n", p.First, p.Last)
+		fmt.Fprintf(&b, "          <inntekt><beloep>%d.00</beloep><loennsinntekt><beskrivelse>fastloenn</beskrivelse></loennsinntekt></inntekt>\n", 30000+t.r.IntN(60000))
+		b.WriteString("        </inntektsmottaker>\n")
+	}
+	b.WriteString("      </virksomhet>\n    </oppgave>\n  </Leveranse>\n</melding>\n")
+	c := "hr/a-melding-2024-11.xml"
+	path := "/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/"
+	t.labels.add(c, path+"norskIdentifikator", "no_fnr")
+	t.labels.add(c, path+"identifiserendeInformasjon/navn", "person_name")
+	return t.write(c, []byte(b.String()))
+}
+
+// phoneBackup is a phone's contacts database, as a backup of a company
+// phone keeps it: an SQLite file.
+func (t *tree) phoneBackup() error {
+	c := "mobile/backup/contacts.db"
+	p := filepath.Join(t.dir, filepath.FromSlash(c))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	os.Remove(p)
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stmts := []string{`CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT, number TEXT, email TEXT, starred INTEGER)`}
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			return err
+		}
+	}
+	for _, pp := range t.people {
+		if _, err := db.Exec(`INSERT INTO contacts (name, number, email, starred) VALUES (?, ?, ?, ?)`,
+			pp.First+" "+pp.Last, "+47 "+GroupMobile(pp.Mobile), pp.Email, t.r.IntN(2)); err != nil {
+			return err
+		}
+	}
+	t.labels.add(c+"!contacts", "name", "person_name")
+	t.labels.add(c+"!contacts", "number", "phone")
+	t.labels.add(c+"!contacts", "email", "email")
+	return db.Close()
 }
