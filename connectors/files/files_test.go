@@ -80,6 +80,14 @@ func fixture(t testing.TB, name string) []byte {
 	return b
 }
 
+// recordLimit lowers maxRecordBytes to n until the test ends, so small
+// inputs take the way of a record, token or text too long to hold.
+func recordLimit(tb testing.TB, n int) {
+	old := maxRecordBytes
+	maxRecordBytes = n
+	tb.Cleanup(func() { maxRecordBytes = old })
+}
+
 func write(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
@@ -554,9 +562,7 @@ func TestDataNeverBecomesAFieldName(t *testing.T) {
 // file: memory stays bounded, nothing is lost or repeated, and the
 // container says what happened.
 func TestCSVRecordTooLong(t *testing.T) {
-	old := maxRecordBytes
-	maxRecordBytes = 4096
-	defer func() { maxRecordBytes = old }()
+	recordLimit(t, 4096)
 	dir := t.TempDir()
 	head := "navn;epost;notat\nOla;ola@online.no;ok\n"
 	quoted := `Kari;kari@online.no;"aldri lukket ` + strings.Repeat("lorem ipsum ", 2000) + "fnr 10048744732\n" + "Per;per@online.no;slutt\n"
@@ -754,9 +760,7 @@ func TestPseudoFilesystemsAreSkipped(t *testing.T) {
 // long run makes the rest of the document text, with an error; a long
 // paragraph of many runs is handed on in pieces, with none.
 func TestDocxTooLong(t *testing.T) {
-	old := maxRecordBytes
-	maxRecordBytes = 4096
-	defer func() { maxRecordBytes = old }()
+	recordLimit(t, 4096)
 	dir := t.TempDir()
 	doc := func(body string) []byte {
 		return zipOf(t, map[string][]byte{"word/document.xml": []byte(`<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`)})

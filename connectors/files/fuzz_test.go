@@ -24,32 +24,42 @@ func fuzzDecode(f *testing.F, name string, seeds ...[]byte) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20}
-		rec := newRecorder()
-		rec.unit = name
-		d := &decoder{opt: &opt, sink: rec, budget: opt.MaxExpandedBytes}
-		if err := d.decode(context.Background(), bytes.NewReader(data), name, "", 0); err != nil {
-			t.Fatalf("decode returned %v; only a cancelled context may end a read with an error", err)
-		}
-		if len(rec.kinds) == 0 {
-			t.Fatal("no part was begun")
-		}
-		// decode recovers a decoder's panic so that the scan goes on, but
-		// a panic is a bug all the same.
-		for name, e := range rec.errs {
-			if strings.Contains(e, "decoder failed on malformed input") {
-				t.Fatalf("%s: %s", name, e)
-			}
-		}
+		d, rec := fuzzDecoder(name)
+		checkDecode(t, d, rec, bytes.NewReader(data), name)
 	})
+}
+
+// fuzzDecoder is a decoder with small limits, recording into rec.
+func fuzzDecoder(name string) (*decoder, *recorder) {
+	opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20,
+		Database: sqldb.Options{StatementTimeout: 5 * time.Second}}
+	rec := newRecorder()
+	rec.unit = name
+	return &decoder{opt: &opt, sink: rec, budget: opt.MaxExpandedBytes}, rec
+}
+
+// checkDecode decodes r, named name, with d, and fails where the read
+// ended in an error, began no part, or where a decoder panicked.
+func checkDecode(t *testing.T, d *decoder, rec *recorder, r io.Reader, name string) {
+	if err := d.decode(context.Background(), r, name, "", 0); err != nil {
+		t.Fatalf("decode returned %v; only a cancelled context may end a read with an error", err)
+	}
+	if len(rec.kinds) == 0 {
+		t.Fatal("no part was begun")
+	}
+	// decode recovers a decoder's panic so that the scan goes on, but a
+	// panic is a bug all the same.
+	for part, e := range rec.errs {
+		if strings.Contains(e, "decoder failed on malformed input") {
+			t.Fatalf("%s: %s", part, e)
+		}
+	}
 }
 
 func FuzzCSV(f *testing.F) {
 	// A small record limit, so inputs the fuzzer makes also take the way
 	// from a record too long to text.
-	old := maxRecordBytes
-	maxRecordBytes = 64
-	f.Cleanup(func() { maxRecordBytes = old })
+	recordLimit(f, 64)
 	fuzzDecode(f, "x.csv", []byte("fnr;navn\n10048744732;\"Ola\nN\"\n"), []byte("a,b\n1,2,3\n\"x"),
 		[]byte("a;b\n1;\"never closed "+strings.Repeat("x ", 40)+"\n10048744732\n"))
 }
@@ -172,16 +182,12 @@ func FuzzCompressedRTF(f *testing.F) {
 }
 
 func FuzzHTML(f *testing.F) {
-	old := maxRecordBytes
-	maxRecordBytes = 64 // so that inputs also take the way from a token too long to text
-	f.Cleanup(func() { maxRecordBytes = old })
+	recordLimit(f, 64) // so that inputs also take the way from a token too long to text
 	fuzzDecode(f, "x.html", []byte(`<p>F&oslash;dsel<b>snummer</b> <a href="mailto:a@b.no">x</a><script>y</script><td>z`))
 }
 
 func FuzzXML(f *testing.F) {
-	old := maxRecordBytes
-	maxRecordBytes = 64 // so that inputs also take the way from a piece too long to text
-	f.Cleanup(func() { maxRecordBytes = old })
+	recordLimit(f, 64) // so that inputs also take the way from a piece too long to text
 	fuzzDecode(f, "x.xml", []byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><n:a x:y="1&amp;2"><b>10048744732</b><!-- c --><![CDATA[<d>]]><e/></a></f>`))
 }
 
@@ -219,10 +225,7 @@ func FuzzRARVolumes(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, first []byte) {
 		for _, name := range []string{"x.part1.rar", "x.rar"} {
-			opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20}
-			rec := newRecorder()
-			rec.unit = name
-			d := &decoder{opt: &opt, sink: rec, budget: opt.MaxExpandedBytes}
+			d, rec := fuzzDecoder(name)
 			d.sibling = func(n string) (fs.File, error) {
 				switch n {
 				case name:
@@ -232,17 +235,7 @@ func FuzzRARVolumes(f *testing.F) {
 				}
 				return nil, fs.ErrNotExist
 			}
-			if err := d.decode(context.Background(), bytes.NewReader(first), name, "", 0); err != nil {
-				t.Fatalf("decode returned %v", err)
-			}
-			if len(rec.kinds) == 0 {
-				t.Fatal("no part was begun")
-			}
-			for part, e := range rec.errs {
-				if strings.Contains(e, "decoder failed on malformed input") {
-					t.Fatalf("%s: %s", part, e)
-				}
-			}
+			checkDecode(t, d, rec, bytes.NewReader(first), name)
 		}
 	})
 }
@@ -280,25 +273,13 @@ func FuzzSQLite(f *testing.F) {
 		if err := os.WriteFile(p, append([]byte(sqliteSignature), data[min(len(data), len(sqliteSignature)):]...), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		opt := Options{Database: sqldb.Options{StatementTimeout: 5 * time.Second}}
-		rec := newRecorder()
-		rec.unit = "x.db"
-		d := &decoder{opt: &opt, sink: rec, budget: 1 << 20, diskPath: p}
+		d, rec := fuzzDecoder("x.db")
+		d.diskPath = p
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if err := d.decode(context.Background(), f, "x.db", "", 0); err != nil {
-			t.Fatalf("decode returned %v", err)
-		}
-		if len(rec.kinds) == 0 {
-			t.Fatal("no part was begun")
-		}
-		for part, e := range rec.errs {
-			if strings.Contains(e, "decoder failed on malformed input") {
-				t.Fatalf("%s: %s", part, e)
-			}
-		}
+		checkDecode(t, d, rec, f, "x.db")
 	})
 }

@@ -29,9 +29,7 @@ func TestHTMLText(t *testing.T) {
 // A file of HTML, and one whose one text token is too long to hold: it is
 // read from there on as it is, with an error, and nothing is lost.
 func TestHTMLFile(t *testing.T) {
-	old := maxRecordBytes
-	maxRecordBytes = 4096
-	defer func() { maxRecordBytes = old }()
+	recordLimit(t, 4096)
 	dir := t.TempDir()
 	write(t, dir, "rapport.html", []byte("<html><body><p>F&oslash;dselsnummer 1004874<b>4732</b></p></body></html>"))
 	write(t, dir, "lang.htm", []byte("<p>før 23114048690</p><pre>"+strings.Repeat("fnr 10048744732 ", 1000)+"</pre><p>etter 10048745526</p>"))

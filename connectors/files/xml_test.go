@@ -82,9 +82,7 @@ func TestXML(t *testing.T) {
 // A piece over the record limit: the rest is read as text, and nothing
 // is lost.
 func TestXMLTooLong(t *testing.T) {
-	old := maxRecordBytes
-	maxRecordBytes = 4096
-	defer func() { maxRecordBytes = old }()
+	recordLimit(t, 4096)
 	dir := t.TempDir()
 	write(t, dir, "lang.xml", []byte("<a><b>10048744732</b><c>"+strings.Repeat("x ", 5000)+"</c><d>23114048690</d></a>"))
 	rec, _ := scanTree(t, dir, Options{})
@@ -96,9 +94,7 @@ func TestXMLTooLong(t *testing.T) {
 // CDATA sections one after another hold no tag between them: their text
 // is handed on in pieces, not held whole.
 func TestXMLLongText(t *testing.T) {
-	old := maxRecordBytes
-	maxRecordBytes = 4096
-	defer func() { maxRecordBytes = old }()
+	recordLimit(t, 4096)
 	dir := t.TempDir()
 	write(t, dir, "cdata.xml", []byte("<a>"+strings.Repeat("<![CDATA[tekst ]]>", 2000)+"<![CDATA[fnr 10048744732]]></a>"))
 	rec, _ := scanTree(t, dir, Options{})
