@@ -45,6 +45,8 @@ func TestMatchName(t *testing.T) {
 		{"customer_ssn", []string{"no_fnr"}},
 		{"kontonummer", []string{"no_bank_account"}},
 		{"konto_nr", []string{"no_bank_account"}},
+		{"lønnskonto", []string{"no_bank_account"}}, // where the salary is paid
+		{"lonnskonto", []string{"no_bank_account"}},
 		{"kontoplan", nil},            // a ledger, not a bank account
 		{"konto", nil},                // GL account numbers in an ERP
 		{"email", []string{"email"}},  //
