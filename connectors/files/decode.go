@@ -399,6 +399,29 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
 	{sqliteSignature, "SQLite database inside an archive or message (not read: SQLite reads a file, and datakart writes none; extract it to scan it)"},
+	// Formats that hold personal data but that datakart does not read:
+	// the reason says so, and how to get at them, rather than "binary".
+	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
+	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
+	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
+	{"PAR1", "Parquet file (not read)"},
+}
+
+// binaryFormat returns the reason of the format in binaryFormats that
+// head, of the file name ("" when it does not matter), starts with. A
+// prefix of letters only counts where the rest is binary too ("PAR1,PAR2"
+// may start a CSV), and "MZ" only in an .exe or .dll.
+func binaryFormat(head []byte, name string) (string, bool) {
+	for _, b := range binaryFormats {
+		switch {
+		case !bytes.HasPrefix(head, []byte(b.prefix)):
+		case b.prefix == "MZ" && name != "" && !strings.HasSuffix(strings.ToLower(name), ".exe") && !strings.HasSuffix(strings.ToLower(name), ".dll"):
+		case !strings.ContainsFunc(b.prefix, func(r rune) bool { return r < 0x20 || r >= 0x7f }) && !looksBinary(head):
+		default:
+			return b.reason, true
+		}
+	}
+	return "", false
 }
 
 // sniff tells what a file is from its first bytes and name: a container
@@ -426,10 +449,8 @@ func sniff(head []byte, name string) string {
 	if imageFormat(head) != "" {
 		return ""
 	}
-	for _, b := range binaryFormats {
-		if bytes.HasPrefix(head, []byte(b.prefix)) && !(b.prefix == "MZ" && !strings.HasSuffix(strings.ToLower(name), ".exe") && !strings.HasSuffix(strings.ToLower(name), ".dll")) {
-			return ""
-		}
+	if _, ok := binaryFormat(head, name); ok {
+		return ""
 	}
 	k := kindByName(name)
 	// Mail by its content: Thunderbird's mailboxes and Maildir's messages
@@ -471,10 +492,8 @@ func binaryReason(head []byte) string {
 	if f := imageFormat(head); f != "" {
 		return "binary file: image (" + f + "; --ocr reads its text)"
 	}
-	for _, b := range binaryFormats {
-		if bytes.HasPrefix(head, []byte(b.prefix)) {
-			return "binary file: " + b.reason
-		}
+	if reason, ok := binaryFormat(head, ""); ok {
+		return "binary file: " + reason
 	}
 	return "binary file"
 }
