@@ -159,3 +159,36 @@ func listDir(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// A file whose name holds what a URI gives a meaning to is opened as
+// itself, read-only: "Sak #12.db" once opened "Sak " read-write, and
+// SQLite created it.
+func TestNamesThatAreURIs(t *testing.T) {
+	src := fixture(t)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	names := []string{"Sak #12.db", "x?mode=rw.db", "p%41q.db", "med mellomrom.db"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range names {
+		src, err := Open(context.Background(), "sqlite:"+filepath.Join(dir, n), sqldb.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		inv := testdb.Scan(t, src)
+		src.DB().Close()
+		if c := testdb.Category(inv, "main.users", "email", "email"); c == nil {
+			t.Errorf("%s: users.email not found (store error %q)", n, inv.Stores[0].Error)
+		}
+	}
+	if got := listDir(t, dir); !slices.Equal(got, []string{"Sak #12.db", "med mellomrom.db", "p%41q.db", "x?mode=rw.db"}) {
+		t.Errorf("files: %q", got)
+	}
+}
