@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"datakart/detectors"
+	"datakart/internal/sqliteuri"
 	"datakart/inventory"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -63,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("history %s: %w", path, err)
 		}
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", sqliteuri.File(path)+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", path, err)
 	}

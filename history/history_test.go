@@ -87,3 +87,30 @@ func TestRecordListLoad(t *testing.T) {
 		t.Error("a missing run is not an error")
 	}
 }
+
+// A history named with a '#' or '?' is the file of that name: once,
+// "audit #3.db" recorded into a file "audit ".
+func TestPathThatIsAURI(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit #3?.db")
+	h, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Record(context.Background(), "scan", sample(false)); err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name(), "audit #3?.db") {
+			t.Errorf("a file %q beside the history", e.Name())
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Error(err)
+	}
+}

@@ -52,7 +52,7 @@ type Options struct {
 	// (its Include and Exclude are not used: the globs above select
 	// files).
 	Database sqldb.Options
-	ocr *ocrTool
+	ocr      *ocrTool
 }
 
 func (o *Options) defaults() {

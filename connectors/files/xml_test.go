@@ -43,18 +43,18 @@ func TestXML(t *testing.T) {
 	write(t, dir, "brutt.xml", []byte(`<a><b>10048744732</c></a><d>23114048690`))
 	rec, _ := scanTree(t, dir, Options{})
 	for key, want := range map[string][]string{
-		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/norskIdentifikator":                                      {"974760673"},
-		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/norskIdentifikator":                     {"10048744732", "23114048690"},
-		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/identifiserendeInformasjon/navn":         {"Kari Nordmann & Co"},
-		"amelding.xml|/melding/#comment":                                                                              {" kontakt: lonn@firma.no "},
-		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Cdtr/Nm":                                              {"Ola Nordmann"},
-		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Id/IBAN":                                     {"NO9386011117947"},
-		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/RmtInf/Ustrd":                                         {"lønn <november>"},
-		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt/@ccy":                                    {"NOK"},
-		"saft.xml|/AuditFile/Customer/Contact/@email":                                                                 {"post@kunde.no"},
-		"saft.xml|/AuditFile/Customer/Contact/@telephone":                                                             {"+47 912 34 567"},
-		"saft.xml|/AuditFile/*":                                                                                       {"data-like"},
-		"brutt.xml|/a/b":                                                                                              {"10048744732"},
+		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/norskIdentifikator":                               {"974760673"},
+		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/norskIdentifikator":              {"10048744732", "23114048690"},
+		"amelding.xml|/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/identifiserendeInformasjon/navn": {"Kari Nordmann & Co"},
+		"amelding.xml|/melding/#comment":                                           {" kontakt: lonn@firma.no "},
+		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Cdtr/Nm":           {"Ola Nordmann"},
+		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Id/IBAN":  {"NO9386011117947"},
+		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/RmtInf/Ustrd":      {"lønn <november>"},
+		"betaling|/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt/@ccy": {"NOK"},
+		"saft.xml|/AuditFile/Customer/Contact/@email":                              {"post@kunde.no"},
+		"saft.xml|/AuditFile/Customer/Contact/@telephone":                          {"+47 912 34 567"},
+		"saft.xml|/AuditFile/*":                                                    {"data-like"},
+		"brutt.xml|/a/b":                                                           {"10048744732"},
 	} {
 		if got := rec.values[key]; !slices.Equal(got, want) {
 			t.Errorf("%s: %q", key, got)

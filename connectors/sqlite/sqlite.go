@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"datakart/connectors/sqldb"
+	"datakart/internal/sqliteuri"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -40,7 +41,7 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
 	// Android and iOS app database) and writes its read marks into the
 	// -shm: a write to the scanned store.
-	db, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro&immutable=1&_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?mode=ro&immutable=1&_pragma=query_only(1)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -57,18 +58,6 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 			name, wal.Size(), name))
 	}
 	return src, nil
-}
-
-// fileURI is the SQLite URI of the file at the absolute path p. SQLite
-// reads a '?' in it as the start of the parameters and a '#' as the end
-// of them, so they and '%' are escaped: unescaped, "Sak #12.db" opened
-// "Sak " read-write, without mode=ro, and SQLite created it.
-func fileURI(p string) string {
-	p = filepath.ToSlash(p)
-	if len(p) > 1 && p[1] == ':' {
-		p = "/" + p // C:/data/app.db: a Windows path with its drive
-	}
-	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }
 
 func errUnwrap(err error) error {
