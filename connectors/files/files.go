@@ -22,6 +22,7 @@ import (
 
 	"datakart/connectors"
 	"datakart/connectors/sqldb"
+	"datakart/internal/noatime"
 )
 
 // Options tune a file source.
@@ -137,21 +138,11 @@ func (s *Source) readDir(full, rel string) ([]fs.DirEntry, error) {
 }
 
 // open opens a file or directory for reading, without updating its
-// access time where the system allows (see noAtime).
+// access time where the system allows (see internal/noatime).
 func (s *Source) open(full, rel string) (*os.File, error) {
-	f, err := openNoAtime(func(flag int) (*os.File, error) { return os.OpenFile(full, flag, 0) })
+	f, err := noatime.OpenFile(full)
 	if r := s.deepRoot(err); r != nil {
-		return openNoAtime(func(flag int) (*os.File, error) { return r.OpenFile(rel, flag, 0) })
-	}
-	return f, err
-}
-
-// openNoAtime opens with noAtime, and again without it where the system
-// does not allow it for this file (EPERM: not its owner).
-func openNoAtime(open func(flag int) (*os.File, error)) (*os.File, error) {
-	f, err := open(os.O_RDONLY | noAtime)
-	if noAtime != 0 && errors.Is(err, syscall.EPERM) {
-		return open(os.O_RDONLY)
+		return noatime.Open(func(flag int) (*os.File, error) { return r.OpenFile(rel, flag, 0) })
 	}
 	return f, err
 }

@@ -7,12 +7,18 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
+	"modernc.org/sqlite/vfs"
+
 	"datakart/connectors/sqldb"
+	"datakart/internal/noatime"
 	"datakart/internal/sqliteuri"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -36,12 +42,16 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", target)
 	}
+	vfsName, err := diskVFS()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
 	// immutable: SQLite takes no locks and reads no write-ahead log, so it
 	// writes nothing beside the file. A read-only connection otherwise
 	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
 	// Android and iOS app database) and writes its read marks into the
 	// -shm: a write to the scanned store.
-	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?mode=ro&immutable=1&_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?vfs="+vfsName+"&mode=ro&immutable=1&_pragma=query_only(1)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -58,6 +68,30 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 			name, wal.Size(), name))
 	}
 	return src, nil
+}
+
+// diskVFS registers, once, the file system every scanned database is
+// read through: modernc's read-only VFS over disk, which has no way to
+// write, create or delete a file whatever a URI or a pragma asks, and
+// opens files without updating their access time (internal/noatime).
+var diskVFS = sync.OnceValues(func() (string, error) {
+	name, _, err := vfs.New(diskFS{})
+	return name, err
+})
+
+// diskFS opens the files SQLite asks for by the path in their URI, for
+// reading only.
+type diskFS struct{}
+
+func (diskFS) Open(name string) (fs.File, error) {
+	if runtime.GOOS == "windows" && len(name) > 2 && name[0] == '/' && name[2] == ':' {
+		name = name[1:] // /C:/data/app.db
+	}
+	f, err := noatime.OpenFile(filepath.FromSlash(name))
+	if err != nil {
+		return nil, err // not a nil *os.File in a non-nil fs.File
+	}
+	return f, nil
 }
 
 func errUnwrap(err error) error {
