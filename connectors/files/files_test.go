@@ -621,8 +621,8 @@ func TestCSVRecordTooLong(t *testing.T) {
 	}
 }
 
-// encoding/json holds a string whole: past maxJSONToken the value, from
-// its opening quote, and the rest of the document are read as text, so
+// The decoder holds a string whole: past maxJSONToken the value, from
+// right after its key, and the rest of the document are read as text, so
 // memory stays bounded and nothing is lost.
 func TestJSONValueTooLong(t *testing.T) {
 	old := maxJSONToken
@@ -636,8 +636,8 @@ func TestJSONValueTooLong(t *testing.T) {
 	if got := rec.values["long.json|$.epost"]; !slices.Equal(got, []string{"ola@online.no"}) {
 		t.Errorf("values before the long one: %q", got)
 	}
-	if text, want := rec.text("long.json|"), strings.TrimPrefix(rest, ": "); text != want {
-		t.Errorf("read as text: %d bytes, want the %d from the value's quote", len(text), len(want))
+	if text := rec.text("long.json|"); text != rest {
+		t.Errorf("read as text: %d bytes, want the %d after the value's key", len(text), len(rest))
 	}
 	if l := rec.lines["long.json|"]; len(l) == 0 || l[0] != 3 {
 		t.Errorf("text lines %v, want them from line 3", l)
@@ -652,7 +652,7 @@ func TestJSONValueTooLong(t *testing.T) {
 
 // Each level of nesting costs memory (a file of 40 MB of '[' took 2.7
 // GB): past jsonvalues.MaxDepth the rest of the document is read as text,
-// from right after the bracket that went too deep.
+// from the bracket that would go too deep.
 func TestJSONNestedTooDeep(t *testing.T) {
 	dir := t.TempDir()
 	n := jsonvalues.MaxDepth + 50
@@ -660,8 +660,8 @@ func TestJSONNestedTooDeep(t *testing.T) {
 	write(t, dir, "deep.json", []byte(doc))
 	write(t, dir, "fits.json", []byte(strings.Repeat(`{"a":`, jsonvalues.MaxDepth-1)+`["kari@online.no"]`+strings.Repeat("}", jsonvalues.MaxDepth-1)))
 	rec, _ := scanTree(t, dir, Options{})
-	if text := rec.text("deep.json|"); text != doc[jsonvalues.MaxDepth+1:] {
-		t.Errorf("read as text: %d bytes, want the %d after the bracket too deep", len(text), len(doc)-jsonvalues.MaxDepth-1)
+	if text := rec.text("deep.json|"); text != doc[jsonvalues.MaxDepth:] {
+		t.Errorf("read as text: %d bytes, want the %d from the bracket too deep", len(text), len(doc)-jsonvalues.MaxDepth)
 	}
 	if e := rec.errs["deep.json"]; !strings.Contains(e, "deeper than 256 levels") {
 		t.Errorf("error %q", e)

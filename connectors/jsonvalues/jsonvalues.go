@@ -7,11 +7,12 @@ package jsonvalues
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"datakart/internal/tokenguard"
 )
@@ -22,14 +23,19 @@ type Emit func(path string, data []byte, numeric bool) error
 
 // Walker walks JSON documents; reuse one to keep its buffers.
 type Walker struct {
-	// MaxToken, if not 0, bounds one token in memory (encoding/json holds
-	// a string whole): Walk stops with a *StopError at a longer one.
+	// MaxToken, if not 0, bounds one token in memory (the decoder holds a
+	// string whole): Walk stops with a *StopError at a longer one.
 	MaxToken int
 
+	dec   *jsontext.Decoder
 	stack []frame
-	path  string
-	dirty bool
-	buf   []byte
+	// path is the current path, built in pathBuf when dirty and interned
+	// in paths: a document repeats a few hundred paths millions of times.
+	path    string
+	dirty   bool
+	pathBuf []byte
+	paths   map[string]string
+	buf     []byte
 }
 
 type frame struct {
@@ -38,22 +44,42 @@ type frame struct {
 	expectKey bool
 }
 
+// noInput is what a Walker's decoder reads between walks.
+var noInput = strings.NewReader("")
+
+// maxPaths bounds the paths and keys a Walker keeps as strings.
+const maxPaths = 10000
+
 func (w *Walker) currentPath() string {
 	if !w.dirty {
 		return w.path
 	}
-	var b strings.Builder
-	b.WriteByte('$')
+	b := append(w.pathBuf[:0], '$')
 	for _, f := range w.stack {
 		if f.array {
-			b.WriteString("[*]")
+			b = append(b, "[*]"...)
 		} else {
-			b.WriteByte('.')
-			b.WriteString(f.key)
+			b = append(append(b, '.'), f.key...)
 		}
 	}
-	w.path, w.dirty = b.String(), false
+	w.pathBuf = b
+	w.path, w.dirty = w.intern(b), false
 	return w.path
+}
+
+// intern returns b as a string, the same one each time where it can.
+func (w *Walker) intern(b []byte) string {
+	if s, ok := w.paths[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if w.paths == nil {
+		w.paths = map[string]string{}
+	}
+	if len(w.paths) < maxPaths {
+		w.paths[s] = s
+	}
+	return s
 }
 
 // MaxDepth bounds the nesting Walk follows: each level costs memory (the
@@ -85,17 +111,30 @@ func (e *StopError) Error() string {
 // Walk reads JSON values from r until its end and emits every scalar. A
 // document cut short is io.ErrUnexpectedEOF; what was emitted before stays
 // emitted.
+//
+// It reads tokens with jsontext (go-json-experiment, what became
+// encoding/json/v2), which hands a string or number over as the bytes of
+// its input: encoding/json's Token made an interface value and a string of
+// each, and took two thirds of a JSON file's scan.
 func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 	var g *tokenguard.Guard
 	if w.MaxToken > 0 {
 		g = tokenguard.New(r, w.MaxToken)
 		r = g
 	}
-	dec := json.NewDecoder(r)
+	// As encoding/json did: a key twice, or bytes that are not UTF-8 in a
+	// string, are read, not an error (nothing after them would be read).
+	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	if w.dec == nil {
+		w.dec = jsontext.NewDecoder(r, opts...)
+	} else {
+		w.dec.Reset(r, opts...)
+	}
+	dec := w.dec
+	defer dec.Reset(noInput) // let go of r
 	if g != nil {
 		g.Offset = dec.InputOffset
 	}
-	dec.UseNumber()
 	w.stack = w.stack[:0]
 	w.dirty = true
 	for n := 0; ; n++ {
@@ -104,83 +143,102 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 				return err
 			}
 		}
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			if len(w.stack) > 0 {
-				return io.ErrUnexpectedEOF
-			}
-			return nil
-		}
-		if g != nil && errors.Is(err, tokenguard.ErrTooLong) {
-			return &StopError{Rest: g.Rest(), Line: g.Line}
-		}
-		if err != nil {
-			return err
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			if (v == '{' || v == '[') && len(w.stack) == MaxDepth {
+		switch dec.PeekKind() {
+		case '{', '[':
+			if len(w.stack) == MaxDepth {
 				if g == nil {
 					return ErrTooDeep
 				}
 				return &StopError{Rest: g.Rest(), Line: g.Line, Deep: true}
 			}
-			switch v {
-			case '{':
-				w.stack = append(w.stack, frame{expectKey: true})
-			case '[':
-				w.stack = append(w.stack, frame{array: true})
-			default:
-				if len(w.stack) > 0 {
-					w.stack = w.stack[:len(w.stack)-1]
-				}
-				w.afterValue()
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return w.failed(err, g)
 			}
+			w.stack = append(w.stack, frame{array: tok.Kind() == '[', expectKey: tok.Kind() == '{'})
 			w.dirty = true
-		case string:
+		case '}', ']':
+			if _, err := dec.ReadToken(); err != nil {
+				return w.failed(err, g)
+			}
+			if len(w.stack) > 0 {
+				w.stack = w.stack[:len(w.stack)-1]
+			}
+			w.afterValue()
+			w.dirty = true
+		case '"':
+			v, err := dec.ReadValue()
+			if err != nil {
+				return w.failed(err, g)
+			}
+			// Invalid UTF-8 is replaced, and said in an error that is
+			// not one here.
+			w.buf, _ = jsontext.AppendUnquote(w.buf[:0], v)
 			if top := w.top(); top != nil && !top.array && top.expectKey {
-				top.key, top.expectKey = v, false
-				if dataLike(v) {
+				top.expectKey = false
+				w.dirty = true
+				if dataLike(w.buf) {
 					// An object keyed by e-mail addresses or identity
 					// numbers: the key is a value, and must not become a
 					// field name that reports would print.
 					top.key = "*"
-					if err := w.key(v, emit); err != nil {
+					if err := emit(w.currentPath(), w.buf, false); err != nil {
 						return err
 					}
+					continue
 				}
-				w.dirty = true
+				top.key = w.intern(w.buf)
 				continue
 			}
-			if err := w.value(v, false, emit); err != nil {
+			if err := w.value(w.buf, false, emit); err != nil {
 				return err
 			}
-		case json.Number:
-			if err := w.value(string(v), true, emit); err != nil {
+		case '0':
+			v, err := dec.ReadValue()
+			if err != nil {
+				return w.failed(err, g)
+			}
+			if err := w.value(v, true, emit); err != nil {
 				return err
 			}
-		default: // bool, null
+		case 't', 'f', 'n':
+			if _, err := dec.ReadToken(); err != nil {
+				return w.failed(err, g)
+			}
 			w.afterValue()
+		default: // the end, or an error, which the next read returns
+			_, err := dec.ReadToken()
+			if errors.Is(err, io.EOF) {
+				if len(w.stack) > 0 {
+					return io.ErrUnexpectedEOF
+				}
+				return nil
+			}
+			if err == nil {
+				err = errors.New("json: unexpected token")
+			}
+			return w.failed(err, g)
 		}
 	}
 }
 
-// key emits an object key that holds data as a value of the object's path.
-func (w *Walker) key(k string, emit Emit) error {
-	w.dirty = true
-	w.buf = append(w.buf[:0], k...)
-	return emit(w.currentPath(), w.buf, false)
+// failed is the error Walk ends with on err from the decoder: a
+// *StopError where the guard stopped a token too long.
+func (w *Walker) failed(err error, g *tokenguard.Guard) error {
+	if g != nil && errors.Is(err, tokenguard.ErrTooLong) {
+		return &StopError{Rest: g.Rest(), Line: g.Line}
+	}
+	return err
 }
 
 // dataLike reports whether an object key looks like data rather than a
 // name: it holds an '@', a run of five or more digits, or is long.
-func dataLike(k string) bool {
+func dataLike(k []byte) bool {
 	if len(k) > 64 {
 		return true
 	}
 	run := 0
-	for i := 0; i < len(k); i++ {
-		c := k[i]
+	for _, c := range k {
 		if c == '@' {
 			return true
 		}
@@ -208,9 +266,8 @@ func (w *Walker) afterValue() {
 	}
 }
 
-func (w *Walker) value(s string, numeric bool, emit Emit) error {
-	w.buf = append(w.buf[:0], s...)
-	err := emit(w.currentPath(), w.buf, numeric)
+func (w *Walker) value(data []byte, numeric bool, emit Emit) error {
+	err := emit(w.currentPath(), data, numeric)
 	w.afterValue()
 	return err
 }
