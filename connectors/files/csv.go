@@ -100,10 +100,12 @@ func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, 
 		}
 		read()
 		for i, cell := range rec {
-			field := fmt.Sprintf("column_%d", i+1)
-			if i < len(names) {
-				field = names[i]
+			for i >= len(names) {
+				// A row longer than the header: its extra cells are
+				// columns of their own.
+				names = append(names, fmt.Sprintf("column_%d", len(names)+1))
 			}
+			field := names[i]
 			line, _ := cr.FieldPos(i)
 			buf = append(buf[:0], cell...)
 			if err := sink.Value(connectors.Value{Field: field, Data: buf, Line: line}); err != nil {
