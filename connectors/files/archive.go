@@ -351,10 +351,12 @@ func (d *decoder) xlsx(ctx context.Context, zr *zip.Reader, ra io.ReaderAt, size
 				continue
 			}
 			for i, c := range cols {
-				field := fmt.Sprintf("%s!column_%d", sheet, i+1)
-				if i < len(header) {
-					field = header[i]
+				for i >= len(header) {
+					// A row longer than the header: its extra cells are
+					// columns of their own.
+					header = append(header, fmt.Sprintf("%s!column_%d", sheet, len(header)+1))
 				}
+				field := header[i]
 				buf = append(buf[:0], c...)
 				numeric := numbers[[2]int{row, i + 1}]
 				if err := d.sink.Value(connectors.Value{Field: field, Data: buf, Line: row, Numeric: numeric}); err != nil {
