@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"datakart/connectors"
+	"datakart/internal/intern"
 )
 
 // XML (SAF-T accounting exports, A-melding payroll reports, EHF invoices,
@@ -166,16 +167,13 @@ type xmlPath struct {
 	levels []xmlLevel
 	depth  int // of levels in buf
 	deep   int // elements past maxXMLDepth, not in buf
-	names  map[string]string
+	names  intern.Strings
 }
 
 type xmlLevel struct {
 	end  int    // where its part of buf ends
 	path string // buf[:end]
 }
-
-// maxXMLPaths bounds the paths a document's reader keeps as strings.
-const maxXMLPaths = 10000
 
 func (p *xmlPath) push(name []byte) {
 	if p.depth == maxXMLDepth {
@@ -190,7 +188,7 @@ func (p *xmlPath) push(name []byte) {
 	p.depth++
 	l.end = len(p.buf)
 	if l.path != string(p.buf) {
-		l.path = p.intern(p.buf)
+		l.path = p.names.Of(p.buf)
 	}
 }
 
@@ -229,20 +227,5 @@ func (p *xmlPath) below(more ...[]byte) string {
 		b = append(b, m...)
 	}
 	p.buf = b[:p.end()] // keep what append grew
-	return p.intern(b)
-}
-
-// intern returns b as a string, the same one each time where it can.
-func (p *xmlPath) intern(b []byte) string {
-	if s, ok := p.names[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if p.names == nil {
-		p.names = map[string]string{}
-	}
-	if len(p.names) < maxXMLPaths {
-		p.names[s] = s
-	}
-	return s
+	return p.names.Of(b)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"datakart/internal/intern"
 	"datakart/internal/tokenguard"
 )
 
@@ -34,7 +35,7 @@ type Walker struct {
 	path    string
 	dirty   bool
 	pathBuf []byte
-	paths   map[string]string
+	paths   intern.Strings
 	buf     []byte
 }
 
@@ -46,9 +47,6 @@ type frame struct {
 
 // noInput is what a Walker's decoder reads between walks.
 var noInput = strings.NewReader("")
-
-// maxPaths bounds the paths and keys a Walker keeps as strings.
-const maxPaths = 10000
 
 func (w *Walker) currentPath() string {
 	if !w.dirty {
@@ -63,23 +61,8 @@ func (w *Walker) currentPath() string {
 		}
 	}
 	w.pathBuf = b
-	w.path, w.dirty = w.intern(b), false
+	w.path, w.dirty = w.paths.Of(b), false
 	return w.path
-}
-
-// intern returns b as a string, the same one each time where it can.
-func (w *Walker) intern(b []byte) string {
-	if s, ok := w.paths[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if w.paths == nil {
-		w.paths = map[string]string{}
-	}
-	if len(w.paths) < maxPaths {
-		w.paths[s] = s
-	}
-	return s
 }
 
 // MaxDepth bounds the nesting Walk follows: each level costs memory (the
@@ -187,7 +170,7 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 					}
 					continue
 				}
-				top.key = w.intern(w.buf)
+				top.key = w.paths.Of(w.buf)
 				continue
 			}
 			if err := w.value(w.buf, false, emit); err != nil {
