@@ -405,6 +405,8 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
 	{"PAR1", "Parquet file (not read)"},
+	{"\x37\x7f\x06\x82", "SQLite write-ahead log (read with its database)"},
+	{"\x37\x7f\x06\x83", "SQLite write-ahead log (read with its database)"},
 }
 
 // binaryFormat returns the reason of the format in binaryFormats that

@@ -6,6 +6,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -50,7 +51,8 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	// writes nothing beside the file. A read-only connection otherwise
 	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
 	// Android and iOS app database) and writes its read marks into the
-	// -shm: a write to the scanned store.
+	// -shm: a write to the scanned store. The log is laid over the file by
+	// diskFS instead (see wal.go).
 	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?vfs="+vfsName+"&mode=ro&immutable=1&_pragma=query_only(1)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -60,12 +62,10 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 	src := sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt)
-	if wal, err := os.Stat(abs + "-wal"); err == nil && wal.Size() > 0 {
-		// The changes since the last checkpoint are in the log, which
-		// SQLite reads only through the -shm it writes.
-		name := filepath.Base(abs)
-		src.NotRead(fmt.Errorf("the write-ahead log %s-wal (%d bytes) was not read, so changes since its last checkpoint are missing: SQLite reads it only by writing %s-shm, and datakart does not write to a scanned store; scan a copy of both files, or the database after a checkpoint",
-			name, wal.Size(), name))
+	if _, err := readWAL(abs); err != nil && !errors.Is(err, errNoWAL) {
+		// A log diskFS could not lay over the file: what it holds since
+		// the last checkpoint is missing, and the store says so.
+		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", filepath.Base(abs), err))
 	}
 	return src, nil
 }
@@ -87,11 +87,26 @@ func (diskFS) Open(name string) (fs.File, error) {
 	if runtime.GOOS == "windows" && len(name) > 2 && name[0] == '/' && name[2] == ':' {
 		name = name[1:] // /C:/data/app.db
 	}
-	f, err := noatime.OpenFile(filepath.FromSlash(name))
+	path := filepath.FromSlash(name)
+	f, err := noatime.OpenFile(path)
 	if err != nil {
 		return nil, err // not a nil *os.File in a non-nil fs.File
 	}
-	return f, nil
+	idx, err := readWAL(path)
+	if err != nil {
+		return f, nil // no log, or one Open reports as not read
+	}
+	wal, err := noatime.OpenFile(path + "-wal")
+	if err != nil {
+		return f, nil
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		wal.Close()
+		return nil, err
+	}
+	return &walFile{db: f, wal: wal, idx: idx, info: info}, nil
 }
 
 func errUnwrap(err error) error {

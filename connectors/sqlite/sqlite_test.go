@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
 	"datakart/internal/testdb"
+	"datakart/inventory"
 )
 
 func fixture(t *testing.T) string {
@@ -93,10 +95,10 @@ func TestReadOnlyAndNeverCreated(t *testing.T) {
 	}
 }
 
-// A database in WAL mode, as app databases are, is read without a file
-// written beside it: the log an app has not checkpointed is not read, and
-// the store's error says so; what the database file holds is found.
-func TestWALNotWritten(t *testing.T) {
+// A database in WAL mode, as app databases are, is read as a checkpoint
+// would leave it, its log's committed pages laid over the file, without a
+// file written beside it.
+func TestWAL(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.db")
 	w, err := sql.Open("sqlite", path)
@@ -109,37 +111,73 @@ func TestWALNotWritten(t *testing.T) {
 		`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
 		`INSERT INTO users (email) VALUES ('ola.nordmann@online.no'), ('kari@gmail.com')`,
 		`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`,
-		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`)
+		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`,
+		// A table only the log has: its schema page is in the log too.
+		`CREATE TABLE notes (body TEXT)`, `INSERT INTO notes VALUES ('fnr 10048744732')`)
 	before := listDir(t, dir)
 	if !slices.Contains(before, "app.db-wal") {
 		t.Fatalf("no log to test with: %v", before)
 	}
-
-	src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
-	if err != nil {
-		t.Fatal(err)
+	scan := func() *inventory.Inventory {
+		t.Helper()
+		src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.DB().Close()
+		return testdb.Scan(t, src)
 	}
-	inv := testdb.Scan(t, src)
-	src.DB().Close()
-	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 2 {
-		t.Errorf("users.email: %+v", c)
+	inv := scan()
+	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 3 || inv.Stores[0].Error != "" {
+		t.Errorf("users.email: %+v, store error %q", c, inv.Stores[0].Error)
 	}
-	if e := inv.Stores[0].Error; !strings.Contains(e, "write-ahead log app.db-wal") || !strings.Contains(e, "does not write to a scanned store") {
-		t.Errorf("store error %q", e)
+	if c := testdb.Category(inv, "main.notes", "body", "no_fnr"); c == nil {
+		t.Errorf("the table only the log holds was not read: %+v", inv.Stores[0].Containers)
 	}
 	if after := listDir(t, dir); !slices.Equal(before, after) {
 		t.Errorf("files beside the database: before %v, after %v", before, after)
 	}
-	// The app closed: its log is checkpointed and removed, and a
-	// read-only connection would create app.db-wal and app.db-shm.
-	w.Close()
-	before = listDir(t, dir)
-	src, err = Open(context.Background(), "sqlite:"+path, sqldb.Options{})
+
+	// A copy whose log was cut in its last frame: the transactions before
+	// it count, the cut one does not.
+	log, err := os.ReadFile(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "app.db")
+	os.WriteFile(cut, db, 0o644)
+	os.WriteFile(cut+"-wal", log[:len(log)-100], 0o644)
+	src, err := Open(context.Background(), "sqlite:"+cut, sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	inv = testdb.Scan(t, src)
 	src.DB().Close()
+	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 3 || testdb.Category(inv, "main.notes", "body", "no_fnr") != nil {
+		t.Errorf("a log cut in its last transaction (the note's insert): users.email %+v, notes %+v", c, testdb.Container(inv, "main.notes"))
+	}
+	// A log whose header is not one's: the file is read, and the store
+	// says what is missing.
+	os.WriteFile(cut+"-wal", append([]byte("not a log"), log[9:]...), 0o644)
+	src, err = Open(context.Background(), "sqlite:"+cut, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv = testdb.Scan(t, src)
+	src.DB().Close()
+	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 2 || !strings.Contains(inv.Stores[0].Error, "write-ahead log app.db-wal was not read") {
+		t.Errorf("a log that is not one: users.email %+v, store error %q", c, inv.Stores[0].Error)
+	}
+
+	// The app closed: its log is checkpointed and removed, and a
+	// read-only connection would create app.db-wal and app.db-shm.
+	w.Close()
+	before = listDir(t, dir)
+	inv = scan()
 	if c := testdb.Category(inv, "main.users", "email", "email"); c == nil || c.MatchedValues != 3 || inv.Stores[0].Error != "" {
 		t.Errorf("after the app closed: %+v, store error %q", c, inv.Stores[0].Error)
 	}
@@ -191,4 +229,52 @@ func TestNamesThatAreURIs(t *testing.T) {
 	if got := listDir(t, dir); !slices.Equal(got, []string{"Sak #12.db", "med mellomrom.db", "p%41q.db", "x?mode=rw.db"}) {
 		t.Errorf("files: %q", got)
 	}
+}
+
+// FuzzWAL lays a log of any bytes over a database: whatever it holds,
+// reading ends in rows or an error, never a panic, and no file is added.
+func FuzzWAL(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "app.db")
+	w, err := sql.Open("sqlite", path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	w.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode=WAL`, `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
+		`INSERT INTO users (email) VALUES ('kari@gmail.com')`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`,
+		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`, `CREATE TABLE notes (body TEXT)`} {
+		if _, err := w.Exec(q); err != nil {
+			f.Fatal(err)
+		}
+	}
+	db, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	log, err := os.ReadFile(path + "-wal")
+	if err != nil {
+		f.Fatal(err)
+	}
+	w.Close()
+	f.Add(log)
+	f.Add(log[:walHeaderSize])
+	f.Fuzz(func(t *testing.T, wal []byte) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "app.db")
+		if err := os.WriteFile(p, db, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p+"-wal", wal, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		src, err := Open(context.Background(), "sqlite:"+p, sqldb.Options{StatementTimeout: 5 * time.Second})
+		if err == nil {
+			testdb.Scan(t, src)
+			src.DB().Close()
+		}
+		if got := listDir(t, dir); len(got) != 2 {
+			t.Fatalf("files: %q", got)
+		}
+	})
 }
