@@ -52,8 +52,9 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
 	// Android and iOS app database) and writes its read marks into the
 	// -shm: a write to the scanned store. The log is laid over the file by
-	// diskFS instead (see wal.go).
-	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?vfs="+vfsName+"&mode=ro&immutable=1&_pragma=query_only(1)")
+	// diskFS instead (see wal.go). temp_store: a sort too big for the
+	// page cache goes to memory, since the VFS opens no temporary file.
+	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?vfs="+vfsName+"&mode=ro&immutable=1&_pragma=query_only(1)&_pragma=temp_store(2)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
