@@ -18,8 +18,6 @@ import (
 	"datakart/connectors"
 	"datakart/internal/pdftext"
 	"datakart/internal/tokenguard"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // readerAt gives random access to r, which zip needs: the file itself when
@@ -92,7 +90,7 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	}
 	switch kind {
 	case "xlsx":
-		err = d.xlsx(ctx, zr, ra, size, part)
+		err = d.xlsx(ctx, zr, part)
 	case "docx":
 		err = d.docx(ctx, zr, part)
 	case "pptx":
@@ -297,77 +295,6 @@ func odfKind(f *zip.File) string {
 		return "odp"
 	}
 	return ""
-}
-
-// xlsx reads each sheet: the first non-empty row is the header, and each
-// cell below is a value of the field "Sheet!header".
-func (d *decoder) xlsx(ctx context.Context, zr *zip.Reader, ra io.ReaderAt, size int64, part string) error {
-	d.sink.Begin(connectors.Part{Path: part, Kind: "xlsx"})
-	sheetPaths := xlsxSheetPaths(zr)
-	// Keep the sheets in memory (bounded by the expanded-size budget):
-	// excelize otherwise unpacks large sheets to temporary files, which
-	// would put personal data on disk.
-	limit := max(min(d.budget, d.opt.MaxMemberBytes), 1)
-	f, err := excelize.OpenReader(io.NewSectionReader(ra, 0, size), excelize.Options{RawCellValue: true, UnzipSizeLimit: limit, UnzipXMLSizeLimit: limit})
-	if err != nil {
-		d.sink.PartError(fmt.Errorf("xlsx: %w", err))
-		return nil
-	}
-	defer f.Close()
-	var buf []byte
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.Rows(sheet)
-		if err != nil {
-			d.sink.PartError(fmt.Errorf("xlsx sheet %q: %w", sheet, err))
-			continue
-		}
-		numbers, err := tenDigitNumbers(zr, sheetPaths[sheet])
-		if err != nil {
-			d.sink.PartError(fmt.Errorf("xlsx sheet %q: %w", sheet, err))
-		}
-		var header []string
-		for row := 1; rows.Next(); row++ {
-			if err := ctx.Err(); err != nil {
-				rows.Close()
-				return err
-			}
-			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				d.sink.PartError(fmt.Errorf("xlsx sheet %q row %d: %w", sheet, row, err))
-				break
-			}
-			if header == nil {
-				if emptyRow(cols) {
-					continue
-				}
-				header = make([]string, len(cols))
-				for i, c := range cols {
-					if c = strings.TrimSpace(c); c == "" {
-						c = fmt.Sprintf("column_%d", i+1)
-					}
-					header[i] = sheet + "!" + c
-				}
-				d.sink.Fields(header...)
-				continue
-			}
-			for i, c := range cols {
-				for i >= len(header) {
-					// A row longer than the header: its extra cells are
-					// columns of their own.
-					header = append(header, fmt.Sprintf("%s!column_%d", sheet, len(header)+1))
-				}
-				field := header[i]
-				buf = append(buf[:0], c...)
-				numeric := numbers[[2]int{row, i + 1}]
-				if err := d.sink.Value(connectors.Value{Field: field, Data: buf, Line: row, Numeric: numeric}); err != nil {
-					rows.Close()
-					return err
-				}
-			}
-		}
-		rows.Close()
-	}
-	return nil
 }
 
 func emptyRow(cols []string) bool {

@@ -130,20 +130,15 @@ func TestSpreadsheetNumbersAreMarked(t *testing.T) {
 	}
 }
 
-// The cell tag before a ten-digit value, however it is written.
-func TestNumberCell(t *testing.T) {
-	for tag, want := range map[string][3]int{
-		`<row r="7"><c r="B7" s="0" t="n"`: {7, 2, 1},
-		`<c r="AA10"`:                      {10, 27, 1},
-		`<x:c r="C3" s="2"`:                {3, 3, 1}, // a namespace prefix
-		`<c r="B2" s="1" t="s"`:            {0, 0, 0}, // a shared string's index
-		`<c t="str" r="B2"`:                {0, 0, 0}, // a formula's text
-		`<c r="B2" t="n"></c><c r="C2"`:    {2, 3, 1}, // the last tag counts
-		`no tag`:                           {0, 0, 0},
-	} {
-		row, col, ok := numberCell([]byte(tag))
-		if got := [3]int{row, col, btoi(ok)}; got != want {
-			t.Errorf("%s: %v, want %v", tag, got, want)
+// A cell's column from its reference.
+func TestCellColumn(t *testing.T) {
+	for ref, want := range map[string]int{"A1": 0, "B7": 1, "Z2": 25, "AA10": 26, "XFD1048576": 16383, "": -1, "A": -1, "12": -1, "ABCD1": -1} {
+		got, ok := cellColumn(ref)
+		if !ok {
+			got = -1
+		}
+		if got != want {
+			t.Errorf("%q: %d, want %d", ref, got, want)
 		}
 	}
 }
