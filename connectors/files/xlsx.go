@@ -33,9 +33,18 @@ import (
 func (d *decoder) xlsx(ctx context.Context, zr *zip.Reader, part string) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "xlsx"})
 	sheets, err := xlsxSheets(zr)
-	if err != nil {
-		d.sink.PartError(fmt.Errorf("xlsx: %w", err))
-		return nil
+	if err != nil || len(sheets) == 0 {
+		// A workbook whose list of sheets is broken still has its
+		// sheets: each part under xl/worksheets is read, named by its
+		// file.
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("xlsx: %w; the sheets were read by their parts' names", err))
+		}
+		for _, f := range zr.File {
+			if dir, file := path.Split(f.Name); dir == "xl/worksheets/" && path.Ext(file) == ".xml" {
+				sheets = append(sheets, xlsxSheet{strings.TrimSuffix(file, ".xml"), f.Name})
+			}
+		}
 	}
 	strs, err := d.sharedStrings(ctx, zr)
 	if err != nil {

@@ -80,3 +80,20 @@ func TestXLSXSharedStringsBound(t *testing.T) {
 		t.Errorf("values %v, errors %v", rec.values, rec.errs)
 	}
 }
+
+// A workbook whose list of sheets is broken: its sheets are read by
+// their parts' names, and the error says so.
+func TestXLSXBrokenWorkbook(t *testing.T) {
+	sheet := `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>fnr</t></is></c></row>` +
+		`<row r="2"><c r="A2"><v>10048744732</v></c></row></sheetData></worksheet>`
+	dir := t.TempDir()
+	write(t, dir, "brutt.xlsx", zipOf(t, map[string][]byte{
+		"[Content_Types].xml":      []byte(`<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`),
+		"xl/workbook.xml":          []byte("<not xml"),
+		"xl/worksheets/sheet1.xml": []byte(sheet),
+	}))
+	rec, _ := scanTree(t, dir, Options{})
+	if !slices.Equal(rec.values["brutt.xlsx|sheet1!fnr"], []string{"10048744732"}) || !strings.Contains(rec.errs["brutt.xlsx"], "read by their parts' names") {
+		t.Errorf("values %v, errors %v", rec.values, rec.errs)
+	}
+}
