@@ -69,6 +69,9 @@ func (d *decoder) xlsx(ctx context.Context, zr *zip.Reader, part string) error {
 	return nil
 }
 
+// maxColumns is how many columns a sheet has: A to XFD.
+const maxColumns = 16384
+
 // xlsxSheet is a sheet's name and part.
 type xlsxSheet struct{ name, part string }
 
@@ -158,17 +161,19 @@ func (d *decoder) sharedStrings(ctx context.Context, zr *zip.Reader) (*sharedTex
 		case html.TextToken:
 			if inT && phonetic == 0 {
 				s.data = append(s.data, z.Text()...)
-				if int64(len(s.data)) > d.opt.MaxMemberBytes {
-					// They are held: past the bound of what is held,
-					// the rest are not read, and the cells that point
-					// to them are empty.
-					return fmt.Errorf("%w: over %d MiB of text; the strings after it were not read", connectors.ErrLimit, d.opt.MaxMemberBytes>>20)
-				}
 			}
+		}
+		if s.size() > d.opt.MaxMemberBytes {
+			// They are held: past the bound of what is held, the rest
+			// are not read, and the cells that point to them are empty.
+			return fmt.Errorf("%w: over %d MiB; the strings after it were not read", connectors.ErrLimit, d.opt.MaxMemberBytes>>20)
 		}
 		return nil
 	})
 }
+
+// size is about what the strings take in memory.
+func (s *sharedTexts) size() int64 { return int64(len(s.data) + 8*len(s.ends)) }
 
 // xlsxSheet reads the cells of one sheet.
 func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, strs *sharedTexts) error {
@@ -205,7 +210,10 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 				} else {
 					col++
 				}
-				typ, text, inCell = t, text[:0], tt == html.StartTagToken
+				// Past the columns a sheet has (XFD), or the cells a row
+				// can hold, a cell is not one a spreadsheet program wrote.
+				inCell = tt == html.StartTagToken && col < maxColumns && len(sheet.cells) < maxColumns
+				typ, text = t, text[:0]
 			case "v", "t":
 				inValue = inCell
 			case "rph":
@@ -239,7 +247,9 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 			}
 		case html.TextToken:
 			if inCell && inValue && phonetic == 0 {
-				text = append(text, z.Text()...)
+				if text = append(text, z.Text()...); len(text) > maxRecordBytes {
+					return html.ErrBufferExceeded // a cell of many text runs
+				}
 			}
 		}
 		return nil

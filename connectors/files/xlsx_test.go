@@ -97,3 +97,25 @@ func TestXLSXBrokenWorkbook(t *testing.T) {
 		t.Errorf("values %v, errors %v", rec.values, rec.errs)
 	}
 }
+
+// A row of more cells than a sheet has columns is not held whole: the
+// cells past column XFD are not read.
+func TestXLSXRowBound(t *testing.T) {
+	var row strings.Builder
+	row.WriteString(`<row r="2">`)
+	for range maxColumns + 100 {
+		row.WriteString(`<c t="inlineStr"><is><t>x</t></is></c>`)
+	}
+	row.WriteString(`</row>`)
+	sheet := `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>` + row.String() + `</sheetData></worksheet>`
+	dir := t.TempDir()
+	write(t, dir, "bred.xlsx", xlsxOf(t, `<sst/>`, [2]string{"Ark", sheet}))
+	rec, _ := scanTree(t, dir, Options{})
+	n := 0
+	for _, v := range rec.values {
+		n += len(v)
+	}
+	if n != maxColumns || len(rec.errs) != 0 {
+		t.Errorf("%d values, errors %v", n, rec.errs)
+	}
+}
