@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,8 +233,9 @@ func TestNamesThatAreURIs(t *testing.T) {
 	}
 }
 
-// FuzzWAL lays a log of any bytes over a database: whatever it holds,
-// reading ends in rows or an error, never a panic, and no file is added.
+// FuzzWAL lays a log of any bytes over a database, or a valid log of
+// pages of any content: whatever it holds, reading ends in rows or an
+// error, never a panic, and no file is added.
 func FuzzWAL(f *testing.F) {
 	dir := f.TempDir()
 	path := filepath.Join(dir, "app.db")
@@ -257,9 +260,16 @@ func FuzzWAL(f *testing.F) {
 		f.Fatal(err)
 	}
 	w.Close()
-	f.Add(log)
-	f.Add(log[:walHeaderSize])
-	f.Fuzz(func(t *testing.T, wal []byte) {
+	f.Add(log, false)
+	f.Add(log[:walHeaderSize], false)
+	f.Add([]byte("\x0d\x00\x00\x00\x01\x0f\xf0"), true)
+	f.Fuzz(func(t *testing.T, wal []byte, pages bool) {
+		if pages {
+			// The bytes are the pages' content instead, in the seed's
+			// frames with their checksums made right, so SQLite reads
+			// pages of any content through the overlay.
+			wal = withPages(log, wal)
+		}
 		dir := t.TempDir()
 		p := filepath.Join(dir, "app.db")
 		if err := os.WriteFile(p, db, 0o644); err != nil {
@@ -277,4 +287,32 @@ func FuzzWAL(f *testing.F) {
 			t.Fatalf("files: %q", got)
 		}
 	})
+}
+
+// withPages is the log with its frames' page data overwritten from data,
+// in turn, and every checksum made right again.
+func withPages(log, data []byte) []byte {
+	out := bytes.Clone(log)
+	if len(out) < walHeaderSize || len(data) == 0 {
+		return out
+	}
+	order := binary.ByteOrder(binary.LittleEndian)
+	if binary.BigEndian.Uint32(out) == 0x377f0683 {
+		order = binary.BigEndian
+	}
+	pageSize := int(binary.BigEndian.Uint32(out[8:]))
+	s0, s1 := walChecksum(order, out[:24], 0, 0)
+	k := 0
+	for off := walHeaderSize; off+walFrameSize+pageSize <= len(out); off += walFrameSize + pageSize {
+		page := out[off+walFrameSize : off+walFrameSize+pageSize]
+		for i := range page {
+			page[i] = data[k%len(data)]
+			k++
+		}
+		s0, s1 = walChecksum(order, out[off:off+8], s0, s1)
+		s0, s1 = walChecksum(order, page, s0, s1)
+		binary.BigEndian.PutUint32(out[off+16:], s0)
+		binary.BigEndian.PutUint32(out[off+20:], s1)
+	}
+	return out
 }
