@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"datakart/connectors"
+	"datakart/connectors/jsonvalues"
 	"datakart/internal/tokenguard"
 )
 
@@ -57,7 +58,7 @@ func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, 
 	// not become field names that reports would print.
 	headerless := false
 	for _, h := range header {
-		headerless = headerless || dataLikeName(h)
+		headerless = headerless || jsonvalues.DataLike(h)
 	}
 	var firstRow []string
 	if headerless {
@@ -113,28 +114,6 @@ func readRecords(ctx context.Context, cr *csv.Reader, head []byte, kind string, 
 			}
 		}
 	}
-}
-
-// dataLikeName reports whether a header cell looks like a value rather
-// than a column name: an '@', five or more digits in a row, or a long text.
-func dataLikeName(h string) bool {
-	if len(h) > 64 {
-		return true
-	}
-	run := 0
-	for i := 0; i < len(h); i++ {
-		switch c := h[i]; {
-		case c == '@':
-			return true
-		case c >= '0' && c <= '9':
-			if run++; run >= 5 {
-				return true
-			}
-		default:
-			run = 0
-		}
-	}
-	return false
 }
 
 // delimiter picks the delimiter the header line uses most.

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"datakart/connectors"
+	"datakart/connectors/jsonvalues"
 	"datakart/internal/sevenzipchild"
 
 	"github.com/klauspost/compress/zstd"
@@ -522,7 +523,7 @@ func looksNDJSON(head []byte) bool {
 		return false
 	}
 	rest := bytes.TrimLeft(t[nl+1:], " \t\r\n")
-	return len(rest) > 0 && rest[0] == '{' && jsonValid(bytes.TrimSpace(t[:nl]))
+	return len(rest) > 0 && rest[0] == '{' && jsonvalues.Valid(bytes.TrimSpace(t[:nl]))
 }
 
 // looksDelimited is true when the first lines have the same number (at

@@ -9,17 +9,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
 )
-
-// jsonValid reports whether b is one JSON value, as the walker reads it
-// (a key twice, or bytes that are not UTF-8 in a string, are let be).
-func jsonValid(b []byte) bool {
-	return jsontext.Value(b).IsValid(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-}
 
 // emitTo hands JSON scalars to the sink as values of their path.
 func emitTo(sink connectors.Sink, line *int) jsonvalues.Emit {
@@ -92,7 +84,7 @@ func readNDJSON(ctx context.Context, r io.Reader, sink connectors.Sink) error {
 		}
 		if t := bytes.TrimSpace(line); len(t) > 0 {
 			total++
-			if !jsonValid(t) {
+			if !jsonvalues.Valid(t) {
 				bad++
 				if verr := sink.Value(connectors.Value{Data: t, Line: n}); verr != nil {
 					return verr

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"datakart/connectors"
+	"datakart/connectors/jsonvalues"
 	"datakart/internal/intern"
 )
 
@@ -150,7 +151,7 @@ func localName(name []byte) []byte {
 	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
 		name = name[i+1:]
 	}
-	if dataLikeName(string(name)) { // no allocation: the conversion does not escape
+	if jsonvalues.DataLike(name) {
 		return []byte("*")
 	}
 	return name

@@ -45,6 +45,14 @@ type frame struct {
 	expectKey bool
 }
 
+// readOptions are how JSON is read, as encoding/json read it: a key
+// twice, or bytes that are not UTF-8 in a string, are read, not an error
+// (nothing after them would be read).
+var readOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
+// Valid reports whether b is one JSON value as Walk reads it.
+func Valid(b []byte) bool { return jsontext.Value(b).IsValid(readOptions...) }
+
 // noInput is what a Walker's decoder reads between walks.
 var noInput = strings.NewReader("")
 
@@ -105,13 +113,10 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 		g = tokenguard.New(r, w.MaxToken)
 		r = g
 	}
-	// As encoding/json did: a key twice, or bytes that are not UTF-8 in a
-	// string, are read, not an error (nothing after them would be read).
-	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 	if w.dec == nil {
-		w.dec = jsontext.NewDecoder(r, opts...)
+		w.dec = jsontext.NewDecoder(r, readOptions...)
 	} else {
-		w.dec.Reset(r, opts...)
+		w.dec.Reset(r, readOptions...)
 	}
 	dec := w.dec
 	defer dec.Reset(noInput) // let go of r
@@ -160,7 +165,7 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 			if top := w.top(); top != nil && !top.array && top.expectKey {
 				top.expectKey = false
 				w.dirty = true
-				if dataLike(w.buf) {
+				if DataLike(w.buf) {
 					// An object keyed by e-mail addresses or identity
 					// numbers: the key is a value, and must not become a
 					// field name that reports would print.
@@ -214,14 +219,17 @@ func (w *Walker) failed(err error, g *tokenguard.Guard) error {
 	return err
 }
 
-// dataLike reports whether an object key looks like data rather than a
-// name: it holds an '@', a run of five or more digits, or is long.
-func dataLike(k []byte) bool {
+// DataLike reports whether a name (an object key, a CSV header cell, an
+// XML element) looks like data rather than a name: it holds an '@', a run
+// of five or more digits, or is long. Such a name must not become a field
+// name that reports would print.
+func DataLike[T string | []byte](k T) bool {
 	if len(k) > 64 {
 		return true
 	}
 	run := 0
-	for _, c := range k {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
 		if c == '@' {
 			return true
 		}
