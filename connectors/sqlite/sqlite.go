@@ -63,7 +63,7 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 	src := sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt)
-	if _, err := readWAL(abs); err != nil && !errors.Is(err, errNoWAL) {
+	if _, err := walIndexOf(abs); err != nil && !errors.Is(err, errNoWAL) {
 		// A log diskFS could not lay over the file: what it holds since
 		// the last checkpoint is missing, and the store says so.
 		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", filepath.Base(abs), err))
@@ -93,7 +93,7 @@ func (diskFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err // not a nil *os.File in a non-nil fs.File
 	}
-	idx, err := readWAL(path)
+	idx, err := walIndexOf(path)
 	if err != nil {
 		return f, nil // no log, or one Open reports as not read
 	}

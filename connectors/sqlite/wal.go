@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
+	"time"
 
 	"datakart/internal/noatime"
 )
@@ -36,6 +38,45 @@ const (
 	walHeaderSize = 32
 	walFrameSize  = 24
 )
+
+// walIndexOf is readWAL, once for each state of a log: the database is
+// opened by Open for the store's note and again by each connection SQLite
+// makes, and a log can be a large file to read through. A log that has
+// changed since (its size or time) is read again.
+func walIndexOf(dbPath string) (*walIndex, error) {
+	st, err := os.Stat(dbPath + "-wal")
+	if err != nil {
+		return readWAL(dbPath) // not there, or the open says why
+	}
+	walCache.Lock()
+	defer walCache.Unlock()
+	if e, ok := walCache.m[dbPath]; ok && e.size == st.Size() && e.mod.Equal(st.ModTime()) {
+		return e.idx, e.err
+	}
+	idx, err := readWAL(dbPath)
+	if walCache.m == nil || len(walCache.m) >= maxCachedWALs {
+		walCache.m = map[string]walEntry{}
+	}
+	walCache.m[dbPath] = walEntry{st.Size(), st.ModTime(), idx, err}
+	return idx, err
+}
+
+// walCache holds the logs read last, by their database's path.
+var walCache struct {
+	sync.Mutex
+	m map[string]walEntry
+}
+
+// maxCachedWALs bounds walCache: a tree of app databases is read one
+// after another, and each is done with when the next starts.
+const maxCachedWALs = 16
+
+type walEntry struct {
+	size int64
+	mod  time.Time
+	idx  *walIndex
+	err  error
+}
 
 // readWAL reads the log of the database at dbPath and indexes the pages
 // its committed transactions wrote. Frames after the last commit, and from
