@@ -149,7 +149,10 @@ func (d *decoder) zipMembers(ctx context.Context, zr *zip.Reader, part, kind str
 			d.sink.PartError(fmt.Errorf("zip member: %w", err))
 			continue
 		}
+		beside := d.memberBeside
+		d.memberBeside = func(name string) (io.ReadCloser, error) { return zr.Open(path.Join(path.Dir(f.Name), name)) }
 		err = d.decode(ctx, &budgetReader{rc, d}, path.Base(f.Name), member, depth+1)
+		d.memberBeside = beside
 		rc.Close()
 		if err != nil {
 			return err

@@ -36,6 +36,10 @@ type decoder struct {
 	// sibling opens a file beside the unit's file by its name, for the
 	// volumes of an archive; nil where the unit is not a file on disk.
 	sibling func(name string) (fs.File, error)
+	// memberBeside opens the member of the zip being read that has the
+	// given name in the same folder as the member being decoded, for an
+	// SQLite database's log; nil outside a zip.
+	memberBeside func(name string) (io.ReadCloser, error)
 	// diskPath is where the unit's file is on disk, for what is read by
 	// name (an SQLite database); "" where the unit is not a file.
 	diskPath string
@@ -160,8 +164,11 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
 	case "":
-		if bytes.HasPrefix(head, []byte(sqliteSignature)) && depth == 0 && d.diskPath != "" {
-			return d.sqliteFile(ctx, part)
+		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
+			if depth == 0 && d.diskPath != "" {
+				return d.sqliteFile(ctx, part)
+			}
+			return d.sqliteMember(ctx, br, name, part)
 		}
 		if f := imageFormat(head); f != "" && d.opt.ocr != nil {
 			return d.ocr(ctx, br, part, f)
@@ -399,16 +406,19 @@ var magics = []struct {
 var binaryFormats = []struct{ prefix, reason string }{
 	{"\x7fELF", "executable (ELF)"},
 	{"MZ", "executable (PE)"},
-	{sqliteSignature, "SQLite database inside an archive or message (not read: SQLite reads a file, and datakart writes none; extract it to scan it)"},
+	{sqliteSignature, "SQLite database"}, // read (sqliteFile, sqliteMember); here so that it is not text
 	// Formats that hold personal data but that datakart does not read:
 	// the reason says so, and how to get at them, rather than "binary".
 	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
 	{"PAR1", "Parquet file (not read)"},
-	{"\x37\x7f\x06\x82", "SQLite write-ahead log (read with its database)"},
-	{"\x37\x7f\x06\x83", "SQLite write-ahead log (read with its database)"},
+	{"\x37\x7f\x06\x82", walReason},
+	{"\x37\x7f\x06\x83", walReason},
 }
+
+// walReason is why an SQLite database's log is not a part of its own.
+const walReason = "SQLite write-ahead log (read with its database where it stands beside it: in the same folder, or in the same zip)"
 
 // binaryFormat returns the reason of the format in binaryFormats that
 // head, of the file name ("" when it does not matter), starts with. A

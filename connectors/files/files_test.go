@@ -812,8 +812,9 @@ func TestDocxTooLong(t *testing.T) {
 }
 
 // An SQLite database in the tree, as a phone backup or an app's data
-// folder holds, is read table by table, the columns as fields; one in an
-// archive is skipped with the reason.
+// folder holds, is read table by table, the columns as fields; so is one
+// in an archive, from memory, with its log where it stands beside it in a
+// zip.
 func TestSQLiteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "backup", "contacts.db")
@@ -842,6 +843,20 @@ func TestSQLiteFile(t *testing.T) {
 	defer live.Close()
 	live.SetMaxOpenConns(1)
 	testdb.Exec(t, live, `PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`)
+	liveDB, err := os.ReadFile(filepath.Join(dir, "live", "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveLog, err := os.ReadFile(filepath.Join(dir, "live", "app.db-wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "appdata.zip", zipOf(t, map[string][]byte{"databases/app.db": liveDB, "databases/app.db-wal": liveLog}))
+	write(t, dir, "appdata.tgz", gz(tarOf(t, map[string][]byte{"databases/app.db": liveDB, "databases/app.db-wal": liveLog})))
+	torn := slices.Clone(liveLog)
+	torn[len(torn)-1] ^= 1 // the last frame's page: its checksum fails, so its transaction is not read
+	write(t, dir, "torn.zip", zipOf(t, map[string][]byte{"app.db": liveDB, "app.db-wal": torn}))
+	write(t, dir, "broken.zip", zipOf(t, map[string][]byte{"broken.db": append([]byte(sqliteSignature), bytes.Repeat([]byte{0xff}, 4000)...)}))
 	rec, _ := scanTree(t, dir, Options{})
 	if got := rec.values["backup/contacts.db!contacts|phone"]; !slices.Equal(got, []string{"+47 912 34 567", "92345678"}) {
 		t.Errorf("phone: %q (kinds %v, errors %v)", got, rec.kinds, rec.errs)
@@ -852,9 +867,29 @@ func TestSQLiteFile(t *testing.T) {
 	if _, ok := rec.kinds["backup/contacts.db!empty"]; !ok {
 		t.Errorf("the empty table: %v", rec.kinds)
 	}
-	if got := rec.skipped["arkiv.zip!contacts.db"]; !strings.Contains(got, "SQLite database inside an archive") {
-		t.Errorf("in a zip: skipped %q", got)
+	if !rec.has("arkiv.zip!contacts.db!contacts|note", "10048744732") || rec.kinds["arkiv.zip!contacts.db!contacts"] != "sqlite table" {
+		t.Errorf("in a zip: %q, kinds %v, skipped %v", rec.text("arkiv.zip!contacts.db!contacts|note"), rec.kinds, rec.skipped)
 	}
+	if got := rec.values["appdata.zip!databases/app.db!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
+		t.Errorf("in a zip with its log: %q, kinds %v, errors %v", got, rec.kinds, rec.errs)
+	}
+	if got := rec.skipped["appdata.zip!databases/app.db-wal"]; !strings.Contains(got, "in the same zip") {
+		t.Errorf("the log in the zip: skipped %q", got)
+	}
+	// A tar is a stream: the database is read as its file holds it, and
+	// the table only its log has is not there.
+	if _, ok := rec.kinds["appdata.tgz!appdata.tar!databases/app.db!t"]; ok || rec.kinds["appdata.tgz!appdata.tar!databases/app.db"] != "sqlite" {
+		t.Errorf("in a tar: kinds %v", rec.kinds)
+	}
+	// The log's two transactions: the table, then its row, whose page is
+	// torn.
+	if got, ok := rec.values["torn.zip!app.db!t|a"]; len(got) != 0 || rec.kinds["torn.zip!app.db!t"] != "sqlite table" {
+		t.Errorf("a log whose last commit is torn: %q %v, kinds %v, errors %v", got, ok, rec.kinds, rec.errs)
+	}
+	if e := rec.errs["broken.zip!broken.db"]; e == "" {
+		t.Errorf("a broken database in a zip: kinds %v, errors %v", rec.kinds, rec.errs)
+	}
+	delete(rec.errs, "broken.zip!broken.db")
 	if got := rec.values["live/app.db!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) || len(rec.errs) != 0 {
 		t.Errorf("a running app's database, its rows in the log: %q, errors %v", got, rec.errs)
 	}
@@ -863,5 +898,13 @@ func TestSQLiteFile(t *testing.T) {
 	}
 	if es, _ := os.ReadDir(filepath.Dir(path)); len(es) != 1 {
 		t.Errorf("files beside the database: %v", es)
+	}
+	// A database in an archive is held in memory, so --max-member-bytes
+	// bounds it.
+	small := t.TempDir()
+	write(t, small, "arkiv.zip", zipOf(t, map[string][]byte{"contacts.db": data}))
+	rec, _ = scanTree(t, small, Options{MaxMemberBytes: int64(len(data) - 1)})
+	if got := rec.skipped["arkiv.zip!contacts.db"]; !strings.Contains(got, "larger than") {
+		t.Errorf("a database over the limit: skipped %q, kinds %v", got, rec.kinds)
 	}
 }

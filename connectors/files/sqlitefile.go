@@ -2,9 +2,12 @@ package files
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
 
 	"datakart/connectors"
+	"datakart/connectors/sqldb"
 	"datakart/connectors/sqlite"
 )
 
@@ -15,8 +18,7 @@ const sqliteSignature = "SQLite format 3\x00"
 // sqlite: target is read (opened read-only and immutable, sampled as
 // --sample and --full say): each table is a part, "app.db!users", and its
 // columns are fields, so a phone's or an app's database in a backup share
-// is not skipped as binary. One inside an archive is not read: SQLite
-// reads a file, and extracting one would write personal data to disk.
+// is not skipped as binary.
 func (d *decoder) sqliteFile(ctx context.Context, part string) error {
 	src, err := sqlite.Open(ctx, "sqlite:"+d.diskPath, d.opt.Database)
 	if err != nil {
@@ -25,8 +27,47 @@ func (d *decoder) sqliteFile(ctx context.Context, part string) error {
 		return nil
 	}
 	defer src.DB().Close()
+	return d.sqliteTables(ctx, part, src)
+}
+
+// sqliteMember reads an SQLite database inside an archive or a message
+// from a copy in memory, bounded by --max-member-bytes: SQLite reads
+// files, and extracting one would write personal data to disk. Its
+// write-ahead log is read with it where it stands beside it in the same
+// zip.
+func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string) error {
+	image, err := d.memberBytes(r)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "sqlite"})
+		d.partFailed("sqlite", err)
+		return nil
+	}
+	var log []byte
+	var logErr error
+	if d.memberBeside != nil {
+		if rc, err := d.memberBeside(name + "-wal"); err == nil {
+			log, logErr = d.memberBytes(&budgetReader{rc, d})
+			rc.Close()
+		}
+	}
+	src, release, err := sqlite.OpenImage(ctx, name, image, log, d.opt.Database)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "sqlite"})
+		d.sink.PartError(err)
+		return nil
+	}
+	defer release()
+	if logErr != nil {
+		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", name, logErr))
+	}
+	return d.sqliteTables(ctx, part, src)
+}
+
+// sqliteTables reads the tables of the database src, each a part below
+// the database's.
+func (d *decoder) sqliteTables(ctx context.Context, part string, src *sqldb.Source) error {
 	tables := 0
-	err = src.Units(ctx, func(u connectors.Unit) error {
+	err := src.Units(ctx, func(u connectors.Unit) error {
 		tables++
 		ts := &tableSink{Sink: d.sink, path: joinPart(part, strings.TrimPrefix(u.Name, "main."))}
 		if err := u.Read(ctx, ts); err != nil {

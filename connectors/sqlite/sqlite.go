@@ -47,14 +47,7 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-	// immutable: SQLite takes no locks and reads no write-ahead log, so it
-	// writes nothing beside the file. A read-only connection otherwise
-	// creates NAME-wal and NAME-shm next to a database in WAL mode (every
-	// Android and iOS app database) and writes its read marks into the
-	// -shm: a write to the scanned store. The log is laid over the file by
-	// diskFS instead (see wal.go). temp_store: a sort too big for the
-	// page cache goes to memory, since the VFS opens no temporary file.
-	db, err := sql.Open("sqlite", sqliteuri.File(abs)+"?vfs="+vfsName+"&mode=ro&immutable=1&_pragma=query_only(1)&_pragma=temp_store(2)")
+	db, err := openDB(sqliteuri.File(abs) + "?vfs=" + vfsName)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -69,6 +62,18 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", filepath.Base(abs), err))
 	}
 	return src, nil
+}
+
+// openDB opens the database at uri, which names its VFS, read-only.
+// immutable: SQLite takes no locks and reads no write-ahead log, so it
+// writes nothing beside the file. A read-only connection otherwise
+// creates NAME-wal and NAME-shm next to a database in WAL mode (every
+// Android and iOS app database) and writes its read marks into the -shm:
+// a write to the scanned store. The log is laid over the file by diskFS
+// instead (see wal.go). temp_store: a sort too big for the page cache
+// goes to memory, since neither VFS opens a temporary file.
+func openDB(uri string) (*sql.DB, error) {
+	return sql.Open("sqlite", uri+"&mode=ro&immutable=1&_pragma=query_only(1)&_pragma=temp_store(2)")
 }
 
 // diskVFS registers, once, the file system every scanned database is

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"io"
 	"bytes"
 	"context"
 	"database/sql"
@@ -285,6 +286,24 @@ func FuzzWAL(f *testing.F) {
 		}
 		if got := listDir(t, dir); len(got) != 2 {
 			t.Fatalf("files: %q", got)
+		}
+		// A database in an archive has its log laid over it in memory:
+		// SQLite must see the same bytes as through the file's overlay.
+		image, err := checkpoint(db, wal)
+		if err != nil {
+			return
+		}
+		f, err := diskFS{}.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		seen, err := io.ReadAll(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(seen, image) {
+			t.Fatalf("the checkpoint in memory (%d bytes) differs from the overlay on disk (%d)", len(image), len(seen))
 		}
 	})
 }

@@ -91,7 +91,11 @@ func readWAL(dbPath string) (*walIndex, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 64<<10)
+	return indexWAL(bufio.NewReaderSize(f, 64<<10))
+}
+
+// indexWAL is readWAL on the log r.
+func indexWAL(r io.Reader) (*walIndex, error) {
 	var h [walHeaderSize]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		if errors.Is(err, io.EOF) {
