@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"io"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
