@@ -163,6 +163,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.rar(ctx, br, part, depth)
 	case "mbox":
 		return d.mbox(ctx, br, part, depth)
+	case "parquet":
+		f, _ := r.(*os.File)
+		return d.parquet(ctx, br, f, part)
 	case "":
 		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
 			if depth == 0 && d.diskPath != "" {
@@ -412,7 +415,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
-	{"PAR1", "Parquet file (not read)"},
 	{"\x37\x7f\x06\x82", walReason},
 	{"\x37\x7f\x06\x83", walReason},
 }
@@ -458,6 +460,9 @@ func sniff(head []byte, name string) string {
 			}
 			return m.kind
 		}
+	}
+	if (bytes.HasPrefix(head, []byte("PAR1")) || bytes.HasPrefix(head, []byte("PARE"))) && looksBinary(head) {
+		return "parquet" // "PAR1" may start a CSV too: a Parquet file is binary
 	}
 	if imageFormat(head) != "" {
 		return ""

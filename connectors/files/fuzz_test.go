@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"datakart/connectors/sqldb"
 )
 
@@ -282,4 +284,10 @@ func FuzzSQLite(f *testing.F) {
 		defer f.Close()
 		checkDecode(t, d, rec, f, "x.db")
 	})
+}
+
+// FuzzParquet reads Parquet files through the child, as a member of an
+// archive is: its bytes in the request.
+func FuzzParquet(f *testing.F) {
+	fuzzDecode(f, "x.parquet", parquetOf(f, parquetCustomers(), 2), parquetOf(f, parquetCustomers()[:1], 1, parquet.Compression(&parquet.Snappy)))
 }

@@ -68,7 +68,9 @@ func pdfOf(t testing.TB, extra, trailer string, pages ...[]string) []byte {
 // for that file, and the scan goes on.
 func TestPDF(t *testing.T) {
 	oldTime, oldMemory := pdfTimeout, pdfMemory
-	pdfTimeout, pdfMemory = 2*time.Second, 256<<20
+	// The stall limit: long enough for the string bomb below to reach the
+	// memory limit on a slow, busy machine (it took over 2 s here).
+	pdfTimeout, pdfMemory = 5*time.Second, 256<<20
 	t.Cleanup(func() { pdfTimeout, pdfMemory = oldTime, oldMemory })
 	dir := t.TempDir()
 	payslip := pdfOf(t, "", "",
@@ -128,7 +130,7 @@ func TestPDF(t *testing.T) {
 	}
 	wantErrs := map[string]string{
 		"bad/truncated.pdf": "malformed",
-		"bad/loop.pdf":      "no text after 2s",
+		"bad/loop.pdf":      "no text after 5s",
 		"bad/deep.pdf":      "malformed",
 	}
 	if childlimit.MemoryLimited {

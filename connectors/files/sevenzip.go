@@ -1,7 +1,6 @@
 package files
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -34,38 +33,16 @@ func (d *decoder) sevenZip(ctx context.Context, r io.Reader, f *os.File, part st
 	if d.tooDeep(part, "7z", depth) {
 		return nil
 	}
-	// The request: the archive's file itself, handed to the child as
-	// its file descriptor 3 (not its name: the file read is the one
-	// opened, wherever it is), else its bytes.
-	typ, req, files := byte(sevenzipchild.FrameFile), []byte(nil), []*os.File(nil)
-	if f != nil && inheritFiles {
-		files = []*os.File{f}
-	} else {
-		b, err := d.memberBytes(r)
-		if err != nil {
-			return d.sevenZipFailed(part, err)
-		}
-		typ, req = sevenzipchild.FrameBytes, b
-	}
-	cmd, in, out, err := startChild(sevenzipchild.Env, sevenZipMemory, files...)
+	typ, req, files, err := d.childRequest(r, f)
 	if err != nil {
 		return d.sevenZipFailed(part, err)
 	}
-	// The child is stopped when it stalls, or the scan is cancelled.
-	kill := func() { cmd.Process.Kill() }
-	stall := time.AfterFunc(sevenZipStall, kill)
-	stopCancel := context.AfterFunc(ctx, kill)
-	go func() {
-		frame.Write(in, typ, uint32(len(req)), req)
-		in.Close()
-	}()
-	// Each frame resets the stall timer.
-	fr := &frame.Reader{R: bufio.NewReaderSize(out, 64<<10), OnHeader: func() { stall.Reset(sevenZipStall) }}
-	rerr := d.sevenZipMembers(ctx, fr, part, depth)
-	stalled := !stall.Stop()
-	stopCancel()
-	cmd.Process.Kill() // done, or something went wrong: either way no more is read
-	exit := cmd.Wait()
+	stalled, exit, rerr := runChild(ctx, sevenzipchild.Env, sevenZipMemory, sevenZipStall, typ, req, files, func(fr *frame.Reader) error {
+		return d.sevenZipMembers(ctx, fr, part, depth)
+	})
+	if errors.Is(rerr, errNoChild) {
+		return d.sevenZipFailed(part, rerr)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -6,10 +6,12 @@ package frame
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // Write writes one frame of type typ: n, then p (len(p) bytes, or none
@@ -65,11 +67,19 @@ func (f *Reader) Header() (byte, uint32, error) {
 }
 
 // Body reads a frame's n bytes, at most max of them.
-func (f *Reader) Body(n uint32, max int) ([]byte, error) {
+func (f *Reader) Body(n uint32, max int) ([]byte, error) { return f.BodyInto(nil, n, max) }
+
+// BodyInto is Body into buf, where it has room: a reader of many small
+// frames reuses one buffer.
+func (f *Reader) BodyInto(buf []byte, n uint32, max int) ([]byte, error) {
 	if int64(n) > int64(max) {
 		return nil, fmt.Errorf("%w: a frame of %d bytes, over %d", ErrNotFrames, n, max)
 	}
-	b := make([]byte, n)
+	b := buf[:0]
+	if cap(b) < int(n) {
+		b = make([]byte, n)
+	}
+	b = b[:n]
 	if _, err := io.ReadFull(f.R, b); err != nil {
 		return nil, ended(err)
 	}
@@ -115,4 +125,42 @@ func (d dataReader) Read(p []byte) (int, error) {
 func (f *Reader) SkipData(typ byte) error {
 	_, err := io.Copy(io.Discard, f.Data(typ))
 	return err
+}
+
+// The requests a parent sends a child that reads one file (a 7z archive,
+// a Parquet file): FileRequest says the file is the child's file
+// descriptor 3, handed over open; BytesRequest holds its bytes, where it
+// is a member of an archive.
+const (
+	FileRequest  = 'F'
+	BytesRequest = 'b'
+)
+
+// ReadRequest reads a child's request from in and returns the file it
+// names, with its size. A request of bytes may hold at most max of them.
+func ReadRequest(in io.Reader, max int) (io.ReaderAt, int64, error) {
+	requests := &Reader{R: bufio.NewReader(in)}
+	typ, n, err := requests.Header()
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := requests.Body(n, max)
+	if err != nil {
+		return nil, 0, err
+	}
+	if typ == BytesRequest {
+		return bytes.NewReader(b), int64(len(b)), nil
+	}
+	if typ != FileRequest {
+		return nil, 0, errors.New("an unknown request")
+	}
+	f := os.NewFile(3, "handed over")
+	if f == nil {
+		return nil, 0, errors.New("no file handed over")
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -44,8 +44,8 @@ const Env = "DATAKART_7Z_CHILD"
 // code). Each frame is its type, a length (or a code) in 4 bytes, and
 // that many bytes.
 const (
-	FrameFile      = 'F'
-	FrameBytes     = 'b'
+	FrameFile      = frame.FileRequest
+	FrameBytes     = frame.BytesRequest
 	FrameMember    = 'm'
 	FrameData      = 'd'
 	FrameMemberEnd = 'f'
@@ -91,7 +91,7 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 	debug.SetMemoryLimit(int64(memory / 2))
 	w := bufio.NewWriterSize(out, 64<<10)
 	defer w.Flush()
-	ra, size, err := request(in, memory)
+	ra, size, err := frame.ReadRequest(in, int(memory))
 	if err != nil {
 		return end(w, CodeMalformed)
 	}
@@ -117,35 +117,6 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 func end(w *bufio.Writer, c int) int {
 	frame.Write(w, FrameEnd, uint32(c), nil)
 	return c
-}
-
-// request reads the archive asked for: the file handed over, or bytes
-// (no more than the child's memory).
-func request(in io.Reader, memory uint64) (io.ReaderAt, int64, error) {
-	requests := &frame.Reader{R: bufio.NewReader(in)}
-	typ, n, err := requests.Header()
-	if err != nil {
-		return nil, 0, err
-	}
-	b, err := requests.Body(n, int(memory))
-	if err != nil {
-		return nil, 0, err
-	}
-	if typ == FrameBytes {
-		return bytes.NewReader(b), int64(len(b)), nil
-	}
-	if typ != FrameFile {
-		return nil, 0, errors.New("an unknown request")
-	}
-	f := os.NewFile(3, "archive")
-	if f == nil {
-		return nil, 0, errors.New("no archive handed over")
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	return f, st.Size(), nil
 }
 
 // open reads the archive's header; a panic of the reader is an error.
