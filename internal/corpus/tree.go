@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite" // the phone backup's database
 )
@@ -66,7 +67,7 @@ func WriteTree(dir string, opt TreeOptions) (Labels, error) {
 		t.people = append(t.people, NewPerson(t.r, opt.IsFnr))
 	}
 	// New steps go last, so that the files of the others stay as they were.
-	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup}
+	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup, t.dataLake, t.appData}
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return nil, err
@@ -374,4 +375,97 @@ func (t *tree) phoneBackup() error {
 	t.labels.add(c+"!contacts", "number", "phone")
 	t.labels.add(c+"!contacts", "email", "email")
 	return db.Close()
+}
+
+// lakeCustomer is a row of the analytics team's customer table.
+type lakeCustomer struct {
+	CustomerID int64  `parquet:"customer_id"`
+	Name       string `parquet:"name"`
+	Fnr        string `parquet:"fnr"`
+	Email      string `parquet:"email"`
+	Mobile     int64  `parquet:"mobile"`
+	Segment    string `parquet:"segment"`
+	Signup     int32  `parquet:"signup,date"`
+}
+
+// dataLake is the customer table an analytics export keeps as Parquet,
+// in two row groups.
+func (t *tree) dataLake() error {
+	var rows []lakeCustomer
+	for i, p := range t.people {
+		var mobile int64
+		fmt.Sscan(p.Mobile, &mobile)
+		rows = append(rows, lakeCustomer{CustomerID: int64(100000 + i), Name: p.First + " " + p.Last, Fnr: p.Fnr, Email: p.Email,
+			Mobile: mobile, Segment: []string{"smb", "enterprise", "public"}[t.r.IntN(3)], Signup: int32(18000 + t.r.IntN(2000))})
+	}
+	var b bytes.Buffer
+	w := parquet.NewGenericWriter[lakeCustomer](&b, parquet.MaxRowsPerRowGroup(int64(max(len(rows)/2, 1))), parquet.Compression(&parquet.Snappy))
+	if _, err := w.Write(rows); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	c := "analytics/customers.parquet"
+	t.labels.add(c, "name", "person_name")
+	t.labels.add(c, "fnr", "no_fnr")
+	t.labels.add(c, "email", "email")
+	t.labels.add(c, "mobile", "phone")
+	return t.write(c, b.Bytes())
+}
+
+// appData is a company phone's app data, zipped: the app's messages
+// database in WAL mode, the newer half of its rows still in its log.
+func (t *tree) appData() error {
+	tmp, err := os.MkdirTemp("", "datakart-appdata-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	path := filepath.Join(tmp, "app.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	stmts := []string{`PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`,
+		`CREATE TABLE messages (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, email TEXT, unread INTEGER)`}
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			return err
+		}
+	}
+	for i, p := range t.people {
+		if i == len(t.people)/2 {
+			if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				return err
+			}
+		}
+		if _, err := db.Exec(`INSERT INTO messages (name, phone, email, unread) VALUES (?, ?, ?, ?)`,
+			p.First+" "+p.Last, "+47"+p.Mobile, p.Email, t.r.IntN(2)); err != nil {
+			return err
+		}
+	}
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	for _, name := range []string{"app.db", "app.db-wal"} {
+		data, err := os.ReadFile(filepath.Join(tmp, name))
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create("databases/" + name)
+		if err != nil {
+			return err
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	c := "mobile/app-data.zip!databases/app.db!messages"
+	t.labels.add(c, "name", "person_name")
+	t.labels.add(c, "phone", "phone")
+	t.labels.add(c, "email", "email")
+	return t.write("mobile/app-data.zip", z.Bytes())
 }
