@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 
@@ -58,7 +57,7 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 	}
 	defer release()
 	if logErr != nil {
-		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", name, logErr))
+		src.NotRead(sqlite.LogNotRead(name, logErr))
 	}
 	return d.sqliteTables(ctx, part, src)
 }

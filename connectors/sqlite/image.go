@@ -30,7 +30,7 @@ func OpenImage(ctx context.Context, name string, image, log []byte, opt sqldb.Op
 	if log != nil {
 		checkpointed, err := checkpoint(image, log)
 		if err != nil {
-			logErr = fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", name, err)
+			logErr = LogNotRead(name, err)
 		} else {
 			image = checkpointed
 		}

@@ -59,7 +59,7 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	if _, err := walIndexOf(abs); err != nil && !errors.Is(err, errNoWAL) {
 		// A log diskFS could not lay over the file: what it holds since
 		// the last checkpoint is missing, and the store says so.
-		src.NotRead(fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", filepath.Base(abs), err))
+		src.NotRead(LogNotRead(filepath.Base(abs), err))
 	}
 	return src, nil
 }
@@ -74,6 +74,13 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 // goes to memory, since neither VFS opens a temporary file.
 func openDB(uri string) (*sql.DB, error) {
 	return sql.Open("sqlite", uri+"&mode=ro&immutable=1&_pragma=query_only(1)&_pragma=temp_store(2)")
+}
+
+// LogNotRead is the error of a store whose database, named name, has a
+// write-ahead log that could not be read for err: what the log holds is
+// missing from the scan, and the inventory says so.
+func LogNotRead(name string, err error) error {
+	return fmt.Errorf("the write-ahead log %s-wal was not read, so changes since its last checkpoint are missing: %w", name, err)
 }
 
 // diskVFS registers, once, the file system every scanned database is
