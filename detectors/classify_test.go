@@ -92,7 +92,8 @@ func TestBlockWalkMatchesByteWalk(t *testing.T) {
 // The cases the masks cannot see alone, at every position around a block
 // boundary and the boundary of a batch of blocks: no-break spaces joining
 // groups, numbers of more than maxGroups groups, IBANs after their country
-// code, IPv6 colons, a number that ends the text; and numbers of every
+// code, IPv6 colons (and the colons of JSON beside them), a number that
+// ends the text; and numbers of every
 // kind that go on into the next block.
 func TestBlockWalkAtBoundaries(t *testing.T) {
 	e := NewEngine(fuzzWords, Builtin()...)
@@ -102,6 +103,7 @@ func TestBlockWalkAtBoundaries(t *testing.T) {
 		"NO93 8601 1117 947", "GB82WEST12345698765432", "2001:db8::1", "2a02:2121:1:2::1 x", "fe80::1%eth0",
 		"ola@online.no", "a%40b.no", "10048744732", "+47 912 34 567", "84.210.1.2",
 		"1:2::3-10048744732", "a@10048744732", "fe80::1 10048744732",
+		`{"ip":"fe80::1","t":"08:00"}`, `"ip":"::1"`, "[::1]:8080", "::ffff:84.210.1.2", `":":"2001:db8::1"`,
 		"3000.13.22903", "100487 44732", "4242 4242 4242 4242 x", "912 34 567", "2024-11-01T08:00:00Z",
 		"1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35",
 	} {

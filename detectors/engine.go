@@ -375,7 +375,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// Candidates: numbers of a shape some detector wants,
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
-			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit) | m.start[b]&^number
+			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit) | e.starts(m, b, number, word)
 			if len(e.onCountry) > 0 {
 				// Two letters that start a word, then two digits or more.
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62) &^
@@ -405,6 +405,28 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			}
 		}
 	}
+}
+
+// starts returns the bits of block b for the bytes a candidate other
+// than a number starts with: '@', '%', and the colons not inside a
+// number that may start an IPv6 address. A colon is one only with a hex
+// digit or a colon beside it; the masks have no hex digits, so a word
+// byte stands in for one. The colons between a JSON key and its value,
+// one or more on every line of a log, are no candidate then. A colon at
+// either end of the block has its neighbour in another block, and stays.
+func (e *Engine) starts(m *blockMasks, b int, number, word uint64) uint64 {
+	starts := m.start[b] &^ number
+	colon := m.start[b] & m.sep[b] // ':' is the one byte in both classes
+	if starts&colon == 0 {
+		return starts
+	}
+	var beside uint64 = 1 | 1<<63
+	if len(e.onColon) > 0 {
+		beside |= word<<1 | word>>1 | colon<<1 | colon>>1
+	} else {
+		beside = 0
+	}
+	return starts &^ (colon &^ beside)
 }
 
 // wantedRuns drops from runs, the first bytes of numbers in the block at
