@@ -17,8 +17,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,18 +66,12 @@ const (
 const MaxValue = 1 << 20
 
 func init() {
-	if limit, err := strconv.ParseUint(os.Getenv(Env), 10, 64); err == nil {
-		os.Exit(serve(os.Stdin, os.Stdout, limit))
-	}
+	childlimit.Serve(Env, serve)
 }
 
 // serve answers one request and returns the process's exit code: the
 // file's code.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	if childlimit.MemoryLimited {
-		childlimit.Limit(memory)
-	}
-	debug.SetMemoryLimit(int64(memory / 2))
 	w := bufio.NewWriterSize(out, 64<<10)
 	defer w.Flush()
 	ra, size, err := frame.ReadRequest(in, int(memory))

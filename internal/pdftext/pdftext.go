@@ -19,10 +19,7 @@ import (
 	"errors"
 	"io"
 	"math"
-	"os"
-	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -62,9 +59,7 @@ const (
 )
 
 func init() {
-	if limit, err := strconv.ParseUint(os.Getenv(Env), 10, 64); err == nil {
-		os.Exit(serve(os.Stdin, os.Stdout, limit))
-	}
+	childlimit.Serve(Env, serve)
 }
 
 // serve reads the PDFs framed in in and writes their text, framed, to
@@ -72,10 +67,6 @@ func init() {
 // of a PDF it could not read: the reader may have panicked halfway, so
 // the child does not read another.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	if childlimit.MemoryLimited {
-		childlimit.Limit(memory)
-	}
-	debug.SetMemoryLimit(int64(memory / 2)) // collect hard before the limit kills
 	requests := &frame.Reader{R: bufio.NewReader(in)}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	text := bufio.NewWriterSize(frame.Writer{W: bw, Type: FrameText}, 32<<10)

@@ -20,9 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
-	"strconv"
 
 	"datakart/internal/childlimit"
 	"datakart/internal/frame"
@@ -77,18 +74,12 @@ func init() {
 	sevenzip.RegisterDecompressor([]byte{0x21}, lzma2Coder)
 	sevenzip.RegisterDecompressor([]byte{0x03, 0x04, 0x01}, ppmdCoder)
 	sevenzip.RegisterDecompressor([]byte{0x04, 0xf7, 0x11, 0x01}, zstdCoder)
-	if limit, err := strconv.ParseUint(os.Getenv(Env), 10, 64); err == nil {
-		os.Exit(serve(os.Stdin, os.Stdout, limit))
-	}
+	childlimit.Serve(Env, serve)
 }
 
 // serve answers one request and returns the process's exit code: the
 // archive's code.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	if childlimit.MemoryLimited {
-		childlimit.Limit(memory)
-	}
-	debug.SetMemoryLimit(int64(memory / 2))
 	w := bufio.NewWriterSize(out, 64<<10)
 	defer w.Flush()
 	ra, size, err := frame.ReadRequest(in, int(memory))
