@@ -17,6 +17,13 @@ import (
 // Write writes one frame of type typ: n, then p (len(p) bytes, or none
 // where n is a code).
 func Write(w io.Writer, typ byte, n uint32, p []byte) error {
+	if bw, ok := w.(*bufio.Writer); ok {
+		// The header in the buffer's free space: a child that sends a
+		// frame per value (a Parquet column's) allocates none for it.
+		bw.Write(binary.LittleEndian.AppendUint32(append(bw.AvailableBuffer(), typ), n))
+		_, err := bw.Write(p)
+		return err
+	}
 	var h [5]byte
 	h[0] = typ
 	binary.LittleEndian.PutUint32(h[1:], n)
