@@ -283,6 +283,13 @@ func FuzzSQLite(f *testing.F) {
 		}
 		defer f.Close()
 		checkDecode(t, d, rec, f, "x.db")
+		// The same as the member of an archive, read from memory.
+		image, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, rec = fuzzDecoder("x.db")
+		checkDecode(t, d, rec, bytes.NewReader(image), "x.db")
 	})
 }
 
