@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"path"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -39,7 +38,9 @@ func OpenImage(ctx context.Context, name string, image, log []byte, opt sqldb.Op
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	key := "/image/" + strconv.FormatUint(images.next.Add(1), 10) + "/" + path.Base(name)
+	// The key is the path SQLite is given: a number, not the member's
+	// name, which may hold anything.
+	key := "/image-" + strconv.FormatUint(images.next.Add(1), 10) + ".db"
 	images.m.Store(key, image)
 	release := func() { images.m.Delete(key) }
 	db, err := openDB(sqliteuri.File(key) + "?vfs=" + vfsName)
