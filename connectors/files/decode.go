@@ -116,6 +116,10 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 			err = nil
 		}
 	}()
+	// Only the member itself may look beside it in its zip, not what it
+	// holds (a tar inside the zip).
+	beside := d.memberBeside
+	d.memberBeside = nil
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, peekErr := br.Peek(sniffLen)
 	if peekErr != nil && !errors.Is(peekErr, io.EOF) && !errors.Is(peekErr, bufio.ErrBufferFull) {
@@ -171,7 +175,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 			if depth == 0 && d.diskPath != "" {
 				return d.sqliteFile(ctx, part)
 			}
-			return d.sqliteMember(ctx, br, name, part)
+			return d.sqliteMember(ctx, br, name, part, beside)
 		}
 		if f := imageFormat(head); f != "" && d.opt.ocr != nil {
 			return d.ocr(ctx, br, part, f)

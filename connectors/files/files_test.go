@@ -852,6 +852,9 @@ func TestSQLiteFile(t *testing.T) {
 	}
 	write(t, dir, "appdata.zip", zipOf(t, map[string][]byte{"databases/app.db": liveDB, "databases/app.db-wal": liveLog}))
 	write(t, dir, "appdata.tgz", gz(tarOf(t, map[string][]byte{"databases/app.db": liveDB, "databases/app.db-wal": liveLog})))
+	// A tar inside a zip: the database in the tar is not the zip's, so a
+	// log in the zip is not its log.
+	write(t, dir, "nested.zip", zipOf(t, map[string][]byte{"app.db-wal": liveLog, "backup.tar": tarOf(t, map[string][]byte{"app.db": liveDB})}))
 	torn := slices.Clone(liveLog)
 	torn[len(torn)-1] ^= 1 // the last frame's page: its checksum fails, so its transaction is not read
 	write(t, dir, "torn.zip", zipOf(t, map[string][]byte{"app.db": liveDB, "app.db-wal": torn}))
@@ -879,6 +882,9 @@ func TestSQLiteFile(t *testing.T) {
 	// the table only its log has is not there.
 	if _, ok := rec.kinds["appdata.tgz!appdata.tar!databases/app.db!t"]; ok || rec.kinds["appdata.tgz!appdata.tar!databases/app.db"] != "sqlite" {
 		t.Errorf("in a tar: kinds %v", rec.kinds)
+	}
+	if _, ok := rec.kinds["nested.zip!backup.tar!app.db!t"]; ok || rec.kinds["nested.zip!backup.tar!app.db"] != "sqlite" {
+		t.Errorf("a database in a tar in a zip took the zip's log: kinds %v", rec.kinds)
 	}
 	// The log's two transactions: the table, then its row, whose page is
 	// torn.

@@ -33,8 +33,9 @@ func (d *decoder) sqliteFile(ctx context.Context, part string) error {
 // from a copy in memory, bounded by --max-member-bytes: SQLite reads
 // files, and extracting one would write personal data to disk. Its
 // write-ahead log is read with it where it stands beside it in the same
-// zip.
-func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string) error {
+// zip: beside opens the zip's members by their name in the folder of this
+// one, and is nil elsewhere.
+func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string, beside func(string) (io.ReadCloser, error)) error {
 	image, err := d.memberBytes(r)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: "sqlite"})
@@ -43,8 +44,8 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 	}
 	var log []byte
 	var logErr error
-	if d.memberBeside != nil {
-		if rc, err := d.memberBeside(name + "-wal"); err == nil {
+	if beside != nil {
+		if rc, err := beside(name + "-wal"); err == nil {
 			log, logErr = d.memberBytes(&budgetReader{rc, d})
 			rc.Close()
 		}
