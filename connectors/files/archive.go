@@ -195,18 +195,25 @@ type streamEntry struct {
 // archive, which belongs to the archive: what was read before counts.
 func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth int, next func() (*streamEntry, error), data io.Reader, failed func(error)) error {
 	entries := 0
+	logs := &streamLogs{logs: map[string][]byte{}}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		e, err := next()
 		if errors.Is(err, io.EOF) {
+			if err := logs.release(ctx, d); err != nil {
+				return err
+			}
 			if entries == 0 {
 				d.sink.Begin(connectors.Part{Path: part, Kind: kind}) // no file in it: the archive is the container
 			}
 			return nil
 		}
 		if err != nil {
+			if err := logs.release(ctx, d); err != nil {
+				return err
+			}
 			d.sink.Begin(connectors.Part{Path: part, Kind: kind})
 			failed(err)
 			return nil
@@ -215,6 +222,27 @@ func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth in
 			continue
 		}
 		member := joinPart(part, e.name)
+		var r io.Reader = &budgetReader{data, d}
+		paired := false
+		if h := logs.held; h != nil && member == h.part+"-wal" && e.skip == "" {
+			// The log of the database before it: the two are read
+			// together, and the log is then listed as the other members
+			// are.
+			logs.held, paired = nil, true
+			log, lerr := d.memberBytes(r)
+			if err := d.sqliteImage(ctx, h.name, h.part, h.image, log, lerr); err != nil {
+				return err
+			}
+			if lerr != nil {
+				entries++
+				d.sink.Begin(connectors.Part{Path: member, Kind: "binary"})
+				d.partFailed("sqlite", lerr)
+				continue
+			}
+			r = bytes.NewReader(log)
+		} else if err := logs.release(ctx, d); err != nil {
+			return err
+		}
 		entries++
 		if skip, stop := d.skipMember(member, entries); stop {
 			return nil
@@ -226,7 +254,10 @@ func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth in
 			d.sink.PartSkipped(e.skip)
 			continue
 		}
-		if err := d.decode(ctx, &budgetReader{data, d}, path.Base(e.name), member, depth+1); err != nil {
+		if !paired {
+			d.stream = logs
+		}
+		if err := d.decode(ctx, r, path.Base(e.name), member, depth+1); err != nil {
 			return err
 		}
 	}

@@ -40,6 +40,9 @@ type decoder struct {
 	// given name in the same folder as the member being decoded, for an
 	// SQLite database's log; nil outside a zip.
 	memberBeside func(name string) (io.ReadCloser, error)
+	// stream pairs SQLite databases with their logs in the archive read
+	// as a stream (tar, RAR) whose member is being decoded; nil elsewhere.
+	stream *streamLogs
 	// diskPath is where the unit's file is on disk, for what is read by
 	// name (an SQLite database); "" where the unit is not a file.
 	diskPath string
@@ -118,8 +121,8 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}()
 	// Only the member itself may look beside it in its zip, not what it
 	// holds (a tar inside the zip).
-	beside := d.memberBeside
-	d.memberBeside = nil
+	beside, stream := d.memberBeside, d.stream
+	d.memberBeside, d.stream = nil, nil
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, peekErr := br.Peek(sniffLen)
 	if peekErr != nil && !errors.Is(peekErr, io.EOF) && !errors.Is(peekErr, bufio.ErrBufferFull) {
@@ -175,7 +178,10 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 			if depth == 0 && d.diskPath != "" {
 				return d.sqliteFile(ctx, part)
 			}
-			return d.sqliteMember(ctx, br, name, part, beside)
+			return d.sqliteMember(ctx, br, name, part, beside, stream)
+		}
+		if stream != nil && isWAL(head) {
+			stream.keepLog(d, br, part)
 		}
 		if f := imageFormat(head); f != "" && d.opt.ocr != nil {
 			return d.ocr(ctx, br, part, f)
@@ -419,12 +425,23 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
-	{"\x37\x7f\x06\x82", walReason},
-	{"\x37\x7f\x06\x83", walReason},
+	{walMagicLE, walReason},
+	{walMagicBE, walReason},
 }
 
 // walReason is why an SQLite database's log is not a part of its own.
-const walReason = "SQLite write-ahead log (read with its database where it stands beside it: in the same folder, or in the same zip)"
+const walReason = "SQLite write-ahead log (read with its database where it stands beside it: in the same folder or zip, or next to it in a tar or RAR)"
+
+// The first bytes of an SQLite write-ahead log, whose checksums are
+// little- or big-endian.
+const (
+	walMagicLE = "\x37\x7f\x06\x82"
+	walMagicBE = "\x37\x7f\x06\x83"
+)
+
+func isWAL(head []byte) bool {
+	return bytes.HasPrefix(head, []byte(walMagicLE)) || bytes.HasPrefix(head, []byte(walMagicBE))
+}
 
 // binaryFormat returns the reason of the format in binaryFormats that
 // head, of the file name ("" when it does not matter), starts with. A

@@ -810,10 +810,27 @@ func TestDocxTooLong(t *testing.T) {
 	}
 }
 
+// tarInOrder makes a tar of name, data pairs in the order given.
+func tarInOrder(t *testing.T, files ...any) []byte {
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	for i := 0; i+1 < len(files); i += 2 {
+		name, data := files[i].(string), files[i+1].([]byte)
+		if err := w.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // An SQLite database in the tree, as a phone backup or an app's data
 // folder holds, is read table by table, the columns as fields; so is one
 // in an archive, from memory, with its log where it stands beside it in a
-// zip.
+// zip or next to it in a tar.
 func TestSQLiteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "backup", "contacts.db")
@@ -855,6 +872,8 @@ func TestSQLiteFile(t *testing.T) {
 	// A tar inside a zip: the database in the tar is not the zip's, so a
 	// log in the zip is not its log.
 	write(t, dir, "nested.zip", zipOf(t, map[string][]byte{"app.db-wal": liveLog, "backup.tar": tarOf(t, map[string][]byte{"app.db": liveDB})}))
+	write(t, dir, "log-first.tar", tarInOrder(t, "app.db-wal", liveLog, "app.db", liveDB))
+	write(t, dir, "between.tar", tarInOrder(t, "app.db", liveDB, "notes.txt", []byte("x\n"), "app.db-wal", liveLog))
 	torn := slices.Clone(liveLog)
 	torn[len(torn)-1] ^= 1 // the last frame's page: its checksum fails, so its transaction is not read
 	write(t, dir, "torn.zip", zipOf(t, map[string][]byte{"app.db": liveDB, "app.db-wal": torn}))
@@ -875,13 +894,19 @@ func TestSQLiteFile(t *testing.T) {
 	if got := rec.values["appdata.zip!databases/app.db!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
 		t.Errorf("in a zip with its log: %q, kinds %v, errors %v", got, rec.kinds, rec.errs)
 	}
-	if got := rec.skipped["appdata.zip!databases/app.db-wal"]; !strings.Contains(got, "in the same zip") {
+	if got := rec.skipped["appdata.zip!databases/app.db-wal"]; !strings.Contains(got, "read with its database") {
 		t.Errorf("the log in the zip: skipped %q", got)
 	}
-	// A tar is a stream: the database is read as its file holds it, and
-	// the table only its log has is not there.
-	if _, ok := rec.kinds["appdata.tgz!appdata.tar!databases/app.db!t"]; ok || rec.kinds["appdata.tgz!appdata.tar!databases/app.db"] != "sqlite" {
-		t.Errorf("in a tar: kinds %v", rec.kinds)
+	// A tar is a stream: a database is read with the log right after it
+	// (a folder in name order), or with one that came before it; not with
+	// one that comes later, past another member.
+	for _, db := range []string{"appdata.tgz!appdata.tar!databases/app.db", "log-first.tar!app.db"} {
+		if got := rec.values[db+"!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
+			t.Errorf("%s, its log in the tar: %q, kinds %v, errors %v", db, got, rec.kinds, rec.errs)
+		}
+	}
+	if _, ok := rec.kinds["between.tar!app.db!t"]; ok || rec.kinds["between.tar!app.db"] != "sqlite" {
+		t.Errorf("a log past another member: kinds %v", rec.kinds)
 	}
 	if _, ok := rec.kinds["nested.zip!backup.tar!app.db!t"]; ok || rec.kinds["nested.zip!backup.tar!app.db"] != "sqlite" {
 		t.Errorf("a database in a tar in a zip took the zip's log: kinds %v", rec.kinds)

@@ -141,7 +141,33 @@ func FuzzMbox(f *testing.F) {
 }
 
 func FuzzTar(f *testing.F) {
-	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"))
+	db, log := walPair(f)
+	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"),
+		tarOf(f, map[string][]byte{"app.db": db, "app.db-wal": log}))
+}
+
+// walPair is a database in WAL mode whose one row is in its log, and the
+// log: an app's files while it runs.
+func walPair(tb testing.TB) (db, log []byte) {
+	path := filepath.Join(tb.TempDir(), "app.db")
+	live, err := sql.Open("sqlite", path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer live.Close()
+	live.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`} {
+		if _, err := live.Exec(q); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if db, err = os.ReadFile(path); err == nil {
+		log, err = os.ReadFile(path + "-wal")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db, log
 }
 
 func FuzzOffice(f *testing.F) {

@@ -32,10 +32,11 @@ func (d *decoder) sqliteFile(ctx context.Context, part string) error {
 // sqliteMember reads an SQLite database inside an archive or a message
 // from a copy in memory, bounded by --max-member-bytes: SQLite reads
 // files, and extracting one would write personal data to disk. Its
-// write-ahead log is read with it where it stands beside it in the same
-// zip: beside opens the zip's members by their name in the folder of this
-// one, and is nil elsewhere.
-func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string, beside func(string) (io.ReadCloser, error)) error {
+// write-ahead log is read with it where it stands beside it: in the same
+// zip (beside opens the zip's members by their name in this one's
+// folder), or next to it in an archive read as a stream (stream), where
+// the database waits for the member after it.
+func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string, beside func(string) (io.ReadCloser, error), stream *streamLogs) error {
 	image, err := d.memberBytes(r)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: "sqlite"})
@@ -44,12 +45,27 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 	}
 	var log []byte
 	var logErr error
-	if beside != nil {
+	switch {
+	case beside != nil:
 		if rc, err := beside(name + "-wal"); err == nil {
 			log, logErr = d.memberBytes(&budgetReader{rc, d})
 			rc.Close()
 		}
+	case stream != nil:
+		var ok bool
+		if log, ok = stream.logs[part+"-wal"]; !ok {
+			stream.held = &heldDB{name: name, part: part, image: image}
+			return nil // read when the next member is known (streamArchive)
+		}
+		delete(stream.logs, part+"-wal")
 	}
+	return d.sqliteImage(ctx, name, part, image, log, logErr)
+}
+
+// sqliteImage reads the tables of the database image, with its log laid
+// over it where log is not nil; logErr is why a log beside it could not
+// be read.
+func (d *decoder) sqliteImage(ctx context.Context, name, part string, image, log []byte, logErr error) error {
 	src, release, err := sqlite.OpenImage(ctx, name, image, log, d.opt.Database)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: "sqlite"})
@@ -61,6 +77,44 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 		src.NotRead(sqlite.LogNotRead(name, logErr))
 	}
 	return d.sqliteTables(ctx, part, src)
+}
+
+// streamLogs pairs SQLite databases with their logs in an archive read as
+// a stream, where a log comes right after its database (a tar of an app's
+// folder in name order) or before it.
+type streamLogs struct {
+	logs  map[string][]byte // the logs met so far, by their part
+	bytes int64             // their size together, at most MaxMemberBytes
+	held  *heldDB           // the database met last, waiting for the member after it
+}
+
+// heldDB is a database of an archive read as a stream, held until the
+// member after it is known.
+type heldDB struct {
+	name, part string
+	image      []byte
+}
+
+// keepLog keeps the log in r, the member at part, for a database that may
+// come after it.
+func (s *streamLogs) keepLog(d *decoder, r io.Reader, part string) {
+	b, err := d.memberBytes(r)
+	if err != nil || s.bytes+int64(len(b)) > d.opt.MaxMemberBytes {
+		return
+	}
+	s.logs[part] = b
+	s.bytes += int64(len(b))
+}
+
+// release reads the database held, without a log: the member after it was
+// not its log.
+func (s *streamLogs) release(ctx context.Context, d *decoder) error {
+	h := s.held
+	if h == nil {
+		return nil
+	}
+	s.held = nil
+	return d.sqliteImage(ctx, h.name, h.part, h.image, nil, nil)
 }
 
 // sqliteTables reads the tables of the database src, each a part below
