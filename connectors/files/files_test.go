@@ -852,13 +852,7 @@ func TestSQLiteFile(t *testing.T) {
 	// An app that is running: its latest rows are in its log, which is
 	// read with the database.
 	os.MkdirAll(filepath.Join(dir, "live"), 0o755)
-	live, err := sql.Open("sqlite", filepath.Join(dir, "live", "app.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
-	live.SetMaxOpenConns(1)
-	testdb.Exec(t, live, `PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`)
+	testdb.SQLiteApp(t, filepath.Join(dir, "live", "app.db"), `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`)
 	liveDB, err := os.ReadFile(filepath.Join(dir, "live", "app.db"))
 	if err != nil {
 		t.Fatal(err)

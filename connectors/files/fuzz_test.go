@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"datakart/connectors/sqldb"
+	"datakart/internal/testdb"
 )
 
 // fuzzDecode feeds arbitrary bytes, named name, through the decoder
@@ -150,18 +151,9 @@ func FuzzTar(f *testing.F) {
 // log: an app's files while it runs.
 func walPair(tb testing.TB) (db, log []byte) {
 	path := filepath.Join(tb.TempDir(), "app.db")
-	live, err := sql.Open("sqlite", path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer live.Close()
-	live.SetMaxOpenConns(1)
-	for _, q := range []string{`PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint = 0`, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`} {
-		if _, err := live.Exec(q); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if db, err = os.ReadFile(path); err == nil {
+	testdb.SQLiteApp(tb, path, `CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`)
+	db, err := os.ReadFile(path)
+	if err == nil {
 		log, err = os.ReadFile(path + "-wal")
 	}
 	if err != nil {

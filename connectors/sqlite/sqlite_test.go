@@ -104,16 +104,10 @@ func TestReadOnlyAndNeverCreated(t *testing.T) {
 func TestWAL(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.db")
-	w, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	w.SetMaxOpenConns(1) // one connection keeps the log open
-	testdb.Exec(t, w, `PRAGMA journal_mode=WAL`,
+	w := testdb.SQLiteApp(t, path,
 		`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
 		`INSERT INTO users (email) VALUES ('ola.nordmann@online.no'), ('kari@gmail.com')`,
-		`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`,
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
 		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`,
 		// A table only the log has: its schema page is in the log too.
 		`CREATE TABLE notes (body TEXT)`, `INSERT INTO notes VALUES ('fnr 10048744732')`)
@@ -240,18 +234,9 @@ func TestNamesThatAreURIs(t *testing.T) {
 func FuzzWAL(f *testing.F) {
 	dir := f.TempDir()
 	path := filepath.Join(dir, "app.db")
-	w, err := sql.Open("sqlite", path)
-	if err != nil {
-		f.Fatal(err)
-	}
-	w.SetMaxOpenConns(1)
-	for _, q := range []string{`PRAGMA journal_mode=WAL`, `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
-		`INSERT INTO users (email) VALUES ('kari@gmail.com')`, `PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`,
-		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`, `CREATE TABLE notes (body TEXT)`} {
-		if _, err := w.Exec(q); err != nil {
-			f.Fatal(err)
-		}
-	}
+	w := testdb.SQLiteApp(f, path, `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)`,
+		`INSERT INTO users (email) VALUES ('kari@gmail.com')`, `PRAGMA wal_checkpoint(TRUNCATE)`,
+		`INSERT INTO users (email) VALUES ('per.hansen@online.no')`, `CREATE TABLE notes (body TEXT)`)
 	db, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)
