@@ -175,6 +175,15 @@ func validFormat(f string, formats []string) bool {
 
 // openTarget turns a command-line target into its sources: a database URL
 // or DSN, or a path.
+// tableOptions are how tables are read, in a database and in an SQLite
+// file of a tree alike.
+func (f scanFlags) tableOptions() sqldb.Options {
+	return sqldb.Options{
+		Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
+		StatementTimeout: f.statementTimeout,
+	}
+}
+
 func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source, error) {
 	if dsn.IsDatabaseTarget(t) {
 		password := ""
@@ -184,11 +193,9 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 				return nil, usagef("--password-env %s: the variable is empty or not set", f.passwordEnv)
 			}
 		}
-		src, err := databases.Open(ctx, t, password, sqldb.Options{
-			Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
-			StatementTimeout: f.statementTimeout, MaxConns: f.dbConnections,
-			Include: f.include, Exclude: f.exclude,
-		})
+		opt := f.tableOptions()
+		opt.MaxConns, opt.Include, opt.Exclude = f.dbConnections, f.include, f.exclude
+		src, err := databases.Open(ctx, t, password, opt)
 		if err != nil {
 			// One unreachable database must not stop the others: it is an
 			// error of its store in the inventory.
@@ -215,10 +222,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		MaxArchiveEntries: f.maxEntries,
 		MaxExpandedBytes:  int64(f.maxExpanded),
 		OCR:               f.ocr,
-		Database: sqldb.Options{
-			Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
-			StatementTimeout: f.statementTimeout,
-		},
+		Database:          f.tableOptions(),
 	})
 	if err != nil {
 		return nil, err
