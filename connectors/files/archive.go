@@ -224,26 +224,17 @@ func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth in
 		member := joinPart(part, e.name)
 		var r io.Reader = &budgetReader{data, d}
 		paired := false
-		if h := logs.held; h != nil && member == h.part+"-wal" && e.skip == "" {
-			// The log of the database before it: the two are read
-			// together, and the log is then listed as the other members
-			// are.
-			logs.held, paired = nil, true
-			log, lerr := d.memberBytes(r)
-			if err := d.sqliteImage(ctx, h.name, h.part, h.image, log, lerr); err != nil {
+		if e.skip == "" {
+			if r, paired, err = logs.pair(ctx, d, member, r); err != nil {
 				return err
 			}
-			if lerr != nil {
-				entries++
-				d.sink.Begin(connectors.Part{Path: member, Kind: "binary"})
-				d.partFailed("sqlite", lerr)
-				continue
-			}
-			r = bytes.NewReader(log)
 		} else if err := logs.release(ctx, d); err != nil {
 			return err
 		}
 		entries++
+		if r == nil {
+			continue // its database's log, which could not be read: recorded
+		}
 		if skip, stop := d.skipMember(member, entries); stop {
 			return nil
 		} else if skip {

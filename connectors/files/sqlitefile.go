@@ -1,6 +1,7 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -53,11 +54,10 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 		}
 	case stream != nil:
 		var ok bool
-		if log, ok = stream.logs[part+"-wal"]; !ok {
+		if log, ok = stream.take(part + "-wal"); !ok {
 			stream.held = &heldDB{name: name, part: part, image: image}
-			return nil // read when the next member is known (streamArchive)
+			return nil // read when the next member is known (streamLogs.pair)
 		}
-		delete(stream.logs, part+"-wal")
 	}
 	return d.sqliteImage(ctx, name, part, image, log, logErr)
 }
@@ -104,6 +104,40 @@ func (s *streamLogs) keepLog(d *decoder, r io.Reader, part string) {
 	}
 	s.logs[part] = b
 	s.bytes += int64(len(b))
+}
+
+// take hands over the log kept at part, and forgets it.
+func (s *streamLogs) take(part string) ([]byte, bool) {
+	log, ok := s.logs[part]
+	if ok {
+		delete(s.logs, part)
+		s.bytes -= int64(len(log))
+	}
+	return log, ok
+}
+
+// pair is called with each member of the stream, at part, before it is
+// read from r. Where it is the log of the database held, the two are read
+// together, and the log's bytes are returned to be listed as the other
+// members are (paired); a log that could not be read is recorded, and the
+// reader returned is nil. Else the database held is read alone, and r is
+// returned as it is.
+func (s *streamLogs) pair(ctx context.Context, d *decoder, part string, r io.Reader) (_ io.Reader, paired bool, err error) {
+	h := s.held
+	if h == nil || part != h.part+"-wal" {
+		return r, false, s.release(ctx, d)
+	}
+	s.held = nil
+	log, lerr := d.memberBytes(r)
+	if err := d.sqliteImage(ctx, h.name, h.part, h.image, log, lerr); err != nil {
+		return nil, true, err
+	}
+	if lerr != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
+		d.partFailed("sqlite", lerr)
+		return nil, true, nil
+	}
+	return bytes.NewReader(log), true, nil
 }
 
 // release reads the database held, without a log: the member after it was
