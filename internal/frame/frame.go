@@ -171,3 +171,20 @@ func ReadRequest(in io.Reader, max int) (io.ReaderAt, int64, error) {
 	}
 	return f, st.Size(), nil
 }
+
+// ServeFile answers the one request of a child that reads a file: it
+// reads the request from in (ReadRequest, at most memory bytes of it) and
+// hands the file to read, which writes its frames to w and returns the
+// file's code. A frame of type end with that code closes the answer, and
+// the code is the process's exit code too; a request that cannot be read
+// is the code malformed.
+func ServeFile(in io.Reader, out io.Writer, memory uint64, end byte, malformed int, read func(ra io.ReaderAt, size int64, w *bufio.Writer) int) int {
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
+	code := malformed
+	if ra, size, err := ReadRequest(in, int(memory)); err == nil {
+		code = read(ra, size, w)
+	}
+	Write(w, end, uint32(code), nil)
+	return code
+}

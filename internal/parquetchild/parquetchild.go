@@ -72,18 +72,7 @@ func init() {
 // serve answers one request and returns the process's exit code: the
 // file's code.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	w := bufio.NewWriterSize(out, 64<<10)
-	defer w.Flush()
-	ra, size, err := frame.ReadRequest(in, int(memory))
-	if err != nil {
-		return end(w, CodeMalformed)
-	}
-	return end(w, read(ra, size, w))
-}
-
-func end(w *bufio.Writer, c int) int {
-	frame.Write(w, FrameEnd, uint32(c), nil)
-	return c
+	return frame.ServeFile(in, out, memory, FrameEnd, CodeMalformed, read)
 }
 
 // read writes the file's columns and values, and returns its code; a panic

@@ -80,15 +80,15 @@ func init() {
 // serve answers one request and returns the process's exit code: the
 // archive's code.
 func serve(in io.Reader, out io.Writer, memory uint64) int {
-	w := bufio.NewWriterSize(out, 64<<10)
-	defer w.Flush()
-	ra, size, err := frame.ReadRequest(in, int(memory))
-	if err != nil {
-		return end(w, CodeMalformed)
-	}
+	return frame.ServeFile(in, out, memory, FrameEnd, CodeMalformed, archive)
+}
+
+// archive writes the files of the 7z archive in ra on w, and returns the
+// archive's code.
+func archive(ra io.ReaderAt, size int64, w *bufio.Writer) int {
 	r, err := open(ra, size)
 	if err != nil {
-		return end(w, code(err))
+		return code(err)
 	}
 	for _, f := range r.File {
 		if f.FileInfo().IsDir() {
@@ -102,12 +102,7 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 			return CodeMalformed
 		}
 	}
-	return end(w, CodeOK)
-}
-
-func end(w *bufio.Writer, c int) int {
-	frame.Write(w, FrameEnd, uint32(c), nil)
-	return c
+	return CodeOK
 }
 
 // open reads the archive's header; a panic of the reader is an error.
