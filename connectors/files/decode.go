@@ -17,6 +17,7 @@ import (
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
+	"datakart/connectors/sqlite"
 	"datakart/internal/sevenzipchild"
 
 	"github.com/klauspost/compress/zstd"
@@ -425,22 +426,15 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
-	{walMagicLE, walReason},
-	{walMagicBE, walReason},
+	{sqlite.LogMagicLE, walReason},
+	{sqlite.LogMagicBE, walReason},
 }
 
 // walReason is why an SQLite database's log is not a part of its own.
 const walReason = "SQLite write-ahead log (read with its database where it stands beside it: in the same folder or zip, or next to it in a tar or RAR)"
 
-// The first bytes of an SQLite write-ahead log, whose checksums are
-// little- or big-endian.
-const (
-	walMagicLE = "\x37\x7f\x06\x82"
-	walMagicBE = "\x37\x7f\x06\x83"
-)
-
 func isWAL(head []byte) bool {
-	return bytes.HasPrefix(head, []byte(walMagicLE)) || bytes.HasPrefix(head, []byte(walMagicBE))
+	return bytes.HasPrefix(head, []byte(sqlite.LogMagicLE)) || bytes.HasPrefix(head, []byte(sqlite.LogMagicBE))
 }
 
 // binaryFormat returns the reason of the format in binaryFormats that

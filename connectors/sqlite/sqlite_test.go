@@ -301,7 +301,7 @@ func withPages(log, data []byte) []byte {
 		return out
 	}
 	order := binary.ByteOrder(binary.LittleEndian)
-	if binary.BigEndian.Uint32(out) == 0x377f0683 {
+	if string(out[:4]) == LogMagicBE {
 		order = binary.BigEndian
 	}
 	pageSize := int(binary.BigEndian.Uint32(out[8:]))

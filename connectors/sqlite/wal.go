@@ -22,6 +22,13 @@ import (
 // it, and nothing beside it is touched. The format is SQLite's "WAL file
 // format" (sqlite.org/fileformat2.html#walformat).
 
+// The first bytes of a write-ahead log, whose checksums are little- or
+// big-endian.
+const (
+	LogMagicLE = "\x37\x7f\x06\x82"
+	LogMagicBE = "\x37\x7f\x06\x83"
+)
+
 // errNoWAL is walIndex's error for a database with no log to read.
 var errNoWAL = errors.New("no write-ahead log")
 
@@ -104,9 +111,9 @@ func indexWAL(r io.Reader) (*walIndex, error) {
 		return nil, fmt.Errorf("its header is cut short")
 	}
 	var order binary.ByteOrder = binary.LittleEndian
-	switch binary.BigEndian.Uint32(h[0:]) {
-	case 0x377f0682:
-	case 0x377f0683:
+	switch string(h[:4]) {
+	case LogMagicLE:
+	case LogMagicBE:
 		order = binary.BigEndian
 	default:
 		return nil, fmt.Errorf("its header is not a write-ahead log's")
