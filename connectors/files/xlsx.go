@@ -264,9 +264,7 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 // name (lower-cased, the prefix dropped) for tags, until the end of r or
 // fn's error. A token over maxRecordBytes is html.ErrBufferExceeded.
 func xmlTokens(ctx context.Context, r io.Reader, fn func(html.TokenType, []byte, *html.Tokenizer) error) error {
-	z := html.NewTokenizer(r)
-	z.SetMaxBuf(maxRecordBytes)
-	z.AllowCDATA(true)
+	z := newXMLTokenizer(r)
 	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {

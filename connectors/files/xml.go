@@ -34,12 +34,19 @@ const maxXMLDepth = 256
 // hold; the rest was read as text.
 var errXMLTokenTooLong = fmt.Errorf("xml: a piece of the document over %d MiB; from there it was read as text, markup and all", maxRecordBytes>>20)
 
-// readXML hands the text of each element and attribute of the XML in r,
-// whose first line is line, to the sink as values of their paths.
-func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
+// newXMLTokenizer reads the XML in r as readXML and xmlTokens do: CDATA
+// as text, and a token over maxRecordBytes html.ErrBufferExceeded.
+func newXMLTokenizer(r io.Reader) *html.Tokenizer {
 	z := html.NewTokenizer(r)
 	z.SetMaxBuf(maxRecordBytes)
 	z.AllowCDATA(true)
+	return z
+}
+
+// readXML hands the text of each element and attribute of the XML in r,
+// whose first line is line, to the sink as values of their paths.
+func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
+	z := newXMLTokenizer(r)
 	var p xmlPath
 	var text []byte
 	textLine := line
