@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
@@ -930,5 +931,18 @@ func TestSQLiteFile(t *testing.T) {
 	rec, _ = scanTree(t, small, Options{MaxMemberBytes: int64(len(data) - 1)})
 	if got := rec.skipped["arkiv.zip!contacts.db"]; !strings.Contains(got, "larger than") {
 		t.Errorf("a database over the limit: skipped %q, kinds %v", got, rec.kinds)
+	}
+}
+
+// A long line with no white space to cut at is cut between runes, not
+// through one: the sink's values are UTF-8.
+func TestSafeCutKeepsRunes(t *testing.T) {
+	for _, s := range []string{"å", "€", "😀", "a"} {
+		line := strings.Repeat(s, 5000)
+		for end := len(line) - 4; end <= len(line); end++ {
+			if cut := safeCut([]byte(line[:end])); !utf8.ValidString(line[:cut]) || end-cut >= len(s) {
+				t.Errorf("%q×5000 to %d: cut at %d", s, end, cut)
+			}
+		}
 	}
 }

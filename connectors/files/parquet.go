@@ -65,6 +65,11 @@ func (d *decoder) parquetValues(fr *frame.Reader) error {
 	}
 	var columns []column
 	var buf []byte
+	// long holds what is not yet handed on of a value that comes in
+	// pieces: each piece is joined to it and cut where a long line of
+	// text is (safeCut), so that a value across the child's cut is handed
+	// on whole, once. It holds a piece and a little more.
+	var long []byte
 	field := -1
 	for {
 		typ, n, err := fr.Header()
@@ -83,11 +88,11 @@ func (d *decoder) parquetValues(fr *frame.Reader) error {
 			columns = append(columns, column{string(b[1:]), b[0]&parquetchild.Numeric != 0})
 			d.sink.Fields(string(b[1:]))
 		case parquetchild.FrameChunk:
-			if int(n) >= len(columns) {
+			if int(n) >= len(columns) || len(long) > 0 {
 				return frame.ErrNotFrames
 			}
 			field = int(n)
-		case parquetchild.FrameValue:
+		case parquetchild.FrameValue, parquetchild.FramePiece:
 			if field < 0 {
 				return frame.ErrNotFrames
 			}
@@ -97,11 +102,26 @@ func (d *decoder) parquetValues(fr *frame.Reader) error {
 			if d.budget -= int64(n); d.budget < 0 {
 				return errBudget
 			}
+			data := buf
+			if typ == parquetchild.FramePiece || len(long) > 0 {
+				long = append(long, buf...)
+				data = long
+			}
+			cut := len(data)
+			if typ == parquetchild.FramePiece {
+				cut = safeCut(data)
+			}
 			c := columns[field]
-			if err := d.sink.Value(connectors.Value{Field: c.name, Data: buf, Numeric: c.numeric}); err != nil {
+			if err := d.sink.Value(connectors.Value{Field: c.name, Data: data[:cut], Numeric: c.numeric}); err != nil {
 				return err
 			}
+			if len(long) > 0 {
+				long = long[:copy(long, long[cut:])]
+			}
 		case parquetchild.FrameEnd:
+			if len(long) > 0 {
+				return frame.ErrNotFrames
+			}
 			switch n {
 			case parquetchild.CodeOK:
 			case parquetchild.CodeEncrypted:

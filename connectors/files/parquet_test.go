@@ -5,10 +5,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
+	"datakart/detectors"
 	"datakart/internal/childlimit"
+	"datakart/internal/parquetchild"
 )
 
 type parquetAddress struct {
@@ -118,5 +121,56 @@ func TestParquetOverMemory(t *testing.T) {
 	}
 	if got := rec.values["b/kunder.parquet|name"]; len(got) != 3 {
 		t.Errorf("the file after it: %q, errors %v", got, rec.errs)
+	}
+}
+
+// A value longer than the child's frames (a document's text in a column)
+// comes in pieces; a fødselsnummer across the cut between two is found,
+// once, and the pieces hold the value's text once, whole runes.
+func TestParquetLongValue(t *testing.T) {
+	const size = 3 * parquetchild.MaxValue
+	words := strings.Repeat("Notat fra møtet med kunden om lånesøknaden. ", size/40)
+	text := []byte(words[:size])
+	fnrs := map[string]int{"10048744732": parquetchild.MaxValue - 5, "30108299939": 2*parquetchild.MaxValue - 6}
+	for fnr, at := range fnrs {
+		copy(text[at-1:], " "+fnr+" ")
+	}
+	if !utf8.Valid(text) {
+		t.Fatal("the test's text is not UTF-8")
+	}
+	type document struct {
+		Text string `parquet:"text"`
+	}
+	var b bytes.Buffer
+	w := parquet.NewGenericWriter[document](&b)
+	if _, err := w.Write([]document{{string(text)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write(t, dir, "dokumenter.parquet", b.Bytes())
+	rec, _ := scanTree(t, dir, Options{})
+	pieces := rec.values["dokumenter.parquet|text"]
+	if got := strings.Join(pieces, ""); got != string(text) {
+		t.Fatalf("the pieces (%d) hold %d bytes, not the value's %d; errors %v", len(pieces), len(got), len(text), rec.errs)
+	}
+	found := map[string]int{}
+	scanner := detectors.NewEngine(nil, detectors.Builtin()...).NewScanner()
+	for _, p := range pieces {
+		if !utf8.ValidString(p) {
+			t.Errorf("a piece of %d bytes is not UTF-8", len(p))
+		}
+		scanner.Scan([]byte(p), func(m *detectors.Match) {
+			if m.Category == detectors.CatFodselsnummer {
+				found[string(m.Value)]++
+			}
+		})
+	}
+	for fnr, at := range fnrs {
+		if found[fnr] != 1 {
+			t.Errorf("%s across the cut at %d MiB: found %d times", fnr, at/parquetchild.MaxValue+1, found[fnr])
+		}
 	}
 }

@@ -158,7 +158,8 @@ func readTextInto(ctx context.Context, r io.Reader, line int, sink connectors.Si
 
 // safeCut returns where to cut a batch inside a long line: after the last
 // white space that does not stand between two digits ("010190 12345"), in
-// the last 4 KiB; else the whole batch.
+// the last 4 KiB; else the whole batch, less a rune it would cut in two
+// (the sink's values are UTF-8).
 func safeCut(b []byte) int {
 	for i := len(b) - 1; i > 0 && i > len(b)-4096; i-- {
 		if c := b[i]; c == ' ' || c == '\t' || c == '\r' {
@@ -166,6 +167,14 @@ func safeCut(b []byte) int {
 				continue
 			}
 			return i + 1
+		}
+	}
+	for i := len(b) - 1; i > 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return i
+			}
+			break
 		}
 	}
 	return len(b)

@@ -35,12 +35,14 @@ const Env = "DATAKART_PARQUET_CHILD"
 // The frames the child answers with: FrameColumn for each column of the
 // schema, in order (its flags byte, then its name); then, for each column
 // chunk of each row group, FrameChunk (the column's number) and a
-// FrameValue for each of its values that is read; then FrameEnd (the
-// file's code).
+// FrameValue for each of its values that is read, a long one's last piece
+// after a FramePiece for each piece before; then FrameEnd (the file's
+// code).
 const (
 	FrameColumn = 'c'
 	FrameChunk  = 'k'
 	FrameValue  = 'v'
+	FramePiece  = 'p'
 	FrameEnd    = 'e'
 )
 
@@ -160,19 +162,21 @@ func readChunk(chunk parquet.ColumnChunk, values []parquet.Value, text *[]byte, 
 }
 
 // writeValue writes a value in pieces of MaxValue at most; bytes that are
-// not UTF-8 text (a binary column) are not sent.
+// not UTF-8 text (a binary column) are not sent. The pieces are cut
+// blindly, through a word or a rune: every one but the last is a
+// FramePiece, so that the parent knows to join it to the next and cut
+// the value where nothing it holds is split.
 func writeValue(w *bufio.Writer, b []byte) error {
 	if len(b) == 0 || !utf8.Valid(b) {
 		return nil
 	}
-	for len(b) > 0 {
-		n := min(len(b), MaxValue)
-		if err := frame.Write(w, FrameValue, uint32(n), b[:n]); err != nil {
+	for len(b) > MaxValue {
+		if err := frame.Write(w, FramePiece, MaxValue, b[:MaxValue]); err != nil {
 			return err
 		}
-		b = b[n:]
+		b = b[MaxValue:]
 	}
-	return nil
+	return frame.Write(w, FrameValue, uint32(len(b)), b)
 }
 
 // appendText appends a value as text: a string's bytes, a number in
