@@ -174,6 +174,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "parquet":
 		f, _ := r.(*os.File)
 		return d.parquet(ctx, br, f, part)
+	case "pst":
+		f, _ := r.(*os.File)
+		return d.pst(ctx, br, f, part, depth)
 	case "":
 		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
 			if depth == 0 && d.diskPath != "" {
@@ -413,6 +416,7 @@ var magics = []struct {
 	{"7z\xbc\xaf\x27\x1c", "7z"},
 	{"Rar!\x1a\x07\x00", "rar"},     // RAR 1.5 to 4
 	{"Rar!\x1a\x07\x01\x00", "rar"}, // RAR 5 and 7
+	{"!BDN", "pst"},                 // Outlook's personal folders
 }
 
 // binaryFormats are formats recognised by their first bytes that datakart
@@ -423,7 +427,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{sqliteSignature, "SQLite database"}, // read (sqliteFile, sqliteMember); here so that it is not text
 	// Formats that hold personal data but that datakart does not read:
 	// the reason says so, and how to get at them, rather than "binary".
-	{"!BDN", "Outlook data file, PST or OST (not read: scan the mailbox's messages exported as .msg or .eml)"},
 	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
 	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
 	{sqlite.LogMagicLE, walReason},

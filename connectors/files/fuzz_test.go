@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"datakart/connectors/sqldb"
+	"datakart/internal/pst/psttest"
 	"datakart/internal/testdb"
 )
 
@@ -315,4 +316,18 @@ func FuzzSQLite(f *testing.F) {
 // archive is: its bytes in the request.
 func FuzzParquet(f *testing.F) {
 	fuzzDecode(f, "x.parquet", parquetOf(f, parquetCustomers(), 2), parquetOf(f, parquetCustomers()[:1], 1, parquet.Compression(&parquet.Snappy)))
+}
+
+// FuzzPST reads mutated Outlook data files through the decoder: every
+// message, recipient and attachment of what still opens.
+func FuzzPST(f *testing.F) {
+	var seeds [][]byte
+	for _, crypt := range []byte{psttest.CryptNone, psttest.CryptPermute} {
+		b, err := psttest.Write(payrollMailbox(), psttest.Options{Crypt: crypt})
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	fuzzDecode(f, "arkiv.pst", seeds...)
 }

@@ -52,6 +52,19 @@ var msgFields = map[uint16]string{
 	0x1035: "Message-Id",
 	0x1042: "In-Reply-To",
 	0x3FFA: "LastModifier", // the last to change it: a person's name
+	// A contact's.
+	0x3A06: "GivenName",
+	0x3A11: "Surname",
+	0x3A08: "BusinessPhone",
+	0x3A09: "HomePhone",
+	0x3A1C: "MobilePhone",
+	0x3A29: "Street",
+	0x3A2A: "PostalCode",
+	0x3A27: "City",
+	0x3A5D: "HomeStreet",
+	0x3A5B: "HomePostalCode",
+	0x3A59: "HomeCity",
+	0x3A16: "Company",
 }
 
 // The properties read as text rather than as a field.
