@@ -17,6 +17,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite" // the phone backup's database
+
+	"datakart/internal/pst/psttest"
 )
 
 // Labels is the expected inventory of a generated tree: for each location
@@ -67,7 +69,7 @@ func WriteTree(dir string, opt TreeOptions) (Labels, error) {
 		t.people = append(t.people, NewPerson(t.r, opt.IsFnr))
 	}
 	// New steps go last, so that the files of the others stay as they were.
-	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup, t.dataLake, t.appData}
+	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup, t.dataLake, t.appData, t.mailArchive}
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return nil, err
@@ -468,4 +470,43 @@ func (t *tree) appData() error {
 	t.labels.add(c, "phone", "phone")
 	t.labels.add(c, "email", "email")
 	return t.write("mobile/app-data.zip", z.Bytes())
+}
+
+// mailArchive is the support desk's mailbox of 2023, archived by Outlook
+// into a PST: customers' requests, with their fødselsnummer and new
+// account number in the text, a CSV attached to some, and the desk's
+// contacts with their mobile numbers.
+func (t *tree) mailArchive() error {
+	var inbox, contacts []psttest.Message
+	for i, p := range t.people[:min(12, len(t.people))] {
+		m := psttest.Message{
+			Subject:     fmt.Sprintf("Sak %d: endring av kontonummer", 70000+i),
+			Body:        fmt.Sprintf("Hei!\r\nJeg har fått ny bankkonto: %s.\r\nFødselsnummer: %s\r\n\r\nHilsen %s %s", DotAccount(p.Account), p.Fnr, p.First, p.Last),
+			SenderName:  p.First + " " + p.Last,
+			SenderEmail: p.Email,
+			DisplayTo:   "Kundeservice",
+			Recipients:  []psttest.Recipient{{Name: "Kundeservice", Email: "kundeservice@erp-leverandor.no"}},
+		}
+		if i%4 == 0 {
+			m.Attachments = []psttest.Attachment{{Name: "ansatte.csv", Data: t.payrollCSV()}}
+		}
+		inbox = append(inbox, m)
+		contacts = append(contacts, psttest.Message{Class: "IPM.Contact", Subject: p.First + " " + p.Last,
+			Extra: map[uint16]string{0x3A06: p.First, 0x3A11: p.Last, 0x3A1C: GroupMobile(p.Mobile)}})
+	}
+	b, err := psttest.Write([]psttest.Folder{{Name: "Innboks", Messages: inbox}, {Name: "Kontakter", Messages: contacts}}, psttest.Options{Crypt: psttest.CryptPermute})
+	if err != nil {
+		return err
+	}
+	c := "mail/arkiv-2023.pst"
+	t.labels.add(c+"!Innboks", "", "no_fnr", "no_bank_account")
+	t.labels.add(c+"!Innboks", "Sender", "email")
+	t.labels.add(c+"!Innboks", "From", "email") // sent on behalf of: the sender too
+	for i := 0; i < min(12, len(t.people)); i += 4 {
+		t.labelPayroll(fmt.Sprintf("%s!Innboks!message-%d/ansatte.csv", c, i+1))
+	}
+	t.labels.add(c+"!Kontakter", "GivenName", "person_name")
+	t.labels.add(c+"!Kontakter", "Surname", "person_name")
+	t.labels.add(c+"!Kontakter", "MobilePhone", "phone")
+	return t.write(c, b)
 }
