@@ -16,11 +16,22 @@ type heap struct {
 	root   uint32 // hidUserRoot
 }
 
-func newHeap(blocks [][]byte) (*heap, error) {
-	if len(blocks) == 0 || len(blocks[0]) < 12 || blocks[0][2] != 0xEC {
-		return nil, errCorrupt("a heap")
+// heapNode reads a node as a heap holding client (a property or table
+// context), with its subnodes.
+func (f *File) heapNode(data, sub uint64, client byte) (*heap, map[uint32]node, error) {
+	blocks, err := f.dataBlocks(data)
+	if err != nil {
+		return nil, nil, err
 	}
-	return &heap{blocks: blocks, client: blocks[0][3], root: binary.LittleEndian.Uint32(blocks[0][4:])}, nil
+	if len(blocks) == 0 || len(blocks[0]) < 12 || blocks[0][2] != 0xEC {
+		return nil, nil, errCorrupt("a heap")
+	}
+	h := &heap{blocks: blocks, client: blocks[0][3], root: binary.LittleEndian.Uint32(blocks[0][4:])}
+	if h.client != client {
+		return nil, nil, errCorrupt("a heap of another kind than its place says")
+	}
+	subs, err := f.subnodes(sub)
+	return h, subs, err
 }
 
 // item returns the heap item hid; 0 is the empty item. Each block starts
@@ -139,18 +150,7 @@ type Object struct {
 
 // object reads the property context of a node ([MS-PST] 2.3.3).
 func (f *File) object(data, sub uint64) (*Object, error) {
-	blocks, err := f.dataBlocks(data)
-	if err != nil {
-		return nil, err
-	}
-	h, err := newHeap(blocks)
-	if err != nil {
-		return nil, err
-	}
-	if h.client != clientProperties {
-		return nil, errCorrupt("an object that is not a property context")
-	}
-	subs, err := f.subnodes(sub)
+	h, subs, err := f.heapNode(data, sub, clientProperties)
 	if err != nil {
 		return nil, err
 	}
@@ -213,15 +213,7 @@ const maxTableCells = 1 << 20
 // table reads the table context of a node ([MS-PST] 2.3.4): its rows, as
 // objects of the cells that are there, of the columns of the types read.
 func (f *File) table(data, sub uint64) ([]*Object, error) {
-	blocks, err := f.dataBlocks(data)
-	if err != nil {
-		return nil, err
-	}
-	h, err := newHeap(blocks)
-	if err != nil {
-		return nil, err
-	}
-	subs, err := f.subnodes(sub)
+	h, subs, err := f.heapNode(data, sub, clientTable)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +224,7 @@ func (f *File) table(data, sub uint64) ([]*Object, error) {
 	// TCINFO: bType, cCols, the end offsets of the 4-, 2- and 1-byte
 	// columns and of the cell existence bitmap (the row size), the
 	// row index, the rows, and then a descriptor per column.
-	if h.client != clientTable || len(info) < 22 || info[0] != clientTable || len(info) < 22+8*int(info[1]) {
+	if len(info) < 22 || info[0] != clientTable || len(info) < 22+8*int(info[1]) {
 		return nil, errCorrupt("a table context")
 	}
 	cols := int(info[1])

@@ -208,16 +208,7 @@ func TestCorrupt(t *testing.T) {
 		t.Errorf("4K OST: %v", err)
 	}
 	for _, cut := range []int{len(b) / 2, len(b) - 600, 4096} {
-		f, err := pst.Open(bytes.NewReader(b[:cut]), int64(cut), pst.Limits{})
-		if err != nil {
-			continue
-		}
-		_ = f.Messages(func(m *pst.Message, err error) error {
-			if err == nil {
-				describe(&quiet{}, m.Object, 0)
-			}
-			return nil
-		})
+		readAll(b[:cut], pst.Limits{})
 	}
 	// A value over the limit is an error for that value.
 	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{MaxValue: 4096})
@@ -244,6 +235,21 @@ func TestCorrupt(t *testing.T) {
 	}
 }
 
+// readAll reads everything in what may be a damaged file, for whatever
+// breaks on the way.
+func readAll(b []byte, limits pst.Limits) {
+	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), limits)
+	if err != nil {
+		return
+	}
+	_ = f.Messages(func(m *pst.Message, err error) error {
+		if err == nil {
+			describe(&quiet{}, m.Object, 0)
+		}
+		return nil
+	})
+}
+
 // quiet is a testing.TB that keeps errors to itself: describe's checks
 // are expected to fail on a damaged file.
 type quiet struct{ testing.TB }
@@ -268,15 +274,6 @@ func FuzzPST(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		file, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{MaxValue: 1 << 20})
-		if err != nil {
-			return
-		}
-		_ = file.Messages(func(m *pst.Message, err error) error {
-			if err == nil {
-				describe(&quiet{}, m.Object, 0)
-			}
-			return nil
-		})
+		readAll(b, pst.Limits{MaxValue: 1 << 20})
 	})
 }
