@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"datakart/internal/pst/psttest"
 	"datakart/internal/testdb"
 )
 
@@ -27,6 +28,15 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	tree := filepath.Join(dir, "tree")
 	writeFile(t, filepath.Join(tree, "ansatte.csv"), "fodselsnummer;kontonummer;iban\n10048744732;8601.11.17947;NO9386011117947\n")
 	writeFile(t, filepath.Join(tree, "notat.txt"), "Kari ringte fra 912 34 567, e-post kari.nordmann@gmail.com, IP 84.210.1.2\n")
+	mailbox, err := psttest.Write([]psttest.Folder{{Name: "Innboks", Messages: []psttest.Message{{
+		Subject: "Ny konto", Body: "Fødselsnummer 23114048690, ny konto 8601.11.17947",
+		SenderName: "Kari", SenderEmail: "kari.nordmann@gmail.com",
+		Attachments: []psttest.Attachment{{Name: "kunder.csv", Data: []byte("epost;tlf\nhemmelig.person@online.no;+47 934 56 789\n")}},
+	}}}}, psttest.Options{Crypt: psttest.CryptPermute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(tree, "arkiv.pst"), string(mailbox))
 	secrets := []string{"hemmelig.person@online.no", "23114048690", "4111 1111 1111 1111", "4111111111111111", "93456789",
 		"10048744732", "86011117947", "8601.11.17947", "NO9386011117947", "91234567", "912 34 567", "kari.nordmann@gmail.com", "84.210.1.2",
 		"Passord-Som-Ikke-Skal-Vises"}
@@ -34,7 +44,7 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	badTarget := "postgres://postgres:Passord-Som-Ikke-Skal-Vises@127.0.0.1:1/test"
 	hist := filepath.Join(dir, "h.db")
 	cfg := filepath.Join(dir, "datakart.yaml")
-	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \"*.csv\", \"*.txt\"]\npolicy:\n  - location: ansatte.csv\n    categories: [no_fnr]\n")
+	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \"*.csv\", \"*.txt\", \"*.pst\"]\npolicy:\n  - location: ansatte.csv\n    categories: [no_fnr]\n")
 
 	var all bytes.Buffer
 	run := func(args ...string) {
@@ -73,6 +83,9 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	o, e, _ := runBinary(t, bin, "scan", "--no-history", "--show-values=raw", "--format", "json", tree)
 	if !strings.Contains(o, "10048744732") || !strings.Contains(e, "RAW PERSONAL DATA") {
 		t.Error("--show-values=raw does not show raw values, or does not warn")
+	}
+	if !strings.Contains(o, "23114048690") || !strings.Contains(o, "hemmelig.person@online.no") {
+		t.Error("the PST's message and attachment were not read: the check above proves nothing for them")
 	}
 }
 
