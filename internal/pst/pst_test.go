@@ -42,13 +42,17 @@ func mailbox() []psttest.Folder {
 	}
 }
 
-// read is what a reader finds in a file: by folder, the messages with
-// their text properties, recipients and attachments.
-func read(t testing.TB, b []byte) map[string][]string {
+// read is what a reader finds in a file, written in the ANSI format or
+// not: by folder, the messages with their text properties, recipients and
+// attachments.
+func read(t testing.TB, b []byte, ansi bool) map[string][]string {
 	t.Helper()
 	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.Unicode() != !ansi {
+		t.Errorf("Unicode() = %v for a file written with ANSI %v", f.Unicode(), ansi)
 	}
 	found := map[string][]string{}
 	err = f.Messages(func(m *pst.Message, err error) error {
@@ -121,43 +125,53 @@ func describe(t testing.TB, o *pst.Object, depth int) string {
 	return strings.Join(out, "\n")
 }
 
+// format names a subtest by the file format.
+func format(ansi bool) string {
+	if ansi {
+		return "ansi"
+	}
+	return "unicode"
+}
+
 func TestMessages(t *testing.T) {
-	for _, crypt := range []byte{psttest.CryptNone, psttest.CryptPermute, psttest.CryptCyclic} {
-		t.Run(fmt.Sprint("crypt", crypt), func(t *testing.T) {
-			b, err := psttest.Write(mailbox(), psttest.Options{Crypt: crypt})
-			if err != nil {
-				t.Fatal(err)
-			}
-			found := read(t, b)
-			var inbox, contacts string
-			for folder, ms := range found {
-				switch folder { // below the top of the folders
-				case "Innboks":
-					inbox = strings.Join(ms, "\n---\n")
-				case "Kontakter":
-					contacts = strings.Join(ms, "\n---\n")
-				default:
-					t.Errorf("messages in folder %q", folder)
+	for _, ansi := range []bool{false, true} {
+		for _, crypt := range []byte{psttest.CryptNone, psttest.CryptPermute, psttest.CryptCyclic} {
+			t.Run(fmt.Sprint(format(ansi), "/crypt", crypt), func(t *testing.T) {
+				b, err := psttest.Write(mailbox(), psttest.Options{Crypt: crypt, ANSI: ansi})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			for _, want := range []string{
-				"0037=Søknad om permisjon", "1000=Hei, mitt fødselsnummer er 10048744732.",
-				"0C1F=kari.nordmann@example.no", "0C1A=Kari Nordmann",
-				"recipient{", "3003=lonn@firma.no", "3003=per.hansen@firma.no",
-				`attachment 21 bytes "Konto: 1234.56.78903"`, `attachment 112000 bytes "0123456789abcdef0123"`,
-				"Til slutt: fnr 01019012345.", "1013=<p>ring <b>912 34 567</b></p>",
-				"attached{", "0037=Original", "1000=Opprinnelig melding fra ola@example.com",
-			} {
-				if !strings.Contains(inbox, want) {
-					t.Errorf("Innboks lacks %q:\n%s", want, inbox)
+				found := read(t, b, ansi)
+				var inbox, contacts string
+				for folder, ms := range found {
+					switch folder { // below the top of the folders
+					case "Innboks":
+						inbox = strings.Join(ms, "\n---\n")
+					case "Kontakter":
+						contacts = strings.Join(ms, "\n---\n")
+					default:
+						t.Errorf("messages in folder %q", folder)
+					}
 				}
-			}
-			for _, want := range []string{"3A08=+47 22 33 44 55", "3A1C=912 34 567"} {
-				if !strings.Contains(contacts, want) {
-					t.Errorf("Kontakter lacks %q:\n%s", want, contacts)
+				for _, want := range []string{
+					"0037=Søknad om permisjon", "1000=Hei, mitt fødselsnummer er 10048744732.",
+					"0C1F=kari.nordmann@example.no", "0C1A=Kari Nordmann",
+					"recipient{", "3003=lonn@firma.no", "3003=per.hansen@firma.no",
+					`attachment 21 bytes "Konto: 1234.56.78903"`, `attachment 112000 bytes "0123456789abcdef0123"`,
+					"Til slutt: fnr 01019012345.", "1013=<p>ring <b>912 34 567</b></p>",
+					"attached{", "0037=Original", "1000=Opprinnelig melding fra ola@example.com",
+				} {
+					if !strings.Contains(inbox, want) {
+						t.Errorf("Innboks lacks %q:\n%s", want, inbox)
+					}
 				}
-			}
-		})
+				for _, want := range []string{"3A08=+47 22 33 44 55", "3A1C=912 34 567"} {
+					if !strings.Contains(contacts, want) {
+						t.Errorf("Kontakter lacks %q:\n%s", want, contacts)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -167,24 +181,28 @@ func TestManyMessages(t *testing.T) {
 	for i := range 500 {
 		ms = append(ms, psttest.Message{Subject: fmt.Sprintf("Melding %d", i), Body: fmt.Sprintf("kunde%d@example.no", i)})
 	}
-	b, err := psttest.Write([]psttest.Folder{{Name: "Arkiv", Messages: ms}}, psttest.Options{Crypt: psttest.CryptPermute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := read(t, b)
-	n := 0
-	for folder, ms := range found {
-		if folder != "Arkiv" {
-			t.Errorf("folder %q", folder)
-		}
-		for _, m := range ms {
-			if strings.Contains(m, "@example.no") {
-				n++
+	for _, ansi := range []bool{false, true} {
+		t.Run(format(ansi), func(t *testing.T) {
+			b, err := psttest.Write([]psttest.Folder{{Name: "Arkiv", Messages: ms}}, psttest.Options{Crypt: psttest.CryptPermute, ANSI: ansi})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	if n != 500 {
-		t.Errorf("%d of 500 messages read", n)
+			found := read(t, b, ansi)
+			n := 0
+			for folder, ms := range found {
+				if folder != "Arkiv" {
+					t.Errorf("folder %q", folder)
+				}
+				for _, m := range ms {
+					if strings.Contains(m, "@example.no") {
+						n++
+					}
+				}
+			}
+			if n != 500 {
+				t.Errorf("%d of 500 messages read", n)
+			}
+		})
 	}
 }
 

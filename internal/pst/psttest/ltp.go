@@ -46,6 +46,7 @@ func fixedSize(typ uint16) int {
 // heap is a heap-on-node being built: one page per data block.
 type heap struct {
 	sig   byte
+	max   int        // bytes of a page: the most data a block holds
 	pages [][][]byte // allocations per page
 	used  []int      // bytes allocated per page
 }
@@ -68,7 +69,7 @@ func (h *heap) alloc(b []byte) uint32 {
 	p := len(h.pages) - 1
 	// The page must also hold the page map: cAlloc, cFree, n+1 offsets, and
 	// one byte of padding to keep the map 2-byte aligned.
-	if p < 0 || hdrSize(p)+h.used[p]+len(b)+1+4+2*(len(h.pages[p])+2) > blockDataMax {
+	if p < 0 || hdrSize(p)+h.used[p]+len(b)+1+4+2*(len(h.pages[p])+2) > h.max {
 		h.pages, h.used = append(h.pages, nil), append(h.used, 0)
 		p++
 	}
@@ -150,6 +151,7 @@ type prop struct {
 // owner collects the subnodes of the node being built (large property values,
 // tables, attachments) and hands out their NIDs.
 type owner struct {
+	m    *format
 	subs []*node
 	next uint32
 }
@@ -167,15 +169,14 @@ func (o *owner) hnid(h *heap, v []byte) uint32 {
 	if len(v) <= maxAlloc {
 		return h.alloc(v)
 	}
-	return o.sub(nidTypeLTP, split(v), nil)
+	return o.sub(nidTypeLTP, o.split(v), nil)
 }
 
 // split cuts a byte stream into block payloads.
-func split(v []byte) [][]byte {
+func (o *owner) split(v []byte) [][]byte {
 	var out [][]byte
-	for len(v) > blockDataMax {
-		out = append(out, v[:blockDataMax])
-		v = v[blockDataMax:]
+	for n := o.m.dataMax(); len(v) > n; v = v[n:] {
+		out = append(out, v[:n])
 	}
 	return append(out, v)
 }
@@ -192,7 +193,7 @@ func inline(v []byte) uint32 {
 func (o *owner) pc(props []prop) [][]byte {
 	props = slices.Clone(props)
 	slices.SortFunc(props, func(a, b prop) int { return int(a.id) - int(b.id) })
-	h := &heap{sig: sigPC}
+	h := &heap{sig: sigPC, max: o.m.dataMax()}
 	hdr := h.alloc(make([]byte, 8)) // BTH header first, as Outlook lays it out
 	var recs [][]byte
 	for _, p := range props {
@@ -236,7 +237,7 @@ func (o *owner) tc(cols []uint32, rows []map[uint32][]byte) [][]byte {
 	rgib[3] = off + (len(cols)+7)/8
 	rowSize := rgib[3]
 
-	h := &heap{sig: sigTC}
+	h := &heap{sig: sigTC, max: o.m.dataMax()}
 	info := h.alloc(make([]byte, 22+8*len(cols)))
 	var matrix, index [][]byte
 	for i, r := range rows {
@@ -256,20 +257,22 @@ func (o *owner) tc(cols []uint32, rows []map[uint32][]byte) [][]byte {
 			copy(row[ib[t]:], v)
 		}
 		matrix = append(matrix, row)
+		// TCROWID: dwRowID, dwRowIndex (Unicode 4 bytes, ANSI 2).
 		idx := le.AppendUint32(nil, le.Uint32(r[tagRowID]))
-		index = append(index, le.AppendUint32(idx, uint32(i)))
+		idx = le.AppendUint32(idx, uint32(i))
+		index = append(index, idx[:4+o.m.rowIndex])
 	}
 	slices.SortFunc(index, func(a, b []byte) int { return int(le.Uint32(a)) - int(le.Uint32(b)) })
 	var hnidRows uint32
 	if all := slices.Concat(matrix...); len(all) > maxAlloc {
 		// Rows never span blocks: each block holds whole rows and all but
 		// the last are padded to a full block.
-		per := blockDataMax / rowSize
+		per := o.m.dataMax() / rowSize
 		var blocks [][]byte
 		for i := 0; i < len(matrix); i += per {
 			b := slices.Concat(matrix[i:min(i+per, len(matrix))]...)
 			if i+per < len(matrix) {
-				b = append(b, make([]byte, blockDataMax-len(b))...)
+				b = append(b, make([]byte, o.m.dataMax()-len(b))...)
 			}
 			blocks = append(blocks, b)
 		}
@@ -281,7 +284,7 @@ func (o *owner) tc(cols []uint32, rows []map[uint32][]byte) [][]byte {
 	for _, v := range rgib {
 		b = le.AppendUint16(b, uint16(v))
 	}
-	b = le.AppendUint32(b, h.bth(0, 4, 4, index))
+	b = le.AppendUint32(b, h.bth(0, 4, o.m.rowIndex, index))
 	b = le.AppendUint32(b, hnidRows)
 	b = le.AppendUint32(b, 0) // hidIndex: deprecated
 	sorted := slices.Clone(cols)

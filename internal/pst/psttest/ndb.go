@@ -11,13 +11,10 @@ import (
 // AMap/PMap pages and the header.
 
 const (
-	blockDataMax = 8176 // 8192-byte block minus its 16-byte trailer
-	pageSize     = 512
-	amapStart    = 0x4400
-	amapSpan     = 496 * 8 * 64 // bytes covered by one AMap page
-	xEntMax      = (blockDataMax - 8) / 8
-	slEntMax     = (blockDataMax - 8) / 24
-	siEntMax     = (blockDataMax - 8) / 16
+	blockSize = 8192 // largest block, trailer included
+	pageSize  = 512
+	amapStart = 0x4400       // the first AMap page, in both formats
+	amapSpan  = 496 * 8 * 64 // bytes covered by one AMap page
 
 	ptypeBBT  = 0x80
 	ptypeNBT  = 0x81
@@ -26,6 +23,37 @@ const (
 )
 
 var le = binary.LittleEndian
+
+// format is what differs between the Unicode and the ANSI layout (MS-PST
+// 2.2.2): the ANSI one has 32-bit BIDs and IBs, so shorter trailers and
+// entries. Everything above the NDB layer is the same, save the data of a
+// table's row index (TCROWID.dwRowIndex: 4 bytes, ANSI 2).
+type format struct {
+	ansi     bool
+	id       int // bytes of a BID, an IB, and of a NID where it is a B-tree or subnode key
+	trailer  int // bytes of a block trailer (BLOCKTRAILER)
+	entries  int // bytes of a B-tree page's rgentries; cEnt, cEntMax, cbEnt, cLevel follow
+	pageData int // bytes of a page before its PAGETRAILER, all of them under its dwCRC
+	mapBits  int // offset of an AMap's or PMap's bits (ANSI pages start with 4 bytes of padding)
+	slHeader int // bytes of an SLBLOCK's or SIBLOCK's header (Unicode: with dwPadding)
+	rowIndex int // bytes of TCROWID.dwRowIndex
+}
+
+var (
+	unicodeFormat = format{id: 8, trailer: 16, entries: 488, pageData: 496, mapBits: 0, slHeader: 8, rowIndex: 4}
+	ansiFormat    = format{ansi: true, id: 4, trailer: 12, entries: 496, pageData: 500, mapBits: 4, slHeader: 4, rowIndex: 2}
+)
+
+// dataMax is the most data one block holds: 8176 bytes (Unicode), 8180 (ANSI).
+func (m *format) dataMax() int { return blockSize - m.trailer }
+
+// appendID appends a BID, IB or NID in the format's width.
+func (m *format) appendID(b []byte, v uint64) []byte {
+	if m.ansi {
+		return le.AppendUint32(b, uint32(v))
+	}
+	return le.AppendUint64(b, v)
+}
 
 // node is one NDB node: its data stream, already cut into block payloads,
 // and its subnodes (which become the node's SLBLOCK/SIBLOCK tree).
@@ -46,6 +74,7 @@ type bbtEntry struct {
 }
 
 type ndb struct {
+	m       *format
 	crypt   byte
 	buf     []byte // the file; grows as blocks and pages are placed
 	nextBid uint64 // bidIndex of the last BID handed out
@@ -55,8 +84,8 @@ type ndb struct {
 	mapped  uint64      // AMap intervals whose map pages are reserved
 }
 
-func newNDB(crypt byte) *ndb {
-	f := &ndb{crypt: crypt}
+func newNDB(crypt byte, m *format) *ndb {
+	f := &ndb{crypt: crypt, m: m}
 	f.buf = make([]byte, amapStart)
 	f.skipMaps(0)
 	return f
@@ -119,7 +148,7 @@ func (f *ndb) newBid(internal bool) uint64 {
 // block writes one block: payload, padding to a multiple of 64, trailer.
 // Only data blocks are encoded; XBLOCKs and SL/SIBLOCKs are stored plain.
 func (f *ndb) block(data []byte, internal bool) uint64 {
-	if len(data) > blockDataMax {
+	if len(data) > f.m.dataMax() {
 		panic("psttest: block too large")
 	}
 	bid := f.newBid(internal)
@@ -127,21 +156,30 @@ func (f *ndb) block(data []byte, internal bool) uint64 {
 	if !internal {
 		stored = encode(data, f.crypt, bid)
 	}
-	size := uint64(len(data)+16+63) / 64 * 64
+	size := uint64(len(data)+f.m.trailer+63) / 64 * 64
 	ib := f.place(size, 64)
 	copy(f.buf[ib:], stored)
-	t := f.buf[ib+size-16:]
+	// BLOCKTRAILER: cb, wSig, then dwCRC and bid (Unicode) or bid and
+	// dwCRC (ANSI).
+	t := f.buf[ib+size-uint64(f.m.trailer):]
 	le.PutUint16(t[0:], uint16(len(data)))
 	le.PutUint16(t[2:], sig(ib, bid))
-	le.PutUint32(t[4:], crc(stored))
-	le.PutUint64(t[8:], bid)
+	if f.m.ansi {
+		le.PutUint32(t[4:], uint32(bid))
+		le.PutUint32(t[8:], crc(stored))
+	} else {
+		le.PutUint32(t[4:], crc(stored))
+		le.PutUint64(t[8:], bid)
+	}
 	f.bbt = append(f.bbt, bbtEntry{bid, ib, len(data)})
 	return bid
 }
 
 // data stores a node's data stream: one block, or an XBLOCK (XXBLOCK when
-// more than 1021 blocks) listing the blocks in order.
+// more than one XBLOCK holds: 1021 blocks, ANSI 2043) listing the blocks in
+// order.
 func (f *ndb) data(chunks [][]byte) uint64 {
+	xEntMax := (f.m.dataMax() - 8) / f.m.id
 	if len(chunks) == 1 {
 		return f.block(chunks[0], false)
 	}
@@ -152,7 +190,7 @@ func (f *ndb) data(chunks [][]byte) uint64 {
 		total += len(c)
 	}
 	if len(bids) <= xEntMax {
-		return f.block(xblock(1, bids, total), true)
+		return f.block(f.xblock(1, bids, total), true)
 	}
 	var xs []uint64
 	for i := 0; i < len(bids); i += xEntMax {
@@ -161,30 +199,34 @@ func (f *ndb) data(chunks [][]byte) uint64 {
 		for _, c := range chunks[i : i+len(part)] {
 			n += len(c)
 		}
-		xs = append(xs, f.block(xblock(1, part, n), true))
+		xs = append(xs, f.block(f.xblock(1, part, n), true))
 	}
 	if len(xs) > xEntMax {
 		panic("psttest: data stream too large")
 	}
-	return f.block(xblock(2, xs, total), true)
+	return f.block(f.xblock(2, xs, total), true)
 }
 
-func xblock(level byte, bids []uint64, total int) []byte {
+func (f *ndb) xblock(level byte, bids []uint64, total int) []byte {
 	b := []byte{0x01, level, 0, 0, 0, 0, 0, 0}
 	le.PutUint16(b[2:], uint16(len(bids)))
 	le.PutUint32(b[4:], uint32(total))
 	for _, bid := range bids {
-		b = le.AppendUint64(b, bid)
+		b = f.m.appendID(b, bid)
 	}
 	return b
 }
 
 // subtree writes the SLBLOCK (or SIBLOCK over several SLBLOCKs) for subs,
-// sorted by NID; 0 when there are none.
+// sorted by NID; 0 when there are none. Their header is btype, cLevel, cEnt
+// and, in the Unicode format only, dwPadding; an SLENTRY is nid, bidData,
+// bidSub and an SIENTRY nid, bid, each of the format's id width.
 func (f *ndb) subtree(subs []*node) uint64 {
 	if len(subs) == 0 {
 		return 0
 	}
+	slEntMax := (f.m.dataMax() - f.m.slHeader) / (3 * f.m.id)
+	siEntMax := (f.m.dataMax() - f.m.slHeader) / (2 * f.m.id)
 	subs = slices.Clone(subs)
 	slices.SortFunc(subs, func(a, b *node) int { return int(a.nid) - int(b.nid) })
 	type slEntry struct {
@@ -199,25 +241,27 @@ func (f *ndb) subtree(subs []*node) uint64 {
 	nsi := 0
 	for i := 0; i < len(ents); i += slEntMax {
 		part := ents[i:min(i+slEntMax, len(ents))]
-		b := []byte{0x02, 0, 0, 0, 0, 0, 0, 0}
+		b := make([]byte, f.m.slHeader)
+		b[0] = 0x02
 		le.PutUint16(b[2:], uint16(len(part)))
 		for _, e := range part {
-			b = le.AppendUint64(b, uint64(e.nid))
-			b = le.AppendUint64(b, e.bidData)
-			b = le.AppendUint64(b, e.bidSub)
+			b = f.m.appendID(b, uint64(e.nid))
+			b = f.m.appendID(b, e.bidData)
+			b = f.m.appendID(b, e.bidSub)
 		}
 		bid := f.block(b, true)
 		if len(ents) <= slEntMax {
 			return bid
 		}
-		sis = le.AppendUint64(sis, uint64(part[0].nid))
-		sis = le.AppendUint64(sis, bid)
+		sis = f.m.appendID(sis, uint64(part[0].nid))
+		sis = f.m.appendID(sis, bid)
 		nsi++
 	}
 	if nsi > siEntMax {
 		panic("psttest: too many subnodes")
 	}
-	b := []byte{0x02, 1, 0, 0, 0, 0, 0, 0}
+	b := make([]byte, f.m.slHeader)
+	b[0], b[1] = 0x02, 1
 	le.PutUint16(b[2:], uint16(nsi))
 	return f.block(append(b, sis...), true)
 }
@@ -232,7 +276,7 @@ func (f *ndb) add(n *node, parent uint32) {
 func (f *ndb) btree(ptype byte, keys []uint64, ents [][]byte, cbEnt int) (bid, ib uint64) {
 	level := byte(0)
 	for {
-		per := 488 / cbEnt
+		per := f.m.entries / cbEnt
 		var nkeys []uint64
 		var nents [][]byte
 		for i := 0; i < len(ents); i += per {
@@ -241,27 +285,37 @@ func (f *ndb) btree(ptype byte, keys []uint64, ents [][]byte, cbEnt int) (bid, i
 			for j, e := range part {
 				copy(p[j*cbEnt:], e)
 			}
-			p[488], p[489], p[490], p[491] = byte(len(part)), byte(per), byte(cbEnt), level
+			n := f.m.entries // cEnt, cEntMax, cbEnt, cLevel
+			p[n], p[n+1], p[n+2], p[n+3] = byte(len(part)), byte(per), byte(cbEnt), level
 			bid = f.newBid(false)
 			ib = f.place(pageSize, pageSize)
 			f.trailer(p, ptype, sig(ib, bid), bid)
 			copy(f.buf[ib:], p)
-			e := le.AppendUint64(nil, keys[i])
-			e = le.AppendUint64(e, bid)
-			nkeys, nents = append(nkeys, keys[i]), append(nents, le.AppendUint64(e, ib))
+			e := f.m.appendID(nil, keys[i]) // BTENTRY: btkey, BREF
+			e = f.m.appendID(e, bid)
+			nkeys, nents = append(nkeys, keys[i]), append(nents, f.m.appendID(e, ib))
 		}
 		if len(nents) == 1 {
 			return bid, ib
 		}
-		keys, ents, cbEnt, level = nkeys, nents, 24, level+1
+		keys, ents, cbEnt, level = nkeys, nents, 3*f.m.id, level+1
 	}
 }
 
+// trailer writes a PAGETRAILER: ptype, ptypeRepeat, wSig, then dwCRC and
+// bid (Unicode) or bid and dwCRC (ANSI). The CRC covers all of the page
+// before the trailer: 496 bytes, ANSI 500.
 func (f *ndb) trailer(p []byte, ptype byte, wSig uint16, bid uint64) {
-	p[496], p[497] = ptype, ptype
-	le.PutUint16(p[498:], wSig)
-	le.PutUint32(p[500:], crc(p[:496]))
-	le.PutUint64(p[504:], bid)
+	n := f.m.pageData
+	p[n], p[n+1] = ptype, ptype
+	le.PutUint16(p[n+2:], wSig)
+	if f.m.ansi {
+		le.PutUint32(p[504:], uint32(bid))
+		le.PutUint32(p[508:], crc(p[:n]))
+	} else {
+		le.PutUint32(p[500:], crc(p[:n]))
+		le.PutUint64(p[504:], bid)
+	}
 }
 
 // finish writes both B-trees, pads the file to a whole AMap interval (as
@@ -277,25 +331,34 @@ func (f *ndb) finish() ([]byte, error) {
 		}
 		return 1
 	})
+	// NBTENTRY: nid, bidData, bidSub, nidParent (and in the Unicode
+	// format the NID padded to 8 bytes and 4 bytes of padding at the end).
 	var keys []uint64
 	var ents [][]byte
 	for _, e := range f.nbt {
-		b := le.AppendUint64(nil, uint64(e.nid))
-		b = le.AppendUint64(b, e.bidData)
-		b = le.AppendUint64(b, e.bidSub)
+		b := f.m.appendID(nil, uint64(e.nid))
+		b = f.m.appendID(b, e.bidData)
+		b = f.m.appendID(b, e.bidSub)
 		b = le.AppendUint32(b, e.parent)
-		keys, ents = append(keys, uint64(e.nid)), append(ents, le.AppendUint32(b, 0))
+		if !f.m.ansi {
+			b = le.AppendUint32(b, 0)
+		}
+		keys, ents = append(keys, uint64(e.nid)), append(ents, b)
 	}
-	nbtBid, nbtIB := f.btree(ptypeNBT, keys, ents, 32)
+	nbtBid, nbtIB := f.btree(ptypeNBT, keys, ents, len(ents[0]))
+	// BBTENTRY: BREF (bid, ib), cb, cRef (and in Unicode 4 bytes of padding).
 	keys, ents = nil, nil
 	for _, e := range f.bbt {
-		b := le.AppendUint64(nil, e.bid)
-		b = le.AppendUint64(b, e.ib)
+		b := f.m.appendID(nil, e.bid)
+		b = f.m.appendID(b, e.ib)
 		b = le.AppendUint16(b, uint16(e.cb))
 		b = le.AppendUint16(b, 2) // cRef, as Outlook writes for live blocks
-		keys, ents = append(keys, e.bid), append(ents, le.AppendUint32(b, 0))
+		if !f.m.ansi {
+			b = le.AppendUint32(b, 0)
+		}
+		keys, ents = append(keys, e.bid), append(ents, b)
 	}
-	bbtBid, bbtIB := f.btree(ptypeBBT, keys, ents, 24)
+	bbtBid, bbtIB := f.btree(ptypeBBT, keys, ents, len(ents[0]))
 
 	nmaps := (uint64(len(f.buf)) - amapStart + amapSpan - 1) / amapSpan
 	eof := amapStart + nmaps*amapSpan
@@ -304,13 +367,14 @@ func (f *ndb) finish() ([]byte, error) {
 	for k := uint64(0); k < nmaps; k++ {
 		base := amapStart + k*amapSpan
 		p := make([]byte, pageSize)
+		bits := p[f.m.mapBits : f.m.mapBits+496] // rgbAMapBits, after the ANSI dwPadding
 		for _, r := range f.used {
 			for ib := max(r[0], base); ib < min(r[1], base+amapSpan); ib += 64 {
 				bit := (ib - base) / 64
-				p[bit/8] |= 0x80 >> (bit % 8) // MSB first
+				bits[bit/8] |= 0x80 >> (bit % 8) // MSB first
 			}
 		}
-		for _, b := range p[:496] {
+		for _, b := range bits {
 			for ; b != 0xFF; b |= b + 1 { // count zero bits
 				free += 64
 			}
@@ -319,12 +383,16 @@ func (f *ndb) finish() ([]byte, error) {
 		copy(f.buf[base:], p)
 		if k%8 == 0 {
 			p := make([]byte, pageSize)
-			for i := range p[:496] {
-				p[i] = 0xFF
+			for i := range 496 {
+				p[f.m.mapBits+i] = 0xFF
 			}
 			f.trailer(p, ptypePMap, 0, base+pageSize)
 			copy(f.buf[base+pageSize:], p)
 		}
+	}
+	if f.m.ansi {
+		f.ansiHeader(eof, amapStart+(nmaps-1)*amapSpan, free, nbtBid, nbtIB, bbtBid, bbtIB)
+		return f.buf, nil
 	}
 
 	h := f.buf[:564]
@@ -358,6 +426,41 @@ func (f *ndb) finish() ([]byte, error) {
 	le.PutUint32(h[4:], crc(h[8:8+471]))
 	le.PutUint32(h[524:], crc(h[8:8+516]))
 	return f.buf, nil
+}
+
+// ansiHeader writes the 512-byte ANSI HEADER (MS-PST 2.2.2.6): the same
+// fields as the Unicode one, with 32-bit BIDs and IBs and in another order
+// (bidNextB at 24, bidNextP at 28, the ROOT at 164), and without dwCRCFull.
+func (f *ndb) ansiHeader(eof, amapLast, free, nbtBid, nbtIB, bbtBid, bbtIB uint64) {
+	h := f.buf[:512]
+	copy(h[0:], "!BDN")
+	copy(h[8:], "SM")
+	le.PutUint16(h[10:], 14) // wVer: ANSI
+	le.PutUint16(h[12:], 19) // wVerClient
+	h[14], h[15] = 1, 1      // bPlatformCreate, bPlatformAccess
+	f.nextBid++
+	le.PutUint32(h[24:], uint32(f.nextBid<<2)) // bidNextB
+	f.nextBid++
+	le.PutUint32(h[28:], uint32(f.nextBid<<2)) // bidNextP
+	le.PutUint32(h[32:], 1)                    // dwUnique
+	for t := range 32 {                        // rgnid
+		le.PutUint32(h[36+4*t:], 0x20000<<5|uint32(t))
+	}
+	r := h[164:] // ROOT: dwReserved, ibFileEof, ibAMapLast, cbAMapFree, cbPMapFree, BREFNBT, BREFBBT, fAMapValid
+	le.PutUint32(r[4:], uint32(eof))
+	le.PutUint32(r[8:], uint32(amapLast))
+	le.PutUint32(r[12:], uint32(free))
+	le.PutUint32(r[20:], uint32(nbtBid))
+	le.PutUint32(r[24:], uint32(nbtIB))
+	le.PutUint32(r[28:], uint32(bbtBid))
+	le.PutUint32(r[32:], uint32(bbtIB))
+	r[36] = 2 // fAMapValid = VALID_AMAP2
+	for i := 204; i < 460; i++ {
+		h[i] = 0xFF // rgbFM, rgbFP: deprecated, all 0xFF
+	}
+	h[460] = 0x80 // bSentinel
+	h[461] = f.crypt
+	le.PutUint32(h[4:], crc(h[8:8+471])) // dwCRCPartial, as in the Unicode header
 }
 
 // sig is MS-PST 5.5 ComputeSig.

@@ -1,6 +1,7 @@
-// Package psttest writes small but real Unicode PST files, as fixtures for
-// tests of the PST reader. The files are laid out as MS-PST describes and are
-// read by libpst (readpst) and libpff (pypff), see psttest_test.go.
+// Package psttest writes small but real PST files, in the Unicode format or
+// the ANSI one, as fixtures for tests of the PST reader. The files are laid
+// out as MS-PST describes and are read by libpst (readpst) and libpff (pypff,
+// pffexport), see psttest_test.go.
 package psttest
 
 import (
@@ -19,6 +20,10 @@ const (
 
 type Options struct {
 	Crypt byte
+	// ANSI writes the ANSI format of Outlook 97–2002 (wVer 14: 32-bit
+	// BIDs and offsets) instead of the Unicode one (wVer 23). The
+	// properties are the same, strings included (PT_UNICODE).
+	ANSI bool
 }
 
 type Folder struct {
@@ -79,12 +84,17 @@ var storeUID = []byte{0x5e, 0x1a, 0x0b, 0x8b, 0x2c, 0x41, 0x4d, 0x57, 0x9a, 0x1f
 // fileTime is 2024-01-02 03:04:05 UTC, used for every time property.
 const fileTime = (1704164645 + 11644473600) * 10000000
 
-// Write returns a complete Unicode PST (wVer 23) holding the folders under the root folder.
+// Write returns a complete PST, Unicode (wVer 23) or with opt.ANSI ANSI
+// (wVer 14), holding the folders under the root folder.
 func Write(folders []Folder, opt Options) ([]byte, error) {
 	if opt.Crypt > CryptCyclic {
 		return nil, errors.New("psttest: unknown crypt method")
 	}
-	w := &writer{f: newNDB(opt.Crypt), nextFolder: firstFolderIndex, nextMessage: firstMessageIndex, named: map[uint16]bool{}}
+	m := &unicodeFormat
+	if opt.ANSI {
+		m = &ansiFormat
+	}
+	w := &writer{f: newNDB(opt.Crypt, m), nextFolder: firstFolderIndex, nextMessage: firstMessageIndex, named: map[uint16]bool{}}
 	ipm := Folder{Name: "Top of Personal Folders", Folders: folders}
 	w.folder(nidRootFolder, nidRootFolder, &Folder{Folders: []Folder{ipm}}, []uint32{nidIPMSubtree})
 	w.store()
@@ -98,10 +108,13 @@ type writer struct {
 	named                   map[uint16]bool // named property ids in use
 }
 
+// owner starts the subnodes of a node to be built.
+func (w *writer) owner() *owner { return &owner{m: w.f.m} }
+
 // store writes the message store, whose IPM subtree entry ID is how readers
 // find "Top of Personal Folders".
 func (w *writer) store() {
-	o := &owner{}
+	o := w.owner()
 	data := o.pc([]prop{
 		{0x0FF9, ptBinary, storeUID},                     // PidTagRecordKey
 		{0x3001, ptUnicode, utf16le("Personal Folders")}, // PidTagDisplayName
@@ -157,7 +170,7 @@ func (w *writer) nameToID() {
 	for b, e := range buckets {
 		props = append(props, prop{uint16(0x1000 + b), ptBinary, e})
 	}
-	o := &owner{}
+	o := w.owner()
 	w.f.add(&node{nid: nidNameToID, data: o.pc(props), subs: o.subs}, 0)
 }
 
@@ -176,7 +189,7 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 	if nid != nidRootFolder && nid != nidIPMSubtree {
 		props = append(props, prop{0x3613, ptUnicode, utf16le("IPF.Note")}) // PidTagContainerClass
 	}
-	o := &owner{}
+	o := w.owner()
 	w.f.add(&node{nid: nid, data: o.pc(props), subs: o.subs}, parent)
 
 	// Sub folders and their hierarchy table rows.
@@ -199,7 +212,7 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 			0x360A0000 | ptBool:    boolean(len(sub.Folders) > 0),
 		})
 	}
-	o = &owner{}
+	o = w.owner()
 	data := o.tc([]uint32{0x30010000 | ptUnicode, 0x36020000 | ptInt32, 0x36030000 | ptInt32, 0x360A0000 | ptBool}, rows)
 	w.f.add(&node{nid: nid&^0x1F | nidTypeHierarchy, data: data, subs: o.subs}, 0)
 
@@ -211,7 +224,7 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 		m := &fd.Messages[i]
 		mnid := w.nextMessage<<5 | nidTypeMessage
 		w.nextMessage++
-		o := &owner{}
+		o := w.owner()
 		w.f.add(&node{nid: mnid, data: w.message(m, o), subs: o.subs}, nid)
 		row := map[uint32][]byte{
 			0x67F20003:             u32(mnid),
@@ -226,10 +239,10 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 		}
 		rows = append(rows, row)
 	}
-	o = &owner{}
+	o = w.owner()
 	data = o.tc(contentCols, rows)
 	w.f.add(&node{nid: nid&^0x1F | nidTypeContents, data: data, subs: o.subs}, 0)
-	o = &owner{}
+	o = w.owner()
 	data = o.tc(contentCols, nil)
 	w.f.add(&node{nid: nid&^0x1F | nidTypeAssoc, data: data, subs: o.subs}, 0)
 }
@@ -300,7 +313,7 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 			0x39FE0000 | ptUnicode: utf16le(r.Email),
 		})
 	}
-	ro := &owner{}
+	ro := w.owner()
 	data := ro.tc([]uint32{0x0C150000 | ptInt32, 0x0FFE0000 | ptInt32, 0x30010000 | ptUnicode, 0x30020000 | ptUnicode,
 		0x30030000 | ptUnicode, 0x39000000 | ptInt32, 0x39FE0000 | ptUnicode}, rows)
 	o.subs = append(o.subs, &node{nid: nidRecipients, data: data, subs: ro.subs})
@@ -310,7 +323,7 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 		for i := range m.Attachments {
 			a := &m.Attachments[i]
 			anid := uint32(firstAttachmentIdx+i)<<5 | nidTypeAttachment
-			ao := &owner{}
+			ao := w.owner()
 			aprops := []prop{{0x370B, ptInt32, u32(0xFFFFFFFF)}} // PidTagRenderingPosition
 			if a.Name != "" {
 				aprops = append(aprops,
@@ -322,7 +335,7 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 			if a.Message != nil {
 				// The embedded message is a subnode of the attachment; the
 				// PT_OBJECT value is its NID and size.
-				eo := &owner{}
+				eo := w.owner()
 				edata := w.message(a.Message, eo)
 				enid := ao.sub(nidTypeMessage, edata, eo.subs)
 				size = uint32(len(slices.Concat(edata...)))
@@ -345,7 +358,7 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 			}
 			rows = append(rows, row)
 		}
-		ato := &owner{}
+		ato := w.owner()
 		data := ato.tc([]uint32{0x0E200000 | ptInt32, 0x37040000 | ptUnicode, 0x37050000 | ptInt32,
 			0x37070000 | ptUnicode, 0x370B0000 | ptInt32}, rows)
 		o.subs = append(o.subs, &node{nid: nidAttachments, data: data, subs: ato.subs})

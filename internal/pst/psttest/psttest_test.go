@@ -30,6 +30,12 @@ var crypts = []struct {
 	crypt byte
 }{{"none", CryptNone}, {"permute", CryptPermute}, {"cyclic", CryptCyclic}}
 
+// formats are the two file formats every check runs for.
+var formats = []struct {
+	name string
+	ansi bool
+}{{"unicode", false}, {"ansi", true}}
+
 func payload(n int) []byte {
 	b := make([]byte, n)
 	x := uint32(2463534242)
@@ -101,9 +107,9 @@ func tool(t *testing.T, path string) string {
 	return p
 }
 
-func writeFile(t *testing.T, folders []Folder, crypt byte) string {
+func writeFile(t *testing.T, folders []Folder, opt Options) string {
 	t.Helper()
-	b, err := Write(folders, Options{Crypt: crypt})
+	b, err := Write(folders, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +144,15 @@ func each(folders []Folder, fn func(m *Message, embedded bool)) {
 }
 
 func TestReaders(t *testing.T) {
-	for _, c := range crypts {
-		t.Run(c.name, func(t *testing.T) {
-			path := writeFile(t, fixture(), c.crypt)
-			t.Run("readpst", func(t *testing.T) { checkReadpst(t, path, fixture()) })
-			t.Run("pypff", func(t *testing.T) { checkPypff(t, path, c.crypt, fixture()) })
-			t.Run("pffexport", func(t *testing.T) { checkPffexport(t, path, fixture()) })
-		})
+	for _, fm := range formats {
+		for _, c := range crypts {
+			t.Run(fm.name+"/"+c.name, func(t *testing.T) {
+				path := writeFile(t, fixture(), Options{Crypt: c.crypt, ANSI: fm.ansi})
+				t.Run("readpst", func(t *testing.T) { checkReadpst(t, path, fixture()) })
+				t.Run("pypff", func(t *testing.T) { checkPypff(t, path, c.crypt, fm.ansi, fixture()) })
+				t.Run("pffexport", func(t *testing.T) { checkPffexport(t, path, fixture()) })
+			})
+		}
 	}
 }
 
@@ -371,7 +379,8 @@ func runPypff(t *testing.T, path string) (enc, orphans int, top pyFolder) {
 	return res.Encryption, res.Orphans, res.Root.Folders[0]
 }
 
-func checkPypff(t *testing.T, path string, crypt byte, folders []Folder) {
+func checkPypff(t *testing.T, path string, crypt byte, ansi bool, folders []Folder) {
+	checkPffinfo(t, path, ansi)
 	enc, orphans, top := runPypff(t, path)
 	if enc != int(crypt) { // libpff: 0 none, 1 compressible, 2 high
 		t.Errorf("pypff: encryption type %d, want %d", enc, crypt)
@@ -412,6 +421,24 @@ func checkPypff(t *testing.T, path string, crypt byte, folders []Folder) {
 		}
 	}
 	cmp(top.Folders, folders)
+}
+
+// checkPffinfo checks that libpff takes the file for the format it was
+// written in: pffinfo (pff-tools) says "File type: 32-bit" for ANSI files
+// and "64-bit" for Unicode ones.
+func checkPffinfo(t *testing.T, path string, ansi bool) {
+	pffinfo := tool(t, "pffinfo")
+	out, err := exec.Command(pffinfo, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pffinfo: %v\n%s", err, out)
+	}
+	want := "File type:\t\t64-bit\n"
+	if ansi {
+		want = "File type:\t\t32-bit\n"
+	}
+	if !strings.Contains(string(out), want) {
+		t.Errorf("pffinfo: no %q in\n%s", want, out)
+	}
 }
 
 // checkPffexport reads the files libpff's pffexport writes per message:
@@ -461,6 +488,12 @@ func checkPffexport(t *testing.T, path string, folders []Folder) {
 // whose row matrix spans several blocks and whose row index is a multi-level
 // BTH, and a heap over several pages.
 func TestManyMessages(t *testing.T) {
+	for _, fm := range formats {
+		t.Run(fm.name, func(t *testing.T) { testManyMessages(t, fm.ansi) })
+	}
+}
+
+func testManyMessages(t *testing.T, ansi bool) {
 	var msgs []Message
 	for i := range 500 {
 		m := Message{Subject: fmt.Sprintf("Melding nr. %d – æøå", i), Body: fmt.Sprintf("Tekst %d", i),
@@ -471,12 +504,18 @@ func TestManyMessages(t *testing.T) {
 		msgs = append(msgs, m)
 	}
 	folders := []Folder{{Name: "Arkiv", Messages: msgs[:450], Folders: []Folder{{Name: "Eldre", Messages: msgs[450:]}}}}
-	b, err := Write(folders, Options{Crypt: CryptPermute})
+	b, err := Write(folders, Options{Crypt: CryptPermute, ANSI: ansi})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, off := range []int{216, 232} { // BREF NBT, BREF BBT: root page cLevel
-		if lvl := b[le.Uint64(b[off+8:])+491]; lvl < 1 {
+	// BREF NBT, BREF BBT (bid, ib) in the header's ROOT: the root page's
+	// cLevel.
+	brefs, cLevel, ib := []int{216, 232}, 491, func(off int) uint64 { return le.Uint64(b[off+8:]) }
+	if ansi {
+		brefs, cLevel, ib = []int{184, 192}, 499, func(off int) uint64 { return uint64(le.Uint32(b[off+4:])) }
+	}
+	for _, off := range brefs {
+		if lvl := b[ib(off)+uint64(cLevel)]; lvl < 1 {
 			t.Errorf("B-tree at header offset %d has only a leaf root", off)
 		}
 	}
@@ -485,7 +524,7 @@ func TestManyMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("readpst", func(t *testing.T) { checkReadpst(t, path, folders) })
-	t.Run("pypff", func(t *testing.T) { checkPypff(t, path, CryptPermute, folders) })
+	t.Run("pypff", func(t *testing.T) { checkPypff(t, path, CryptPermute, ansi, folders) })
 }
 
 // TestFormat checks the encodings against independent statements of them.
@@ -513,5 +552,40 @@ func TestFormat(t *testing.T) {
 	}
 	if eof := le.Uint64(b[184:]); eof != uint64(len(b)) {
 		t.Errorf("ibFileEof %d, file is %d bytes", eof, len(b))
+	}
+	// The root pages' PAGETRAILER (BREF ib at 224 and 240): dwCRC of the
+	// 496 bytes before it.
+	for _, off := range []int{224, 240} {
+		p := b[le.Uint64(b[off:]):][:512]
+		if got, want := le.Uint32(p[500:]), bitwise(p[:496]); got != want {
+			t.Errorf("page CRC %08x, want %08x", got, want)
+		}
+	}
+
+	// ANSI (MS-PST 2.2.2.6, 2.2.2.7.1): wVer 14, the same dwCRCPartial and
+	// no dwCRCFull, ibFileEof at 168, BREF ib at 188 and 196, and a page
+	// trailer with bid at 504 and the dwCRC of the 500 bytes before the
+	// trailer at 508.
+	b, err = Write(fixture(), Options{Crypt: CryptCyclic, ANSI: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := le.Uint16(b[10:]); v != 14 {
+		t.Errorf("ANSI wVer %d", v)
+	}
+	if got, want := le.Uint32(b[4:]), bitwise(b[8:8+471]); got != want {
+		t.Errorf("ANSI dwCRCPartial %08x, want %08x", got, want)
+	}
+	if eof := le.Uint32(b[168:]); eof != uint32(len(b)) {
+		t.Errorf("ANSI ibFileEof %d, file is %d bytes", eof, len(b))
+	}
+	for _, off := range []int{184, 192} {
+		p := b[le.Uint32(b[off+4:]):][:512]
+		if got, want := le.Uint32(p[504:]), le.Uint32(b[off:]); got != want {
+			t.Errorf("ANSI page bid %x, header BREF says %x", got, want)
+		}
+		if got, want := le.Uint32(p[508:]), bitwise(p[:500]); got != want {
+			t.Errorf("ANSI page CRC %08x, want %08x", got, want)
+		}
 	}
 }
