@@ -48,23 +48,35 @@ func readErr(err error) error {
 	return err
 }
 
-// entries returns the entries of a B-tree page and its level; each is
-// want bytes or more at a leaf, and a key and a reference (key, bid, ib)
-// above.
-func (f *File) entries(p []byte, leafSize int) (es [][]byte, level int, err error) {
-	n, size, level := int(p[f.l.cEnt]), int(p[f.l.cbEnt]), int(p[f.l.cLevel])
-	want := leafSize
-	if level > 0 {
-		want = 3 * f.l.id
+// A btPage is a B-tree page's entries: n of size bytes, at level; each
+// at least the leaf size given at a leaf, and a key and a reference
+// (key, bid, offset) above.
+type btPage struct {
+	p              []byte
+	n, size, level int
+}
+
+func (b btPage) entry(i int) []byte { return b.p[i*b.size : i*b.size+b.size] }
+
+// btPage reads the B-tree page at off, of type ptype, which must be at
+// level want unless want is -1 (the root).
+func (f *File) btPage(off uint64, ptype byte, leafSize, want int) (btPage, error) {
+	p, err := f.page(off, ptype)
+	if err != nil {
+		return btPage{}, err
 	}
-	if level > maxLevels || size < want || n*size > f.l.cEnt {
-		return nil, 0, errCorrupt("a B-tree page")
+	b := btPage{p: p, n: int(p[f.l.cEnt]), size: int(p[f.l.cbEnt]), level: int(p[f.l.cLevel])}
+	least := leafSize
+	if b.level > 0 {
+		least = 3 * f.l.id
 	}
-	es = make([][]byte, n)
-	for i := range es {
-		es[i] = p[i*size : i*size+size]
+	if b.level > maxLevels || b.size < least || b.n*b.size > f.l.cEnt {
+		return btPage{}, errCorrupt("a B-tree page")
 	}
-	return es, level, nil
+	if want >= 0 && b.level != want {
+		return btPage{}, errCorrupt("a B-tree page at the wrong level")
+	}
+	return b, nil
 }
 
 // walk calls leaf for each leaf entry of the B-tree whose root page is at
@@ -78,22 +90,15 @@ func (f *File) walk(root uint64, ptype byte, leafSize int, leaf func(e []byte) e
 			return errCorrupt("a B-tree page in two places")
 		}
 		seen[off] = true
-		p, err := f.page(off, ptype)
+		b, err := f.btPage(off, ptype, leafSize, want)
 		if err != nil {
 			return err
 		}
-		es, level, err := f.entries(p, leafSize)
-		if err != nil {
-			return err
-		}
-		if want >= 0 && level != want {
-			return errCorrupt("a B-tree page at the wrong level")
-		}
-		for _, e := range es {
-			if level == 0 {
+		for i := range b.n {
+			if e := b.entry(i); b.level == 0 {
 				err = leaf(e)
 			} else {
-				err = visit(f.l.getID(e[2*f.l.id:]), level-1)
+				err = visit(f.l.getID(e[2*f.l.id:]), b.level-1)
 			}
 			if err != nil {
 				return err
@@ -109,32 +114,26 @@ func (f *File) blockEntry(bid uint64) ([]byte, error) {
 	key := bid &^ 1 // a block id's lowest bit is reserved
 	off, want := f.bbt, -1
 	for {
-		p, err := f.page(off, ptypeBBT)
+		b, err := f.btPage(off, ptypeBBT, 2*f.l.id+4, want)
 		if err != nil {
 			return nil, err
-		}
-		es, level, err := f.entries(p, 2*f.l.id+4)
-		if err != nil {
-			return nil, err
-		}
-		if want >= 0 && level != want {
-			return nil, errCorrupt("a B-tree page at the wrong level")
 		}
 		var next []byte // the last entry whose key is not above key
-		for _, e := range es {
+		for i := range b.n {
+			e := b.entry(i)
 			k := f.l.getID(e) &^ 1
 			if k > key {
 				break
 			}
 			next = e
-			if level == 0 && k == key {
+			if b.level == 0 && k == key {
 				return e, nil
 			}
 		}
-		if level == 0 || next == nil {
+		if b.level == 0 || next == nil {
 			return nil, nil
 		}
-		off, want = f.l.getID(next[2*f.l.id:]), level-1
+		off, want = f.l.getID(next[2*f.l.id:]), b.level-1
 	}
 }
 
