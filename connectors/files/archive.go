@@ -37,6 +37,22 @@ func (d *decoder) readerAt(r io.Reader) (io.ReaderAt, int64, error) {
 	return bytes.NewReader(b), int64(len(b)), nil
 }
 
+// beginRandom begins the part of a file read by random access (a PST, an
+// Access database) and gives that access: to the file f where there is
+// one, else to r in memory. Where it cannot, the part records why.
+func (d *decoder) beginRandom(r io.Reader, f *os.File, part, kind string) (io.ReaderAt, int64, bool) {
+	d.sink.Begin(connectors.Part{Path: part, Kind: kind})
+	if f != nil {
+		r = f
+	}
+	ra, size, err := d.readerAt(r)
+	if err != nil {
+		d.partFailed(kind, err)
+		return nil, 0, false
+	}
+	return ra, size, true
+}
+
 // memberBytes reads r whole, at most MaxMemberBytes of it: a member that
 // must be held in memory.
 func (d *decoder) memberBytes(r io.Reader) ([]byte, error) {

@@ -177,6 +177,9 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "pst":
 		f, _ := r.(*os.File)
 		return d.pst(ctx, br, f, part, depth)
+	case "mdb":
+		f, _ := r.(*os.File)
+		return d.mdb(ctx, br, f, part)
 	case "":
 		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
 			if depth == 0 && d.diskPath != "" {
@@ -414,9 +417,11 @@ var magics = []struct {
 	{"PK\x05\x06", "zip"}, // empty zip
 	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"},
 	{"7z\xbc\xaf\x27\x1c", "7z"},
-	{"Rar!\x1a\x07\x00", "rar"},     // RAR 1.5 to 4
-	{"Rar!\x1a\x07\x01\x00", "rar"}, // RAR 5 and 7
-	{"!BDN", "pst"},                 // Outlook's personal folders
+	{"Rar!\x1a\x07\x00", "rar"},                // RAR 1.5 to 4
+	{"Rar!\x1a\x07\x01\x00", "rar"},            // RAR 5 and 7
+	{"!BDN", "pst"},                            // Outlook's personal folders
+	{"\x00\x01\x00\x00Standard Jet DB", "mdb"}, // Access 97–2003
+	{"\x00\x01\x00\x00Standard ACE DB", "mdb"}, // Access 2007 and later
 }
 
 // binaryFormats are formats recognised by their first bytes that datakart
@@ -427,8 +432,6 @@ var binaryFormats = []struct{ prefix, reason string }{
 	{sqliteSignature, "SQLite database"}, // read (sqliteFile, sqliteMember); here so that it is not text
 	// Formats that hold personal data but that datakart does not read:
 	// the reason says so, and how to get at them, rather than "binary".
-	{"\x00\x01\x00\x00Standard Jet DB", "Microsoft Access database (not read)"},
-	{"\x00\x01\x00\x00Standard ACE DB", "Microsoft Access database (not read)"},
 	{sqlite.LogMagicLE, walReason},
 	{sqlite.LogMagicBE, walReason},
 }

@@ -298,7 +298,7 @@ func TestUnreadFormatsNamed(t *testing.T) {
 	if got := rec.values["par1.csv|fnr"]; len(got) != 1 {
 		t.Errorf("a CSV that starts with PAR1: %q (skipped %q)", got, rec.skipped["par1.csv"])
 	}
-	for name, want := range map[string]string{"gammel/kunder.mdb": "Access database"} {
+	for name, want := range map[string]string{"gammel/kunder.mdb": "an Access 97 database"} {
 		if got := rec.skipped[name]; !strings.Contains(got, want) {
 			t.Errorf("%s: skipped %q", name, got)
 		}

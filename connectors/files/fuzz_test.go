@@ -331,3 +331,9 @@ func FuzzPST(f *testing.F) {
 	}
 	fuzzDecode(f, "arkiv.pst", seeds...)
 }
+
+// FuzzMDB reads mutated Access databases through the decoder: every table
+// and row of what still opens.
+func FuzzMDB(f *testing.F) {
+	fuzzDecode(f, "medlemmer.mdb", memberRegister(f))
+}

@@ -29,14 +29,8 @@ import (
 
 // pst reads the PST in r, which is the file f when f is not nil.
 func (d *decoder) pst(ctx context.Context, r io.Reader, f *os.File, part string, depth int) error {
-	d.sink.Begin(connectors.Part{Path: part, Kind: "pst"})
-	src := r
-	if f != nil {
-		src = f
-	}
-	ra, size, err := d.readerAt(src)
-	if err != nil {
-		d.partFailed("pst", err)
+	ra, size, ok := d.beginRandom(r, f, part, "pst")
+	if !ok {
 		return nil
 	}
 	file, err := pst.Open(ra, size, pst.Limits{MaxValue: d.opt.MaxMemberBytes})

@@ -1,0 +1,105 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"datakart/connectors"
+	"datakart/internal/mdb"
+)
+
+// A Microsoft Access database (.mdb of Access 2000–2003, .accdb of
+// later versions: a department's customer register, an old member list)
+// is read with internal/mdb, as an SQLite file in the tree is: each table
+// is a container below the file (kunder.mdb!Kunder) and its columns are
+// fields. Text, memo and number columns are read; dates, yes/no, binary
+// and OLE columns are declared by name only. Every row is read (such a
+// file is at most 2 GB), what the values add up to held to the file's
+// size and --max-expanded-bytes. A Jet 3 database (Access 97) is skipped
+// with the reason.
+
+// mdb reads the Access database in r, which is the file f when f is not
+// nil.
+func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string) error {
+	ra, size, ok := d.beginRandom(r, f, part, "mdb")
+	if !ok {
+		return nil
+	}
+	db, err := mdb.Open(ra, size, mdb.Limits{MaxValue: d.opt.MaxMemberBytes})
+	d.budget += size // rows that share one long value cannot make a small file a large scan
+	if err == nil {
+		var tables []*mdb.Table
+		tables, err = db.Tables()
+		if rerr := d.mdbTables(ctx, db, part, tables); rerr != nil {
+			return rerr
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		if errors.Is(err, mdb.ErrUnsupported) {
+			err = errSkip(err.Error())
+		}
+		d.sink.Begin(connectors.Part{Path: part, Kind: "mdb"})
+		d.partFailed("mdb", err)
+	}
+	return ctx.Err()
+}
+
+// mdbTables reads each table of db as a part below part. It returns only
+// the scan's error: a table's own is recorded on it.
+func (d *decoder) mdbTables(ctx context.Context, db *mdb.File, part string, tables []*mdb.Table) error {
+	for _, t := range tables {
+		d.sink.Begin(connectors.Part{Path: joinPart(part, t.Name), Kind: "mdb table"})
+		if t.Err != nil {
+			d.sink.PartError(t.Err)
+			continue
+		}
+		for _, c := range t.Columns {
+			d.sink.FieldInfo(c.Name, mdbTypes[c.Type], 0)
+		}
+		line, failed := 0, 0
+		var stop error // the sink's, which ends the read
+		err := db.Rows(t, func(row []mdb.Value, err error) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			line++
+			if err != nil {
+				if failed++; failed == 1 { // one error for the table says it; the rest would repeat it
+					d.sink.PartError(fmt.Errorf("mdb: row %d: %w", line, err))
+				}
+				return nil
+			}
+			for i, v := range row {
+				if v.Data == nil {
+					continue
+				}
+				if d.budget -= int64(len(v.Data)); d.budget < 0 {
+					return errBudget
+				}
+				if stop = d.sink.Value(connectors.Value{Field: t.Columns[i].Name, Data: v.Data, Line: line, Numeric: v.Numeric}); stop != nil {
+					return stop
+				}
+			}
+			return nil
+		})
+		switch {
+		case stop != nil:
+			return stop
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			d.sink.PartError(err)
+		}
+	}
+	return nil
+}
+
+// mdbTypes names the column types, as a database's schema would.
+var mdbTypes = map[byte]string{
+	mdb.TypeBool: "yes/no", mdb.TypeByte: "byte", mdb.TypeInt: "integer", mdb.TypeLong: "long",
+	mdb.TypeMoney: "currency", mdb.TypeFloat: "single", mdb.TypeDouble: "double", mdb.TypeDateTime: "datetime",
+	mdb.TypeBinary: "binary", mdb.TypeText: "text", mdb.TypeOLE: "ole", mdb.TypeMemo: "memo", mdb.TypeBigInt: "bigint",
+}

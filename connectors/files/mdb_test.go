@@ -1,0 +1,77 @@
+package files
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"datakart/internal/mdb/mdbtest"
+)
+
+// memberRegister is a club's member register in Access.
+func memberRegister(t testing.TB) []byte {
+	b, err := mdbtest.Write([]mdbtest.Table{
+		{Name: "Medlemmer", Columns: []mdbtest.Column{
+			{Name: "MedlemsNr", Type: mdbtest.TypeLong}, {Name: "Navn", Type: mdbtest.TypeText},
+			{Name: "Fødselsnummer", Type: mdbtest.TypeText}, {Name: "Mobil", Type: mdbtest.TypeDouble},
+			{Name: "Merknad", Type: mdbtest.TypeMemo}, {Name: "Innmeldt", Type: mdbtest.TypeDateTime},
+		}, Rows: [][]any{
+			{int32(1), "Kari Nørdmann", "10048744732", float64(91234567), "betaler fra konto 8601.11.17947", time.Date(2001, 3, 4, 0, 0, 0, 0, time.UTC)},
+			{int32(2), "Ola Ås", "23114048690", nil, strings.Repeat("Lang merknad. ", 800) + "E-post ola@online.no", nil},
+		}},
+		{Name: "Kontingent", Columns: []mdbtest.Column{{Name: "Beløp", Type: mdbtest.TypeDouble}}, Rows: [][]any{{float64(450)}}},
+	}, mdbtest.Options{CompressText: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestAccess(t *testing.T) {
+	dir := t.TempDir()
+	b := memberRegister(t)
+	write(t, dir, "gammel/medlemmer.mdb", b)
+	write(t, dir, "backup.zip", zipOf(t, map[string][]byte{"access/medlemmer.accdb": b}))
+	write(t, dir, "avkuttet.mdb", b[:3*4096])
+	jet3 := bytes.Clone(b)
+	jet3[0x14] = 0
+	write(t, dir, "access97.mdb", jet3)
+	rec, _ := scanTree(t, dir, Options{})
+	for _, unit := range []string{"gammel/medlemmer.mdb!", "backup.zip!access/medlemmer.accdb!"} {
+		for k, want := range map[string]string{
+			"Medlemmer|Fødselsnummer": "[10048744732 23114048690]",
+			"Medlemmer|Mobil":         "[91234567]",
+			"Medlemmer|Navn":          "[Kari Nørdmann Ola Ås]",
+			"Kontingent|Beløp":        "[450]",
+		} {
+			if got := fmt.Sprint(rec.values[unit+k]); got != want {
+				t.Errorf("%s%s: %s, want %s (parts %v, errors %v)", unit, k, got, want, rec.kinds, rec.errs)
+			}
+		}
+		if !rec.has(unit+"Medlemmer|Merknad", "betaler fra konto 8601.11.17947") || !rec.has(unit+"Medlemmer|Merknad", "E-post ola@online.no") {
+			t.Errorf("%sMedlemmer: the memos: %.200q", unit, rec.text(unit+"Medlemmer|Merknad"))
+		}
+		if got := fmt.Sprint(rec.numeric[unit+"Medlemmer|Mobil"]); got != "[true]" {
+			t.Errorf("%sMedlemmer|Mobil is not marked numeric: %s", unit, got)
+		}
+		if got := fmt.Sprint(rec.lines[unit+"Medlemmer|Fødselsnummer"]); got != "[1 2]" {
+			t.Errorf("%sMedlemmer: rows %s", unit, got)
+		}
+		if fields := strings.Join(rec.fields[unit+"Medlemmer"], ","); !strings.Contains(fields, "Innmeldt") {
+			t.Errorf("%sMedlemmer: the date column is not declared: %s", unit, fields)
+		}
+	}
+	if e := rec.errs["avkuttet.mdb"]; !strings.Contains(e, "mdb: corrupt file") {
+		t.Errorf("a database cut short: error %q", e)
+	}
+	if s := rec.skipped["access97.mdb"]; !strings.Contains(s, "Access 97") {
+		t.Errorf("Access 97: skipped %q", s)
+	}
+	for name, e := range rec.errs {
+		if name != "avkuttet.mdb" {
+			t.Errorf("%s: %s", name, e)
+		}
+	}
+}
