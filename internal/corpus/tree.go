@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite" // the phone backup's database
 
+	"datakart/internal/mdb/mdbtest"
 	"datakart/internal/pst/psttest"
 )
 
@@ -69,7 +71,7 @@ func WriteTree(dir string, opt TreeOptions) (Labels, error) {
 		t.people = append(t.people, NewPerson(t.r, opt.IsFnr))
 	}
 	// New steps go last, so that the files of the others stay as they were.
-	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup, t.dataLake, t.appData, t.mailArchive}
+	steps := []func() error{t.payroll, t.tickets, t.apiLog, t.accessLog, t.customers, t.invoices, t.ledger, t.events, t.memo, t.archives, t.binary, t.amelding, t.phoneBackup, t.dataLake, t.appData, t.mailArchive, t.accessRegister}
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return nil, err
@@ -509,4 +511,32 @@ func (t *tree) mailArchive() error {
 	t.labels.add(c+"!Kontakter", "Surname", "person_name")
 	t.labels.add(c+"!Kontakter", "MobilePhone", "phone")
 	return t.write(c, b)
+}
+
+// accessRegister is the customer register a department kept in Access
+// before the ERP system: names, fødselsnumre, phone numbers kept as
+// numbers, addresses, and notes with e-mail addresses in them.
+func (t *tree) accessRegister() error {
+	var rows [][]any
+	for i, p := range t.people {
+		mobile, _ := strconv.ParseFloat(p.Mobile, 64)
+		rows = append(rows, []any{int32(1000 + i), p.First + " " + p.Last, p.Fnr, mobile, p.Street + ", " + p.Place,
+			fmt.Sprintf("Kunde siden %d. Kontakt: %s", 1995+i%10, p.Email), time.Date(1995+i%10, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)})
+	}
+	b, err := mdbtest.Write([]mdbtest.Table{{Name: "Kunder", Columns: []mdbtest.Column{
+		{Name: "KundeNr", Type: mdbtest.TypeLong}, {Name: "Navn", Type: mdbtest.TypeText},
+		{Name: "Fødselsnummer", Type: mdbtest.TypeText}, {Name: "Telefon", Type: mdbtest.TypeDouble},
+		{Name: "Adresse", Type: mdbtest.TypeText}, {Name: "Merknad", Type: mdbtest.TypeMemo},
+		{Name: "Registrert", Type: mdbtest.TypeDateTime},
+	}, Rows: rows}}, mdbtest.Options{CompressText: true})
+	if err != nil {
+		return err
+	}
+	c := "gammel/kunderegister.mdb!Kunder"
+	t.labels.add(c, "Navn", "person_name")
+	t.labels.add(c, "Fødselsnummer", "no_fnr")
+	t.labels.add(c, "Telefon", "phone")
+	t.labels.add(c, "Adresse", "postal_address")
+	t.labels.add(c, "Merknad", "email")
+	return t.write("gammel/kunderegister.mdb", b)
 }
