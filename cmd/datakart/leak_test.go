@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"datakart/internal/mdb/mdbtest"
 	"datakart/internal/pst/psttest"
 	"datakart/internal/testdb"
 )
@@ -37,6 +38,13 @@ func TestNoRawValueAnywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(tree, "arkiv.pst"), string(mailbox))
+	register, err := mdbtest.Write([]mdbtest.Table{{Name: "Kunder", Columns: []mdbtest.Column{
+		{Name: "Fødselsnummer", Type: mdbtest.TypeText}, {Name: "Telefon", Type: mdbtest.TypeDouble}, {Name: "Merknad", Type: mdbtest.TypeMemo},
+	}, Rows: [][]any{{"10048744732", float64(93456789), "Kontakt hemmelig.person@online.no"}}}}, mdbtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(tree, "kunder.mdb"), string(register))
 	secrets := []string{"hemmelig.person@online.no", "23114048690", "4111 1111 1111 1111", "4111111111111111", "93456789",
 		"10048744732", "86011117947", "8601.11.17947", "NO9386011117947", "91234567", "912 34 567", "kari.nordmann@gmail.com", "84.210.1.2",
 		"Passord-Som-Ikke-Skal-Vises"}
@@ -44,7 +52,7 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	badTarget := "postgres://postgres:Passord-Som-Ikke-Skal-Vises@127.0.0.1:1/test"
 	hist := filepath.Join(dir, "h.db")
 	cfg := filepath.Join(dir, "datakart.yaml")
-	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \"*.csv\", \"*.txt\", \"*.pst\"]\npolicy:\n  - location: ansatte.csv\n    categories: [no_fnr]\n")
+	writeFile(t, cfg, "scan:\n  include: [\""+schema+".*\", \"*.csv\", \"*.txt\", \"*.pst\", \"*.mdb\"]\npolicy:\n  - location: ansatte.csv\n    categories: [no_fnr]\n")
 
 	var all bytes.Buffer
 	run := func(args ...string) {
@@ -86,6 +94,9 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	}
 	if !strings.Contains(o, "23114048690") || !strings.Contains(o, "hemmelig.person@online.no") {
 		t.Error("the PST's message and attachment were not read: the check above proves nothing for them")
+	}
+	if !strings.Contains(o, "kunder.mdb!Kunder") || !strings.Contains(o, "93456789") {
+		t.Error("the Access database was not read: the check above proves nothing for it")
 	}
 }
 
