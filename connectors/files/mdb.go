@@ -11,15 +11,15 @@ import (
 	"datakart/internal/mdb"
 )
 
-// A Microsoft Access database (.mdb of Access 2000–2003, .accdb of
+// A Microsoft Access database (.mdb of Access 97 to 2003, .accdb of
 // later versions: a department's customer register, an old member list)
 // is read with internal/mdb, as an SQLite file in the tree is: each table
 // is a container below the file (kunder.mdb!Kunder) and its columns are
 // fields. Text, memo and number columns are read; dates, yes/no, binary
 // and OLE columns are declared by name only. Every row is read (such a
 // file is at most 2 GB), what the values add up to held to the file's
-// size and --max-expanded-bytes. A Jet 3 database (Access 97) is skipped
-// with the reason.
+// size and --max-expanded-bytes. A format version newer than Access
+// 2019's is skipped with the reason.
 
 // mdb reads the Access database in r, which is the file f when f is not
 // nil.

@@ -10,8 +10,15 @@ import (
 	"datakart/internal/mdb/mdbtest"
 )
 
-// memberRegister is a club's member register in Access.
+// memberRegister is a club's member register in Access 2000, with
+// Unicode compression.
 func memberRegister(t testing.TB) []byte {
+	return memberRegisterAs(t, mdbtest.Options{CompressText: true})
+}
+
+// memberRegisterAs is the register written with opt: with opt.Jet3, an
+// Access 97 database.
+func memberRegisterAs(t testing.TB, opt mdbtest.Options) []byte {
 	b, err := mdbtest.Write([]mdbtest.Table{
 		{Name: "Medlemmer", Columns: []mdbtest.Column{
 			{Name: "MedlemsNr", Type: mdbtest.TypeLong}, {Name: "Navn", Type: mdbtest.TypeText},
@@ -22,7 +29,7 @@ func memberRegister(t testing.TB) []byte {
 			{int32(2), "Ola Ås", "23114048690", nil, strings.Repeat("Lang merknad. ", 800) + "E-post ola@online.no", nil},
 		}},
 		{Name: "Kontingent", Columns: []mdbtest.Column{{Name: "Beløp", Type: mdbtest.TypeDouble}}, Rows: [][]any{{float64(450)}}},
-	}, mdbtest.Options{CompressText: true})
+	}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +42,12 @@ func TestAccess(t *testing.T) {
 	write(t, dir, "gammel/medlemmer.mdb", b)
 	write(t, dir, "backup.zip", zipOf(t, map[string][]byte{"access/medlemmer.accdb": b}))
 	write(t, dir, "avkuttet.mdb", b[:3*4096])
-	jet3 := bytes.Clone(b)
-	jet3[0x14] = 0
-	write(t, dir, "access97.mdb", jet3)
+	write(t, dir, "access97.mdb", memberRegisterAs(t, mdbtest.Options{Jet3: true}))
+	newer := bytes.Clone(b)
+	newer[0x14] = 7 // a format version after Access 2019's
+	write(t, dir, "ukjent.accdb", newer)
 	rec, _ := scanTree(t, dir, Options{})
-	for _, unit := range []string{"gammel/medlemmer.mdb!", "backup.zip!access/medlemmer.accdb!"} {
+	for _, unit := range []string{"gammel/medlemmer.mdb!", "backup.zip!access/medlemmer.accdb!", "access97.mdb!"} {
 		for k, want := range map[string]string{
 			"Medlemmer|Fødselsnummer": "[10048744732 23114048690]",
 			"Medlemmer|Mobil":         "[91234567]",
@@ -66,8 +74,8 @@ func TestAccess(t *testing.T) {
 	if e := rec.errs["avkuttet.mdb"]; !strings.Contains(e, "mdb: corrupt file") {
 		t.Errorf("a database cut short: error %q", e)
 	}
-	if s := rec.skipped["access97.mdb"]; !strings.Contains(s, "Access 97") {
-		t.Errorf("Access 97: skipped %q", s)
+	if s := rec.skipped["ukjent.accdb"]; !strings.Contains(s, "format version 7") {
+		t.Errorf("an unknown version: skipped %q", s)
 	}
 	for name, e := range rec.errs {
 		if name != "avkuttet.mdb" {

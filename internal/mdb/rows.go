@@ -16,18 +16,22 @@ const (
 
 // rowBounds returns where row i of the data or LVAL page p is, and its
 // flags: a row runs from its offset to the offset of the row before it,
-// or to the end of the page for the first.
-func rowBounds(p []byte, i int) (start, end int, flags uint16, err error) {
-	n := int(binary.LittleEndian.Uint16(p[12:]))
-	if i >= n || 14+2*n > len(p) {
+// or to the end of the page for the first. The row count is at 8 in
+// Jet 3, at 12 in Jet 4 (which adds a stamp to the page header); the
+// rows' offsets follow it.
+func (f *File) rowBounds(p []byte, i int) (start, end int, flags uint16, err error) {
+	at := f.layout.rowCount
+	n := int(binary.LittleEndian.Uint16(p[at:]))
+	first := at + 2 + 2*n // past the offsets
+	if i >= n || first > len(p) {
 		return 0, 0, 0, errCorrupt("a row that is not on its page")
 	}
-	raw := binary.LittleEndian.Uint16(p[14+2*i:])
+	raw := binary.LittleEndian.Uint16(p[at+2+2*i:])
 	start, end = int(raw&0x1FFF), len(p)
 	if i > 0 {
-		end = int(binary.LittleEndian.Uint16(p[14+2*i-2:]) & 0x1FFF)
+		end = int(binary.LittleEndian.Uint16(p[at+2*i:]) & 0x1FFF)
 	}
-	if start < 14+2*n || start > end || end > len(p) {
+	if start < first || start > end || end > len(p) {
 		return 0, 0, 0, errCorrupt("a row's bounds")
 	}
 	return start, end, raw &^ 0x1FFF, nil
@@ -44,7 +48,7 @@ func (f *File) rowAt(ptr uint32, lval bool) ([]byte, error) {
 	if p[0] != pageData || (string(p[4:8]) == "LVAL") != lval {
 		return nil, errCorrupt("a pointer to a page of another kind")
 	}
-	start, end, flags, err := rowBounds(p, int(ptr&0xFF))
+	start, end, flags, err := f.rowBounds(p, int(ptr&0xFF))
 	if err != nil || (flags&rowDeleted != 0 && !lval) {
 		return nil, err
 	}
@@ -141,16 +145,16 @@ func (f *File) rows(t *Table, fn func(row []Value, err error) error) error {
 			return err
 		}
 	}
-	var page [pageSize]byte
+	page := make([]byte, f.layout.pageSize)
 	for _, n := range f.owners[t.tdef] {
 		p, err := f.page(n)
 		if err != nil {
 			return err
 		}
-		copy(page[:], p) // a row elsewhere, or a long value, reads other pages
-		count := int(binary.LittleEndian.Uint16(page[12:]))
+		copy(page, p) // a row elsewhere, or a long value, reads other pages
+		count := int(binary.LittleEndian.Uint16(page[f.layout.rowCount:]))
 		for i := range count {
-			start, end, flags, err := rowBounds(page[:], i)
+			start, end, flags, err := f.rowBounds(page, i)
 			var row []byte
 			switch {
 			case err != nil:
@@ -179,34 +183,38 @@ func (f *File) rows(t *Table, fn func(row []Value, err error) error) error {
 	return nil
 }
 
-// crack splits a Jet 4 row into its values. A row holds its count of
-// columns, the fixed-length values, the variable-length ones; then, from
-// its end backwards, a null mask (a bit per column, 1 for a value), the
-// count of variable-length values, their offsets, and where the last
-// one ends.
+// crack splits a row into its values. A row holds its count of columns,
+// the fixed-length values, the variable-length ones; then, from its end
+// backwards, a null mask (a bit per column, 1 for a value), the count of
+// variable-length values, their offsets, and where the last one ends.
+// Jet 3 has a byte for each count and offset, Jet 4 a u16.
 func (f *File) crack(t *Table, row []byte) ([]Value, error) {
-	le := binary.LittleEndian
-	if len(row) < 2 {
+	size := 2 // of the column count
+	if f.layout.jet3 {
+		size = 1
+	}
+	if len(row) < size {
 		return nil, errCorrupt("a row")
 	}
-	cols := int(le.Uint16(row))
+	cols := int(row[0])
+	if size == 2 {
+		cols = int(binary.LittleEndian.Uint16(row))
+	}
 	mask := (cols + 7) / 8
-	if 2+mask > len(row) {
+	if size+mask > len(row) {
 		return nil, errCorrupt("a row's null mask")
 	}
 	nulls := row[len(row)-mask:]
 	var offsets []int // of the variable-length values, and where they end
 	if t.vars > 0 {
-		at := len(row) - mask - 2
-		if at < 2 {
-			return nil, errCorrupt("a row's offsets")
+		var err error
+		if f.layout.jet3 {
+			offsets, err = offsets3(row, mask)
+		} else {
+			offsets, err = offsets4(row, mask)
 		}
-		n := int(le.Uint16(row[at:]))
-		if at-2*(n+1) < 2 {
-			return nil, errCorrupt("a row's offsets")
-		}
-		for i := range n + 1 {
-			offsets = append(offsets, int(le.Uint16(row[at-2-2*i:])))
+		if err != nil {
+			return nil, err
 		}
 	}
 	values := make([]Value, len(t.Columns))
@@ -218,10 +226,10 @@ func (f *File) crack(t *Table, row []byte) ([]Value, error) {
 		var cell []byte
 		switch {
 		case c.fix:
-			if 2+c.off+c.size > len(row)-mask {
+			if size+c.off+c.size > len(row)-mask {
 				return nil, errCorrupt("a row's fixed-length value")
 			}
-			cell = row[2+c.off : 2+c.off+c.size]
+			cell = row[size+c.off : size+c.off+c.size]
 		case c.vari+1 < len(offsets):
 			start, end := offsets[c.vari], offsets[c.vari+1]
 			if start > end || end > len(row) {
@@ -240,6 +248,60 @@ func (f *File) crack(t *Table, row []byte) ([]Value, error) {
 		}
 	}
 	return values, nil
+}
+
+// offsets4 reads a Jet 4 row's offsets of its variable-length values,
+// and where the last ends: u16s, before the u16 count of them.
+func offsets4(row []byte, mask int) ([]int, error) {
+	le := binary.LittleEndian
+	at := len(row) - mask - 2
+	if at < 2 {
+		return nil, errCorrupt("a row's offsets")
+	}
+	n := int(le.Uint16(row[at:]))
+	if at-2*(n+1) < 2 {
+		return nil, errCorrupt("a row's offsets")
+	}
+	offsets := make([]int, 0, n+1)
+	for i := range n + 1 {
+		offsets = append(offsets, int(le.Uint16(row[at-2-2*i:])))
+	}
+	return offsets, nil
+}
+
+// offsets3 reads a Jet 3 row's offsets of its variable-length values and
+// where the last one ends (eod), each of one byte, stored last first
+// below a jump table. The table has, for each 256-byte boundary the
+// values pass, the index of the first offset at or past it, the first
+// boundary's entry nearest the count; an offset adds 256 for each entry
+// it has reached. Its length is counted from the whole row, (len-1)/256,
+// and where eod passes one boundary fewer than that, the entry farthest
+// from the count is a dummy (0xFF) ([mdbtools HACKING], libmdb's
+// mdb_crack_row3).
+func offsets3(row []byte, mask int) ([]int, error) {
+	count := len(row) - mask - 1 // where the count of offsets is
+	if count < 1 {
+		return nil, errCorrupt("a row's offsets")
+	}
+	n := int(row[count])
+	jumps := (len(row) - 1) / 256
+	first := count - jumps - 1 // the first value's offset; the rest, and eod, below it
+	eod := first - n
+	if eod < 1 {
+		return nil, errCorrupt("a row's offsets")
+	}
+	if eod/256 < jumps {
+		jumps--
+	}
+	offsets := make([]int, 0, n+1)
+	used := 0
+	for i := range n + 1 {
+		for used < jumps && int(row[count-1-used]) == i {
+			used++
+		}
+		offsets = append(offsets, int(row[first-i])+256*used)
+	}
+	return offsets, nil
 }
 
 // Tables reads the catalog: the user tables of the database, in the

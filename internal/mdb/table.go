@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf16"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Column types ([mdbtools HACKING]).
@@ -56,7 +58,7 @@ const maxTDEFPages = 64
 func (f *File) tdef(n uint32) ([]byte, error) {
 	var b []byte
 	seen := map[uint32]bool{}
-	for n != 0 {
+	for b == nil || n != 0 { // page 0 is the database's, and f.page refuses it
 		if seen[n] || len(seen) == maxTDEFPages {
 			return nil, errCorrupt("a table definition's pages loop")
 		}
@@ -79,41 +81,60 @@ func (f *File) tdef(n uint32) ([]byte, error) {
 }
 
 // table reads the table whose definition starts on page n: its columns
-// and their names ([mdbtools HACKING], the Jet 4 table definition block).
+// and their names ([mdbtools HACKING], the table definition block).
 func (f *File) table(name string, n uint32) (*Table, error) {
 	b, err := f.tdef(n)
 	if err != nil {
 		return nil, err
 	}
-	cols, realIdx := int(binary.LittleEndian.Uint16(b[45:])), int64(binary.LittleEndian.Uint32(b[51:]))
-	t := &Table{Name: name, tdef: n, vars: int(binary.LittleEndian.Uint16(b[43:])), rows: int64(binary.LittleEndian.Uint32(b[16:]))}
-	off := 63 + 12*realIdx // past the index entries
-	if off+25*int64(cols) > int64(len(b)) {
+	l, le := f.layout, binary.LittleEndian
+	cols, realIdx := int(le.Uint16(b[l.tdefCols:])), int64(le.Uint32(b[l.tdefRealIdx:]))
+	t := &Table{Name: name, tdef: n, vars: int(le.Uint16(b[l.tdefCols-2:])), rows: int64(le.Uint32(b[l.tdefRows:]))}
+	off := int64(l.tdefIdx) + int64(l.idxSize)*realIdx // past the index entries
+	if off+int64(l.colSize*cols) > int64(len(b)) {
 		return nil, errCorrupt("table %q's columns", name)
 	}
 	for i := range cols {
-		c := b[off+25*int64(i):]
+		c := b[off+int64(l.colSize*i):]
 		t.Columns = append(t.Columns, Column{
-			Type: c[0], num: int(binary.LittleEndian.Uint16(c[5:])), vari: int(binary.LittleEndian.Uint16(c[7:])),
-			fix: c[15]&0x01 != 0, off: int(binary.LittleEndian.Uint16(c[21:])), size: int(binary.LittleEndian.Uint16(c[23:])),
+			Type: c[0], num: int(le.Uint16(c[l.colNum:])), vari: int(le.Uint16(c[l.colVar:])),
+			fix: c[l.colFlags]&0x01 != 0, off: int(le.Uint16(c[l.colFixed:])), size: int(le.Uint16(c[l.colLen:])),
 		})
 	}
-	at := int(off) + 25*cols
+	at := int(off) + l.colSize*cols
 	for i := range t.Columns {
-		if at+2 > len(b) {
+		if at+l.nameLen > len(b) {
 			return nil, errCorrupt("table %q's column names", name)
 		}
-		l := int(binary.LittleEndian.Uint16(b[at:]))
-		if at+2+l > len(b) {
+		k := int(b[at]) // Jet 3 has a byte for the length, Jet 4 a u16
+		if l.nameLen == 2 {
+			k = int(le.Uint16(b[at:]))
+		}
+		at += l.nameLen
+		if at+k > len(b) {
 			return nil, errCorrupt("table %q's column names", name)
 		}
-		t.Columns[i].Name = text(b[at+2 : at+2+l])
-		at += 2 + l
+		t.Columns[i].Name = f.text(b[at : at+k])
+		at += k
 	}
 	// Stored in the order they were made; in the order of the null mask
 	// they are the order a user sees.
 	slices.SortStableFunc(t.Columns, func(a, b Column) int { return a.num - b.num })
 	return t, nil
+}
+
+// text decodes text of the database: Jet 3 keeps it in the code page of
+// the machine that wrote it, read as cp1252 (Western Europe's, and what
+// mdbtools assumes); Jet 4 in UCS-2.
+func (f *File) text(b []byte) string {
+	if !f.layout.jet3 {
+		return text(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = charmap.Windows1252.DecodeByte(c)
+	}
+	return string(r)
 }
 
 // text decodes a Jet 4 text value: UCS-2, or its compressed form, which
@@ -160,13 +181,13 @@ func (f *File) value(c *Column, b []byte) (Value, bool, error) {
 	le := binary.LittleEndian
 	switch c.Type {
 	case TypeText:
-		return Value{Data: []byte(text(b))}, true, nil
+		return Value{Data: []byte(f.text(b))}, true, nil
 	case TypeMemo:
 		v, err := f.long(b)
 		if err != nil {
 			return Value{}, false, err
 		}
-		return Value{Data: []byte(text(v))}, true, nil
+		return Value{Data: []byte(f.text(v))}, true, nil
 	case TypeByte:
 		if len(b) >= 1 {
 			return number(int64(b[0])), true, nil

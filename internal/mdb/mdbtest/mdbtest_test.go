@@ -18,8 +18,9 @@ import (
 // fixtures returns the tables the mdbtools checks run on: a 2000-row table
 // spanning many data pages, a table with spaces and æøå in its names and
 // memos inline, on one LVAL page and on LVAL chains, a table without
-// variable columns, and an empty table.
-func fixtures() []Table {
+// variable columns, an empty table, and a table of wide rows. For Jet 3
+// the text is all in cp1252.
+func fixtures(jet3 bool) []Table {
 	kunder := Table{Name: "Kunder", Columns: []Column{
 		{"ID", TypeLong}, {"Navn", TypeText}, {"Saldo", TypeDouble}, {"Opprettet", TypeDateTime}, {"Notat", TypeMemo},
 	}}
@@ -59,6 +60,9 @@ func fixtures() []Table {
 		name := any(fmt.Sprintf("Åse Ødegård nr %d", i))
 		if i == 4 {
 			name = "Zoë Łukasiewicz (€)" // outside Latin-1
+			if jet3 {
+				name = "Zoë Lukasiewicz (€ – “sitat”)" // in cp1252, outside Latin-1
+			}
 		}
 		if i == 5 {
 			name = nil
@@ -75,7 +79,44 @@ func fixtures() []Table {
 	målinger.Rows[3][1] = nil
 
 	tom := Table{Name: "Tom tabell", Columns: []Column{{"A", TypeText}, {"B", TypeLong}}}
-	return []Table{kunder, personer, målinger, tom}
+	return []Table{kunder, personer, målinger, tom, wideRows()}
+}
+
+// wideRows is a table whose rows have from 230 to 1030 bytes of variable
+// data, in steps of one byte around 256, 512 and 768: Jet 3 keeps the
+// offsets of those in one byte and a jump table past each 256 bytes,
+// with a dummy entry where only the row's trailer crosses a boundary.
+func wideRows() Table {
+	t := Table{Name: "Brede rader", Columns: []Column{
+		{"Nr", TypeLong}, {"A", TypeText}, {"B", TypeText}, {"C", TypeText}, {"Merknad", TypeMemo},
+	}}
+	var sizes []int
+	for _, around := range []int{256, 512, 768} {
+		for n := around - 30; n <= around+30; n++ {
+			sizes = append(sizes, n)
+		}
+	}
+	sizes = append(sizes, 1030)
+	for i, n := range sizes {
+		// Fill A, B and C with up to 255 characters each, the memo with the
+		// rest (held in the row, behind its 12-byte header).
+		row := []any{int32(i), nil, nil, nil, nil}
+		for c, ch := range []string{"æ", "x", "ø"} {
+			k := min(n, 255)
+			if c == 2 && n-k > 0 && n-k < 13 {
+				k = n - 13 // leave the memo room for its header and a character
+			}
+			if k > 0 {
+				row[1+c] = strings.Repeat(ch, k)
+			}
+			n -= k
+		}
+		if n > 0 {
+			row[4] = strings.Repeat("å", n-12)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // requireMdbtools skips the test when mdbtools is missing, unless CI=true.
@@ -104,12 +145,24 @@ func run(t *testing.T, name string, args ...string) string {
 	return stdout.String()
 }
 
+// formats are the kinds of file the tests write: Jet 4 plain and with
+// Unicode compression, and Jet 3.
+var formats = []struct {
+	name string
+	opt  Options
+	ver  string // as mdb-ver prints it
+}{
+	{"jet4", Options{}, "JET4"},
+	{"jet4/CompressText", Options{CompressText: true}, "JET4"},
+	{"jet3", Options{Jet3: true}, "JET3"},
+}
+
 func TestMdbtoolsAcceptsFiles(t *testing.T) {
 	requireMdbtools(t)
-	tables := fixtures()
-	for _, compress := range []bool{false, true} {
-		t.Run(fmt.Sprintf("CompressText=%v", compress), func(t *testing.T) {
-			data, err := Write(tables, Options{CompressText: compress})
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			tables := fixtures(f.opt.Jet3)
+			data, err := Write(tables, f.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +171,7 @@ func TestMdbtoolsAcceptsFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			if v := run(t, "mdb-ver", file); v != "JET4\n" {
+			if v := run(t, "mdb-ver", file); v != f.ver+"\n" {
 				t.Errorf("mdb-ver: %q", v)
 			}
 
@@ -218,39 +271,63 @@ func sameValue(got string, v any) bool {
 }
 
 // TestLayout checks the properties the fixtures are meant to have, so the
-// mdbtools test really covers several data pages and LVAL chains.
+// mdbtools test really covers several data pages and LVAL chains, and, in
+// Jet 3, rows with a jump table.
 func TestLayout(t *testing.T) {
-	tables := fixtures()
-	data, err := Write(tables, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(data)%pageSize != 0 {
-		t.Fatalf("size %d is not a whole number of pages", len(data))
-	}
-	owners := map[uint32]int{}
-	lval := 0
-	for p := 0; p < len(data); p += pageSize {
-		pg := data[p : p+pageSize]
-		if pg[0] == 0x01 {
-			if string(pg[4:8]) == "LVAL" {
-				lval++
-			} else {
-				owners[binary.LittleEndian.Uint32(pg[4:])]++
+	for _, f := range []format{jet4, jet3} {
+		t.Run(fmt.Sprint("jet3=", f.jet3), func(t *testing.T) {
+			data, err := Write(fixtures(f.jet3), Options{Jet3: f.jet3})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	if owners[3] < 10 { // Kunder's TDEF is page 3
-		t.Errorf("Kunder spans %d data pages, want many", owners[3])
-	}
-	if lval < 4 {
-		t.Errorf("%d LVAL pages, want chains over several", lval)
-	}
-	// Page 0 must decode to Jet 4 with no database key.
-	h := append([]byte(nil), data[:pageSize]...)
-	rc4XOR(h[0x18:0x98], []byte{0xC7, 0xDA, 0x39, 0x6B})
-	if h[0x14] != 1 || binary.LittleEndian.Uint32(h[0x3E:]) != 0 || binary.LittleEndian.Uint16(h[0x6E:]) != 0x0409 {
-		t.Errorf("header: version %d key %x sort %x", h[0x14], h[0x3E:0x42], h[0x6E:0x70])
+			if len(data)%f.pageSize != 0 {
+				t.Fatalf("size %d is not a whole number of pages", len(data))
+			}
+			owners := map[uint32]int{}
+			lval, jumps := 0, map[int]int{}
+			for p := 0; p < len(data); p += f.pageSize {
+				pg := data[p : p+f.pageSize]
+				if pg[0] != 0x01 {
+					continue
+				}
+				if string(pg[4:8]) == "LVAL" {
+					lval++
+					continue
+				}
+				owners[binary.LittleEndian.Uint32(pg[4:])]++
+				n := int(binary.LittleEndian.Uint16(pg[f.dataHeader-2:]))
+				for i := range n {
+					end := f.pageSize
+					if i > 0 {
+						end = int(binary.LittleEndian.Uint16(pg[f.dataHeader+2*(i-1):]))
+					}
+					start := int(binary.LittleEndian.Uint16(pg[f.dataHeader+2*i:]))
+					jumps[(end-start-1)/256]++
+				}
+			}
+			if owners[3] < 10 { // Kunder's TDEF is page 3
+				t.Errorf("Kunder spans %d data pages, want many", owners[3])
+			}
+			if lval < 4 {
+				t.Errorf("%d LVAL pages, want chains over several", lval)
+			}
+			if f.jet3 && (jumps[1] == 0 || jumps[2] == 0 || jumps[3] == 0 || jumps[4] == 0) {
+				t.Errorf("rows by the length of their jump table: %v, want 1 to 4 entries", jumps)
+			}
+			// Page 0 must decode to the version, with no database key.
+			h := append([]byte(nil), data[:f.pageSize]...)
+			version, sort, masked := byte(1), 0x6E, 128
+			if f.jet3 {
+				version, sort, masked = 0, 0x3A, 126
+			}
+			rc4XOR(h[0x18:0x18+masked], []byte{0xC7, 0xDA, 0x39, 0x6B})
+			if h[0x14] != version || binary.LittleEndian.Uint32(h[0x3E:]) != 0 || binary.LittleEndian.Uint16(h[sort:]) != 0x0409 || binary.LittleEndian.Uint16(h[0x3C:]) != 1252 {
+				t.Errorf("header: version %d key %x sort %x", h[0x14], h[0x3E:0x42], h[sort:sort+2])
+			}
+			if f.jet3 && h[0x18+126] != 0 {
+				t.Error("Jet 3 masked more than 126 bytes")
+			}
+		})
 	}
 }
 
@@ -270,4 +347,27 @@ func TestWriteRejects(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
+	for name, tables := range map[string][]Table{
+		"not cp1252":        {{Name: "T", Columns: cols, Rows: [][]any{{"Łódź"}}}},
+		"column not cp1252": {{Name: "T", Columns: []Column{{"Ł", TypeText}}}},
+		"table not cp1252":  {{Name: "Ł", Columns: cols}},
+		"memo not cp1252":   {{Name: "T", Columns: []Column{{"M", TypeMemo}}, Rows: [][]any{{"ok, then Ł"}}}},
+		"long column name":  {{Name: "T", Columns: []Column{{strings.Repeat("x", 65), TypeText}}}},
+		"too many columns":  {{Name: "T", Columns: manyColumns(256)}},
+	} {
+		if _, err := Write(tables, Options{Jet3: true}); err == nil {
+			t.Errorf("Jet 3 %s: no error", name)
+		}
+	}
+	if _, err := Write(nil, Options{Jet3: true, CompressText: true}); err == nil {
+		t.Error("Jet 3 with Unicode compression: no error")
+	}
+}
+
+func manyColumns(n int) []Column {
+	var cs []Column
+	for i := range n {
+		cs = append(cs, Column{fmt.Sprint("c", i), TypeLong})
+	}
+	return cs
 }
