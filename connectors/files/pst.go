@@ -13,8 +13,8 @@ import (
 	"datakart/internal/pst"
 )
 
-// An Outlook data file (.pst, or an .ost of the same layout: a mailbox
-// exported or archived, with its contacts and calendar) is read with
+// An Outlook data file (.pst, or .ost: a mailbox exported or archived,
+// or Outlook's local copy of one, with its contacts and calendar) is read with
 // internal/pst, each message as an .msg is: its properties are fields
 // named as an .eml's headers are (From, To, Subject, …), its bodies and
 // transport headers its text, its recipients' names and addresses fields,

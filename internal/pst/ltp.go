@@ -14,6 +14,7 @@ type heap struct {
 	blocks [][]byte
 	client byte   // bClientSig
 	root   uint32 // hidUserRoot
+	shift  int    // of the block index in a heap id (layout.hidShift)
 }
 
 // heapNode reads a node as a heap holding client (a property or table
@@ -26,7 +27,7 @@ func (f *File) heapNode(data, sub uint64, client byte) (*heap, map[uint32]node, 
 	if len(blocks) == 0 || len(blocks[0]) < 12 || blocks[0][2] != 0xEC {
 		return nil, nil, errCorrupt("a heap")
 	}
-	h := &heap{blocks: blocks, client: blocks[0][3], root: binary.LittleEndian.Uint32(blocks[0][4:])}
+	h := &heap{blocks: blocks, client: blocks[0][3], root: binary.LittleEndian.Uint32(blocks[0][4:]), shift: f.l.hidShift}
 	if h.client != client {
 		return nil, nil, errCorrupt("a heap of another kind than its place says")
 	}
@@ -40,7 +41,7 @@ func (h *heap) item(hid uint32) ([]byte, error) {
 	if hid == 0 {
 		return nil, nil
 	}
-	index, block := int(hid>>5&0x7FF), int(hid>>16)
+	index, block := int(hid>>5&(1<<(h.shift-5)-1)), int(hid>>h.shift)
 	if nodeType(hid) != typeHID || index == 0 || block >= len(h.blocks) || len(h.blocks[block]) < 2 {
 		return nil, errCorrupt("a heap id")
 	}

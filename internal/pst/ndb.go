@@ -1,6 +1,8 @@
 package pst
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"io"
 )
@@ -14,26 +16,27 @@ const (
 // maxLevels bounds a B-tree's depth: a file of 2^63 bytes needs fewer.
 const maxLevels = 8
 
-// maxCachedPages bounds the B-tree pages kept (256 KiB): the upper
-// levels are read over and over, the leaves mostly once.
-const maxCachedPages = 512
+// maxCachedBytes bounds the bytes of B-tree pages kept: the upper levels
+// are read over and over, the leaves mostly once.
+const maxCachedBytes = 256 << 10
 
 // page returns the B-tree page at off, checked to be of type ptype.
 func (f *File) page(off uint64, ptype byte) ([]byte, error) {
 	if p, ok := f.pages[off]; ok && p[f.l.ptype] == ptype {
 		return p, nil
 	}
-	if off > uint64(f.size) || uint64(f.size)-off < pageSize {
+	size := f.l.pageSize
+	if off > uint64(f.size) || uint64(f.size)-off < uint64(size) {
 		return nil, errCorrupt("a B-tree page past the end of the file")
 	}
-	p := make([]byte, pageSize)
+	p := make([]byte, size)
 	if _, err := f.r.ReadAt(p, int64(off)); err != nil {
 		return nil, readErr(err)
 	}
 	if p[f.l.ptype] != ptype || p[f.l.ptype+1] != ptype {
 		return nil, errCorrupt("a B-tree page of the wrong type")
 	}
-	if len(f.pages) >= maxCachedPages {
+	if len(f.pages)*size >= maxCachedBytes {
 		clear(f.pages)
 	}
 	f.pages[off] = p
@@ -65,7 +68,11 @@ func (f *File) btPage(off uint64, ptype byte, leafSize, want int) (btPage, error
 	if err != nil {
 		return btPage{}, err
 	}
-	b := btPage{p: p, n: int(p[f.l.cEnt]), size: int(p[f.l.cbEnt]), level: int(p[f.l.cLevel])}
+	n := int(p[f.l.cEnt])
+	if f.l.wideCount {
+		n = int(binary.LittleEndian.Uint16(p[f.l.cEnt:]))
+	}
+	b := btPage{p: p, n: n, size: int(p[f.l.cbEnt]), level: int(p[f.l.cLevel])}
 	least := leafSize
 	if b.level > 0 {
 		least = 3 * f.l.id
@@ -171,7 +178,8 @@ func (f *File) nodes(fn func(node) error) error {
 	})
 }
 
-// block returns the bytes of the block bid, as they are in the file.
+// block returns the bytes of the block bid: as they are in the file, or
+// inflated where the 4K format compressed them.
 func (f *File) block(bid uint64) ([]byte, error) {
 	id := f.l.id
 	e, err := f.blockEntry(bid)
@@ -182,14 +190,34 @@ func (f *File) block(bid uint64) ([]byte, error) {
 		return nil, errCorrupt("a block that is not in the block B-tree")
 	}
 	off, size := f.l.getID(e[id:]), uint64(binary.LittleEndian.Uint16(e[2*id:]))
-	if size > maxBlock || off > uint64(f.size) || uint64(f.size)-off < size {
+	inflated := size
+	if f.l.inflated > 0 {
+		inflated = uint64(binary.LittleEndian.Uint16(e[f.l.inflated:]))
+	}
+	if size > uint64(f.l.maxBlock) || inflated > uint64(f.l.maxBlock) ||
+		off > uint64(f.size) || uint64(f.size)-off < size {
 		return nil, errCorrupt("a block past the end of the file")
 	}
 	b := make([]byte, size)
 	if _, err := f.r.ReadAt(b, int64(off)); err != nil {
 		return nil, readErr(err)
 	}
-	return b, nil
+	if inflated == size {
+		return b, nil
+	}
+	// A block stored smaller than its data is a zlib stream (RFC 1950),
+	// as libpst and libpff inflate it. It must inflate to exactly the
+	// size the entry gives, so one byte more is asked for, and reading
+	// to the stream's end checks its Adler-32.
+	z, err := zlib.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, errCorrupt("a compressed block")
+	}
+	out := make([]byte, inflated+1)
+	if n, err := io.ReadFull(z, out); n != int(inflated) || err != io.ErrUnexpectedEOF {
+		return nil, errCorrupt("a compressed block")
+	}
+	return out[:inflated], nil
 }
 
 // internal reports whether bid is a block of the node database's own

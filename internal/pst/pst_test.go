@@ -2,6 +2,7 @@ package pst_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -42,17 +43,34 @@ func mailbox() []psttest.Folder {
 	}
 }
 
-// read is what a reader finds in a file, written in the ANSI format or
-// not: by folder, the messages with their text properties, recipients and
+// fileFormat is a format files are written in, and read.
+type fileFormat struct {
+	name        string
+	ansi, ost4k bool
+}
+
+var formats = []fileFormat{{"unicode", false, false}, {"ansi", true, false}, {"ost4k", false, true}}
+
+func (fm fileFormat) write(t testing.TB, folders []psttest.Folder, crypt byte) []byte {
+	t.Helper()
+	b, err := psttest.Write(folders, psttest.Options{Crypt: crypt, ANSI: fm.ansi, OST4K: fm.ost4k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// read is what a reader finds in a file written in the format fm: by
+// folder, the messages with their text properties, recipients and
 // attachments.
-func read(t testing.TB, b []byte, ansi bool) map[string][]string {
+func read(t testing.TB, b []byte, fm fileFormat) map[string][]string {
 	t.Helper()
 	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Unicode() != !ansi {
-		t.Errorf("Unicode() = %v for a file written with ANSI %v", f.Unicode(), ansi)
+	if f.Unicode() != !fm.ansi || f.Pages4K() != fm.ost4k {
+		t.Errorf("Unicode() = %v, Pages4K() = %v for a file written as %s", f.Unicode(), f.Pages4K(), fm.name)
 	}
 	found := map[string][]string{}
 	err = f.Messages(func(m *pst.Message, err error) error {
@@ -125,23 +143,11 @@ func describe(t testing.TB, o *pst.Object, depth int) string {
 	return strings.Join(out, "\n")
 }
 
-// format names a subtest by the file format.
-func format(ansi bool) string {
-	if ansi {
-		return "ansi"
-	}
-	return "unicode"
-}
-
 func TestMessages(t *testing.T) {
-	for _, ansi := range []bool{false, true} {
+	for _, fm := range formats {
 		for _, crypt := range []byte{psttest.CryptNone, psttest.CryptPermute, psttest.CryptCyclic} {
-			t.Run(fmt.Sprint(format(ansi), "/crypt", crypt), func(t *testing.T) {
-				b, err := psttest.Write(mailbox(), psttest.Options{Crypt: crypt, ANSI: ansi})
-				if err != nil {
-					t.Fatal(err)
-				}
-				found := read(t, b, ansi)
+			t.Run(fmt.Sprint(fm.name, "/crypt", crypt), func(t *testing.T) {
+				found := read(t, fm.write(t, mailbox(), crypt), fm)
 				var inbox, contacts string
 				for folder, ms := range found {
 					switch folder { // below the top of the folders
@@ -181,13 +187,9 @@ func TestManyMessages(t *testing.T) {
 	for i := range 500 {
 		ms = append(ms, psttest.Message{Subject: fmt.Sprintf("Melding %d", i), Body: fmt.Sprintf("kunde%d@example.no", i)})
 	}
-	for _, ansi := range []bool{false, true} {
-		t.Run(format(ansi), func(t *testing.T) {
-			b, err := psttest.Write([]psttest.Folder{{Name: "Arkiv", Messages: ms}}, psttest.Options{Crypt: psttest.CryptPermute, ANSI: ansi})
-			if err != nil {
-				t.Fatal(err)
-			}
-			found := read(t, b, ansi)
+	for _, fm := range formats {
+		t.Run(fm.name, func(t *testing.T) {
+			found := read(t, fm.write(t, []psttest.Folder{{Name: "Arkiv", Messages: ms}}, psttest.CryptPermute), fm)
 			n := 0
 			for folder, ms := range found {
 				if folder != "Arkiv" {
@@ -209,49 +211,159 @@ func TestManyMessages(t *testing.T) {
 // TestCorrupt cuts and damages a file: each case ends in an error or in
 // fewer messages, never a panic or a hang.
 func TestCorrupt(t *testing.T) {
-	b, err := psttest.Write(mailbox(), psttest.Options{Crypt: psttest.CryptPermute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pst.Open(bytes.NewReader(b[:300]), 300, pst.Limits{}); err == nil {
-		t.Error("a header cut short opened")
-	}
 	notPST := []byte("!BDX" + strings.Repeat("x", 600))
 	if _, err := pst.Open(bytes.NewReader(notPST), int64(len(notPST)), pst.Limits{}); !errors.Is(err, pst.ErrNotPST) {
 		t.Errorf("not a PST: %v", err)
 	}
-	ost := bytes.Clone(b)
-	ost[10] = 36
-	if _, err := pst.Open(bytes.NewReader(ost), int64(len(ost)), pst.Limits{}); !errors.Is(err, pst.ErrUnsupported) {
-		t.Errorf("4K OST: %v", err)
-	}
-	for _, cut := range []int{len(b) / 2, len(b) - 600, 4096} {
-		readAll(b[:cut], pst.Limits{})
-	}
-	// A value over the limit is an error for that value.
-	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{MaxValue: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tooLarge := 0
-	_ = f.Messages(func(m *pst.Message, err error) error {
-		if err != nil {
-			return nil
+	b := formats[0].write(t, mailbox(), psttest.CryptPermute)
+	for _, ver := range []byte{20, 37} { // between ANSI and Unicode, and after 4K
+		v := bytes.Clone(b)
+		v[10] = ver
+		if _, err := pst.Open(bytes.NewReader(v), int64(len(v)), pst.Limits{}); !errors.Is(err, pst.ErrUnsupported) {
+			t.Errorf("format version %d: %v", ver, err)
 		}
-		as, _ := m.Attachments()
-		for _, a := range as {
-			if p, ok := a.Prop(pst.PropAttachData); ok && p.Type == pst.TypeBinary {
-				if _, err := a.Value(p); errors.Is(err, pst.ErrTooLarge) {
-					tooLarge++
-				}
+	}
+	for _, fm := range formats {
+		t.Run(fm.name, func(t *testing.T) {
+			b := fm.write(t, mailbox(), psttest.CryptPermute)
+			if _, err := pst.Open(bytes.NewReader(b[:300]), 300, pst.Limits{}); err == nil {
+				t.Error("a header cut short opened")
 			}
+			for _, cut := range []int{len(b) / 2, len(b) - 600, 4096} {
+				readAll(b[:cut], pst.Limits{})
+			}
+			// A value over the limit is an error for that value.
+			f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{MaxValue: 4096})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tooLarge := 0
+			_ = f.Messages(func(m *pst.Message, err error) error {
+				if err != nil {
+					return nil
+				}
+				as, _ := m.Attachments()
+				for _, a := range as {
+					if p, ok := a.Prop(pst.PropAttachData); ok && p.Type == pst.TypeBinary {
+						if _, err := a.Value(p); errors.Is(err, pst.ErrTooLarge) {
+							tooLarge++
+						}
+					}
+				}
+				return nil
+			})
+			if tooLarge != 1 {
+				t.Errorf("%d values over the limit, want 1 (the 112 KB attachment)", tooLarge)
+			}
+		})
+	}
+}
+
+// TestCompressed damages the compressed blocks of a 4K file: a block that
+// inflates to more or less than its entry says, or not at all, is an
+// error for what is in it.
+func TestCompressed(t *testing.T) {
+	b := formats[2].write(t, mailbox(), psttest.CryptNone)
+	if n := readErrors(b); n != 0 {
+		t.Fatalf("%d errors in the file as written", n)
+	}
+	var compressed []int // offsets of block B-tree entries of compressed blocks
+	for _, e := range bbt4K(b) {
+		if cb, inflated := binary.LittleEndian.Uint16(b[e+16:]), binary.LittleEndian.Uint16(b[e+18:]); cb != inflated {
+			compressed = append(compressed, e)
+		}
+	}
+	if len(compressed) == 0 {
+		t.Fatal("no compressed block")
+	}
+	// Blocks of the name-to-id map and the folders' tables are not read:
+	// the blocks a longer inflated size breaks are the ones read, and
+	// every other damage must break them too.
+	damage := func(e int, fn func(b []byte)) int {
+		d := bytes.Clone(b)
+		fn(d)
+		return readErrors(d)
+	}
+	le := binary.LittleEndian
+	var read []int
+	for _, e := range compressed {
+		if damage(e, func(b []byte) { le.PutUint16(b[e+18:], le.Uint16(b[e+18:])+1) }) > 0 {
+			read = append(read, e)
+		}
+	}
+	if len(read) == 0 {
+		t.Fatal("no compressed block read")
+	}
+	for _, e := range read {
+		ib := le.Uint64(b[e+8:])
+		for name, fn := range map[string]func(b []byte){
+			"inflated -1":  func(b []byte) { le.PutUint16(b[e+18:], le.Uint16(b[e+18:])-1) },
+			"inflated 64K": func(b []byte) { le.PutUint16(b[e+18:], 0xFFFF) },
+			"inflated 0":   func(b []byte) { le.PutUint16(b[e+18:], 0) },
+			"stream cut":   func(b []byte) { le.PutUint16(b[e+16:], le.Uint16(b[e+16:])/2) },
+			"checksum":     func(b []byte) { b[ib+uint64(le.Uint16(b[e+16:]))-1] ^= 0x55 },
+		} {
+			if damage(e, fn) == 0 {
+				t.Errorf("%s: block at %d: no error", name, ib)
+			}
+		}
+		// Taken for stored, the stream is read as the data: no error
+		// to be had, but no panic either.
+		damage(e, func(b []byte) { le.PutUint16(b[e+16:], le.Uint16(b[e+18:])) })
+	}
+}
+
+// bbt4K returns the offsets in a 4K file of its block B-tree's leaf
+// entries: the root page's offset is in the header at 240; a page has
+// cEnt (two bytes) at 4056, cbEnt at 4060 and cLevel at 4061.
+func bbt4K(b []byte) []int {
+	var leaves []int
+	var visit func(off uint64)
+	visit = func(off uint64) {
+		p := b[off : off+4096]
+		n, size := int(binary.LittleEndian.Uint16(p[4056:])), int(p[4060])
+		for i := range n {
+			if e := int(off) + i*size; p[4061] == 0 {
+				leaves = append(leaves, e)
+			} else {
+				visit(binary.LittleEndian.Uint64(b[e+16:]))
+			}
+		}
+	}
+	visit(binary.LittleEndian.Uint64(b[240:]))
+	return leaves
+}
+
+// readErrors reads everything in a file and counts the errors.
+func readErrors(b []byte) int {
+	q := &counting{}
+	f, err := pst.Open(bytes.NewReader(b), int64(len(b)), pst.Limits{})
+	if err != nil {
+		return 1
+	}
+	err = f.Messages(func(m *pst.Message, err error) error {
+		if err != nil {
+			q.n++
+		} else {
+			describe(q, m.Object, 0)
 		}
 		return nil
 	})
-	if tooLarge != 1 {
-		t.Errorf("%d values over the limit, want 1 (the 112 KB attachment)", tooLarge)
+	if err != nil {
+		q.n++
 	}
+	return q.n
 }
+
+// counting is a testing.TB that counts the errors describe finds.
+type counting struct {
+	testing.TB
+	n int
+}
+
+func (*counting) Helper()                 {}
+func (c *counting) Error(...any)          { c.n++ }
+func (c *counting) Errorf(string, ...any) { c.n++ }
 
 // readAll reads everything in what may be a damaged file, for whatever
 // breaks on the way.
@@ -285,12 +397,9 @@ func FuzzPST(f *testing.F) {
 	small[0].Messages[0].Attachments = small[0].Messages[0].Attachments[:1]
 	small[0].Messages[1].Body = "kort"
 	for _, crypt := range []byte{psttest.CryptNone, psttest.CryptPermute, psttest.CryptCyclic} {
-		b, err := psttest.Write(small, psttest.Options{Crypt: crypt})
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(formats[0].write(f, small, crypt))
 	}
+	f.Add(formats[2].write(f, small, psttest.CryptPermute)) // 4K pages, compressed blocks
 	f.Fuzz(func(t *testing.T, b []byte) {
 		readAll(b, pst.Limits{MaxValue: 1 << 20})
 	})

@@ -46,6 +46,7 @@ func fixedSize(typ uint16) int {
 // heap is a heap-on-node being built: one page per data block.
 type heap struct {
 	sig   byte
+	shift int        // of the block index in a HID: 16, in the 4K format 19
 	max   int        // bytes of a page: the most data a block holds
 	pages [][][]byte // allocations per page
 	used  []int      // bytes allocated per page
@@ -75,12 +76,12 @@ func (h *heap) alloc(b []byte) uint32 {
 	}
 	h.pages[p] = append(h.pages[p], b)
 	h.used[p] += len(b)
-	return uint32(len(h.pages[p]))<<5 | uint32(p)<<16
+	return uint32(len(h.pages[p]))<<5 | uint32(p)<<h.shift
 }
 
 // set replaces an allocation made earlier with a placeholder of equal size.
 func (h *heap) set(hid uint32, b []byte) {
-	h.pages[hid>>16][(hid>>5&0x7FF)-1] = b
+	h.pages[hid>>h.shift][(hid>>5&0x7FF)-1] = b
 }
 
 // build lays out the pages with their HNPAGEMAPs; each becomes one block.
@@ -193,7 +194,7 @@ func inline(v []byte) uint32 {
 func (o *owner) pc(props []prop) [][]byte {
 	props = slices.Clone(props)
 	slices.SortFunc(props, func(a, b prop) int { return int(a.id) - int(b.id) })
-	h := &heap{sig: sigPC, max: o.m.dataMax()}
+	h := &heap{sig: sigPC, shift: o.m.hidShift, max: o.m.dataMax()}
 	hdr := h.alloc(make([]byte, 8)) // BTH header first, as Outlook lays it out
 	var recs [][]byte
 	for _, p := range props {
@@ -237,7 +238,7 @@ func (o *owner) tc(cols []uint32, rows []map[uint32][]byte) [][]byte {
 	rgib[3] = off + (len(cols)+7)/8
 	rowSize := rgib[3]
 
-	h := &heap{sig: sigTC, max: o.m.dataMax()}
+	h := &heap{sig: sigTC, shift: o.m.hidShift, max: o.m.dataMax()}
 	info := h.alloc(make([]byte, 22+8*len(cols)))
 	var matrix, index [][]byte
 	for i, r := range rows {

@@ -1,6 +1,8 @@
 package psttest
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -11,10 +13,7 @@ import (
 // AMap/PMap pages and the header.
 
 const (
-	blockSize = 8192 // largest block, trailer included
-	pageSize  = 512
-	amapStart = 0x4400       // the first AMap page, in both formats
-	amapSpan  = 496 * 8 * 64 // bytes covered by one AMap page
+	blockSize = 8192 // largest block written, trailer included
 
 	ptypeBBT  = 0x80
 	ptypeNBT  = 0x81
@@ -25,23 +24,43 @@ const (
 var le = binary.LittleEndian
 
 // format is what differs between the Unicode and the ANSI layout (MS-PST
-// 2.2.2): the ANSI one has 32-bit BIDs and IBs, so shorter trailers and
-// entries. Everything above the NDB layer is the same, save the data of a
+// 2.2.2), and the 4K one of Outlook 2013's .ost: the ANSI one has 32-bit
+// BIDs and IBs, so shorter trailers and entries; the 4K one has pages of
+// 4096 bytes, two-byte entry counts, 24-byte trailers, the inflated size
+// in the BBT entries and the block trailers, and zlib-compressed data
+// blocks. Everything above the NDB layer is the same, save the data of a
 // table's row index (TCROWID.dwRowIndex: 4 bytes, ANSI 2).
 type format struct {
-	ansi     bool
-	id       int // bytes of a BID, an IB, and of a NID where it is a B-tree or subnode key
-	trailer  int // bytes of a block trailer (BLOCKTRAILER)
-	entries  int // bytes of a B-tree page's rgentries; cEnt, cEntMax, cbEnt, cLevel follow
-	pageData int // bytes of a page before its PAGETRAILER, all of them under its dwCRC
-	mapBits  int // offset of an AMap's or PMap's bits (ANSI pages start with 4 bytes of padding)
-	slHeader int // bytes of an SLBLOCK's or SIBLOCK's header (Unicode: with dwPadding)
-	rowIndex int // bytes of TCROWID.dwRowIndex
+	ansi, fourK bool
+	id          int // bytes of a BID, an IB, and of a NID where it is a B-tree or subnode key
+	trailer     int // bytes of a block trailer (BLOCKTRAILER)
+	align       int // blocks are placed on, and sized in, multiples of this
+	pageSize    int
+	entries     int // bytes of a B-tree page's rgentries; cEnt, cEntMax, cbEnt, cLevel follow
+	pageData    int // bytes of a page before its PAGETRAILER, all of them under its dwCRC
+	mapBits     int // offset of an AMap's or PMap's bits (ANSI pages start with 4 bytes of padding)
+	mapBytes    int // bytes of an AMap's bits, each bit 64 bytes of the file
+	amapStart   uint64
+	amapSpan    uint64 // bytes from one AMap to the next
+	slHeader    int    // bytes of an SLBLOCK's or SIBLOCK's header (Unicode: with dwPadding)
+	rowIndex    int    // bytes of TCROWID.dwRowIndex
+	// hidShift is where a HID's block index starts: bit 16, and in the
+	// 4K format bit 19 (libpff: hid >> 19, and a 14-bit hidIndex;
+	// libpst: (hid >> 16) >> 3). Either way hidIndex keeps to 11 bits.
+	hidShift int
 }
 
 var (
-	unicodeFormat = format{id: 8, trailer: 16, entries: 488, pageData: 496, mapBits: 0, slHeader: 8, rowIndex: 4}
-	ansiFormat    = format{ansi: true, id: 4, trailer: 12, entries: 496, pageData: 500, mapBits: 4, slHeader: 4, rowIndex: 2}
+	unicodeFormat = format{id: 8, trailer: 16, align: 64, pageSize: 512, entries: 488, pageData: 496, mapBits: 0,
+		mapBytes: 496, amapStart: 0x4400, amapSpan: 496 * 8 * 64, slHeader: 8, rowIndex: 4, hidShift: 16}
+	ansiFormat = format{ansi: true, id: 4, trailer: 12, align: 64, pageSize: 512, entries: 496, pageData: 500, mapBits: 4,
+		mapBytes: 496, amapStart: 0x4400, amapSpan: 496 * 8 * 64, slHeader: 4, rowIndex: 2, hidShift: 16}
+	// The 4K layout as libpff (pff_index_node_64bit_4k_page_footer_t,
+	// pff_block_footer_64bit_4k_page_t, the first allocation table at
+	// 0x22000 and every 4072*8*512 bytes, blocks in 512-byte steps) and
+	// libpst (INDEX_TYPE4K, pst_index with inflated_size) read it.
+	fourKFormat = format{fourK: true, id: 8, trailer: 24, align: 512, pageSize: 4096, entries: 4056, pageData: 4072,
+		mapBytes: 4072, amapStart: 0x22000, amapSpan: 4072 * 8 * 512, slHeader: 8, rowIndex: 4, hidShift: 19}
 )
 
 // dataMax is the most data one block holds: 8176 bytes (Unicode), 8180 (ANSI).
@@ -69,8 +88,8 @@ type nbtEntry struct {
 }
 
 type bbtEntry struct {
-	bid, ib uint64
-	cb      int
+	bid, ib      uint64
+	cb, inflated int // bytes stored, and of the data once inflated
 }
 
 type ndb struct {
@@ -86,26 +105,27 @@ type ndb struct {
 
 func newNDB(crypt byte, m *format) *ndb {
 	f := &ndb{crypt: crypt, m: m}
-	f.buf = make([]byte, amapStart)
+	f.buf = make([]byte, m.amapStart)
 	f.skipMaps(0)
 	return f
 }
 
 // mapSize is the room the map pages take at the start of AMap interval k:
-// the AMap, and in every 8th interval also a (deprecated) PMap.
-func mapSize(k uint64) uint64 {
-	if k%8 == 0 {
-		return 2 * pageSize
+// the AMap, and in every 8th interval of the 512-byte-page formats also a
+// (deprecated) PMap, which libpff has not seen in 4K files.
+func (f *ndb) mapSize(k uint64) uint64 {
+	if k%8 == 0 && !f.m.fourK {
+		return 2 * uint64(f.m.pageSize)
 	}
-	return pageSize
+	return uint64(f.m.pageSize)
 }
 
 // skipMaps reserves the map pages that open interval k; they are filled in
 // by finish once every allocation is known.
 func (f *ndb) skipMaps(k uint64) {
-	ib := amapStart + k*amapSpan
-	f.grow(ib + mapSize(k))
-	f.used = append(f.used, [2]uint64{ib, ib + mapSize(k)})
+	ib := f.m.amapStart + k*f.m.amapSpan
+	f.grow(ib + f.mapSize(k))
+	f.used = append(f.used, [2]uint64{ib, ib + f.mapSize(k)})
 	f.mapped = k + 1
 }
 
@@ -120,13 +140,13 @@ func (f *ndb) grow(n uint64) {
 func (f *ndb) place(size, align uint64) uint64 {
 	for {
 		ib := (uint64(len(f.buf)) + align - 1) / align * align
-		k := (ib - amapStart) / amapSpan
+		k := (ib - f.m.amapStart) / f.m.amapSpan
 		if k >= f.mapped { // first use of interval k: its map pages come first
-			f.grow(amapStart + k*amapSpan)
+			f.grow(f.m.amapStart + k*f.m.amapSpan)
 			f.skipMaps(k)
 			continue
 		}
-		next := amapStart + (k+1)*amapSpan
+		next := f.m.amapStart + (k+1)*f.m.amapSpan
 		if ib+size <= next {
 			f.grow(ib + size)
 			f.used = append(f.used, [2]uint64{ib, ib + size})
@@ -145,8 +165,10 @@ func (f *ndb) newBid(internal bool) uint64 {
 	return bid
 }
 
-// block writes one block: payload, padding to a multiple of 64, trailer.
-// Only data blocks are encoded; XBLOCKs and SL/SIBLOCKs are stored plain.
+// block writes one block: payload, padding to a multiple of 64 (4K: 512),
+// trailer. Only data blocks are encoded; XBLOCKs and SL/SIBLOCKs are
+// stored plain. In the 4K format a data block is then zlib-compressed
+// where that makes it smaller: readers inflate, then decode.
 func (f *ndb) block(data []byte, internal bool) uint64 {
 	if len(data) > f.m.dataMax() {
 		panic("psttest: block too large")
@@ -155,14 +177,19 @@ func (f *ndb) block(data []byte, internal bool) uint64 {
 	stored := data
 	if !internal {
 		stored = encode(data, f.crypt, bid)
+		if z := deflate(stored); f.m.fourK && len(z) < len(stored) {
+			stored = z
+		}
 	}
-	size := uint64(len(data)+f.m.trailer+63) / 64 * 64
-	ib := f.place(size, 64)
+	align := uint64(f.m.align)
+	size := (uint64(len(stored)+f.m.trailer) + align - 1) / align * align
+	ib := f.place(size, align)
 	copy(f.buf[ib:], stored)
 	// BLOCKTRAILER: cb, wSig, then dwCRC and bid (Unicode) or bid and
-	// dwCRC (ANSI).
+	// dwCRC (ANSI); 4K: then 2 unknown bytes, cbInflated and 4 unknown.
+	// dwCRC is of the bytes stored.
 	t := f.buf[ib+size-uint64(f.m.trailer):]
-	le.PutUint16(t[0:], uint16(len(data)))
+	le.PutUint16(t[0:], uint16(len(stored)))
 	le.PutUint16(t[2:], sig(ib, bid))
 	if f.m.ansi {
 		le.PutUint32(t[4:], uint32(bid))
@@ -171,8 +198,21 @@ func (f *ndb) block(data []byte, internal bool) uint64 {
 		le.PutUint32(t[4:], crc(stored))
 		le.PutUint64(t[8:], bid)
 	}
-	f.bbt = append(f.bbt, bbtEntry{bid, ib, len(data)})
+	if f.m.fourK {
+		le.PutUint16(t[18:], uint16(len(data)))
+	}
+	f.bbt = append(f.bbt, bbtEntry{bid, ib, len(stored), len(data)})
 	return bid
+}
+
+// deflate compresses b as a zlib stream at the default level, whose
+// header (78 9C) is the one XstReader checks for.
+func deflate(b []byte) []byte {
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(b)
+	w.Close()
+	return z.Bytes()
 }
 
 // data stores a node's data stream: one block, or an XBLOCK (XXBLOCK when
@@ -271,8 +311,8 @@ func (f *ndb) add(n *node, parent uint32) {
 	f.nbt = append(f.nbt, nbtEntry{nid: n.nid, parent: parent, bidData: f.data(n.data), bidSub: f.subtree(n.subs)})
 }
 
-// btree writes a B-tree of 512-byte pages bottom-up and returns the root's
-// BREF. keys[i] is the key of leaf entry ents[i] (both sorted).
+// btree writes a B-tree of pages bottom-up and returns the root's BREF.
+// keys[i] is the key of leaf entry ents[i] (both sorted).
 func (f *ndb) btree(ptype byte, keys []uint64, ents [][]byte, cbEnt int) (bid, ib uint64) {
 	level := byte(0)
 	for {
@@ -281,14 +321,21 @@ func (f *ndb) btree(ptype byte, keys []uint64, ents [][]byte, cbEnt int) (bid, i
 		var nents [][]byte
 		for i := 0; i < len(ents); i += per {
 			part := ents[i:min(i+per, len(ents))]
-			p := make([]byte, pageSize)
+			p := make([]byte, f.m.pageSize)
 			for j, e := range part {
 				copy(p[j*cbEnt:], e)
 			}
-			n := f.m.entries // cEnt, cEntMax, cbEnt, cLevel
-			p[n], p[n+1], p[n+2], p[n+3] = byte(len(part)), byte(per), byte(cbEnt), level
+			n := f.m.entries // cEnt, cEntMax (4K: two bytes each), cbEnt, cLevel
+			if f.m.fourK {
+				le.PutUint16(p[n:], uint16(len(part)))
+				le.PutUint16(p[n+2:], uint16(per))
+				n += 2
+			} else {
+				p[n], p[n+1] = byte(len(part)), byte(per)
+			}
+			p[n+2], p[n+3] = byte(cbEnt), level
 			bid = f.newBid(false)
-			ib = f.place(pageSize, pageSize)
+			ib = f.place(uint64(f.m.pageSize), uint64(f.m.pageSize))
 			f.trailer(p, ptype, sig(ib, bid), bid)
 			copy(f.buf[ib:], p)
 			e := f.m.appendID(nil, keys[i]) // BTENTRY: btkey, BREF
@@ -303,18 +350,19 @@ func (f *ndb) btree(ptype byte, keys []uint64, ents [][]byte, cbEnt int) (bid, i
 }
 
 // trailer writes a PAGETRAILER: ptype, ptypeRepeat, wSig, then dwCRC and
-// bid (Unicode) or bid and dwCRC (ANSI). The CRC covers all of the page
-// before the trailer: 496 bytes, ANSI 500.
+// bid (Unicode, 4K) or bid and dwCRC (ANSI); 4K pages end with 8 unknown
+// bytes, left 0. The CRC covers all of the page before the trailer: 496
+// bytes, ANSI 500, 4K 4072.
 func (f *ndb) trailer(p []byte, ptype byte, wSig uint16, bid uint64) {
 	n := f.m.pageData
 	p[n], p[n+1] = ptype, ptype
 	le.PutUint16(p[n+2:], wSig)
 	if f.m.ansi {
-		le.PutUint32(p[504:], uint32(bid))
-		le.PutUint32(p[508:], crc(p[:n]))
+		le.PutUint32(p[n+4:], uint32(bid))
+		le.PutUint32(p[n+8:], crc(p[:n]))
 	} else {
-		le.PutUint32(p[500:], crc(p[:n]))
-		le.PutUint64(p[504:], bid)
+		le.PutUint32(p[n+4:], crc(p[:n]))
+		le.PutUint64(p[n+8:], bid)
 	}
 }
 
@@ -346,30 +394,44 @@ func (f *ndb) finish() ([]byte, error) {
 		keys, ents = append(keys, uint64(e.nid)), append(ents, b)
 	}
 	nbtBid, nbtIB := f.btree(ptypeNBT, keys, ents, len(ents[0]))
-	// BBTENTRY: BREF (bid, ib), cb, cRef (and in Unicode 4 bytes of padding).
+	// BBTENTRY: BREF (bid, ib), cb, cRef (and in Unicode 4 bytes of
+	// padding); 4K: BREF, cb, cbInflated, cRef, 2 bytes of padding.
 	keys, ents = nil, nil
 	for _, e := range f.bbt {
 		b := f.m.appendID(nil, e.bid)
 		b = f.m.appendID(b, e.ib)
 		b = le.AppendUint16(b, uint16(e.cb))
+		if f.m.fourK {
+			b = le.AppendUint16(b, uint16(e.inflated))
+		}
 		b = le.AppendUint16(b, 2) // cRef, as Outlook writes for live blocks
-		if !f.m.ansi {
+		switch {
+		case f.m.fourK:
+			b = le.AppendUint16(b, 0)
+		case !f.m.ansi:
 			b = le.AppendUint32(b, 0)
 		}
 		keys, ents = append(keys, e.bid), append(ents, b)
 	}
 	bbtBid, bbtIB := f.btree(ptypeBBT, keys, ents, len(ents[0]))
 
+	amapStart, amapSpan := f.m.amapStart, f.m.amapSpan
 	nmaps := (uint64(len(f.buf)) - amapStart + amapSpan - 1) / amapSpan
 	eof := amapStart + nmaps*amapSpan
+	if f.m.fourK {
+		// A 4K AMap's interval is 16 MB: the file ends at its last page
+		// instead, small for tests and fuzzing.
+		eof = (uint64(len(f.buf)) + uint64(f.m.pageSize) - 1) / uint64(f.m.pageSize) * uint64(f.m.pageSize)
+	}
 	f.grow(eof)
+	pageSize := f.m.pageSize
 	var free uint64
 	for k := uint64(0); k < nmaps; k++ {
 		base := amapStart + k*amapSpan
 		p := make([]byte, pageSize)
-		bits := p[f.m.mapBits : f.m.mapBits+496] // rgbAMapBits, after the ANSI dwPadding
+		bits := p[f.m.mapBits : f.m.mapBits+f.m.mapBytes] // rgbAMapBits, after the ANSI dwPadding
 		for _, r := range f.used {
-			for ib := max(r[0], base); ib < min(r[1], base+amapSpan); ib += 64 {
+			for ib := max(r[0], base); ib < min(r[1], base+uint64(8*64*len(bits))); ib += 64 {
 				bit := (ib - base) / 64
 				bits[bit/8] |= 0x80 >> (bit % 8) // MSB first
 			}
@@ -381,13 +443,13 @@ func (f *ndb) finish() ([]byte, error) {
 		}
 		f.trailer(p, ptypeAMap, 0, base) // map pages: wSig 0, bid = ib
 		copy(f.buf[base:], p)
-		if k%8 == 0 {
+		if f.mapSize(k) > uint64(pageSize) {
 			p := make([]byte, pageSize)
-			for i := range 496 {
+			for i := range f.m.mapBytes {
 				p[f.m.mapBits+i] = 0xFF
 			}
-			f.trailer(p, ptypePMap, 0, base+pageSize)
-			copy(f.buf[base+pageSize:], p)
+			f.trailer(p, ptypePMap, 0, base+uint64(pageSize))
+			copy(f.buf[base+uint64(pageSize):], p)
 		}
 	}
 	if f.m.ansi {
@@ -395,10 +457,16 @@ func (f *ndb) finish() ([]byte, error) {
 		return f.buf, nil
 	}
 
+	// The 4K header is the Unicode one with wVer 36; an .ost's wMagicClient
+	// is "SO" (libpff: "Offline Storage Tables (OST)").
 	h := f.buf[:564]
 	copy(h[0:], "!BDN")
 	copy(h[8:], "SM")
 	le.PutUint16(h[10:], 23) // wVer: Unicode
+	if f.m.fourK {
+		copy(h[8:], "SO")
+		le.PutUint16(h[10:], 36)
+	}
 	le.PutUint16(h[12:], 19) // wVerClient
 	h[14], h[15] = 1, 1      // bPlatformCreate, bPlatformAccess
 	f.nextBid++

@@ -1,7 +1,8 @@
-// Package psttest writes small but real PST files, in the Unicode format or
-// the ANSI one, as fixtures for tests of the PST reader. The files are laid
-// out as MS-PST describes and are read by libpst (readpst) and libpff (pypff,
-// pffexport), see psttest_test.go.
+// Package psttest writes small but real PST files, in the Unicode format,
+// the ANSI one or the 4 KiB-page one of Outlook 2013's .ost, as fixtures
+// for tests of the PST reader. The files are laid out as MS-PST (and, for
+// the 4K format, libpff and libpst) describe and are read by libpst
+// (readpst) and libpff (pypff, pffexport), see psttest_test.go.
 package psttest
 
 import (
@@ -24,6 +25,10 @@ type Options struct {
 	// BIDs and offsets) instead of the Unicode one (wVer 23). The
 	// properties are the same, strings included (PT_UNICODE).
 	ANSI bool
+	// OST4K writes the 4 KiB-page format of Outlook 2013 and later .ost
+	// files (wVer 36, wMagicClient "SO"), whose data blocks are
+	// zlib-compressed where that makes them smaller.
+	OST4K bool
 }
 
 type Folder struct {
@@ -84,15 +89,21 @@ var storeUID = []byte{0x5e, 0x1a, 0x0b, 0x8b, 0x2c, 0x41, 0x4d, 0x57, 0x9a, 0x1f
 // fileTime is 2024-01-02 03:04:05 UTC, used for every time property.
 const fileTime = (1704164645 + 11644473600) * 10000000
 
-// Write returns a complete PST, Unicode (wVer 23) or with opt.ANSI ANSI
-// (wVer 14), holding the folders under the root folder.
+// Write returns a complete PST, Unicode (wVer 23), with opt.ANSI ANSI
+// (wVer 14) or with opt.OST4K a 4K .ost (wVer 36), holding the folders
+// under the root folder.
 func Write(folders []Folder, opt Options) ([]byte, error) {
 	if opt.Crypt > CryptCyclic {
 		return nil, errors.New("psttest: unknown crypt method")
 	}
 	m := &unicodeFormat
-	if opt.ANSI {
+	switch {
+	case opt.ANSI && opt.OST4K:
+		return nil, errors.New("psttest: a 4K file is a Unicode one")
+	case opt.ANSI:
 		m = &ansiFormat
+	case opt.OST4K:
+		m = &fourKFormat
 	}
 	w := &writer{f: newNDB(opt.Crypt, m), nextFolder: firstFolderIndex, nextMessage: firstMessageIndex, named: map[uint16]bool{}}
 	ipm := Folder{Name: "Top of Personal Folders", Folders: folders}

@@ -3,6 +3,7 @@ package psttest
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,11 +32,17 @@ var crypts = []struct {
 	crypt byte
 }{{"none", CryptNone}, {"permute", CryptPermute}, {"cyclic", CryptCyclic}}
 
-// formats are the two file formats every check runs for.
-var formats = []struct {
-	name string
-	ansi bool
-}{{"unicode", false}, {"ansi", true}}
+// fileFormat is a file format every check runs for.
+type fileFormat struct {
+	name        string
+	ansi, ost4k bool
+}
+
+var formats = []fileFormat{{"unicode", false, false}, {"ansi", true, false}, {"ost4k", false, true}}
+
+func (fm fileFormat) options(crypt byte) Options {
+	return Options{Crypt: crypt, ANSI: fm.ansi, OST4K: fm.ost4k}
+}
 
 func payload(n int) []byte {
 	b := make([]byte, n)
@@ -147,9 +155,9 @@ func TestReaders(t *testing.T) {
 	for _, fm := range formats {
 		for _, c := range crypts {
 			t.Run(fm.name+"/"+c.name, func(t *testing.T) {
-				path := writeFile(t, fixture(), Options{Crypt: c.crypt, ANSI: fm.ansi})
+				path := writeFile(t, fixture(), fm.options(c.crypt))
 				t.Run("readpst", func(t *testing.T) { checkReadpst(t, path, fixture()) })
-				t.Run("pypff", func(t *testing.T) { checkPypff(t, path, c.crypt, fm.ansi, fixture()) })
+				t.Run("pypff", func(t *testing.T) { checkPypff(t, path, c.crypt, fm, fixture()) })
 				t.Run("pffexport", func(t *testing.T) { checkPffexport(t, path, fixture()) })
 			})
 		}
@@ -379,8 +387,8 @@ func runPypff(t *testing.T, path string) (enc, orphans int, top pyFolder) {
 	return res.Encryption, res.Orphans, res.Root.Folders[0]
 }
 
-func checkPypff(t *testing.T, path string, crypt byte, ansi bool, folders []Folder) {
-	checkPffinfo(t, path, ansi)
+func checkPypff(t *testing.T, path string, crypt byte, fm fileFormat, folders []Folder) {
+	checkPffinfo(t, path, fm)
 	enc, orphans, top := runPypff(t, path)
 	if enc != int(crypt) { // libpff: 0 none, 1 compressible, 2 high
 		t.Errorf("pypff: encryption type %d, want %d", enc, crypt)
@@ -402,6 +410,15 @@ func checkPypff(t *testing.T, path string, crypt byte, ansi bool, folders []Fold
 			}
 			for j, m := range f.Messages {
 				gm := g.Messages[j]
+				// libpff 20180714 decodes only as many bytes of an
+				// inflated block in an XBLOCK as were stored (its
+				// libpff_data_array_read_element_data passes the stored
+				// size), so it garbles an encrypted 4K file's compressed
+				// multi-block values; readpst and our reader check those.
+				if fm.ost4k && crypt == CryptPermute && len(utf16le(m.Body)) > fourKFormat.dataMax() {
+					t.Logf("pypff: body of %q not compared (libpff and encrypted compressed XBLOCK data)", m.Subject)
+					gm.Body = m.Body
+				}
 				if gm.Subject != m.Subject || gm.Body != m.Body || gm.HTML != m.HTMLBody || gm.Sender != m.SenderName {
 					t.Errorf("pypff: message %d in %q: got %q/%d-byte body/%q/%q, want %q/%d-byte body/%q/%q", j, f.Name,
 						gm.Subject, len(gm.Body), gm.HTML, gm.Sender, m.Subject, len(m.Body), m.HTMLBody, m.SenderName)
@@ -424,20 +441,26 @@ func checkPypff(t *testing.T, path string, crypt byte, ansi bool, folders []Fold
 }
 
 // checkPffinfo checks that libpff takes the file for the format it was
-// written in: pffinfo (pff-tools) says "File type: 32-bit" for ANSI files
-// and "64-bit" for Unicode ones.
-func checkPffinfo(t *testing.T, path string, ansi bool) {
+// written in: pffinfo (pff-tools) says "File type: 32-bit" for ANSI files,
+// "64-bit" for Unicode ones and "64-bit with 4k page" for 4K ones, which
+// are .ost files.
+func checkPffinfo(t *testing.T, path string, fm fileFormat) {
 	pffinfo := tool(t, "pffinfo")
 	out, err := exec.Command(pffinfo, path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pffinfo: %v\n%s", err, out)
 	}
-	want := "File type:\t\t64-bit\n"
-	if ansi {
-		want = "File type:\t\t32-bit\n"
+	want := []string{"File type:\t\t64-bit\n", "File content type:\tPersonal Storage Tables (PST)\n"}
+	switch {
+	case fm.ansi:
+		want[0] = "File type:\t\t32-bit\n"
+	case fm.ost4k:
+		want = []string{"File type:\t\t64-bit with 4k page\n", "File content type:\tOffline Storage Tables (OST)\n"}
 	}
-	if !strings.Contains(string(out), want) {
-		t.Errorf("pffinfo: no %q in\n%s", want, out)
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("pffinfo: no %q in\n%s", w, out)
+		}
 	}
 }
 
@@ -489,11 +512,11 @@ func checkPffexport(t *testing.T, path string, folders []Folder) {
 // BTH, and a heap over several pages.
 func TestManyMessages(t *testing.T) {
 	for _, fm := range formats {
-		t.Run(fm.name, func(t *testing.T) { testManyMessages(t, fm.ansi) })
+		t.Run(fm.name, func(t *testing.T) { testManyMessages(t, fm) })
 	}
 }
 
-func testManyMessages(t *testing.T, ansi bool) {
+func testManyMessages(t *testing.T, fm fileFormat) {
 	var msgs []Message
 	for i := range 500 {
 		m := Message{Subject: fmt.Sprintf("Melding nr. %d – æøå", i), Body: fmt.Sprintf("Tekst %d", i),
@@ -504,15 +527,22 @@ func testManyMessages(t *testing.T, ansi bool) {
 		msgs = append(msgs, m)
 	}
 	folders := []Folder{{Name: "Arkiv", Messages: msgs[:450], Folders: []Folder{{Name: "Eldre", Messages: msgs[450:]}}}}
-	b, err := Write(folders, Options{Crypt: CryptPermute, ANSI: ansi})
+	crypt := CryptPermute
+	if fm.ost4k {
+		crypt = CryptNone // libpff misreads encrypted compressed XBLOCK data: see checkPypff
+	}
+	b, err := Write(folders, fm.options(crypt))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// BREF NBT, BREF BBT (bid, ib) in the header's ROOT: the root page's
 	// cLevel.
 	brefs, cLevel, ib := []int{216, 232}, 491, func(off int) uint64 { return le.Uint64(b[off+8:]) }
-	if ansi {
+	switch {
+	case fm.ansi:
 		brefs, cLevel, ib = []int{184, 192}, 499, func(off int) uint64 { return uint64(le.Uint32(b[off+4:])) }
+	case fm.ost4k:
+		cLevel = 4061
 	}
 	for _, off := range brefs {
 		if lvl := b[ib(off)+uint64(cLevel)]; lvl < 1 {
@@ -524,7 +554,7 @@ func testManyMessages(t *testing.T, ansi bool) {
 		t.Fatal(err)
 	}
 	t.Run("readpst", func(t *testing.T) { checkReadpst(t, path, folders) })
-	t.Run("pypff", func(t *testing.T) { checkPypff(t, path, CryptPermute, ansi, folders) })
+	t.Run("pypff", func(t *testing.T) { checkPypff(t, path, crypt, fm, folders) })
 }
 
 // TestFormat checks the encodings against independent statements of them.
@@ -588,4 +618,84 @@ func TestFormat(t *testing.T) {
 			t.Errorf("ANSI page CRC %08x, want %08x", got, want)
 		}
 	}
+
+	// 4K (libpff, libpst): wVer 36, "SO", the Unicode header; pages of
+	// 4096 bytes with the ptype at 4072, dwCRC of the 4072 bytes before
+	// it at 4076 and the bid at 4080; BBT entries of bid, ib, cb,
+	// cbInflated; blocks in 512-byte steps whose 24-byte trailer holds
+	// cb, the dwCRC of the bytes stored, the bid, and cbInflated at 18.
+	b, err = Write(fixture(), Options{Crypt: CryptPermute, OST4K: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, magic := le.Uint16(b[10:]), string(b[8:10]); v != 36 || magic != "SO" {
+		t.Errorf("4K wVer %d, wMagicClient %q", v, magic)
+	}
+	if got, want := le.Uint32(b[524:]), bitwise(b[8:8+516]); got != want {
+		t.Errorf("4K dwCRCFull %08x, want %08x", got, want)
+	}
+	if eof := le.Uint64(b[184:]); eof != uint64(len(b)) {
+		t.Errorf("4K ibFileEof %d, file is %d bytes", eof, len(b))
+	}
+	type block struct{ ib, cb, inflated uint64 }
+	blocks := map[uint64]block{}
+	var visit func(bref int, ib uint64)
+	visit = func(bref int, ib uint64) {
+		p := b[ib:][:4096]
+		if got, want := le.Uint32(p[4076:]), bitwise(p[:4072]); got != want || p[4072] != p[4073] {
+			t.Errorf("4K page at %d: CRC %08x, want %08x", ib, got, want)
+		}
+		if bref >= 0 && le.Uint64(p[4080:]) != le.Uint64(b[bref:]) {
+			t.Errorf("4K page at %d: bid %x, BREF says %x", ib, le.Uint64(p[4080:]), le.Uint64(b[bref:]))
+		}
+		n, size := int(le.Uint16(p[4056:])), int(p[4060])
+		if n > int(le.Uint16(p[4058:])) || n*size > 4056 {
+			t.Fatalf("4K page at %d: cEnt %d of %d bytes", ib, n, size)
+		}
+		for i := range n {
+			e := p[i*size:]
+			switch {
+			case p[4061] > 0:
+				visit(int(ib)+i*size+8, le.Uint64(e[16:]))
+			case p[4072] == ptypeBBT:
+				blocks[le.Uint64(e)] = block{le.Uint64(e[8:]), uint64(le.Uint16(e[16:])), uint64(le.Uint16(e[18:]))}
+			}
+		}
+	}
+	visit(-1, le.Uint64(b[240:]))
+	visit(-1, le.Uint64(b[224:]))
+	var compressed, stored int
+	xblocks := map[string]int{} // XBLOCKs by whether their blocks are compressed
+	for bid, k := range blocks {
+		t4 := b[k.ib+(k.cb+24+511)/512*512-24:][:24]
+		if le.Uint16(t4) != uint16(k.cb) || le.Uint64(t4[8:]) != bid || uint64(le.Uint16(t4[18:])) != k.inflated ||
+			le.Uint32(t4[4:]) != bitwise(b[k.ib:][:k.cb]) {
+			t.Errorf("4K block %x: trailer % x for cb %d, cbInflated %d", bid, t4, k.cb, k.inflated)
+		}
+		if k.cb == k.inflated {
+			stored++
+			if data := b[k.ib:][:k.cb]; bid&2 != 0 && data[0] == 1 && data[1] == 1 {
+				var kinds []string
+				for i := range int(le.Uint16(data[2:])) {
+					c := blocks[le.Uint64(data[8+8*i:])]
+					kinds = append(kinds, map[bool]string{true: "compressed", false: "stored"}[c.cb != c.inflated])
+				}
+				slices.Sort(kinds)
+				xblocks[strings.Join(slices.Compact(kinds), "+")]++
+			}
+			continue
+		}
+		compressed++
+		z, err := zlib.NewReader(bytes.NewReader(b[k.ib:][:k.cb]))
+		if err != nil {
+			t.Fatalf("4K block %x: %v", bid, err)
+		}
+		if data, err := io.ReadAll(z); err != nil || uint64(len(data)) != k.inflated || k.cb >= k.inflated {
+			t.Errorf("4K block %x: %d bytes stored, %d inflated, want %d (%v)", bid, k.cb, len(data), k.inflated, err)
+		}
+	}
+	if compressed == 0 || stored == 0 || xblocks["compressed"] == 0 || xblocks["stored"] == 0 {
+		t.Errorf("4K: %d blocks compressed, %d stored, XBLOCKs %v: want some of each", compressed, stored, xblocks)
+	}
+	t.Logf("4K: %d blocks compressed, %d stored, XBLOCKs %v", compressed, stored, xblocks)
 }
