@@ -52,6 +52,18 @@ var msgFields = map[uint16]string{
 	0x1035: "Message-Id",
 	0x1042: "In-Reply-To",
 	0x3FFA: "LastModifier", // the last to change it: a person's name
+	0x5D0B: "LastModifier", // and SMTP address
+	0x3FF8: "Creator",      // the one who made it: name
+	0x5D0A: "Creator",      // and SMTP address
+	0x4030: "Sender",       // the sender's name, as shown
+	0x4031: "From",         // and of the one sent on behalf of
+	0x0050: "Reply-To",     // the names replies go to
+	0x0040: "Received-By",  // the mailbox it was delivered to: name,
+	0x0076: "Received-By",  // address,
+	0x5D07: "Received-By",  // SMTP address,
+	0x0044: "Received-By",  // and the one it was received on behalf of
+	0x0078: "Received-By",
+	0x5D08: "Received-By",
 	// A contact's.
 	0x3A06: "GivenName",
 	0x3A11: "Surname",

@@ -62,6 +62,11 @@ type folderTree struct {
 		parent uint32
 	}
 	top uint32
+	// topKnown: the message store named the top. An .ost of Exchange
+	// may have no store node; its top is the folder named IPM_SUBTREE
+	// below "Root - Mailbox", the name Exchange gives it in every
+	// language.
+	topKnown bool
 }
 
 // folders reads the name and parent of each folder, and which is the top
@@ -79,7 +84,7 @@ func (f *File) folders() (*folderTree, error) {
 			if o, err := f.object(n.data, n.sub); err == nil {
 				if p, ok := o.Prop(propIPMSubtree); ok {
 					if v, err := o.Value(p); err == nil && len(v) >= 4 {
-						t.top = binary.LittleEndian.Uint32(v[len(v)-4:])
+						t.top, t.topKnown = binary.LittleEndian.Uint32(v[len(v)-4:]), true
 					}
 				}
 			}
@@ -109,7 +114,7 @@ func (t *folderTree) path(nid uint32) string {
 	var names []string
 	for range len(t.folders) {
 		e, ok := t.folders[nid]
-		if !ok || nid == nidRootFolder || nid == t.top {
+		if !ok || nid == nidRootFolder || nid == t.top || (!t.topKnown && e.name == "IPM_SUBTREE") {
 			break
 		}
 		names = append(names, strings.ReplaceAll(e.name, "/", "∕"))
