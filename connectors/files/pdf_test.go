@@ -83,6 +83,9 @@ func TestPDF(t *testing.T) {
 	write(t, dir, "lonn/lonnsslipp.pdf", payslip)
 	write(t, dir, "lonn/arkiv.zip", zipOf(t, map[string][]byte{"2025/lonnsslipp.pdf": payslip}))
 	write(t, dir, "bad/truncated.pdf", payslip[:len(payslip)/2])
+	// Bytes after %%EOF: an attachment Outlook padded to a block of 512.
+	padded := append(bytes.Clone(payslip), make([]byte, 512-len(payslip)%512+300)...)
+	write(t, dir, "lonn/padded.pdf", padded)
 	// A page tree whose kid is itself: the reader's page lookup never ends.
 	loop := pdfOf(t, "", "", []string{"x"})
 	loop = bytes.Replace(loop, []byte("/Kids [4 0 R ] /Count 1"), []byte("/Kids [2 0 R ] /Count 9"), 1)
@@ -119,6 +122,7 @@ func TestPDF(t *testing.T) {
 		"lonn/lonnsslipp.pdf|":                "Fødselsnummer: 10048744732",
 		"lonn/arkiv.zip!2025/lonnsslipp.pdf|": "lonn@firma.no",
 		"notes/after.txt|":                    "10048744732",
+		"lonn/padded.pdf|":                    "Fødselsnummer: 10048744732",
 	} {
 		if !rec.has(k, want) {
 			t.Errorf("%s: %q not in %q", k, want, rec.text(k))

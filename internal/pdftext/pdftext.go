@@ -109,6 +109,15 @@ func run(b []byte, w *bufio.Writer) (code int) {
 		}
 	}()
 	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil && strings.Contains(err.Error(), "missing %%EOF") {
+		// Bytes after the end (an attachment padded to a block, as Outlook
+		// keeps some): the reader looks for %%EOF in the last few bytes
+		// only, where Acrobat looks in the last 1024.
+		if i := bytes.LastIndex(b[max(0, len(b)-1024-5):], []byte("%%EOF")); i >= 0 {
+			b = b[:max(0, len(b)-1024-5)+i+5]
+			r, err = pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+		}
+	}
 	// A user password, or an encryption the reader does not know
 	// ("unsupported PDF: encryption version V=5").
 	if errors.Is(err, pdf.ErrInvalidPassword) || err != nil && strings.Contains(err.Error(), "encryption") {
