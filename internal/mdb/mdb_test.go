@@ -37,9 +37,8 @@ func register() []mdbtest.Table {
 	}
 }
 
-// read is what a reader finds in a file: by table, its columns and its
-// rows, each cell as "column=value".
-func read(t testing.TB, b []byte) map[string][]string {
+// openTables opens the database b and reads its catalog.
+func openTables(t testing.TB, b []byte) (*mdb.File, []*mdb.Table) {
 	t.Helper()
 	f, err := mdb.Open(bytes.NewReader(b), int64(len(b)), mdb.Limits{})
 	if err != nil {
@@ -49,6 +48,14 @@ func read(t testing.TB, b []byte) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, tables
+}
+
+// read is what a reader finds in a file: by table, its columns and its
+// rows, each cell as "column=value".
+func read(t testing.TB, b []byte) map[string][]string {
+	t.Helper()
+	f, tables := openTables(t, b)
 	found := map[string][]string{}
 	for _, tb := range tables {
 		if tb.Err != nil {

@@ -35,14 +35,7 @@ func TestRealFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := mdb.Open(bytes.NewReader(b), int64(len(b)), mdb.Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tables, err := f.Tables()
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, tables := openTables(t, b)
 			var names []string
 			for _, tb := range tables {
 				names = append(names, tb.Name)
