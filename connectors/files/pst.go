@@ -102,7 +102,7 @@ func (d *decoder) pstMessage(ctx context.Context, m *pst.Object, container conne
 		}
 	}
 	for _, p := range texts {
-		v, ok := d.pstValue(m, p, name)
+		v, ok := d.pstValue(m.Value, p, name)
 		if !ok {
 			continue
 		}
@@ -112,7 +112,7 @@ func (d *decoder) pstMessage(ctx context.Context, m *pst.Object, container conne
 	}
 	// The RTF body only where there is no plain one, as for an .msg.
 	if rtf != nil && !hasBody {
-		if v, ok := d.pstValue(m, *rtf, name); ok {
+		if v, ok := d.pstValue(m.Value, *rtf, name); ok {
 			v, err := decompressRTF(v, int(min(d.budget, d.opt.MaxMemberBytes)))
 			if err != nil {
 				d.sink.PartError(fmt.Errorf("pst: %s: %w", name, err))
@@ -132,7 +132,7 @@ func (d *decoder) pstField(o *pst.Object, p pst.Prop, recipient, utf8Text bool) 
 	if p.Type != pst.TypeString8 && p.Type != pst.TypeUnicode {
 		return nil
 	}
-	v, ok := d.pstValue(o, p, "")
+	v, ok := d.pstValue(o.Value, p, "")
 	if !ok {
 		return nil
 	}
@@ -148,8 +148,8 @@ const propDisplayName = 0x3001
 
 // pstValue reads a value, charged to the file's budget; it records on
 // the part where it cannot.
-func (d *decoder) pstValue(o *pst.Object, p pst.Prop, name string) ([]byte, bool) {
-	v, err := o.Value(p)
+func (d *decoder) pstValue(read func(pst.Prop) ([]byte, error), p pst.Prop, name string) ([]byte, bool) {
+	v, err := read(p)
 	if err == nil && int64(len(v)) > d.budget {
 		err = errBudget
 	}
@@ -174,7 +174,15 @@ func (d *decoder) pstAttachments(ctx context.Context, m *pst.Object, container c
 	for i, a := range attachments {
 		data, ok := a.Prop(pst.PropAttachData)
 		if !ok {
-			continue // a link, or an OLE object without data: nothing to read as a file
+			continue // a link: nothing to read as a file
+		}
+		// An object is an attached message, or an OLE object: a document
+		// embedded in a rich-text message, whose compound file is read
+		// as a .doc or an .xls is.
+		message := data.Type == pst.TypeObject
+		if p, ok := a.Prop(pst.PropAttachMethod); ok && message {
+			v, _ := a.Value(p)
+			message = len(v) < 4 || binary.LittleEndian.Uint32(v) != pst.AttachOLE
 		}
 		file := ""
 		for _, id := range []uint16{propAttachLongName, propAttachFilename} {
@@ -186,7 +194,7 @@ func (d *decoder) pstAttachments(ctx context.Context, m *pst.Object, container c
 		}
 		if file == "" {
 			file = fmt.Sprintf("attachment-%d", i+1)
-			if data.Type == pst.TypeObject {
+			if message {
 				file += ".msg"
 			}
 		}
@@ -196,7 +204,8 @@ func (d *decoder) pstAttachments(ctx context.Context, m *pst.Object, container c
 		} else if skip {
 			continue
 		}
-		if data.Type == pst.TypeObject {
+		switch {
+		case message:
 			if d.tooDeep(member, "msg", depth+1) {
 				continue
 			}
@@ -208,9 +217,15 @@ func (d *decoder) pstAttachments(ctx context.Context, m *pst.Object, container c
 			} else if err := d.pstMessage(ctx, attached, attachedPart, "message", depth+1); err != nil {
 				return err
 			}
-		} else if v, ok := d.pstValue(a, data, file); ok {
-			if err := d.decode(ctx, bytes.NewReader(v), file, member, depth+1); err != nil {
-				return err
+		default:
+			read := a.Value
+			if data.Type == pst.TypeObject {
+				read = a.ObjectData
+			}
+			if v, ok := d.pstValue(read, data, file); ok {
+				if err := d.decode(ctx, bytes.NewReader(v), file, member, depth+1); err != nil {
+					return err
+				}
 			}
 		}
 		d.sink.Begin(container) // what follows is the container's again

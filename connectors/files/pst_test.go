@@ -36,7 +36,11 @@ func payrollMailbox() []psttest.Folder {
 
 func TestPST(t *testing.T) {
 	dir := t.TempDir()
-	b, err := psttest.Write(payrollMailbox(), psttest.Options{Crypt: psttest.CryptPermute})
+	// A Word document embedded in a rich-text message: an OLE object.
+	mailbox := payrollMailbox()
+	long := &mailbox[0].Messages[1]
+	long.Attachments = append(long.Attachments, psttest.Attachment{OLE: fixture(t, "brev.doc")})
+	b, err := psttest.Write(mailbox, psttest.Options{Crypt: psttest.CryptPermute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +52,7 @@ func TestPST(t *testing.T) {
 	copy(broken[root:root+512], bytes.Repeat([]byte{0xAA}, 512))
 	write(t, dir, "ødelagt.pst", broken)
 	// An Outlook 2013 .ost: 4 KiB pages, zlib-compressed blocks.
-	ost, err := psttest.Write(payrollMailbox(), psttest.Options{Crypt: psttest.CryptPermute, OST4K: true})
+	ost, err := psttest.Write(mailbox, psttest.Options{Crypt: psttest.CryptPermute, OST4K: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +70,7 @@ func TestPST(t *testing.T) {
 			"Innboks!message-1/videresendt.msg!message/lang.txt|": "fnr 23114048690",
 			"Kontakter|MobilePhone":                               "912 34 567",
 			"Kontakter|property_8083":                             "ola@online.no",
+			"Innboks!message-2/attachment-1|":                     "fødselsnummer 10048744732 og kontonummer 8601.11.17947",
 		} {
 			if !rec.has(unit+k, want) {
 				t.Errorf("%s%s: %q not in %q", unit, k, want, rec.text(unit+k))

@@ -159,17 +159,53 @@ func (o *Object) Attachments() ([]*Object, error) {
 	return out, nil
 }
 
+// Attachment methods (PropAttachMethod): how an attachment holds what is
+// attached.
+const (
+	AttachByValue  = 1 // PropAttachData is the file's bytes
+	AttachEmbedded = 5 // PropAttachData (TypeObject) is a message
+	AttachOLE      = 6 // PropAttachData (TypeObject) is an OLE object's compound file
+)
+
+// PropAttachMethod is an attachment's method, one of the Attach values.
+const PropAttachMethod = 0x3705
+
 // Embedded reads the message an attachment holds, whose PropAttachData is
-// of TypeObject: the id of the subnode the message is in, and its size.
+// of TypeObject and whose method is AttachEmbedded.
 func (o *Object) Embedded(p Prop) (*Object, error) {
-	v, err := o.Value(p)
+	nid, err := o.objectNID(p)
 	if err != nil {
 		return nil, err
 	}
-	if p.Type != TypeObject || len(v) < 4 {
-		return nil, errCorrupt("an attached message")
+	return o.child(nid)
+}
+
+// ObjectData reads the bytes of the OLE object an attachment holds, whose
+// PropAttachData is of TypeObject and whose method is AttachOLE: a
+// compound file, as a .doc or an .xls is.
+func (o *Object) ObjectData(p Prop) ([]byte, error) {
+	nid, err := o.objectNID(p)
+	if err != nil {
+		return nil, err
 	}
-	return o.child(uint32(v[0]) | uint32(v[1])<<8 | uint32(v[2])<<16 | uint32(v[3])<<24)
+	s, ok := o.subs[nid]
+	if !ok {
+		return nil, errCorrupt("a subnode that is not there")
+	}
+	return o.f.data(s.data)
+}
+
+// objectNID reads a TypeObject value: the id of the subnode the object
+// is in, and its size.
+func (o *Object) objectNID(p Prop) (uint32, error) {
+	v, err := o.Value(p)
+	if err != nil {
+		return 0, err
+	}
+	if p.Type != TypeObject || len(v) < 4 {
+		return 0, errCorrupt("an attached object")
+	}
+	return binary.LittleEndian.Uint32(v), nil
 }
 
 // Text decodes a TypeUnicode value; other values it returns as they are

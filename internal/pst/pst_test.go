@@ -34,7 +34,7 @@ func mailbox() []psttest.Folder {
 				Subject: "VS: vedlagt melding",
 				Attachments: []psttest.Attachment{{Name: "original.msg", Message: &psttest.Message{
 					Subject: "Original", Body: "Opprinnelig melding fra ola@example.com",
-				}}},
+				}}, {Name: "dokument.doc", OLE: append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 Word-dokument: fnr 23114048690 "), bytes.Repeat([]byte("innhold "), 1500)...)}},
 			},
 		}},
 		{Name: "Kontakter", Messages: []psttest.Message{
@@ -121,9 +121,21 @@ func describe(t testing.TB, o *pst.Object, depth int) string {
 	}
 	for _, a := range as {
 		p, ok := a.Prop(pst.PropAttachData)
+		method := uint32(0)
+		if mp, ok := a.Prop(pst.PropAttachMethod); ok {
+			if v, err := a.Value(mp); err == nil && len(v) == 4 {
+				method = binary.LittleEndian.Uint32(v)
+			}
+		}
 		switch {
 		case !ok:
 			out = append(out, "attachment without data")
+		case p.Type == pst.TypeObject && method == pst.AttachOLE:
+			v, err := a.ObjectData(p)
+			if err != nil {
+				t.Error(err)
+			}
+			out = append(out, fmt.Sprintf("ole object %d bytes %q", len(v), v[:min(len(v), 20)]))
 		case p.Type == pst.TypeObject && depth < 4:
 			m, err := a.Embedded(p)
 			if err != nil {
@@ -166,6 +178,7 @@ func TestMessages(t *testing.T) {
 					`attachment 21 bytes "Konto: 1234.56.78903"`, `attachment 112000 bytes "0123456789abcdef0123"`,
 					"Til slutt: fnr 01019012345.", "1013=<p>ring <b>912 34 567</b></p>",
 					"attached{", "0037=Original", "1000=Opprinnelig melding fra ola@example.com",
+					"ole object 12040 bytes",
 				} {
 					if !strings.Contains(inbox, want) {
 						t.Errorf("Innboks lacks %q:\n%s", want, inbox)

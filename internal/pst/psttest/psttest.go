@@ -56,6 +56,10 @@ type Attachment struct {
 	Name    string   // 0x3707 long filename (and 0x3704)
 	Data    []byte   // 0x3701 PT_BINARY, method 0x3705 = 1 (by value)
 	Message *Message // when set instead of Data: an embedded message, 0x3701 PT_OBJECT, method 5
+	// OLE, when set instead of Data: an OLE object (a document embedded
+	// in a rich-text message), 0x3701 PT_OBJECT naming a subnode that
+	// holds the object's compound file, method 6.
+	OLE []byte
 }
 
 // Special NIDs (MS-PST 2.4.1) and the NID types used.
@@ -352,6 +356,10 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 				size = uint32(len(slices.Concat(edata...)))
 				method = 5 // ATTACH_EMBEDDED_MSG
 				aprops = append(aprops, prop{0x3701, ptObject, le.AppendUint32(u32(enid), size)})
+			} else if a.OLE != nil {
+				onid := ao.sub(nidTypeLTP, ao.split(a.OLE), nil)
+				size, method = uint32(len(a.OLE)), 6 // ATTACH_OLE
+				aprops = append(aprops, prop{0x3701, ptObject, le.AppendUint32(u32(onid), size)})
 			} else {
 				aprops = append(aprops, prop{0x3701, ptBinary, a.Data})
 			}
