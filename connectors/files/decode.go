@@ -179,7 +179,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.pst(ctx, br, f, part, depth)
 	case "mdb":
 		f, _ := r.(*os.File)
-		return d.mdb(ctx, br, f, part)
+		return d.mdb(ctx, br, f, part, depth)
 	case "":
 		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
 			if depth == 0 && d.diskPath != "" {

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,15 +16,16 @@ import (
 // later versions: a department's customer register, an old member list)
 // is read with internal/mdb, as an SQLite file in the tree is: each table
 // is a container below the file (kunder.mdb!Kunder) and its columns are
-// fields. Text, memo and number columns are read; dates, yes/no, binary
-// and OLE columns are declared by name only. Every row is read (such a
+// fields. Text, memo and number columns are read, and the file in an OLE
+// column's cell (see mdbObject); dates, yes/no and binary columns are
+// declared by name only. Every row is read (such a
 // file is at most 2 GB), what the values add up to held to the file's
 // size and --max-expanded-bytes. A format version newer than Access
 // 2019's is skipped with the reason.
 
 // mdb reads the Access database in r, which is the file f when f is not
 // nil.
-func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string) error {
+func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string, depth int) error {
 	ra, size, ok := d.beginRandom(r, f, part, "mdb")
 	if !ok {
 		return nil
@@ -33,7 +35,7 @@ func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string)
 	if err == nil {
 		var tables []*mdb.Table
 		tables, err = db.Tables()
-		if rerr := d.mdbTables(ctx, db, part, tables); rerr != nil {
+		if rerr := d.mdbTables(ctx, db, part, tables, depth); rerr != nil {
 			return rerr
 		}
 	}
@@ -49,9 +51,10 @@ func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string)
 
 // mdbTables reads each table of db as a part below part. It returns only
 // the scan's error: a table's own is recorded on it.
-func (d *decoder) mdbTables(ctx context.Context, db *mdb.File, part string, tables []*mdb.Table) error {
+func (d *decoder) mdbTables(ctx context.Context, db *mdb.File, part string, tables []*mdb.Table, depth int) error {
 	for _, t := range tables {
-		d.sink.Begin(connectors.Part{Path: joinPart(part, t.Name), Kind: "mdb table"})
+		table := connectors.Part{Path: joinPart(part, t.Name), Kind: "mdb table"}
+		d.sink.Begin(table)
 		if t.Err != nil {
 			d.sink.PartError(t.Err)
 			continue
@@ -79,6 +82,13 @@ func (d *decoder) mdbTables(ctx context.Context, db *mdb.File, part string, tabl
 				if d.budget -= int64(len(v.Data)); d.budget < 0 {
 					return errBudget
 				}
+				if v.Blob {
+					stop = d.mdbObject(ctx, v.Data, table, fmt.Sprintf("%s/row-%d", t.Columns[i].Name, line), depth)
+					if stop != nil {
+						return stop
+					}
+					continue
+				}
 				if stop = d.sink.Value(connectors.Value{Field: t.Columns[i].Name, Data: v.Data, Line: line, Numeric: v.Numeric}); stop != nil {
 					return stop
 				}
@@ -103,3 +113,32 @@ var mdbTypes = map[byte]string{
 	mdb.TypeMoney: "currency", mdb.TypeFloat: "single", mdb.TypeDouble: "double", mdb.TypeDateTime: "datetime",
 	mdb.TypeBinary: "binary", mdb.TypeText: "text", mdb.TypeOLE: "ole", mdb.TypeMemo: "memo", mdb.TypeBigInt: "bigint",
 }
+
+// mdbObject reads the file an OLE column's cell holds (a contract, a
+// photo, a spreadsheet embedded in the register) as a member of the
+// table: Access wraps it in an OLE header and an OLE 1.0 stream, which
+// are skipped to the first signature of a format the decoder knows.
+// A cell that holds no such file is left, as a date is.
+func (d *decoder) mdbObject(ctx context.Context, b []byte, table connectors.Part, name string, depth int) error {
+	at := -1
+	for _, sig := range oleSignatures {
+		if i := bytes.Index(b[:min(len(b), 4096)], []byte(sig)); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	member := joinPart(table.Path, name)
+	if d.tooDeep(member, "ole", depth+1) {
+		d.sink.Begin(table)
+		return nil
+	}
+	err := d.decode(ctx, bytes.NewReader(b[at:]), name, member, depth+1)
+	d.sink.Begin(table) // what follows is the table's again
+	return err
+}
+
+// oleSignatures start the files an OLE object in Access most often holds:
+// Office 97–2003 documents, PDF, zip (Office 2007 and later), and images.
+var oleSignatures = []string{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "%PDF-", "PK\x03\x04", "\x89PNG\r\n\x1a\n", "\xff\xd8\xff", "GIF8"}

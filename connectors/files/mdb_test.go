@@ -2,6 +2,7 @@ package files
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -81,5 +82,46 @@ func TestAccess(t *testing.T) {
 		if name != "avkuttet.mdb" {
 			t.Errorf("%s: %s", name, e)
 		}
+	}
+}
+
+// An OLE column holds documents Access wrapped in its OLE header and an
+// OLE 1.0 stream: the document inside is read as a member of the table.
+func TestAccessOLE(t *testing.T) {
+	doc := fixture(t, "brev.doc")
+	var ole bytes.Buffer
+	class := "Word.Document.8\x00"
+	// The OLE header: signature, its size, the object's type (embedded),
+	// name and class lengths and offsets, then the names.
+	ole.Write([]byte{0x15, 0x1C, 0x2F, 0x00, 0x02, 0x00, 0x00, 0x00, 0x09, 0x00, byte(len(class)), 0x00, 0x14, 0x00, 0x1D, 0x00, 0xFF, 0xFF, 0xFF, 0xFF})
+	ole.WriteString("Dokument\x00" + class)
+	// The OLE 1.0 stream: version, format (embedded), class, topic and
+	// item (empty), and the document's size.
+	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, byte(len(class)), 0x00, 0x00, 0x00})
+	ole.WriteString(class)
+	ole.Write([]byte{0, 0, 0, 0, 0, 0, 0, 0})
+	ole.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(doc))))
+	ole.Write(doc)
+	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0, 0, 0, 0}) // the presentation that follows, none
+	b, err := mdbtest.Write([]mdbtest.Table{{Name: "Kontrakter", Columns: []mdbtest.Column{
+		{Name: "Nr", Type: mdbtest.TypeLong}, {Name: "Kontrakt", Type: mdbtest.TypeOLE},
+	}, Rows: [][]any{{int32(1), ole.Bytes()}, {int32(2), []byte("ingen fil her")}, {int32(3), nil}}}}, mdbtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write(t, dir, "kontrakter.mdb", b)
+	rec, _ := scanTree(t, dir, Options{})
+	if k := "kontrakter.mdb!Kontrakter!Kontrakt/row-1|"; !rec.has(k, "fødselsnummer 10048744732 og kontonummer 8601.11.17947") {
+		t.Errorf("%s: %q (parts %v)", k, rec.text(k), rec.kinds)
+	}
+	if got := fmt.Sprint(rec.values["kontrakter.mdb!Kontrakter|Nr"]); got != "[1 2 3]" {
+		t.Errorf("the table's other column, after the document: %s", got)
+	}
+	if fields := strings.Join(rec.fields["kontrakter.mdb!Kontrakter"], ","); !strings.Contains(fields, "Kontrakt") {
+		t.Errorf("the OLE column is not declared: %s", fields)
+	}
+	for name, e := range rec.errs {
+		t.Errorf("%s: %s", name, e)
 	}
 }

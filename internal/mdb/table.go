@@ -1,6 +1,7 @@
 package mdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -169,10 +170,12 @@ func text(b []byte) string {
 }
 
 // A Value is a cell of a row: its text, and whether it was a number
-// (where leading zeros are lost, as in any database).
+// (where leading zeros are lost, as in any database); or, for an OLE
+// column, the bytes of the object (Blob).
 type Value struct {
 	Data    []byte
 	Numeric bool
+	Blob    bool
 }
 
 // value decodes the cell b of column c as text, or returns false for a
@@ -188,6 +191,12 @@ func (f *File) value(c *Column, b []byte) (Value, bool, error) {
 			return Value{}, false, err
 		}
 		return Value{Data: []byte(f.text(v))}, true, nil
+	case TypeOLE:
+		v, err := f.long(b)
+		if err != nil {
+			return Value{}, false, err
+		}
+		return Value{Data: bytes.Clone(v), Blob: true}, true, nil
 	case TypeByte:
 		if len(b) >= 1 {
 			return number(int64(b[0])), true, nil

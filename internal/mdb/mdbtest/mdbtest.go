@@ -36,6 +36,7 @@ const (
 	TypeDateTime byte = 0x08 // float64 days since 1899-12-30 (write time.Time)
 	TypeText     byte = 0x0A // up to 255 characters
 	TypeMemo     byte = 0x0C // long text, kept on LVAL pages when long
+	TypeOLE      byte = 0x0B // long binary ([]byte), kept as a memo is
 )
 
 // Types used only by the system catalog.
@@ -199,7 +200,7 @@ func checkTable(t Table) error {
 	names := map[string]bool{}
 	for _, c := range t.Columns {
 		switch c.Type {
-		case TypeLong, TypeDouble, TypeDateTime, TypeText, TypeMemo:
+		case TypeLong, TypeDouble, TypeDateTime, TypeText, TypeMemo, TypeOLE:
 		default:
 			return fmt.Errorf("mdbtest: column %q: unsupported type 0x%02x", c.Name, c.Type)
 		}
@@ -489,6 +490,13 @@ func typeErr(c col, v any) error {
 }
 
 func (w *writer) varValue(c col, v any) ([]byte, error) {
+	if c.Type == TypeOLE {
+		b, ok := v.([]byte)
+		if !ok {
+			return nil, typeErr(c, v)
+		}
+		return w.longValue(b), nil
+	}
 	s, ok := v.(string)
 	if !ok {
 		return nil, typeErr(c, v)
