@@ -335,5 +335,5 @@ func FuzzPST(f *testing.F) {
 // FuzzMDB reads mutated Access databases through the decoder: every table
 // and row of what still opens.
 func FuzzMDB(f *testing.F) {
-	fuzzDecode(f, "medlemmer.mdb", memberRegister(f))
+	fuzzDecode(f, "medlemmer.mdb", memberRegister(f), contractRegister(f))
 }
