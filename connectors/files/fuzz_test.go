@@ -215,7 +215,7 @@ func FuzzXML(f *testing.F) {
 // FuzzSevenZip runs 7z archives through their child process; what it
 // checks is that the scan survives whatever the child does.
 func FuzzSevenZip(f *testing.F) {
-	fuzzDecode(f, "x.7z", fixture(f, "backup.7z"), fixture(f, "ppmd.7z"), fixture(f, "kryptert.7z"), fixture(f, "stor-ordbok.7z"), fixture(f, "header-panic.7z"))
+	fuzzDecode(f, "x.7z", fixture(f, "backup.7z"), fixture(f, "ppmd.7z"), fixture(f, "kryptert.7z"), fixture(f, "stor-ordbok.7z"), fixture(f, "header-panic.7z"), fixture(f, "app-data.7z"))
 }
 
 func gunzip(t testing.TB, b []byte) []byte {

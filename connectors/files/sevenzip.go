@@ -67,8 +67,17 @@ func (d *decoder) sevenZipFailed(part string, err error) error {
 // sevenZipMembers reads the child's frames: each file, then the
 // archive's code. It returns an error where the frames stop short (the
 // child ended, or was stopped).
-func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part string, depth int) error {
+func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part string, depth int) (err error) {
 	entries := 0
+	// The child hands the files over as a stream, in the archive's
+	// order: an SQLite database is read with its log where it comes
+	// right after it or before, as in a tar.
+	logs := &streamLogs{logs: map[string][]byte{}}
+	defer func() {
+		if rerr := logs.release(ctx, d); err == nil {
+			err = rerr
+		}
+	}()
 	for {
 		typ, n, err := fr.Header()
 		if err != nil {
@@ -76,6 +85,9 @@ func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part st
 		}
 		switch typ {
 		case sevenzipchild.FrameEnd:
+			if err := logs.release(ctx, d); err != nil {
+				return err
+			}
 			if c := int(n); c != sevenzipchild.CodeOK {
 				d.sink.Begin(connectors.Part{Path: part, Kind: "7z"})
 				d.sevenZipCode(c)
@@ -93,10 +105,17 @@ func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part st
 		}
 		member := joinPart(part, string(name))
 		entries++
+		var r io.Reader = &budgetReader{fr.Data(sevenzipchild.FrameData), d}
+		paired := false
+		if r, paired, err = logs.pair(ctx, d, member, r); err != nil {
+			return err
+		}
 		skip, stop := d.skipMember(member, entries)
-		if !skip && !stop {
-			err = d.decode(ctx, &budgetReader{fr.Data(sevenzipchild.FrameData), d}, path.Base(string(name)), member, depth+1)
-			if err != nil {
+		if r != nil && !skip && !stop {
+			if !paired {
+				d.stream = logs
+			}
+			if err := d.decode(ctx, r, path.Base(string(name)), member, depth+1); err != nil {
 				return err
 			}
 		}

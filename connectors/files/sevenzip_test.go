@@ -9,7 +9,8 @@ import (
 )
 
 // 7z archives, made with p7zip 16.02: LZMA2 at -mx9 with a file in a
-// folder, PPMd, encrypted headers (-mhe=on) and encrypted content, and an
+// folder, an app's folder with its SQLite database and the write-ahead
+// log beside it, PPMd, encrypted headers (-mhe=on) and encrypted content, and an
 // LZMA archive whose properties were changed to ask for a 1.5 GiB
 // dictionary (its header's checksums mended). Two inputs FuzzSevenZip
 // found: 179 bytes whose header makes the reader allocate 28 GB for its
@@ -25,12 +26,17 @@ func TestSevenZip(t *testing.T) {
 		write(t, dir, name, fixture(t, name))
 	}
 	write(t, dir, "i-zip.zip", zipOf(t, map[string][]byte{"arkiv/backup.7z": fixture(t, "backup.7z")}))
+	// An app's folder: its database, the newer row only in the log.
+	write(t, dir, "app-data.7z", fixture(t, "app-data.7z"))
 	write(t, dir, "etter.txt", []byte("fnr 10048744732\n"))
 	rec, _ := scanTree(t, dir, Options{})
 	for _, k := range []string{"backup.7z!ansatte.csv", "ppmd.7z!ansatte.csv", "i-zip.zip!arkiv/backup.7z!ansatte.csv"} {
 		if got := rec.values[k+"|fødselsnummer"]; !slices.Equal(got, []string{"10048744732", "23114048690"}) {
 			t.Errorf("%s: %q (parts %v, errors %v)", k, got, rec.kinds, rec.errs)
 		}
+	}
+	if got := rec.values["app-data.7z!databases/app.db!kunder|epost"]; !slices.Equal(got, []string{"kari@online.no", "ola.i.loggen@online.no"}) {
+		t.Errorf("a database and its log in a 7z: %q (parts %v, errors %v)", got, rec.kinds, rec.errs)
 	}
 	if !rec.has("backup.7z!sak/sak-1.eml|Subject", "10048745526") || !rec.has("etter.txt|", "10048744732") {
 		t.Errorf("a message in a folder of the archive %q; the file after %q", rec.values["backup.7z!sak/sak-1.eml|Subject"], rec.text("etter.txt|"))
