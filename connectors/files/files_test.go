@@ -868,6 +868,9 @@ func TestSQLiteFile(t *testing.T) {
 	write(t, dir, "nested.zip", zipOf(t, map[string][]byte{"app.db-wal": liveLog, "backup.tar": tarOf(t, map[string][]byte{"app.db": liveDB})}))
 	write(t, dir, "log-first.tar", tarInOrder(t, "app.db-wal", liveLog, "app.db", liveDB))
 	write(t, dir, "between.tar", tarInOrder(t, "app.db", liveDB, "notes.txt", []byte("x\n"), "app.db-wal", liveLog))
+	// A running app's folder in name order: its shared-memory index
+	// (-shm) comes between the database and its log.
+	write(t, dir, "with-shm.tar", tarInOrder(t, "app.db", liveDB, "app.db-shm", make([]byte, 32768), "app.db-wal", liveLog))
 	torn := slices.Clone(liveLog)
 	torn[len(torn)-1] ^= 1 // the last frame's page: its checksum fails, so its transaction is not read
 	write(t, dir, "torn.zip", zipOf(t, map[string][]byte{"app.db": liveDB, "app.db-wal": torn}))
@@ -892,9 +895,10 @@ func TestSQLiteFile(t *testing.T) {
 		t.Errorf("the log in the zip: skipped %q", got)
 	}
 	// A tar is a stream: a database is read with the log right after it
-	// (a folder in name order), or with one that came before it; not with
-	// one that comes later, past another member.
-	for _, db := range []string{"appdata.tgz!appdata.tar!databases/app.db", "log-first.tar!app.db"} {
+	// (a folder in name order, past the -shm between them), or with one
+	// that came before it; not with one that comes later, past another
+	// member.
+	for _, db := range []string{"appdata.tgz!appdata.tar!databases/app.db", "log-first.tar!app.db", "with-shm.tar!app.db"} {
 		if got := rec.values[db+"!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
 			t.Errorf("%s, its log in the tar: %q, kinds %v, errors %v", db, got, rec.kinds, rec.errs)
 		}

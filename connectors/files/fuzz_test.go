@@ -145,7 +145,7 @@ func FuzzMbox(f *testing.F) {
 func FuzzTar(f *testing.F) {
 	db, log := walPair(f)
 	fuzzDecode(f, "x.tar", tarOf(nil, map[string][]byte{"a.csv": []byte("a\n1\n"), "b.tar": tarOf(nil, map[string][]byte{"c.txt": []byte("x")})}), []byte("ustar"),
-		tarOf(f, map[string][]byte{"app.db": db, "app.db-wal": log}))
+		tarOf(f, map[string][]byte{"app.db": db, "app.db-wal": log}), tarOf(f, map[string][]byte{"app.db": db, "app.db-shm": make([]byte, 64), "app.db-wal": log}))
 }
 
 // walPair is a database in WAL mode whose one row is in its log, and the

@@ -81,7 +81,7 @@ func (d *decoder) sqliteImage(ctx context.Context, name, part string, image, log
 
 // streamLogs pairs SQLite databases with their logs in an archive read as
 // a stream, where a log comes right after its database (a tar of an app's
-// folder in name order) or before it.
+// folder in name order, past the -shm file between them) or before it.
 type streamLogs struct {
 	logs  map[string][]byte // the logs met so far, by their part
 	bytes int64             // their size together, at most MaxMemberBytes
@@ -124,6 +124,13 @@ func (s *streamLogs) take(part string) ([]byte, bool) {
 // returned as it is.
 func (s *streamLogs) pair(ctx context.Context, d *decoder, part string, r io.Reader) (_ io.Reader, paired bool, err error) {
 	h := s.held
+	if h != nil && part == h.part+"-shm" {
+		// The shared-memory index a running app keeps beside its
+		// database: in name order it comes between the database and its
+		// log, so the database waits on. (SQLite rebuilds the index from
+		// the log; it is not read.)
+		return r, false, nil
+	}
 	if h == nil || part != h.part+"-wal" {
 		return r, false, s.release(ctx, d)
 	}
