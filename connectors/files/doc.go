@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"datakart/connectors"
+	"datakart/internal/utf16le"
 )
 
 // A Word 97–2003 document (.doc) keeps its text in the WordDocument
@@ -102,7 +103,7 @@ func docText(wd []byte, table func(name string) ([]byte, error)) ([]byte, error)
 		if width == 1 {
 			out = append(out, cp1252Text(bytes.ReplaceAll(raw, []byte{0}, []byte{' '}))...)
 		} else {
-			out = appendUTF16(out, raw)
+			out = utf16le.Append(out, raw)
 		}
 	}
 	return docMarks(out), nil

@@ -3,14 +3,12 @@ package files
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"datakart/connectors"
+	"datakart/internal/utf16le"
 
 	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding/charmap"
@@ -107,29 +105,7 @@ func utf16Text(b []byte) string {
 			break
 		}
 	}
-	return string(appendUTF16(nil, b))
-}
-
-// appendUTF16 appends UTF-16LE text to dst as UTF-8, a NUL as a space and
-// a lone surrogate as U+FFFD.
-func appendUTF16(dst, b []byte) []byte {
-	for i := 0; i+1 < len(b); i += 2 {
-		c := rune(binary.LittleEndian.Uint16(b[i:]))
-		switch {
-		case c == 0:
-			c = ' '
-		case utf16.IsSurrogate(c):
-			var next rune = -1
-			if i+3 < len(b) {
-				next = rune(binary.LittleEndian.Uint16(b[i+2:]))
-			}
-			if c = utf16.DecodeRune(c, next); c != utf8.RuneError {
-				i += 2
-			}
-		}
-		dst = utf8.AppendRune(dst, c)
-	}
-	return dst
+	return utf16le.String(b)
 }
 
 // cp1252Text decodes 8-bit text in Windows-1252, the code page of the

@@ -9,7 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"datakart/internal/utf16le"
 )
 
 // The legacy Office fixtures: ansatte.xls and brev.doc were saved by
@@ -40,7 +41,7 @@ func TestOffice97(t *testing.T) {
 	// The body's directory entry claims 100 MB: its sectors would have
 	// to run in a loop.
 	lie := fixture(t, "sak-123.msg")
-	entry := bytes.Index(lie, utf16le("__substg1.0_1000001F"))
+	entry := bytes.Index(lie, utf16le.Encode("__substg1.0_1000001F"))
 	binary.LittleEndian.PutUint64(lie[entry+120:], 100<<20)
 	write(t, dir, "lie.msg", lie)
 	write(t, dir, "egentlig-csv.xls", []byte("fnr;navn\n10048744732;Ola\n"))
@@ -154,7 +155,7 @@ func TestReadBIFF(t *testing.T) {
 	// The second shared string starts in Latin-1 and runs on into a
 	// CONTINUE record in UTF-16: its flags byte there says so.
 	sst := rec(biffSST, cat(u32(2), u32(2), u16(5), []byte{0}, []byte("epost"), u16(23), []byte{0}, []byte("kari.nord"))...)
-	sst = append(sst, rec(biffContinue, cat([]byte{1}, utf16le("mann@online.no"))...)...)
+	sst = append(sst, rec(biffContinue, cat([]byte{1}, utf16le.Encode("mann@online.no"))...)...)
 	build := func(more ...[]byte) []byte {
 		g := globals(0, more...)
 		g = globals(len(g), more...) // the sheet starts where the globals end
@@ -217,15 +218,6 @@ func TestReadBIFF(t *testing.T) {
 	})
 }
 
-// utf16le is s in UTF-16LE.
-func utf16le(s string) []byte {
-	var b []byte
-	for _, c := range utf16.Encode([]rune(s)) {
-		b = binary.LittleEndian.AppendUint16(b, c)
-	}
-	return b
-}
-
 // A PowerPoint Document stream's records, built by hand: atoms of each
 // kind inside nested containers, and a record that runs past the end.
 func TestPptText(t *testing.T) {
@@ -235,14 +227,14 @@ func TestPptText(t *testing.T) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(body)))
 		return append(b, body...)
 	}
-	atoms := append(append(rec(0, pptTextChars, utf16le("Kari Nørdmann\rfnr 10048744732")),
-		rec(0, pptTextBytes, []byte("mobil 912 34 567\vKj\xe6re"))...), rec(0x10, pptCString, utf16le("Ola"))...)
+	atoms := append(append(rec(0, pptTextChars, utf16le.Encode("Kari Nørdmann\rfnr 10048744732")),
+		rec(0, pptTextBytes, []byte("mobil 912 34 567\vKj\xe6re"))...), rec(0x10, pptCString, utf16le.Encode("Ola"))...)
 	inner := rec(0x0F, 0x03F0, atoms) // a container: its children follow its header
 	doc := append(rec(0x0F, 0x03E8, inner), rec(0, 0x0FF5, []byte{1, 2, 3})...)
 	if got, cut := pptText(doc); string(got) != "Kari Nørdmann\nfnr 10048744732\nmobil 912 34 567\nKjære\nOla\n" || cut {
 		t.Errorf("%q, cut %v", got, cut)
 	}
-	if got, cut := pptText(append(doc, rec(0, pptTextChars, utf16le("x"))[:9]...)); !cut || !strings.Contains(string(got), "Ola") {
+	if got, cut := pptText(append(doc, rec(0, pptTextChars, utf16le.Encode("x"))[:9]...)); !cut || !strings.Contains(string(got), "Ola") {
 		t.Errorf("a record past the end: %q, cut %v", got, cut)
 	}
 }

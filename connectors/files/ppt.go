@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"datakart/connectors"
+	"datakart/internal/utf16le"
 )
 
 // A PowerPoint 97–2003 presentation (.ppt) keeps its text in atoms among
@@ -41,7 +42,7 @@ func pptText(doc []byte) ([]byte, bool) {
 		}
 		switch body := doc[i : i+n]; typ {
 		case pptTextChars, pptCString:
-			out = append(appendUTF16(out, body), '\n')
+			out = append(utf16le.Append(out, body), '\n')
 		case pptTextBytes:
 			for _, c := range body {
 				out = appendLatin1(out, c)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"datakart/connectors"
+	"datakart/internal/utf16le"
 )
 
 // An Excel 97–2003 workbook (.xls) is a stream of BIFF8 records
@@ -128,7 +129,7 @@ func (b *biffReader) chars(dst []byte, cch int, high bool) ([]byte, error) {
 		}
 		raw := rec[b.p : b.p+k*width]
 		if high {
-			dst = appendUTF16(dst, raw)
+			dst = utf16le.Append(dst, raw)
 		} else {
 			for _, c := range raw {
 				dst = appendLatin1(dst, c)

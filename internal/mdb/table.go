@@ -9,6 +9,8 @@ import (
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"datakart/internal/utf16le"
 )
 
 // Column types ([mdbtools HACKING]).
@@ -143,11 +145,7 @@ func (f *File) text(b []byte) string {
 // to two bytes per character and back.
 func text(b []byte) string {
 	if len(b) < 2 || b[0] != 0xFF || b[1] != 0xFE {
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		return string(utf16.Decode(u))
+		return utf16le.String(b)
 	}
 	u := make([]uint16, 0, len(b))
 	compressed := true

@@ -5,7 +5,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
-	"unicode/utf16"
+
+	"datakart/internal/utf16le"
 )
 
 // Properties the package reads itself ([MS-OXPROPS]).
@@ -214,12 +215,8 @@ func Text(v []byte, typ uint16) string {
 	if typ != TypeUnicode {
 		return strings.TrimRight(string(v), "\x00")
 	}
-	u := make([]uint16, len(v)/2)
-	for i := range u {
-		u[i] = uint16(v[2*i]) | uint16(v[2*i+1])<<8
+	for len(v) >= 2 && v[len(v)-2] == 0 && v[len(v)-1] == 0 {
+		v = v[:len(v)-2]
 	}
-	for len(u) > 0 && u[len(u)-1] == 0 {
-		u = u[:len(u)-1]
-	}
-	return string(utf16.Decode(u))
+	return utf16le.String(v)
 }

@@ -6,10 +6,10 @@
 package psttest
 
 import (
-	"encoding/binary"
 	"errors"
 	"slices"
-	"unicode/utf16"
+
+	"datakart/internal/utf16le"
 )
 
 // Crypt is the header's bCryptMethod.
@@ -131,10 +131,10 @@ func (w *writer) owner() *owner { return &owner{m: w.f.m} }
 func (w *writer) store() {
 	o := w.owner()
 	data := o.pc([]prop{
-		{0x0FF9, ptBinary, storeUID},                     // PidTagRecordKey
-		{0x3001, ptUnicode, utf16le("Personal Folders")}, // PidTagDisplayName
-		{0x35DF, ptInt32, u32(1)},                        // PidTagValidFolderMask: IPM subtree valid
-		{0x35E0, ptBinary, entryID(nidIPMSubtree)},       // PidTagIpmSubTreeEntryId
+		{0x0FF9, ptBinary, storeUID},                            // PidTagRecordKey
+		{0x3001, ptUnicode, utf16le.Encode("Personal Folders")}, // PidTagDisplayName
+		{0x35DF, ptInt32, u32(1)},                               // PidTagValidFolderMask: IPM subtree valid
+		{0x35E0, ptBinary, entryID(nidIPMSubtree)},              // PidTagIpmSubTreeEntryId
 	})
 	w.f.add(&node{nid: nidMessageStore, data: data, subs: o.subs}, 0)
 }
@@ -172,7 +172,7 @@ func (w *writer) nameToID() {
 	for slices.Contains(ids, 0x8000+free) {
 		free++
 	}
-	name := utf16le("Keywords")
+	name := utf16le.Encode("Keywords")
 	names = le.AppendUint32(names, uint32(len(name)))
 	names = append(names, name...)  // (already 4-byte aligned)
 	add(0, 2<<1|1, free, crc(name)) // wGuid 2: PS_PUBLIC_STRINGS; id = offset in string stream
@@ -199,10 +199,10 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 		{0x360A, ptBool, boolean(len(fd.Folders) > 0)},   // PidTagSubfolders
 	}
 	if fd.Name != "" {
-		props = append(props, prop{0x3001, ptUnicode, utf16le(fd.Name)})
+		props = append(props, prop{0x3001, ptUnicode, utf16le.Encode(fd.Name)})
 	}
 	if nid != nidRootFolder && nid != nidIPMSubtree {
-		props = append(props, prop{0x3613, ptUnicode, utf16le("IPF.Note")}) // PidTagContainerClass
+		props = append(props, prop{0x3613, ptUnicode, utf16le.Encode("IPF.Note")}) // PidTagContainerClass
 	}
 	o := w.owner()
 	w.f.add(&node{nid: nid, data: o.pc(props), subs: o.subs}, parent)
@@ -221,7 +221,7 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 		w.folder(snid, nid, sub, nil)
 		rows = append(rows, map[uint32][]byte{
 			0x67F20003:             u32(snid),
-			0x30010000 | ptUnicode: utf16le(sub.Name),
+			0x30010000 | ptUnicode: utf16le.Encode(sub.Name),
 			0x36020000 | ptInt32:   u32(uint32(len(sub.Messages))),
 			0x36030000 | ptInt32:   u32(0),
 			0x360A0000 | ptBool:    boolean(len(sub.Folders) > 0),
@@ -243,13 +243,13 @@ func (w *writer) folder(nid, parent uint32, fd *Folder, nids []uint32) {
 		w.f.add(&node{nid: mnid, data: w.message(m, o), subs: o.subs}, nid)
 		row := map[uint32][]byte{
 			0x67F20003:             u32(mnid),
-			0x001A0000 | ptUnicode: utf16le(class(m)),
+			0x001A0000 | ptUnicode: utf16le.Encode(class(m)),
 			0x0E060000 | ptTime:    u64(fileTime),
 			0x0E070000 | ptInt32:   u32(msgFlags(m)),
 		}
 		for tag, s := range map[uint32]string{0x00370000 | ptUnicode: m.Subject, 0x0C1A0000 | ptUnicode: m.SenderName, 0x0E040000 | ptUnicode: m.DisplayTo} {
 			if s != "" {
-				row[tag] = utf16le(s)
+				row[tag] = utf16le.Encode(s)
 			}
 		}
 		rows = append(rows, row)
@@ -282,7 +282,7 @@ func msgFlags(m *Message) uint32 {
 // subnode's, subnodes).
 func (w *writer) message(m *Message, o *owner) [][]byte {
 	props := []prop{
-		{0x001A, ptUnicode, utf16le(class(m))},
+		{0x001A, ptUnicode, utf16le.Encode(class(m))},
 		{0x0E06, ptTime, u64(fileTime)}, // PidTagMessageDeliveryTime
 		{0x0039, ptTime, u64(fileTime)}, // PidTagClientSubmitTime
 		{0x0E07, ptInt32, u32(msgFlags(m))},
@@ -291,18 +291,18 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 	}
 	for id, s := range map[uint16]string{0x0037: m.Subject, 0x1000: m.Body, 0x0C1A: m.SenderName, 0x0C1F: m.SenderEmail, 0x0E04: m.DisplayTo} {
 		if s != "" {
-			props = append(props, prop{id, ptUnicode, utf16le(s)})
+			props = append(props, prop{id, ptUnicode, utf16le.Encode(s)})
 		}
 	}
 	// Outlook sets the "sent representing" sender too; readpst's From: uses it.
 	if m.SenderName != "" {
-		props = append(props, prop{0x0042, ptUnicode, utf16le(m.SenderName)})
+		props = append(props, prop{0x0042, ptUnicode, utf16le.Encode(m.SenderName)})
 	}
 	if m.SenderEmail != "" {
 		props = append(props,
-			prop{0x0C1E, ptUnicode, utf16le("SMTP")}, // PidTagSenderAddressType
-			prop{0x0064, ptUnicode, utf16le("SMTP")},
-			prop{0x0065, ptUnicode, utf16le(m.SenderEmail)})
+			prop{0x0C1E, ptUnicode, utf16le.Encode("SMTP")}, // PidTagSenderAddressType
+			prop{0x0064, ptUnicode, utf16le.Encode("SMTP")},
+			prop{0x0065, ptUnicode, utf16le.Encode(m.SenderEmail)})
 	}
 	if m.HTMLBody != "" {
 		props = append(props, prop{0x1013, ptBinary, []byte(m.HTMLBody)})
@@ -311,7 +311,7 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 		if id >= 0x8000 {
 			w.named[id] = true
 		}
-		props = append(props, prop{id, ptUnicode, utf16le(s)})
+		props = append(props, prop{id, ptUnicode, utf16le.Encode(s)})
 	}
 
 	// Recipient table: Outlook writes one even when it is empty.
@@ -321,11 +321,11 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 			0x67F20003:             u32(uint32(i)),
 			0x0C150000 | ptInt32:   u32(1), // PidTagRecipientType: MAPI_TO
 			0x0FFE0000 | ptInt32:   u32(6), // PidTagObjectType: MAPI_MAILUSER
-			0x30010000 | ptUnicode: utf16le(r.Name),
-			0x30020000 | ptUnicode: utf16le("SMTP"),
-			0x30030000 | ptUnicode: utf16le(r.Email),
+			0x30010000 | ptUnicode: utf16le.Encode(r.Name),
+			0x30020000 | ptUnicode: utf16le.Encode("SMTP"),
+			0x30030000 | ptUnicode: utf16le.Encode(r.Email),
 			0x39000000 | ptInt32:   u32(0), // PidTagDisplayType: DT_MAILUSER
-			0x39FE0000 | ptUnicode: utf16le(r.Email),
+			0x39FE0000 | ptUnicode: utf16le.Encode(r.Email),
 		})
 	}
 	ro := w.owner()
@@ -342,9 +342,9 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 			aprops := []prop{{0x370B, ptInt32, u32(0xFFFFFFFF)}} // PidTagRenderingPosition
 			if a.Name != "" {
 				aprops = append(aprops,
-					prop{0x3001, ptUnicode, utf16le(a.Name)},
-					prop{0x3704, ptUnicode, utf16le(a.Name)},
-					prop{0x3707, ptUnicode, utf16le(a.Name)})
+					prop{0x3001, ptUnicode, utf16le.Encode(a.Name)},
+					prop{0x3704, ptUnicode, utf16le.Encode(a.Name)},
+					prop{0x3707, ptUnicode, utf16le.Encode(a.Name)})
 			}
 			method, size := uint32(1), uint32(len(a.Data)) // ATTACH_BY_VALUE
 			if a.Message != nil {
@@ -372,8 +372,8 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 				0x370B0000 | ptInt32: u32(0xFFFFFFFF),
 			}
 			if a.Name != "" {
-				row[0x37040000|ptUnicode] = utf16le(a.Name)
-				row[0x37070000|ptUnicode] = utf16le(a.Name)
+				row[0x37040000|ptUnicode] = utf16le.Encode(a.Name)
+				row[0x37070000|ptUnicode] = utf16le.Encode(a.Name)
 			}
 			rows = append(rows, row)
 		}
@@ -383,14 +383,6 @@ func (w *writer) message(m *Message, o *owner) [][]byte {
 		o.subs = append(o.subs, &node{nid: nidAttachments, data: data, subs: ato.subs})
 	}
 	return o.pc(props)
-}
-
-func utf16le(s string) []byte {
-	var b []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		b = binary.LittleEndian.AppendUint16(b, u)
-	}
-	return b
 }
 
 func u32(v uint32) []byte { return le.AppendUint32(nil, v) }

@@ -20,6 +20,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"datakart/internal/utf16le"
 )
 
 // The files are checked with independent readers: readpst (Debian
@@ -415,7 +417,7 @@ func checkPypff(t *testing.T, path string, crypt byte, fm fileFormat, folders []
 				// libpff_data_array_read_element_data passes the stored
 				// size), so it garbles an encrypted 4K file's compressed
 				// multi-block values; readpst and our reader check those.
-				if fm.ost4k && crypt == CryptPermute && len(utf16le(m.Body)) > fourKFormat.dataMax() {
+				if fm.ost4k && crypt == CryptPermute && len(utf16le.Encode(m.Body)) > fourKFormat.dataMax() {
 					t.Logf("pypff: body of %q not compared (libpff and encrypted compressed XBLOCK data)", m.Subject)
 					gm.Body = m.Body
 				}
