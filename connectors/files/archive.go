@@ -73,6 +73,15 @@ type errSkip string
 
 func (e errSkip) Error() string { return string(e) }
 
+// openFailed records why a reader refused a file: skipped where it is of
+// a kind the reader does not read (unsupported), else an error.
+func (d *decoder) openFailed(kind string, err, unsupported error) {
+	if errors.Is(err, unsupported) {
+		err = errSkip(err.Error())
+	}
+	d.partFailed(kind, err)
+}
+
 // partFailed records on a part begun why it could not be read: skipped
 // where a limit or a known reason stopped it (connectors.ErrLimit, an
 // errSkip), else an error of the format kind.

@@ -3,7 +3,6 @@ package files
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,18 +30,16 @@ func (d *decoder) mdb(ctx context.Context, r io.Reader, f *os.File, part string,
 		return nil
 	}
 	db, err := mdb.Open(ra, size, mdb.Limits{MaxValue: d.opt.MaxMemberBytes})
-	d.budget += size // rows that share one long value cannot make a small file a large scan
-	if err == nil {
-		var tables []*mdb.Table
-		tables, err = db.Tables()
-		if rerr := d.mdbTables(ctx, db, part, tables, depth); rerr != nil {
-			return rerr
-		}
+	if err != nil {
+		d.openFailed("mdb", err, mdb.ErrUnsupported)
+		return nil
 	}
-	if err != nil && ctx.Err() == nil {
-		if errors.Is(err, mdb.ErrUnsupported) {
-			err = errSkip(err.Error())
-		}
+	d.budget += size // rows that share one long value cannot make a small file a large scan
+	tables, err := db.Tables()
+	if serr := d.mdbTables(ctx, db, part, tables, depth); serr != nil {
+		return serr
+	}
+	if err != nil && ctx.Err() == nil { // the catalog broke: the tables found before it are read
 		d.sink.Begin(connectors.Part{Path: part, Kind: "mdb"})
 		d.partFailed("mdb", err)
 	}

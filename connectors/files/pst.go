@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,10 +34,7 @@ func (d *decoder) pst(ctx context.Context, r io.Reader, f *os.File, part string,
 	}
 	file, err := pst.Open(ra, size, pst.Limits{MaxValue: d.opt.MaxMemberBytes})
 	if err != nil {
-		if errors.Is(err, pst.ErrUnsupported) {
-			err = errSkip(err.Error())
-		}
-		d.partFailed("pst", err)
+		d.openFailed("pst", err, pst.ErrUnsupported)
 		return nil
 	}
 	d.budget += size
