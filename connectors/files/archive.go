@@ -253,8 +253,6 @@ func (d *decoder) streamArchive(ctx context.Context, part, kind string, depth in
 			if r, paired, err = logs.pair(ctx, d, member, r); err != nil {
 				return err
 			}
-		} else if err := logs.release(ctx, d); err != nil {
-			return err
 		}
 		entries++
 		if r == nil {

@@ -437,7 +437,7 @@ var binaryFormats = []struct{ prefix, reason string }{
 }
 
 // walReason is why an SQLite database's log is not a part of its own.
-const walReason = "SQLite write-ahead log (read with its database where it stands beside it: in the same folder or zip, or next to it in a tar or RAR)"
+const walReason = "SQLite write-ahead log (read with its database: beside it in the same folder, or anywhere in the same archive)"
 
 func isWAL(head []byte) bool {
 	return bytes.HasPrefix(head, []byte(sqlite.LogMagicLE)) || bytes.HasPrefix(head, []byte(sqlite.LogMagicBE))

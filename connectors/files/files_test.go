@@ -868,6 +868,9 @@ func TestSQLiteFile(t *testing.T) {
 	write(t, dir, "nested.zip", zipOf(t, map[string][]byte{"app.db-wal": liveLog, "backup.tar": tarOf(t, map[string][]byte{"app.db": liveDB})}))
 	write(t, dir, "log-first.tar", tarInOrder(t, "app.db-wal", liveLog, "app.db", liveDB))
 	write(t, dir, "between.tar", tarInOrder(t, "app.db", liveDB, "notes.txt", []byte("x\n"), "app.db-wal", liveLog))
+	write(t, dir, "two-apps.tar", tarInOrder(t, "a/app.db", liveDB, "b/app.db", liveDB, "notes.txt", []byte("x\n"),
+		"b/app.db-wal", liveLog, "a/app.db-wal", liveLog))
+	write(t, dir, "no-log.tar", tarInOrder(t, "app.db", liveDB, "notes.txt", []byte("x\n")))
 	// A running app's folder in name order: its shared-memory index
 	// (-shm) comes between the database and its log.
 	write(t, dir, "with-shm.tar", tarInOrder(t, "app.db", liveDB, "app.db-shm", make([]byte, 32768), "app.db-wal", liveLog))
@@ -894,17 +897,23 @@ func TestSQLiteFile(t *testing.T) {
 	if got := rec.skipped["appdata.zip!databases/app.db-wal"]; !strings.Contains(got, "read with its database") {
 		t.Errorf("the log in the zip: skipped %q", got)
 	}
-	// A tar is a stream: a database is read with the log right after it
-	// (a folder in name order, past the -shm between them), or with one
-	// that came before it; not with one that comes later, past another
-	// member.
-	for _, db := range []string{"appdata.tgz!appdata.tar!databases/app.db", "log-first.tar!app.db", "with-shm.tar!app.db"} {
+	// A tar is a stream: a database is read with its log wherever it
+	// stands, right after it (a folder in name order, past the -shm
+	// between them), before it, or past other members (a folder in
+	// directory order); the two of another folder are not mixed up.
+	for _, db := range []string{"appdata.tgz!appdata.tar!databases/app.db", "log-first.tar!app.db", "with-shm.tar!app.db",
+		"between.tar!app.db", "two-apps.tar!a/app.db", "two-apps.tar!b/app.db"} {
 		if got := rec.values[db+"!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
 			t.Errorf("%s, its log in the tar: %q, kinds %v, errors %v", db, got, rec.kinds, rec.errs)
 		}
 	}
-	if _, ok := rec.kinds["between.tar!app.db!t"]; ok || rec.kinds["between.tar!app.db"] != "sqlite" {
-		t.Errorf("a log past another member: kinds %v", rec.kinds)
+	if got := rec.skipped["between.tar!app.db-wal"]; !strings.Contains(got, "read with its database") {
+		t.Errorf("the log in the tar: skipped %q", got)
+	}
+	// A database whose log never comes is read alone when the tar ends
+	// (this one's table is only in its log).
+	if _, ok := rec.kinds["no-log.tar!app.db!t"]; ok || rec.kinds["no-log.tar!app.db"] != "sqlite" {
+		t.Errorf("a database without its log: kinds %v, errors %v", rec.kinds, rec.errs)
 	}
 	if _, ok := rec.kinds["nested.zip!backup.tar!app.db!t"]; ok || rec.kinds["nested.zip!backup.tar!app.db"] != "sqlite" {
 		t.Errorf("a database in a tar in a zip took the zip's log: kinds %v", rec.kinds)
@@ -935,6 +944,22 @@ func TestSQLiteFile(t *testing.T) {
 	if got := rec.skipped["arkiv.zip!contacts.db"]; !strings.Contains(got, "larger than") {
 		t.Errorf("a database over the limit: skipped %q, kinds %v", got, rec.kinds)
 	}
+	// So does it the databases of a stream waiting for their logs: past
+	// it, the one held longest is read without its log.
+	held := t.TempDir()
+	// Databases larger than their log, so the limit holds one and a log.
+	big := filepath.Join(t.TempDir(), "app.db")
+	testdb.SQLiteApp(t, big, `CREATE TABLE pad (b BLOB)`, `INSERT INTO pad VALUES (zeroblob(65536))`, `PRAGMA wal_checkpoint(TRUNCATE)`,
+		`CREATE TABLE t (a TEXT)`, `INSERT INTO t VALUES ('kari@firma.no')`)
+	bigDB, bigLog := readFile(t, big), readFile(t, big+"-wal")
+	write(t, held, "two-apps.tar", tarInOrder(t, "a/app.db", bigDB, "b/app.db", bigDB, "b/app.db-wal", bigLog, "a/app.db-wal", bigLog))
+	rec, _ = scanTree(t, held, Options{MaxMemberBytes: int64(2*len(bigDB) - 1)})
+	if _, ok := rec.kinds["two-apps.tar!a/app.db!t"]; ok || rec.kinds["two-apps.tar!a/app.db!pad"] != "sqlite table" {
+		t.Errorf("the database held longest: kinds %v, errors %v", rec.kinds, rec.errs)
+	}
+	if got := rec.values["two-apps.tar!b/app.db!t|a"]; !slices.Equal(got, []string{"kari@firma.no"}) {
+		t.Errorf("the database held last, with its log: %q, kinds %v", got, rec.kinds)
+	}
 }
 
 // A long line with no white space to cut at is cut between runes, not
@@ -948,4 +973,13 @@ func TestSafeCutKeepsRunes(t *testing.T) {
 			}
 		}
 	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

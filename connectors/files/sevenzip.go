@@ -70,8 +70,8 @@ func (d *decoder) sevenZipFailed(part string, err error) error {
 func (d *decoder) sevenZipMembers(ctx context.Context, fr *frame.Reader, part string, depth int) (err error) {
 	entries := 0
 	// The child hands the files over as a stream, in the archive's
-	// order: an SQLite database is read with its log where it comes
-	// right after it or before, as in a tar.
+	// order: an SQLite database is read with its log wherever it stands,
+	// as in a tar.
 	logs := &streamLogs{logs: map[string][]byte{}}
 	defer func() {
 		if rerr := logs.release(ctx, d); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"strings"
 
 	"datakart/connectors"
@@ -35,8 +36,8 @@ func (d *decoder) sqliteFile(ctx context.Context, part string) error {
 // files, and extracting one would write personal data to disk. Its
 // write-ahead log is read with it where it stands beside it: in the same
 // zip (beside opens the zip's members by their name in this one's
-// folder), or next to it in an archive read as a stream (stream), where
-// the database waits for the member after it.
+// folder), or anywhere in an archive read as a stream (stream), where
+// the database waits for it.
 func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part string, beside func(string) (io.ReadCloser, error), stream *streamLogs) error {
 	image, err := d.memberBytes(r)
 	if err != nil {
@@ -55,8 +56,8 @@ func (d *decoder) sqliteMember(ctx context.Context, r io.Reader, name, part stri
 	case stream != nil:
 		var ok bool
 		if log, ok = stream.take(part + "-wal"); !ok {
-			stream.held = &heldDB{name: name, part: part, image: image}
-			return nil // read when the next member is known (streamLogs.pair)
+			// Read when its log comes or the archive ends (streamLogs.pair).
+			return stream.hold(ctx, d, &heldDB{name: name, part: part, image: image})
 		}
 	}
 	return d.sqliteImage(ctx, name, part, image, log, logErr)
@@ -80,16 +81,20 @@ func (d *decoder) sqliteImage(ctx context.Context, name, part string, image, log
 }
 
 // streamLogs pairs SQLite databases with their logs in an archive read as
-// a stream, where a log comes right after its database (a tar of an app's
-// folder in name order, past the -shm file between them) or before it.
+// a stream. A log that comes before its database is kept for it; a
+// database is held until its log comes or the archive ends, since a tar
+// made in directory order (GNU tar's default) puts the two anywhere.
 type streamLogs struct {
 	logs  map[string][]byte // the logs met so far, by their part
 	bytes int64             // their size together, at most MaxMemberBytes
-	held  *heldDB           // the database met last, waiting for the member after it
+	// held are the databases waiting for their log, oldest first; their
+	// images together are at most MaxMemberBytes.
+	held      []*heldDB
+	heldBytes int64
 }
 
-// heldDB is a database of an archive read as a stream, held until the
-// member after it is known.
+// heldDB is a database of an archive read as a stream, held until its
+// log is met or the archive ends.
 type heldDB struct {
 	name, part string
 	image      []byte
@@ -116,27 +121,48 @@ func (s *streamLogs) take(part string) ([]byte, bool) {
 	return log, ok
 }
 
+// hold keeps db until its log comes. The databases held first are read
+// without theirs where db would take the images held past
+// MaxMemberBytes, and so is one held at the same part (a tar may hold a
+// file twice; the later copy is the one extracted).
+func (s *streamLogs) hold(ctx context.Context, d *decoder, db *heldDB) error {
+	if i := slices.IndexFunc(s.held, func(h *heldDB) bool { return h.part == db.part }); i >= 0 {
+		if err := s.readHeld(ctx, d, i, nil, nil); err != nil {
+			return err
+		}
+	}
+	for len(s.held) > 0 && s.heldBytes+int64(len(db.image)) > d.opt.MaxMemberBytes {
+		if err := s.readHeld(ctx, d, 0, nil, nil); err != nil {
+			return err
+		}
+	}
+	s.held = append(s.held, db)
+	s.heldBytes += int64(len(db.image))
+	return nil
+}
+
+// readHeld reads the database held[i] with log (nil: without one; logErr
+// says why a log could not be read) and lets it go.
+func (s *streamLogs) readHeld(ctx context.Context, d *decoder, i int, log []byte, logErr error) error {
+	h := s.held[i]
+	s.held = slices.Delete(s.held, i, i+1)
+	s.heldBytes -= int64(len(h.image))
+	return d.sqliteImage(ctx, h.name, h.part, h.image, log, logErr)
+}
+
 // pair is called with each member of the stream, at part, before it is
-// read from r. Where it is the log of the database held, the two are read
+// read from r. Where it is the log of a database held, the two are read
 // together, and the log's bytes are returned to be listed as the other
 // members are (paired); a log that could not be read is recorded, and the
-// reader returned is nil. Else the database held is read alone, and r is
-// returned as it is.
+// reader returned is nil. Else r is returned as it is.
 func (s *streamLogs) pair(ctx context.Context, d *decoder, part string, r io.Reader) (_ io.Reader, paired bool, err error) {
-	h := s.held
-	if h != nil && part == h.part+"-shm" {
-		// The shared-memory index a running app keeps beside its
-		// database: in name order it comes between the database and its
-		// log, so the database waits on. (SQLite rebuilds the index from
-		// the log; it is not read.)
+	db, ok := strings.CutSuffix(part, "-wal")
+	i := slices.IndexFunc(s.held, func(h *heldDB) bool { return h.part == db })
+	if !ok || i < 0 {
 		return r, false, nil
 	}
-	if h == nil || part != h.part+"-wal" {
-		return r, false, s.release(ctx, d)
-	}
-	s.held = nil
 	log, lerr := d.memberBytes(r)
-	if err := d.sqliteImage(ctx, h.name, h.part, h.image, log, lerr); err != nil {
+	if err := s.readHeld(ctx, d, i, log, lerr); err != nil {
 		return nil, true, err
 	}
 	if lerr != nil {
@@ -147,15 +173,15 @@ func (s *streamLogs) pair(ctx context.Context, d *decoder, part string, r io.Rea
 	return bytes.NewReader(log), true, nil
 }
 
-// release reads the database held, without a log: the member after it was
-// not its log.
+// release reads the databases still held, without a log: the archive
+// ended before theirs came.
 func (s *streamLogs) release(ctx context.Context, d *decoder) error {
-	h := s.held
-	if h == nil {
-		return nil
+	for len(s.held) > 0 {
+		if err := s.readHeld(ctx, d, 0, nil, nil); err != nil {
+			return err
+		}
 	}
-	s.held = nil
-	return d.sqliteImage(ctx, h.name, h.part, h.image, nil, nil)
+	return nil
 }
 
 // sqliteTables reads the tables of the database src, each a part below
