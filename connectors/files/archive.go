@@ -130,12 +130,82 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	default:
 		return d.zipMembers(ctx, zr, part, kind, depth, nil)
 	}
-	if err != nil || d.opt.ocr == nil {
+	if err != nil {
 		return err
 	}
-	// With --ocr, the pictures a document holds (a passport scanned into
-	// a letter, a screenshot on a slide) are read as its members.
-	return d.zipMembers(ctx, zr, part, kind, depth, officePicture)
+	if err := d.odfObjects(ctx, zr, part); err != nil {
+		return err
+	}
+	// The files a document holds are read as its members: the
+	// spreadsheet embedded in a letter or behind a chart, a document
+	// packaged into a slide (see olePackage); with --ocr, its pictures too
+	// (a passport scanned into a letter, a screenshot on a slide).
+	return d.zipMembers(ctx, zr, part, kind, depth, func(name string) bool {
+		return officeEmbedded(name) || d.opt.ocr != nil && officePicture(name)
+	})
+}
+
+// officeEmbedded is true for the members where Office files keep the
+// files embedded in them: a workbook, a document, or an OLE object's
+// compound file.
+func officeEmbedded(name string) bool {
+	for _, dir := range []string{"word/embeddings/", "xl/embeddings/", "ppt/embeddings/"} {
+		if strings.HasPrefix(name, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// odfObjects reads the objects embedded in an OpenDocument file (a
+// spreadsheet in a letter, a chart and its data table), each a member
+// named by its folder ("brev.odt!Object 1"): a spreadsheet's cells as an
+// .ods file's, the others' paragraphs as an .odt file's.
+func (d *decoder) odfObjects(ctx context.Context, zr *zip.Reader, part string) error {
+	var manifest struct {
+		Entries []struct {
+			Path string `xml:"full-path,attr"`
+			Type string `xml:"media-type,attr"`
+		} `xml:"file-entry"`
+	}
+	types := map[string]string{}
+	for _, f := range zr.File {
+		dir, ok := strings.CutSuffix(f.Name, "/content.xml")
+		if !ok || !strings.HasPrefix(dir, "Object ") {
+			continue
+		}
+		if len(types) == 0 && decodeMember(zr, "META-INF/manifest.xml", &manifest) == nil {
+			for _, e := range manifest.Entries {
+				types[strings.TrimSuffix(e.Path, "/")] = e.Type
+			}
+		}
+		member := joinPart(part, dir)
+		spreadsheet := types[dir] == "application/vnd.oasis.opendocument.spreadsheet"
+		kind := "odt"
+		if spreadsheet {
+			kind = "ods"
+		}
+		d.sink.Begin(connectors.Part{Path: member, Kind: kind})
+		rc, err := f.Open()
+		if err != nil {
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			continue
+		}
+		if spreadsheet {
+			err = d.odsSheets(ctx, rc)
+		} else {
+			line := 0
+			_, err = d.paragraphs(ctx, rc, kind, true, &line, nil)
+		}
+		rc.Close()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		}
+	}
+	return nil
 }
 
 // officePicture is true for the members where Office and OpenDocument

@@ -165,20 +165,32 @@ func walPair(tb testing.TB) (db, log []byte) {
 
 func FuzzOffice(f *testing.F) {
 	doc := `<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>a</w:t></w:r></w:p></w:body></w:document>`
-	fuzzDecode(f, "x.docx", zipOf(nil, map[string][]byte{"word/document.xml": []byte(doc)}))
+	fuzzDecode(f, "x.docx", zipOf(nil, map[string][]byte{"word/document.xml": []byte(doc)}), fixture(f, "innebygd.docx"))
 }
 
 // FuzzOLE runs legacy Office files: the compound file's sectors and
 // directory, a .msg's property streams, a .doc's piece table and an
-// .xls's records.
+// .xls's records, and the objects embedded in them.
 func FuzzOLE(f *testing.F) {
-	fuzzDecode(f, "x.doc", fixture(f, "ansatte.xls"), fixture(f, "brev.doc"), fixture(f, "sak-123.msg"), fixture(f, "rtf-body.msg"), fixture(f, "Thumbs.db"), gunzip(f, fixture(f, "foredrag.ppt.gz")))
+	fuzzDecode(f, "x.doc", fixture(f, "ansatte.xls"), fixture(f, "brev.doc"), fixture(f, "sak-123.msg"), fixture(f, "rtf-body.msg"), fixture(f, "Thumbs.db"), gunzip(f, fixture(f, "foredrag.ppt.gz")),
+		fixture(f, "innebygd.doc"), fixture(f, "innebygd.xls"), fixture(f, "pakke.bin"), fixture(f, "ole-vedlegg.msg"))
+}
+
+// FuzzOle10Native parses an OLE package's native data: the file it
+// returns is inside what it was given.
+func FuzzOle10Native(f *testing.F) {
+	f.Add(ole10Native(f))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, data, err := parseOle10Native(b); err == nil && len(data) > len(b) {
+			t.Fatalf("a file of %d bytes from %d", len(data), len(b))
+		}
+	})
 }
 
 // FuzzODF runs OpenDocument files, told apart by their mimetype member:
 // a spreadsheet's rows and cells, and a text's paragraphs.
 func FuzzODF(f *testing.F) {
-	fuzzDecode(f, "x.zip", fixture(f, "ansatte.ods"), fixture(f, "brev2.odt"))
+	fuzzDecode(f, "x.zip", fixture(f, "ansatte.ods"), fixture(f, "brev2.odt"), fixture(f, "innebygd.odt"))
 }
 
 // FuzzXlsx runs workbooks: excelize's reading, and the look for ten-digit
@@ -335,5 +347,5 @@ func FuzzPST(f *testing.F) {
 // FuzzMDB reads mutated Access databases through the decoder: every table
 // and row of what still opens.
 func FuzzMDB(f *testing.F) {
-	fuzzDecode(f, "medlemmer.mdb", memberRegister(f), contractRegister(f))
+	fuzzDecode(f, "medlemmer.mdb", memberRegister(f), contractRegister(f), packageRegister(f, ole10Native(f)))
 }

@@ -3,6 +3,7 @@ package files
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -117,6 +118,26 @@ var mdbTypes = map[byte]string{
 // are skipped to the first signature of a format the decoder knows.
 // A cell that holds no such file is left, as a date is.
 func (d *decoder) mdbObject(ctx context.Context, b []byte, table connectors.Part, name string, depth int) error {
+	if native, ok := ole1Package(b); ok {
+		// A file packaged as it is (a CSV, a text file): the package
+		// gives its name.
+		file, data, err := parseOle10Native(native)
+		member := joinPart(table.Path, name)
+		if err == nil {
+			member, b = member+"/"+file, data
+		}
+		if d.tooDeep(member, "ole", depth+1) {
+			d.sink.Begin(table)
+			return nil
+		}
+		if err != nil {
+			d.packageFailed(member, err)
+		} else if err := d.decode(ctx, bytes.NewReader(b), file, member, depth+1); err != nil {
+			return err
+		}
+		d.sink.Begin(table)
+		return nil
+	}
 	at := -1
 	for _, sig := range oleSignatures {
 		if i := bytes.Index(b[:min(len(b), 4096)], []byte(sig)); i >= 0 && (at < 0 || i < at) {
@@ -134,6 +155,34 @@ func (d *decoder) mdbObject(ctx context.Context, b []byte, table connectors.Part
 	err := d.decode(ctx, bytes.NewReader(b[at:]), name, member, depth+1)
 	d.sink.Begin(table) // what follows is the table's again
 	return err
+}
+
+// ole1Package returns the native data of the OLE 1.0 object of the
+// class Package in an OLE column's cell, from its size on (see
+// parseOle10Native): the cell is Access's OLE header (its signature
+// 0x1C15, then its size), then the object ([MS-OLEDS] EmbeddedObject:
+// version, format, then the class, topic and item names, each after its
+// length).
+func ole1Package(b []byte) ([]byte, bool) {
+	if len(b) < 4 || binary.LittleEndian.Uint16(b) != 0x1C15 {
+		return nil, false
+	}
+	at := int(binary.LittleEndian.Uint16(b[2:])) + 8 // past the header, the version and the format
+	var class []byte
+	for k := range 3 {
+		if at+4 > len(b) {
+			return nil, false
+		}
+		n := int(binary.LittleEndian.Uint32(b[at:]))
+		if n > len(b)-at-4 {
+			return nil, false
+		}
+		if k == 0 {
+			class = b[at+4 : at+4+n]
+		}
+		at += 4 + n
+	}
+	return b[at:], string(class) == "Package\x00"
 }
 
 // oleSignatures start the files an OLE object in Access most often holds:

@@ -115,7 +115,10 @@ func propStream(name string) (id, typ uint16, ok bool) {
 type msgAttachment struct {
 	storage, name string
 	data          string // the path of its data stream, or ""
-	message       bool   // it is a message, in the storage embedded
+	// embedded: its object is a storage (__substg1.0_3701000D), a
+	// message or an OLE object (a document embedded in a rich-text
+	// message).
+	embedded bool
 }
 
 // msg reads the message whose storage is prefix ("" for the file's root)
@@ -136,7 +139,18 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 		}
 		elems := strings.Split(under(p), "/")
 		id, typ, ok := propStream(elems[len(elems)-1])
+		attachment := func() *msgAttachment {
+			a := attachments[elems[0]]
+			if a == nil {
+				a = &msgAttachment{storage: p[:len(p)-len(under(p))] + elems[0]}
+				attachments[elems[0]] = a
+			}
+			return a
+		}
 		switch {
+		case len(elems) > 2 && strings.HasPrefix(elems[0], attachPfx) && elems[1] == embedded:
+			// Any stream of it: an OLE object's are not properties.
+			attachment().embedded = true
 		case !ok:
 		case len(elems) == 1:
 			switch id {
@@ -156,14 +170,8 @@ func (d *decoder) msg(ctx context.Context, s *oleStreams, prefix, part string, d
 				return err
 			}
 		case strings.HasPrefix(elems[0], attachPfx):
-			a := attachments[elems[0]]
-			if a == nil {
-				a = &msgAttachment{storage: p[:len(p)-len(under(p))] + elems[0]}
-				attachments[elems[0]] = a
-			}
+			a := attachment()
 			switch {
-			case len(elems) > 2 && elems[1] == embedded:
-				a.message = true
 			case len(elems) != 2:
 			case id == propAttachData && typ == ptBinary:
 				a.data = p
@@ -216,14 +224,16 @@ func (d *decoder) msgAttachments(ctx context.Context, s *oleStreams, attachments
 	entries := 0
 	for _, storage := range slices.Sorted(maps.Keys(attachments)) {
 		a := attachments[storage]
-		if a.data == "" && !a.message {
-			continue // a link, or an OLE object: nothing to read as a file
+		if a.data == "" && !a.embedded {
+			continue // a link: nothing to read as a file
 		}
+		object := a.storage + "/" + embedded
+		message := a.embedded && s.has(object+"/__properties_version1.0")
 		entries++
 		name := fileName(a.name)
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", entries)
-			if a.message {
+			if message {
 				name += ".msg"
 			}
 		}
@@ -233,11 +243,17 @@ func (d *decoder) msgAttachments(ctx context.Context, s *oleStreams, attachments
 		} else if skip {
 			continue
 		}
-		if a.message {
+		if a.embedded {
 			if d.tooDeep(member, "msg", depth+1) {
 				continue
 			}
-			if err := d.msg(ctx, s, a.storage+"/"+embedded, member, depth+1); err != nil {
+			var err error
+			if message {
+				err = d.msg(ctx, s, object, member, depth+1)
+			} else {
+				err = d.oleObject(ctx, s.sub(object), member, depth+1)
+			}
+			if err != nil {
 				return err
 			}
 			continue

@@ -3,8 +3,12 @@ package files
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"datakart/connectors"
@@ -45,25 +49,205 @@ func (d *decoder) ole(ctx context.Context, r io.Reader, part string, depth int) 
 			s.byPath[strings.Join(append(f.Path, f.Name), "/")] = f
 		}
 	}
+	return d.oleObject(ctx, &s, part, depth)
+}
+
+// oleObject reads a compound file, or a storage in one, as what its
+// streams say it is, then the objects embedded in it.
+func (d *decoder) oleObject(ctx context.Context, s *oleStreams, part string, depth int) error {
+	var err error
 	switch {
 	case s.has("__properties_version1.0"):
-		return d.msg(ctx, &s, "", part, depth)
+		return d.msg(ctx, s, "", part, depth)
 	case s.has("WordDocument"):
-		return d.doc(ctx, &s, part)
+		err = d.doc(ctx, s, part)
 	case s.has("Workbook"), s.has("Book"):
-		return d.xls(ctx, &s, part)
+		err = d.xls(ctx, s, part)
 	case s.has("PowerPoint Document"):
-		return d.ppt(ctx, &s, part)
-	}
-	d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
-	switch {
-	case s.has("EncryptedPackage"):
-		// A password-protected xlsx or docx is a compound file too.
-		d.sink.PartSkipped("encrypted Office document (not read)")
+		err = d.ppt(ctx, s, part)
+	case s.has("Ole10Native"):
+		return d.olePackage(ctx, s, part, depth)
+	case s.has("Package"), s.has("CONTENTS"):
+		// An Office 2007+ document (Package) or another file, a PDF most
+		// often (CONTENTS), embedded whole.
+		name := "Package"
+		if !s.has(name) {
+			name = "CONTENTS"
+		}
+		return d.oleStream(ctx, s, name, name, part, depth)
 	default:
-		d.sink.PartSkipped("OLE compound file with no Word, Excel or Outlook content (not read)")
+		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
+		if s.has("EncryptedPackage") {
+			// A password-protected xlsx or docx is a compound file too.
+			d.sink.PartSkipped("encrypted Office document (not read)")
+		} else {
+			d.sink.PartSkipped("OLE compound file with no Word, Excel, PowerPoint or Outlook content and no file embedded (not read)")
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return d.oleEmbedded(ctx, s, part, depth)
+}
+
+// oleEmbedded reads the objects embedded in a Word document (the
+// storages in its ObjectPool) or an Excel workbook (its MBD storages),
+// a spreadsheet in a letter or a file packaged in a workbook, each a
+// member ("brev.doc!ObjectPool/_1234").
+func (d *decoder) oleEmbedded(ctx context.Context, s *oleStreams, part string, depth int) error {
+	// The storages' streams in one pass: a file may hold thousands.
+	storages := map[string]*oleStreams{}
+	for p, f := range s.byPath {
+		elems := strings.SplitN(p, "/", 3)
+		var storage string
+		switch {
+		case len(elems) == 3 && elems[0] == "ObjectPool":
+			storage = elems[0] + "/" + elems[1]
+		case len(elems) > 1 && strings.HasPrefix(elems[0], "MBD"):
+			storage = elems[0]
+		default:
+			continue
+		}
+		sub := storages[storage]
+		if sub == nil {
+			sub = &oleStreams{d: d, size: s.size, byPath: map[string]*mscfb.File{}}
+			storages[storage] = sub
+		}
+		sub.byPath[p[len(storage)+1:]] = f
+	}
+	for i, storage := range slices.Sorted(maps.Keys(storages)) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		member := joinPart(part, storage)
+		if skip, stop := d.skipMember(member, i+1); stop {
+			return nil
+		} else if skip || d.tooDeep(member, "ole", depth+1) {
+			continue
+		}
+		if err := d.oleObject(ctx, storages[storage], member, depth+1); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// olePackage reads the file an OLE package holds (a CSV, a text file or
+// a PDF dragged into a document or an Access table) as a member named as
+// the file was.
+func (d *decoder) olePackage(ctx context.Context, s *oleStreams, part string, depth int) error {
+	b, err := s.read("Ole10Native")
+	var name string
+	var data []byte
+	if err == nil {
+		name, data, err = parseOle10Native(b)
+	}
+	if err != nil {
+		d.packageFailed(part, err)
+		return nil
+	}
+	return d.decode(ctx, bytes.NewReader(data), name, joinPart(part, name), depth+1)
+}
+
+// packageFailed records at part why the file of an OLE package was not
+// read.
+func (d *decoder) packageFailed(part string, err error) {
+	d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
+	if errors.Is(err, errOleLink) {
+		d.sink.PartSkipped(err.Error())
+	} else {
+		d.partFailed("ole package", err)
+	}
+}
+
+// oleStream reads the stream at path, a file embedded whole, as the
+// member name of part.
+func (d *decoder) oleStream(ctx context.Context, s *oleStreams, path, name, part string, depth int) error {
+	b, err := s.read(path)
+	if err != nil {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
+		d.partFailed("ole", err)
+		return nil
+	}
+	return d.decode(ctx, bytes.NewReader(b), name, joinPart(part, name), depth+1)
+}
+
+// errOleLink is the error for an OLE package that links to a file
+// outside the document instead of holding it.
+var errOleLink = errors.New("the OLE package links to a file outside the document, not embedded in it (not read)")
+
+// parseOle10Native returns the name and the bytes of the file in an OLE
+// package's native data (the Ole10Native stream of an embedded object,
+// or the data of an OLE 1.0 object of the class Package, from its size
+// on). Microsoft's specifications leave it out; Apache POI, oletools and
+// Jackcess read it so: its size (4 bytes), a signature (2 bytes), the
+// file's name and the path it was packaged from (each ending in NUL),
+// the kind of package (4 bytes: 0x30000 a file embedded, 0x10000 a
+// link), the path it was last extracted to (after its length, 4 bytes),
+// the file (after its size, 4 bytes); then, from Office 2007 on, the
+// three paths again in UTF-16 (after their length in characters), the
+// name the second of them.
+func parseOle10Native(b []byte) (name string, data []byte, err error) {
+	corrupt := errors.New("corrupt Ole10Native stream")
+	if len(b) < 6 {
+		return "", nil, corrupt
+	}
+	rest := b[6:]
+	cstr := func() (string, bool) {
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 {
+			return "", false
+		}
+		v := cp1252Text(rest[:i])
+		rest = rest[i+1:]
+		return v, true
+	}
+	// counted cuts n bytes, after their length in units of unit bytes.
+	counted := func(unit int) ([]byte, bool) {
+		if len(rest) < 4 {
+			return nil, false
+		}
+		n := uint64(binary.LittleEndian.Uint32(rest)) * uint64(unit)
+		if n > uint64(len(rest)-4) {
+			return nil, false
+		}
+		v := rest[4 : 4+n]
+		rest = rest[4+n:]
+		return v, true
+	}
+	label, ok1 := cstr()
+	source, ok2 := cstr()
+	if !ok1 || !ok2 || len(rest) < 4 {
+		return "", nil, corrupt
+	}
+	if binary.LittleEndian.Uint32(rest) == 0x10000 {
+		return "", nil, errOleLink
+	}
+	rest = rest[4:]
+	if _, ok := counted(1); !ok {
+		return "", nil, corrupt
+	}
+	if len(rest) >= 4 && uint64(binary.LittleEndian.Uint32(rest)) > uint64(len(rest)-4) {
+		return "", nil, fmt.Errorf("Ole10Native stream: a file of %d bytes in %d", binary.LittleEndian.Uint32(rest), len(rest)-4)
+	}
+	data, ok := counted(1)
+	if !ok {
+		return "", nil, corrupt
+	}
+	// The names in UTF-16, where they follow: Office's own for names the
+	// code page cannot write.
+	if _, ok := counted(2); ok {
+		if unicode, ok := counted(2); ok && len(unicode) > 0 {
+			label = utf16Text(unicode)
+		}
+	}
+	for _, n := range []string{label, source} {
+		if name = fileName(n); name != "" {
+			return name, data, nil
+		}
+	}
+	return "Ole10Native", data, nil
 }
 
 // oleStreams are the streams of a compound file by their path.
@@ -74,6 +258,17 @@ type oleStreams struct {
 }
 
 func (s *oleStreams) has(path string) bool { return s.byPath[path] != nil }
+
+// sub returns the streams of the storage at path, by their path in it.
+func (s *oleStreams) sub(path string) *oleStreams {
+	sub := &oleStreams{d: s.d, size: s.size, byPath: map[string]*mscfb.File{}}
+	for p, f := range s.byPath {
+		if rest, ok := strings.CutPrefix(p, path+"/"); ok {
+			sub.byPath[rest] = f
+		}
+	}
+	return sub
+}
 
 // read returns the stream at path whole, or nil when there is none. A
 // stream's size is what its directory entry claims, and its sectors may

@@ -102,7 +102,7 @@ func TestOffice97(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"Thumbs.db":    "no Word, Excel or Outlook",
+		"Thumbs.db":    "no Word, Excel, PowerPoint or Outlook",
 		"kryptert.doc": "encrypted Word document",
 		"word95.doc":   "Word 6.0/95",
 		"passord.xlsx": "encrypted Office document",

@@ -245,7 +245,8 @@ func (t *tree) events() error {
 	return t.write("metrics/events.csv", []byte(b.String()))
 }
 
-// memo is a Word document whose values are split across runs, as Word does.
+// memo is a Word document whose values are split across runs, as Word
+// does, with the list of attendees embedded in it as a workbook.
 func (t *tree) memo() error {
 	p := t.people[0]
 	paras := [][]string{
@@ -264,11 +265,17 @@ func (t *tree) memo() error {
 		doc.WriteString("</w:p>")
 	}
 	doc.WriteString("</w:body></w:document>")
+	attendees, err := t.attendees()
+	if err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	for name, body := range map[string]string{
-		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
-		"word/document.xml":   doc.String(),
+		"[Content_Types].xml":                            `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+		"word/document.xml":                              doc.String(),
+		"word/_rels/document.xml.rels":                   `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/package" Target="embeddings/Microsoft_Excel_Worksheet.xlsx"/></Relationships>`,
+		"word/embeddings/Microsoft_Excel_Worksheet.xlsx": attendees,
 	} {
 		w, err := zw.Create(name)
 		if err != nil {
@@ -282,7 +289,35 @@ func (t *tree) memo() error {
 		return err
 	}
 	t.labels.add("docs/leverandormote.docx", "", "phone", "email")
+	sheet := "docs/leverandormote.docx!word/embeddings/Microsoft_Excel_Worksheet.xlsx"
+	t.labels.add(sheet, "Deltakere!Navn", "person_name")
+	t.labels.add(sheet, "Deltakere!E-post", "email")
+	t.labels.add(sheet, "Deltakere!Mobil", "phone")
 	return t.write("docs/leverandormote.docx", b.Bytes())
+}
+
+// attendees is the workbook of a meeting's attendees, as Word embeds a
+// table pasted from Excel.
+func (t *tree) attendees() (string, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", "Deltakere"); err != nil {
+		return "", err
+	}
+	rows := [][]any{{"Navn", "Firma", "E-post", "Mobil"}}
+	for _, p := range t.people[1:min(6, len(t.people))] {
+		rows = append(rows, []any{p.First + " " + p.Last, "Leverandør AS", p.Email, p.Mobile})
+	}
+	for i, row := range rows {
+		if err := f.SetSheetRow("Deltakere", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			return "", err
+		}
+	}
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // archives holds a gzipped copy of the payroll and a zip with a CSV and a
