@@ -289,8 +289,18 @@ type Scanner struct {
 }
 
 // NewScanner returns a Scanner that runs e's detectors. It is not safe for
-// concurrent use; the Engine is.
-func (e *Engine) NewScanner() *Scanner { return &Scanner{e: e, st: e.pool.New().(*scanState)} }
+// concurrent use; the Engine is. Release gives its state back.
+func (e *Engine) NewScanner() *Scanner { return &Scanner{e: e, st: e.pool.Get().(*scanState)} }
+
+// Release hands the scanner's state back to its engine for the next
+// Scanner: a state made for each of a tree's small files was a tenth of
+// the time. The Scanner is not used after.
+func (s *Scanner) Release() {
+	s.st.ctx.reset(nil) // after a panic in a detector, it may still hold a text
+	s.st.ctx.emit = nil
+	s.e.pool.Put(s.st)
+	s.st = nil
+}
 
 // Scan is Engine.Scan.
 func (s *Scanner) Scan(text []byte, emit func(*Match)) { s.e.scanWith(s.st, text, emit, true) }

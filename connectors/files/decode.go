@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 
 	"datakart/connectors"
 	"datakart/connectors/jsonvalues"
@@ -106,6 +107,11 @@ func joinPart(part, member string) string {
 	return part + "!" + member
 }
 
+// readers are the buffered readers decode reads through, kept from one
+// file or member to the next: one made for each was a tenth of the time
+// of a tree of small files.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
 // decode sniffs r (named name, at part path part, depth archives deep) and
 // hands it to the decoder for its kind. Errors inside a part are recorded
 // on the sink; decode returns only the context's error.
@@ -124,7 +130,12 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	// holds (a tar inside the zip).
 	beside, stream := d.memberBeside, d.stream
 	d.memberBeside, d.stream = nil, nil
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil) // nor the reader, nor its bytes, past the part
+		readers.Put(br)
+	}()
 	head, peekErr := br.Peek(sniffLen)
 	if peekErr != nil && !errors.Is(peekErr, io.EOF) && !errors.Is(peekErr, bufio.ErrBufferFull) {
 		d.sink.Begin(connectors.Part{Path: part, Kind: kindByName(name)})

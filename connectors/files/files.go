@@ -80,6 +80,12 @@ type Source struct {
 	// deep opens the root as an os.Root, for paths too long for one
 	// system call.
 	deep func() (*os.Root, error)
+
+	// textBufs keeps the buffers text is read through (decoder.textBuf)
+	// from one file to the next: made for each, 128 KiB allocated and
+	// cleared per file was half the time of a tree of 50,000 small files,
+	// and most of its memory.
+	textBufs sync.Pool
 }
 
 // New returns a source for the tree (or single file) at root.
@@ -304,6 +310,14 @@ func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
 		}
 		defer f.Close()
 		d := &decoder{opt: &s.opt, sink: sink, budget: s.opt.MaxExpandedBytes, diskPath: full}
+		if b, ok := s.textBufs.Get().(*[]byte); ok {
+			d.textBuf = *b
+		}
+		defer func() {
+			if d.textBuf != nil {
+				s.textBufs.Put(&d.textBuf)
+			}
+		}()
 		d.sibling = func(base string) (fs.File, error) {
 			f, err := s.sibling(name, full, base)
 			if err != nil {
