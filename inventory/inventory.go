@@ -10,6 +10,8 @@
 package inventory
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -249,11 +251,69 @@ func (c Count) add(conf detectors.Confidence, matches int64) Count {
 	return c
 }
 
-// Write encodes the inventory as indented JSON.
+// Write encodes the inventory as indented JSON, as json.Encoder with an
+// indent of two spaces does, but a container at a time: marshalled
+// whole, the inventory of a tree of 50,000 small files (250 MB of JSON)
+// was held in memory twice over and took a third of the run.
 func (inv *Inventory) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(inv)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	shell := *inv
+	shell.Stores = nil
+	err := spliceArray(bw, shell, "", "stores", inv.Stores == nil, len(inv.Stores), func(i int, indent string) error {
+		store := inv.Stores[i]
+		shell := store
+		shell.Containers = nil
+		return spliceArray(bw, shell, indent, "containers", store.Containers == nil, len(store.Containers), func(j int, indent string) error {
+			b, err := json.MarshalIndent(store.Containers[j], indent, "  ")
+			if err == nil {
+				_, err = bw.Write(b)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// spliceArray writes v indented at indent, with the array of its field
+// key (null in v) written by item, one element at a time, each at the
+// indent it is given.
+func spliceArray(w *bufio.Writer, v any, indent, key string, isNil bool, n int, item func(i int, indent string) error) error {
+	b, err := json.MarshalIndent(v, indent, "  ")
+	if err != nil {
+		return err
+	}
+	field := indent + "  "
+	// No string holds this: its quotes would be escaped.
+	before, after, ok := bytes.Cut(b, []byte("\n"+field+`"`+key+`": null`))
+	if !ok {
+		return fmt.Errorf("inventory: no %s in %T", key, v)
+	}
+	w.Write(before)
+	w.WriteString("\n" + field + `"` + key + `": `)
+	switch {
+	case isNil:
+		w.WriteString("null")
+	case n == 0:
+		w.WriteString("[]")
+	default:
+		w.WriteString("[")
+		for i := range n {
+			if i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n" + field + "  ")
+			if err := item(i, field+"  "); err != nil {
+				return err
+			}
+		}
+		w.WriteString("\n" + field + "]")
+	}
+	_, err = w.Write(after)
+	return err
 }
 
 // Read decodes an inventory written by Write, refusing a newer schema.
