@@ -23,6 +23,11 @@ type Options struct {
 	// MinConfidence hides findings below it from the table, CSV and
 	// Markdown formats; the table says how many it hid.
 	MinConfidence detectors.Confidence
+	// MaxRows caps the findings the table lists (0: all): a tree of
+	// 100,000 files makes a table nobody reads, and tablewriter took
+	// longer to draw it than the scan took. The table says how many it
+	// left out.
+	MaxRows int
 }
 
 // Render writes inv to w in the named format.

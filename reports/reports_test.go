@@ -174,3 +174,36 @@ func TestMarkdownEscapesPipes(t *testing.T) {
 		t.Error("a | in a file name must be escaped in Markdown tables")
 	}
 }
+
+// --max-rows caps the findings the table lists, and the table says how
+// many it left out and where; the totals still count them all.
+func TestTableMaxRows(t *testing.T) {
+	inv := fixture()
+	var all, capped bytes.Buffer
+	if err := Render(&all, inv, "table", Options{MinConfidence: detectors.Medium}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(&capped, inv, "table", Options{MinConfidence: detectors.Medium, MaxRows: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Three findings at medium or higher, in three locations: one listed.
+	if !strings.Contains(capped.String(), "2 more findings in 2 more locations are not listed (--max-rows 0 lists them") {
+		t.Errorf("capped table:\n%s", capped.String())
+	}
+	if strings.Contains(capped.String(), "support/tickets") || !strings.Contains(all.String(), "support/tickets") {
+		t.Errorf("the second location is listed in the capped table, or not in the whole one")
+	}
+	total := func(s string) string { return s[strings.Index(s, "│ CATEGORY │ LOCATIONS"):] }
+	if total(all.String()) != total(capped.String()) {
+		t.Errorf("the totals differ:\n%s\n%s", total(all.String()), total(capped.String()))
+	}
+	for _, n := range []int{0, 3, 4} {
+		var b bytes.Buffer
+		if err := Render(&b, inv, "table", Options{MinConfidence: detectors.Medium, MaxRows: n}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != all.String() {
+			t.Errorf("--max-rows %d changed a table of 3 findings", n)
+		}
+	}
+}

@@ -23,6 +23,12 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 
+	more, moreLocations := 0, 0
+	if opt.MaxRows > 0 && len(rows) > opt.MaxRows {
+		more = len(rows) - opt.MaxRows
+		moreLocations = locations(rows[opt.MaxRows:]) - btoi(rows[opt.MaxRows].Location() == rows[opt.MaxRows-1].Location())
+		rows = rows[:opt.MaxRows]
+	}
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "No personal data found.")
 	} else {
@@ -44,6 +50,9 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 		if err := t.Render(); err != nil {
 			return err
 		}
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "%d more findings in %d more locations are not listed (--max-rows 0 lists them; --format csv or json has everything; the totals below count them).\n", more, moreLocations)
 	}
 	if hidden > 0 {
 		fmt.Fprintf(w, "%d findings below %s confidence are not shown (--min-confidence low shows them; --format json has everything).\n", hidden, opt.MinConfidence)
@@ -211,4 +220,23 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// locations counts the distinct locations of rows, which come in
+// inventory order: a location's rows are together.
+func locations(rows []Row) int {
+	n := 0
+	for i, r := range rows {
+		if i == 0 || r.Location() != rows[i-1].Location() {
+			n++
+		}
+	}
+	return n
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

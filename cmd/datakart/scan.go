@@ -134,8 +134,14 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func runScan(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
-	if err := r.parse("scan", scanUsage, args, stderr); err != nil {
+	maxRows := 1000
+	if err := r.parse("scan", scanUsage, args, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&maxRows, "max-rows", maxRows, "most findings listed in the table, in inventory order (0: all); csv and json have every one")
+	}); err != nil {
 		return err
+	}
+	if maxRows < 0 {
+		return usagef("--max-rows must be 0 (all) or more, not %d", maxRows)
 	}
 	if !validFormat(r.f.format, reports.Formats) {
 		return usagef("--format %q: want one of %s", r.f.format, strings.Join(reports.Formats, ", "))
@@ -152,7 +158,7 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	}
 	r.record(ctx, "scan", inv, stderr)
 	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
-		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf})
+		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf, MaxRows: maxRows})
 	}); err != nil {
 		return err
 	}
