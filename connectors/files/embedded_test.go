@@ -124,20 +124,9 @@ func ole10Native(t testing.TB) []byte {
 // class Package with native (from its size on).
 func packageRegister(t testing.TB, native []byte) []byte {
 	t.Helper()
-	var ole bytes.Buffer
-	class := "Package\x00"
-	// The header as Jackcess writes it: its size is 20 bytes and the
-	// two names.
-	ole.Write([]byte{0x15, 0x1C, 0x22, 0x00, 0x02, 0x00, 0x00, 0x00, 0x06, 0x00, byte(len(class)), 0x00, 0x14, 0x00, 0x1A, 0x00, 0xFF, 0xFF, 0xFF, 0xFF})
-	ole.WriteString("Pakke\x00" + class)
-	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, byte(len(class)), 0x00, 0x00, 0x00})
-	ole.WriteString(class)
-	ole.Write([]byte{0, 0, 0, 0, 0, 0, 0, 0})
-	ole.Write(native)
-	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0, 0, 0, 0})
 	b, err := mdbtest.Write([]mdbtest.Table{{Name: "Kunder", Columns: []mdbtest.Column{
 		{Name: "Nr", Type: mdbtest.TypeLong}, {Name: "Fil", Type: mdbtest.TypeOLE},
-	}, Rows: [][]any{{int32(1), ole.Bytes()}}}}, mdbtest.Options{})
+	}, Rows: [][]any{{int32(1), accessOLE("Pakke", "Package", native)}}}}, mdbtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,27 +90,40 @@ func TestAccess(t *testing.T) {
 // stream; a cell with no file in it; a NULL.
 func contractRegister(t testing.TB) []byte {
 	doc := fixture(t, "brev.doc")
-	var ole bytes.Buffer
-	class := "Word.Document.8\x00"
-	// The OLE header: signature, its size, the object's type (embedded),
-	// name and class lengths and offsets, then the names.
-	ole.Write([]byte{0x15, 0x1C, 0x2D, 0x00, 0x02, 0x00, 0x00, 0x00, 0x09, 0x00, byte(len(class)), 0x00, 0x14, 0x00, 0x1D, 0x00, 0xFF, 0xFF, 0xFF, 0xFF})
-	ole.WriteString("Dokument\x00" + class)
-	// The OLE 1.0 stream: version, format (embedded), class, topic and
-	// item (empty), and the document's size.
-	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, byte(len(class)), 0x00, 0x00, 0x00})
-	ole.WriteString(class)
-	ole.Write([]byte{0, 0, 0, 0, 0, 0, 0, 0})
-	ole.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(doc))))
-	ole.Write(doc)
-	ole.Write([]byte{0x01, 0x05, 0x00, 0x00, 0, 0, 0, 0}) // the presentation that follows, none
+	ole := accessOLE("Dokument", "Word.Document.8", append(binary.LittleEndian.AppendUint32(nil, uint32(len(doc))), doc...))
 	b, err := mdbtest.Write([]mdbtest.Table{{Name: "Kontrakter", Columns: []mdbtest.Column{
 		{Name: "Nr", Type: mdbtest.TypeLong}, {Name: "Kontrakt", Type: mdbtest.TypeOLE},
-	}, Rows: [][]any{{int32(1), ole.Bytes()}, {int32(2), []byte("ingen fil her")}, {int32(3), nil}}}}, mdbtest.Options{})
+	}, Rows: [][]any{{int32(1), ole}, {int32(2), []byte("ingen fil her")}, {int32(3), nil}}}}, mdbtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// accessOLE is an OLE object as Access keeps it in an OLE column's cell,
+// as Jackcess writes it: Access's header (its signature, its size, the
+// object's type, the lengths and offsets of its name and class, then
+// the two), then the OLE 1.0 object (version, format embedded, the class,
+// empty topic and item), native (from its size on), and no presentation.
+func accessOLE(name, class string, native []byte) []byte {
+	name, class = name+"\x00", class+"\x00"
+	var b []byte
+	b = binary.LittleEndian.AppendUint16(b, 0x1C15)
+	b = binary.LittleEndian.AppendUint16(b, uint16(20+len(name)+len(class)))
+	b = binary.LittleEndian.AppendUint32(b, 2)
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(name)))
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(class)))
+	b = binary.LittleEndian.AppendUint16(b, 20)
+	b = binary.LittleEndian.AppendUint16(b, uint16(20+len(name)))
+	b = binary.LittleEndian.AppendUint32(b, 0xFFFFFFFF)
+	b = append(b, name+class...)
+	b = binary.LittleEndian.AppendUint32(b, 0x0501)
+	b = binary.LittleEndian.AppendUint32(b, 2)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(class)))
+	b = append(b, class...)
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
+	b = append(b, native...)
+	return append(b, 0x01, 0x05, 0x00, 0x00, 0, 0, 0, 0)
 }
 
 // An OLE column's document is read as a member of the table.
