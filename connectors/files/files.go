@@ -314,8 +314,8 @@ func (s *Source) unit(name, full string, fi fs.FileInfo) connectors.Unit {
 			d.textBuf = *b
 		}
 		defer func() {
-			if d.textBuf != nil {
-				s.textBufs.Put(&d.textBuf)
+			if b := d.textBuf; b != nil {
+				s.textBufs.Put(&b) // not &d.textBuf: the pool would keep d and its sink
 			}
 		}()
 		d.sibling = func(base string) (fs.File, error) {

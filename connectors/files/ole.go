@@ -74,7 +74,7 @@ func (d *decoder) oleObject(ctx context.Context, s *oleStreams, part string, dep
 		if !s.has(name) {
 			name = "CONTENTS"
 		}
-		return d.oleStream(ctx, s, name, name, part, depth)
+		return d.oleStream(ctx, s, name, part, depth)
 	default:
 		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
 		if s.has("EncryptedPackage") {
@@ -161,10 +161,10 @@ func (d *decoder) packageFailed(part string, err error) {
 	}
 }
 
-// oleStream reads the stream at path, a file embedded whole, as the
-// member name of part.
-func (d *decoder) oleStream(ctx context.Context, s *oleStreams, path, name, part string, depth int) error {
-	b, err := s.read(path)
+// oleStream reads the stream name, a file embedded whole, as the member
+// of part of that name.
+func (d *decoder) oleStream(ctx context.Context, s *oleStreams, name, part string, depth int) error {
+	b, err := s.read(name)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
 		d.partFailed("ole", err)
