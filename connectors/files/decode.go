@@ -155,7 +155,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	case "tar":
 		return d.tar(ctx, br, part, depth)
 	case "pdf":
-		return d.pdf(ctx, br, part)
+		return d.pdf(ctx, br, part, depth)
 	case "eml":
 		return d.mail(ctx, br, part, depth)
 	case "rtf":

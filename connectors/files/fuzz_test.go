@@ -128,7 +128,9 @@ func FuzzPDF(f *testing.F) {
 	pdfTimeout = 2 * time.Second
 	f.Cleanup(func() { pdfTimeout = old })
 	payslip := pdfOf(f, "", "", []string{"Fødselsnummer: 10048744732"}, []string{"lonn@firma.no"})
-	fuzzDecode(f, "x.pdf", payslip, payslip[:len(payslip)/2], []byte("%PDF-1.4\n"))
+	attached := onePagePDF("/Names << /EmbeddedFiles << /Names [(a) 6 0 R] >> >>", "", "x",
+		"<< /Type /Filespec /F (a.csv) /EF << /F 7 0 R >> >>", embeddedFile("fnr\n10048744732\n"))
+	fuzzDecode(f, "x.pdf", payslip, payslip[:len(payslip)/2], []byte("%PDF-1.4\n"), attached, fixture(f, "vedlagt.pdf"))
 }
 
 func FuzzMail(f *testing.F) {

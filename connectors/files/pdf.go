@@ -2,7 +2,9 @@ package files
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -143,8 +145,9 @@ func (c *pageLetters) scanned() []int {
 
 func isLetterOrDigit(b byte) bool { return isDigit(b) || isLetter(b) || b >= 0x80 }
 
-// pdf reads the text of the PDF in r through a child process.
-func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
+// pdf reads the text of the PDF in r through a child process, then the
+// files attached to it as its members.
+func (d *decoder) pdf(ctx context.Context, r io.Reader, part string, depth int) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "pdf"})
 	data, err := io.ReadAll(io.LimitReader(r, pdftext.MaxBytes+1))
 	switch {
@@ -173,11 +176,17 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	if werr == nil {
 		rerr = d.text(ctx, text, 1)
 	}
-	if werr == nil && rerr == nil {
+	var files []pdfFile // attached to it
+	for werr == nil && rerr == nil && code < 0 {
 		typ, n, err := frames.Header()
 		switch {
 		case err != nil:
 			rerr = err
+		case typ == pdftext.FrameFile:
+			var f pdfFile
+			if f, rerr = parsePDFFile(frames, n); rerr == nil {
+				files = append(files, f)
+			}
 		case typ != pdftext.FrameEnd:
 			rerr = frame.ErrNotFrames
 		default:
@@ -202,7 +211,9 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 	}
 	switch {
 	case len(scanned) > 0:
-		return d.ocrPDF(ctx, data, scanned)
+		if err := d.ocrPDF(ctx, data, scanned); err != nil {
+			return err
+		}
 	case ok:
 	case timedOut:
 		d.sink.PartError(fmt.Errorf("PDF: no text after %s (a reader that loops on this file was stopped); the text read before counts", pdfTimeout))
@@ -218,6 +229,62 @@ func (d *decoder) pdf(ctx context.Context, r io.Reader, part string) error {
 		d.sink.PartError(rerr)
 	default:
 		d.sink.PartError(fmt.Errorf("PDF: the reader ended with code %d", code))
+	}
+	return d.pdfFiles(ctx, files, part, depth)
+}
+
+// pdfFile is a file attached to a PDF: an invoice's XML (EHF, ZUGFeRD),
+// the documents of a PDF portfolio, a spreadsheet attached to a report.
+type pdfFile struct {
+	name string
+	data []byte
+	flag byte // pdftext.FileTooLarge, pdftext.FilesLeftOut (name is how many), or 0
+}
+
+// parsePDFFile reads the body of a FrameFile frame of n bytes.
+func parsePDFFile(frames *frame.Reader, n uint32) (pdfFile, error) {
+	b, err := frames.Body(n, pdftext.MaxBytes+1<<16)
+	if err != nil {
+		return pdfFile{}, err
+	}
+	if len(b) < 3 {
+		return pdfFile{}, frame.ErrNotFrames
+	}
+	end := 3 + int(binary.LittleEndian.Uint16(b[1:]))
+	if end > len(b) {
+		return pdfFile{}, frame.ErrNotFrames
+	}
+	return pdfFile{name: string(b[3:end]), data: b[end:], flag: b[0]}, nil
+}
+
+// pdfFiles reads the files attached to the PDF at part as its members,
+// named as the PDF names them ("faktura.pdf!faktura.xml"), as an
+// archive's are.
+func (d *decoder) pdfFiles(ctx context.Context, files []pdfFile, part string, depth int) error {
+	for i, f := range files {
+		if f.flag == pdftext.FilesLeftOut {
+			d.sink.Begin(connectors.Part{Path: part, Kind: "pdf"})
+			d.sink.PartError(fmt.Errorf("PDF: %s more files attached past the first %d were not read", f.name, pdftext.MaxFiles))
+			continue
+		}
+		name := fileName(f.name)
+		if name == "" {
+			name = fmt.Sprintf("attachment-%d", i+1)
+		}
+		member := joinPart(part, name)
+		if skip, stop := d.skipMember(member, i+1); stop {
+			return nil
+		} else if skip || d.tooDeep(member, "pdf", depth+1) {
+			continue
+		}
+		if f.flag == pdftext.FileTooLarge {
+			d.sink.Begin(connectors.Part{Path: member, Kind: kindByName(name)})
+			d.sink.PartSkipped(fmt.Sprintf("attached to a PDF, past the %d MiB of attachments a PDF is read for (not read)", pdftext.MaxBytes>>20))
+			continue
+		}
+		if err := d.decode(ctx, &budgetReader{bytes.NewReader(f.data), d}, name, member, depth+1); err != nil {
+			return err
+		}
 	}
 	return nil
 }

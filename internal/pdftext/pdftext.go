@@ -16,10 +16,12 @@ package pdftext
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -56,7 +58,26 @@ const (
 	FramePDF  = 'b'
 	FrameText = 't'
 	FrameEnd  = 'e'
+	// FrameFile is a file attached to the PDF, after its text: a byte
+	// that is 1 where the file was left out for its size (FileTooLarge),
+	// else 0, the name's length (2 bytes), the name, and the file.
+	FrameFile = 'f'
 )
+
+// The files attached to one PDF that a child hands over: at most
+// MaxFiles of them, and MaxBytes of their bytes together; one past that
+// is named, and left out.
+const (
+	MaxFiles     = 100
+	FileTooLarge = 1
+	// FilesLeftOut marks the frame, after the files, whose name is how
+	// many more were attached (in decimal) than MaxFiles.
+	FilesLeftOut = 2
+)
+
+// maxFileNodes bounds the nodes of the name tree and the annotations
+// visited for a PDF's files.
+const maxFileNodes = 10000
 
 func init() {
 	childlimit.Serve(Env, serve)
@@ -79,7 +100,7 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 		if size <= MaxBytes {
 			code = ExitMalformed
 			if b, err := requests.Body(size, MaxBytes); err == nil && typ == FramePDF {
-				code = run(b, text)
+				code = run(b, text, bw)
 			}
 		}
 		err = text.Flush()
@@ -99,9 +120,9 @@ func serve(in io.Reader, out io.Writer, memory uint64) int {
 }
 
 // run writes the text of the PDF b to w, a form feed and a line break
-// after each page (the parent tells pages without text by it), and
-// returns its code.
-func run(b []byte, w *bufio.Writer) (code int) {
+// after each page (the parent tells pages without text by it), then the
+// files attached to it to out, and returns its code.
+func run(b []byte, w, out *bufio.Writer) (code int) {
 	defer func() {
 		// The reader panics on some malformed input.
 		if recover() != nil {
@@ -126,13 +147,96 @@ func run(b []byte, w *bufio.Writer) (code int) {
 	if err != nil {
 		return ExitMalformed
 	}
+	var annotated []pdf.Value // file attachment annotations
 	for i := 1; i <= min(r.NumPage(), maxPages); i++ {
 		page := r.Page(i)
 		pageText(page, w)
 		linkText(page, w)
 		w.WriteString("\f\n")
+		annots := page.V.Key("Annots")
+		for j := range min(annots.Len(), maxLinks) {
+			if a := annots.Index(j); a.Key("Subtype").Name() == "FileAttachment" && len(annotated) < maxFileNodes {
+				annotated = append(annotated, a.Key("FS"))
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return ExitMalformed
+	}
+	a := attachments{out: out, left: MaxBytes}
+	a.nameTree(r.Trailer().Key("Root").Key("Names").Key("EmbeddedFiles"), 0)
+	for _, fs := range annotated {
+		a.file(fs)
+	}
+	if a.leftOut > 0 {
+		n := strconv.Itoa(a.leftOut)
+		frame.Write(out, FrameFile, uint32(3+len(n)), append([]byte{FilesLeftOut, byte(len(n)), 0}, n...))
 	}
 	return 0
+}
+
+// attachments writes the files attached to a PDF as FrameFile frames.
+type attachments struct {
+	out     *bufio.Writer
+	files   int
+	leftOut int // files past MaxFiles
+	nodes   int // visited, of maxFileNodes
+	left    int // of MaxBytes
+}
+
+// nameTree writes the files of the name tree at v (the catalog's
+// EmbeddedFiles: pairs of a name and a file specification, in its Names
+// or below its Kids), depth levels down.
+func (a *attachments) nameTree(v pdf.Value, depth int) {
+	if depth > 32 || a.nodes >= maxFileNodes {
+		return
+	}
+	a.nodes++
+	names := v.Key("Names")
+	for i := 1; i < names.Len() && a.nodes < maxFileNodes; i += 2 {
+		a.file(names.Index(i))
+	}
+	kids := v.Key("Kids")
+	for i := range kids.Len() {
+		if a.nodes >= maxFileNodes {
+			return
+		}
+		a.nameTree(kids.Index(i), depth+1)
+	}
+}
+
+// file writes the file of the file specification fs: its embedded file
+// stream (EF) and its name, the Unicode one (UF) where it has one. Past
+// MaxFiles, it counts it.
+func (a *attachments) file(fs pdf.Value) {
+	a.nodes++
+	stream := fs.Key("EF").Key("F")
+	if stream.Kind() != pdf.Stream {
+		return
+	}
+	if a.files >= MaxFiles {
+		a.leftOut++
+		return
+	}
+	name := fs.Key("UF").Text()
+	if name == "" {
+		name = fs.Key("F").Text()
+	}
+	name = name[:min(len(name), 1024)]
+	a.files++
+	rc := stream.Reader()
+	data, err := io.ReadAll(io.LimitReader(rc, int64(a.left)+1))
+	rc.Close()
+	if err != nil {
+		return
+	}
+	flag := byte(0)
+	if len(data) > a.left {
+		flag, data = FileTooLarge, nil
+	}
+	a.left -= len(data)
+	head := append(binary.LittleEndian.AppendUint16([]byte{flag}, uint16(len(name))), name...)
+	frame.Write(a.out, FrameFile, uint32(len(head)+len(data)), append(head, data...))
 }
 
 // pageText writes the text of page p, with a space where the text moves

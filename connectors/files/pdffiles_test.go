@@ -1,0 +1,101 @@
+package files
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// onePagePDF is a PDF of one page showing line, with more in its catalog
+// and its page dictionary, and the objects objs numbered from 6 on.
+func onePagePDF(catalog, page string, line string, objs ...string) []byte {
+	content := "BT /F1 12 Tf 72 770 Td (" + line + ") Tj ET"
+	all := append([]string{
+		"<< /Type /Catalog /Pages 2 0 R " + catalog + " >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R " + page + " >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, objs...)
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offsets := make([]int, len(all))
+	for i, o := range all {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(all)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(all)+1, xref)
+	return b.Bytes()
+}
+
+// embeddedFile is an embedded file stream holding data.
+func embeddedFile(data string) string {
+	return fmt.Sprintf("<< /Type /EmbeddedFile /Length %d >>\nstream\n%s\nendstream", len(data), data)
+}
+
+// The files attached to a PDF are read as its members: by the catalog's
+// name tree (as pdfattach writes it, and below the tree's Kids), and by a
+// page's file attachment annotation; a PDF inside a zip has its files
+// read too, and a PDF attached to a PDF is read as a PDF.
+func TestPDFAttachments(t *testing.T) {
+	oldTime := pdfTimeout
+	pdfTimeout = 20 * time.Second
+	t.Cleanup(func() { pdfTimeout = oldTime })
+	dir := t.TempDir()
+	write(t, dir, "vedlagt.pdf", fixture(t, "vedlagt.pdf"))
+	write(t, dir, "arkiv.zip", zipOf(t, map[string][]byte{"2026/vedlagt.pdf": fixture(t, "vedlagt.pdf")}))
+	inner := onePagePDF("", "", "Kontonummer 8601.11.17947")
+	portfolio := onePagePDF("/Names << /EmbeddedFiles << /Kids [6 0 R] >> >>",
+		"/Annots [<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] /FS << /Type /Filespec /UF (notat.txt) /EF << /F 10 0 R >> >> >>]",
+		"Se vedlegg",
+		"<< /Names [(a) 7 0 R (b) 8 0 R] >>",
+		"<< /Type /Filespec /F (ansatte.csv) /UF (ansatte.csv) /EF << /F 9 0 R >> >>",
+		"<< /Type /Filespec /F (brev.pdf) /EF << /F 11 0 R >> >>",
+		embeddedFile("navn;epost\nOla;ola@online.no\n"),
+		embeddedFile("Ring meg på 912 34 567.\n"),
+		fmt.Sprintf("<< /Type /EmbeddedFile /Length %d >>\nstream\n%s\nendstream", len(inner), inner))
+	write(t, dir, "portfolio.pdf", portfolio)
+	// 103 files: the first 100 are read, and the PDF says 3 were not.
+	var names strings.Builder
+	for i := range 103 {
+		fmt.Fprintf(&names, "(f%03d) 6 0 R ", i)
+	}
+	write(t, dir, "mange.pdf", onePagePDF("/Names << /EmbeddedFiles << /Names ["+names.String()+"] >> >>", "", "x",
+		"<< /Type /Filespec /F (a.txt) /EF << /F 7 0 R >> >>", embeddedFile("fnr 10048744732\n")))
+
+	rec, _ := scanTree(t, dir, Options{})
+	for k, want := range map[string]string{
+		"vedlagt.pdf|":                               "Kunde: Kari Nordmann",
+		"vedlagt.pdf!kunder.csv|fødselsnummer":       "10048744732",
+		"arkiv.zip!2026/vedlagt.pdf!kunder.csv|navn": "Kari Nordmann",
+		"portfolio.pdf|":                             "Se vedlegg",
+		"portfolio.pdf!ansatte.csv|epost":            "ola@online.no",
+		"portfolio.pdf!notat.txt|":                   "912 34 567",
+		"portfolio.pdf!brev.pdf|":                    "Kontonummer 8601.11.17947",
+	} {
+		if !rec.has(k, want) {
+			t.Errorf("%s: %q not in %q (parts %v)", k, want, rec.text(k), rec.kinds)
+		}
+	}
+	if e := rec.errs["mange.pdf"]; e != "PDF: 3 more files attached past the first 100 were not read" {
+		t.Errorf("a PDF of 103 files: error %q", e)
+	}
+	if got := len(rec.values["mange.pdf!a.txt|"]); got != 100 {
+		t.Errorf("a PDF of 103 files: %d read", got)
+	}
+	for name, e := range rec.errs {
+		if name != "mange.pdf" {
+			t.Errorf("%s: %s", name, e)
+		}
+	}
+	if !strings.Contains(rec.kinds["portfolio.pdf!brev.pdf"], "pdf") {
+		t.Errorf("the PDF attached to a PDF: kind %q", rec.kinds["portfolio.pdf!brev.pdf"])
+	}
+}
