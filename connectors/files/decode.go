@@ -160,13 +160,15 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 		return d.mail(ctx, br, part, depth)
 	case "rtf":
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		if err := d.text(ctx, newRTFReader(br), 1); err != nil {
+		rr := newRTFReader(br)
+		rr.objects.max = d.opt.MaxMemberBytes
+		if err := d.text(ctx, rr, 1); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			d.sink.PartError(fmt.Errorf("rtf: %w", err))
 		}
-		return nil
+		return d.rtfObjects(ctx, &rr.objects, part, depth)
 	case "ole":
 		if f, ok := r.(*os.File); ok {
 			return d.ole(ctx, f, part, depth)

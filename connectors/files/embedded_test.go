@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -165,5 +167,46 @@ func TestParseOle10Native(t *testing.T) {
 	noLabel := bytes.Replace(b, []byte("kunder.csv\x00C:"), []byte("\x00C:"), 1)
 	if name, _, err := parseOle10Native(noLabel); err != nil || name != "kunder.csv" {
 		t.Errorf("no label: %q %v", name, err)
+	}
+}
+
+// The objects embedded in an RTF document (as Word saves a letter with a
+// workbook or a packaged file in it: an OLE 1.0 object in hex in an
+// \objdata group, or in binary after \bin) are read as its members; one
+// that is not an OLE object is an error for itself, and the letter's text
+// is read whatever its objects hold.
+func TestRTFObjects(t *testing.T) {
+	dir := t.TempDir()
+	object := func(class string, native []byte) string {
+		return `{\object\objemb{\*\objclass ` + class + `}{\*\objdata ` + "\r\n" + hex.EncodeToString(ole1(class, native)) + "\r\n}" + `{\result {\rtlch bilde}}}`
+	}
+	xls := fixture(t, "ansatte.xls")
+	sized := func(b []byte) []byte { return append(binary.LittleEndian.AppendUint32(nil, uint32(len(b))), b...) }
+	bin := ole1("Package", ole10Native(t))
+	doc := `{\rtf1\ansi\ansicpg1252 Vedlagt er listen.\par ` +
+		object("Package", ole10Native(t)) +
+		object("Excel.Sheet.8", sized(xls)) +
+		`{\object\objemb{\*\objdata \bin` + fmt.Sprint(len(bin)) + " " + string(bin) + `}}` +
+		`{\object{\*\objdata 0102}}` +
+		` Hilsen Kari, mobil 912 34 567.\par}`
+	write(t, dir, "brev.rtf", []byte(doc))
+	rec, _ := scanTree(t, dir, Options{})
+	for k, want := range map[string]string{
+		"brev.rtf|":                               "Hilsen Kari, mobil 912 34 567.",
+		"brev.rtf!kunder.csv|fødselsnummer":       "10048744732",
+		"brev.rtf!object-2|ansatte!fødselsnummer": "10048744732",
+	} {
+		if !rec.has(k, want) {
+			t.Errorf("%s: %q not in %q (parts %v, errors %v)", k, want, rec.text(k), rec.kinds, rec.errs)
+		}
+	}
+	if rec.has("brev.rtf|", "0105") || rec.has("brev.rtf|", "Package") {
+		t.Errorf("the objects' data in the text: %q", rec.text("brev.rtf|"))
+	}
+	if got := len(rec.values["brev.rtf!kunder.csv|fødselsnummer"]); got != 2 {
+		t.Errorf("the package in hex and in binary: %d read", got)
+	}
+	if e := rec.errs["brev.rtf!object-4"]; !strings.Contains(e, "not an OLE 1.0 object") || len(rec.errs) != 1 {
+		t.Errorf("errors %v", rec.errs)
 	}
 }

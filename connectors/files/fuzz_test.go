@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"io"
 	"io/fs"
 	"os"
@@ -204,7 +205,8 @@ func FuzzXlsx(f *testing.F) {
 // FuzzRTF runs RTF documents, and Outlook messages whose body is
 // compressed RTF.
 func FuzzRTF(f *testing.F) {
-	fuzzDecode(f, "x.rtf", fixture(f, "brev.rtf"), []byte(`{\rtf1{\*\x{\bin3 }}}\u-1\'zz\uc9`))
+	object := `{\rtf1 x{\object{\*\objdata ` + hex.EncodeToString(ole1("Package", ole10Native(f))) + `}}}`
+	fuzzDecode(f, "x.rtf", fixture(f, "brev.rtf"), []byte(`{\rtf1{\*\x{\bin3 }}}\u-1\'zz\uc9`), []byte(object))
 }
 
 func FuzzCompressedRTF(f *testing.F) {

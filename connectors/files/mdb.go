@@ -160,29 +160,13 @@ func (d *decoder) mdbObject(ctx context.Context, b []byte, table connectors.Part
 // ole1Package returns the native data of the OLE 1.0 object of the
 // class Package in an OLE column's cell, from its size on (see
 // parseOle10Native): the cell is Access's OLE header (its signature
-// 0x1C15, then its size), then the object ([MS-OLEDS] EmbeddedObject:
-// version, format, then the class, topic and item names, each after its
-// length).
+// 0x1C15, then its size), then the object (see ole1Object).
 func ole1Package(b []byte) ([]byte, bool) {
 	if len(b) < 4 || binary.LittleEndian.Uint16(b) != 0x1C15 {
 		return nil, false
 	}
-	at := int(binary.LittleEndian.Uint16(b[2:])) + 8 // past the header, the version and the format
-	var class []byte
-	for k := range 3 {
-		if at+4 > len(b) {
-			return nil, false
-		}
-		n := int(binary.LittleEndian.Uint32(b[at:]))
-		if n > len(b)-at-4 {
-			return nil, false
-		}
-		if k == 0 {
-			class = b[at+4 : at+4+n]
-		}
-		at += 4 + n
-	}
-	return b[at:], string(class) == "Package\x00"
+	class, native, ok := ole1Object(b[min(len(b), int(binary.LittleEndian.Uint16(b[2:]))):])
+	return native, ok && class == "Package"
 }
 
 // oleSignatures start the files an OLE object in Access most often holds:

@@ -103,8 +103,7 @@ func contractRegister(t testing.TB) []byte {
 // accessOLE is an OLE object as Access keeps it in an OLE column's cell,
 // as Jackcess writes it: Access's header (its signature, its size, the
 // object's type, the lengths and offsets of its name and class, then
-// the two), then the OLE 1.0 object (version, format embedded, the class,
-// empty topic and item), native (from its size on), and no presentation.
+// the two), then the OLE 1.0 object (see ole1).
 func accessOLE(name, class string, native []byte) []byte {
 	name, class = name+"\x00", class+"\x00"
 	var b []byte
@@ -117,6 +116,14 @@ func accessOLE(name, class string, native []byte) []byte {
 	b = binary.LittleEndian.AppendUint16(b, uint16(20+len(name)))
 	b = binary.LittleEndian.AppendUint32(b, 0xFFFFFFFF)
 	b = append(b, name+class...)
+	return append(b, ole1(class[:len(class)-1], native)...)
+}
+
+// ole1 is an OLE 1.0 object of the class, embedded, with native (from its
+// size on), and no presentation after it.
+func ole1(class string, native []byte) []byte {
+	class += "\x00"
+	var b []byte
 	b = binary.LittleEndian.AppendUint32(b, 0x0501)
 	b = binary.LittleEndian.AppendUint32(b, 2)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(class)))

@@ -173,6 +173,85 @@ func (d *decoder) oleStream(ctx context.Context, s *oleStreams, name, part strin
 	return d.decode(ctx, bytes.NewReader(b), name, joinPart(part, name), depth+1)
 }
 
+// rtfObjects reads the objects embedded in the RTF document at part as
+// its members: a file packaged as it is under its own name
+// ("brev.rtf!kunder.csv"), another object (a workbook, a document) as the
+// file its native data is ("brev.rtf!object-2").
+func (d *decoder) rtfObjects(ctx context.Context, objects *rtfObjects, part string, depth int) error {
+	for i, b := range objects.data {
+		member := joinPart(part, fmt.Sprintf("object-%d", i+1))
+		class, native, ok := ole1Object(b)
+		var name string
+		var data []byte
+		var err error
+		switch {
+		case !ok:
+			err = errors.New("not an OLE 1.0 object")
+		case class == "Package":
+			if name, data, err = parseOle10Native(native); err == nil {
+				member = joinPart(part, name)
+			}
+		default:
+			data, ok = ole1Native(native)
+			if !ok {
+				err = errors.New("corrupt OLE 1.0 object")
+			}
+			name = fmt.Sprintf("object-%d", i+1)
+		}
+		if skip, stop := d.skipMember(member, i+1); stop {
+			return nil
+		} else if skip || d.tooDeep(member, "ole", depth+1) {
+			continue
+		}
+		if err != nil {
+			d.packageFailed(member, err)
+			continue
+		}
+		if err := d.decode(ctx, &budgetReader{bytes.NewReader(data), d}, name, member, depth+1); err != nil {
+			return err
+		}
+	}
+	if objects.over > 0 {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "rtf"})
+		d.sink.PartError(fmt.Errorf("rtf: %d embedded objects past %d of them or %d bytes (--max-member-bytes) were not read", objects.over, rtfMaxObjects, d.opt.MaxMemberBytes))
+	}
+	return nil
+}
+
+// ole1Object returns the class of an OLE 1.0 object ([MS-OLEDS]
+// EmbeddedObject: its version and format, then the class, topic and item
+// names, each after its length) that is embedded (format 2, not a link),
+// and its native data from its size on.
+func ole1Object(b []byte) (class string, native []byte, ok bool) {
+	if len(b) < 8 || binary.LittleEndian.Uint32(b[4:]) != 2 {
+		return "", nil, false
+	}
+	at := 8
+	for k := range 3 {
+		if at+4 > len(b) {
+			return "", nil, false
+		}
+		n := int(binary.LittleEndian.Uint32(b[at:]))
+		if n > len(b)-at-4 {
+			return "", nil, false
+		}
+		if k == 0 {
+			class = strings.TrimSuffix(string(b[at+4:at+4+n]), "\x00")
+		}
+		at += 4 + n
+	}
+	return class, b[at:], true
+}
+
+// ole1Native returns the native data of an OLE 1.0 object, from its size
+// on, without the size.
+func ole1Native(native []byte) ([]byte, bool) {
+	if len(native) < 4 || uint64(binary.LittleEndian.Uint32(native)) > uint64(len(native)-4) {
+		return nil, false
+	}
+	return native[4 : 4+binary.LittleEndian.Uint32(native)], true
+}
+
 // errOleLink is the error for an OLE package that links to a file
 // outside the document instead of holding it.
 var errOleLink = errors.New("the OLE package links to a file outside the document, not embedded in it (not read)")

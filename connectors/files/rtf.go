@@ -23,7 +23,7 @@ import (
 var rtfSkipped = map[string]bool{
 	"fonttbl": true, "colortbl": true, "stylesheet": true, "listtable": true,
 	"listoverridetable": true, "revtbl": true, "rsidtbl": true, "pict": true,
-	"object": true, "objdata": true, "themedata": true, "colorschememapping": true,
+	"object": true, "themedata": true, "colorschememapping": true,
 	"datastore": true, "latentstyles": true, "xmlnstbl": true, "generator": true,
 	"filetbl": true, "pgdsctbl": true, "mmathPr": true,
 }
@@ -33,8 +33,9 @@ var rtfSkipped = map[string]bool{
 const rtfMaxDepth = 256
 
 type rtfGroup struct {
-	skip bool
-	uc   int // the characters that stand in for each \u in this group
+	skip    bool
+	objdata bool // an embedded object's data, in hex (see rtfObjects)
+	uc      int  // the characters that stand in for each \u in this group
 }
 
 // rtfReader reads the text of an RTF document.
@@ -46,6 +47,66 @@ type rtfReader struct {
 	skipRaw int // characters to skip after a \u
 	err     error
 	word    []byte
+	objects rtfObjects
+}
+
+// rtfObjects collects the data of the objects embedded in an RTF document
+// (an \objdata group: an OLE 1.0 object in hex, a spreadsheet or a file
+// packaged into a letter), up to max bytes of them together (none where
+// max is 0) and rtfMaxObjects of them.
+type rtfObjects struct {
+	max     int64
+	data    [][]byte
+	cur     []byte // the object being read
+	half    int    // a hex digit waiting for its pair, or -1
+	size    int64  // of data and cur
+	over    int    // objects left out for the limits
+	reading bool
+}
+
+const rtfMaxObjects = 100
+
+// byte adds the hex digit (or, raw, the byte) c to the object being read.
+func (o *rtfObjects) add(c byte, raw bool) {
+	if !o.reading {
+		return
+	}
+	if o.size >= o.max {
+		o.reading, o.cur = false, nil
+		o.over++
+		return
+	}
+	if raw {
+		o.cur = append(o.cur, c)
+		o.size++
+		return
+	}
+	v, ok := hexDigit(c)
+	switch {
+	case !ok: // white space between the digits
+	case o.half < 0:
+		o.half = int(v)
+	default:
+		o.cur = append(o.cur, byte(o.half)<<4|v)
+		o.half = -1
+		o.size++
+	}
+}
+
+// start begins an object, end ends it.
+func (o *rtfObjects) start() {
+	if o.max > 0 && len(o.data) < rtfMaxObjects {
+		o.reading, o.cur, o.half = true, nil, -1
+	} else if o.max > 0 {
+		o.over++
+	}
+}
+
+func (o *rtfObjects) end() {
+	if o.reading && len(o.cur) > 0 {
+		o.data = append(o.data, o.cur)
+	}
+	o.reading, o.cur = false, nil
 }
 
 func newRTFReader(r io.Reader) *rtfReader {
@@ -85,6 +146,9 @@ func (r *rtfReader) step() {
 	case '}':
 		if r.depth > 0 {
 			if r.depth < rtfMaxDepth {
+				if r.group().objdata && !r.groups[len(r.groups)-2].objdata {
+					r.objects.end()
+				}
 				r.groups = r.groups[:len(r.groups)-1]
 			}
 			r.depth--
@@ -93,6 +157,10 @@ func (r *rtfReader) step() {
 		r.control()
 	case '\r', '\n':
 	default:
+		if r.group().objdata {
+			r.objects.add(c, false)
+			return
+		}
 		r.char(rune(c), true) // 8-bit text is in the code page, as \'hh is
 	}
 }
@@ -233,11 +301,30 @@ func (r *rtfReader) word1(w string, n int, hasN bool) {
 		r.char(rune(n), false)
 		r.skipRaw = r.group().uc
 	case "bin":
-		// Binary data of n bytes: skipped whatever it holds.
-		if hasN && n > 0 {
+		// Binary data of n bytes: an object's in an \objdata group, else
+		// skipped whatever it holds.
+		if !hasN || n <= 0 {
+			return
+		}
+		if !r.group().objdata {
 			if _, err := r.br.Discard(n); err != nil {
 				r.err = err
 			}
+			return
+		}
+		for range n {
+			c, err := r.br.ReadByte()
+			if err != nil {
+				r.err = err
+				return
+			}
+			r.objects.add(c, true)
+		}
+	case "objdata":
+		r.group().skip = true
+		if r.depth < rtfMaxDepth && len(r.groups) > 1 && !r.group().objdata {
+			r.group().objdata = true
+			r.objects.start()
 		}
 	case "fldinst":
 		// A field's instruction is marked \* but holds text a reader
