@@ -3,6 +3,7 @@ package files
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -18,14 +19,17 @@ import (
 )
 
 // The files embedded in documents are read as their members: a
-// spreadsheet in a letter or a workbook as Word, Excel and OpenDocument
-// keep it (the files LibreOffice wrote, from innebygd.fodt and .fods), a file packaged into a document (an OLE Package object) in a docx,
-// an Outlook message, an Outlook data file and an Access table.
+// spreadsheet in a letter, a workbook or a slide as Word, Excel,
+// PowerPoint and OpenDocument keep it (the files LibreOffice wrote, from
+// innebygd.fodt, .fods and .fodp), and a file packaged into a document
+// (an OLE Package object) in a docx, an Outlook message, an Outlook data
+// file and an Access table.
 func TestEmbeddedObjects(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"innebygd.docx", "innebygd.doc", "innebygd.odt", "innebygd.xls", "pakke.bin", "ole-vedlegg.msg"} {
 		write(t, dir, name, fixture(t, name))
 	}
+	write(t, dir, "innebygd.ppt", gunzip(t, fixture(t, "innebygd.ppt.gz")))
 	pakke := fixture(t, "pakke.bin")
 	write(t, dir, "pakket.docx", withMember(t, fixture(t, "innebygd.docx"), "word/embeddings/oleObject2.bin", pakke))
 	mailbox := []psttest.Folder{{Name: "Innboks", Messages: []psttest.Message{
@@ -53,6 +57,9 @@ func TestEmbeddedObjects(t *testing.T) {
 		"innebygd.doc!ObjectPool/_2147483647|Ark1!Fødselsnummer":            "10048744732",
 		"innebygd.odt!Object 1|Ark1!Fødselsnummer":                          "10048744732",
 		"innebygd.odt!Object 1|Ark1!Kontonummer":                            "8601.11.17947",
+		"innebygd.xls!MBD4FEC4C8C|Ark1!Fødselsnummer":                       "10048744732",
+		"innebygd.ppt!object-1|Ark1!Kontonummer":                            "8601.11.17947",
+		"innebygd.ppt|":                                                     "Lønnsliste november",
 		"pakke.bin!kunder.csv|fødselsnummer":                                "10048744732",
 		"pakket.docx!word/embeddings/oleObject2.bin!kunder.csv|konto":       "8601.11.17947",
 		"ole-vedlegg.msg!kunder.csv!kunder.csv|fødselsnummer":               "10048744732",
@@ -208,5 +215,36 @@ func TestRTFObjects(t *testing.T) {
 	}
 	if e := rec.errs["brev.rtf!object-4"]; !strings.Contains(e, "not an OLE 1.0 object") || len(rec.errs) != 1 {
 		t.Errorf("errors %v", rec.errs)
+	}
+}
+
+// A compressed object of a .ppt that is cut short, declares more than
+// --max-member-bytes or is not zlib is an error, and its reader stops at
+// the size it declares.
+func TestPPTInflate(t *testing.T) {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(bytes.Repeat([]byte("x"), 1000))
+	zw.Close()
+	body := append(binary.LittleEndian.AppendUint32(nil, 10), z.Bytes()...)
+	r, err := pptInflate(body, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(r); len(b) != 10 {
+		t.Errorf("read %d bytes of an object that declares 10", len(b))
+	}
+	for _, tt := range []struct {
+		body []byte
+		max  int64
+		want string
+	}{
+		{body[:3], 100, "cut short"},
+		{body, 5, "over 5"},
+		{append(binary.LittleEndian.AppendUint32(nil, 10), "not zlib"...), 100, "zlib"},
+	} {
+		if _, err := pptInflate(tt.body, tt.max); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: %v, want %q", tt.body, err, tt.want)
+		}
 	}
 }

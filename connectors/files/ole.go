@@ -64,7 +64,7 @@ func (d *decoder) oleObject(ctx context.Context, s *oleStreams, part string, dep
 	case s.has("Workbook"), s.has("Book"):
 		err = d.xls(ctx, s, part)
 	case s.has("PowerPoint Document"):
-		err = d.ppt(ctx, s, part)
+		err = d.ppt(ctx, s, part, depth)
 	case s.has("Ole10Native"):
 		return d.olePackage(ctx, s, part, depth)
 	case s.has("Package"), s.has("CONTENTS"):

@@ -2,9 +2,12 @@ package files
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 
 	"datakart/connectors"
 	"datakart/internal/utf16le"
@@ -22,13 +25,24 @@ const (
 	pptTextChars = 0x0FA0
 	pptTextBytes = 0x0FA8
 	pptCString   = 0x0FBA
+	pptOleObject = 0x1011 // ExOleObjStg: an embedded object's compound file
 	pptContainer = 0xF
 )
 
+// pptObject is the body of an ExOleObjStg atom ([MS-PPT] 2.10.34-35): a
+// compound file (a workbook, a document, a packaged file), compressed
+// (its size, 4 bytes, then zlib) where the atom's instance is 1.
+type pptObject struct {
+	body       []byte
+	compressed bool
+}
+
 // pptText returns the text of a PowerPoint Document stream, an atom to a
-// line, and whether the records ran past its end.
-func pptText(doc []byte) ([]byte, bool) {
+// line, the objects embedded in it, and whether the records ran past its
+// end.
+func pptText(doc []byte) ([]byte, []pptObject, bool) {
 	var out []byte
+	var objects []pptObject
 	for i := 0; i+8 <= len(doc); {
 		verInst := binary.LittleEndian.Uint16(doc[i:])
 		typ := binary.LittleEndian.Uint16(doc[i+2:])
@@ -38,9 +52,11 @@ func pptText(doc []byte) ([]byte, bool) {
 			continue // its children follow
 		}
 		if n < 0 || n > len(doc)-i {
-			return out, true
+			return out, objects, true
 		}
 		switch body := doc[i : i+n]; typ {
+		case pptOleObject:
+			objects = append(objects, pptObject{body, verInst>>4 == 1})
 		case pptTextChars, pptCString:
 			out = append(utf16le.Append(out, body), '\n')
 		case pptTextBytes:
@@ -58,23 +74,64 @@ func pptText(doc []byte) ([]byte, bool) {
 			out[k] = '\n'
 		}
 	}
-	return out, false
+	return out, objects, false
 }
 
-// ppt reads a PowerPoint 97–2003 presentation's text.
-func (d *decoder) ppt(ctx context.Context, s *oleStreams, part string) error {
+// ppt reads a PowerPoint 97–2003 presentation's text, then the objects
+// embedded in it as its members ("foredrag.ppt!object-1").
+func (d *decoder) ppt(ctx context.Context, s *oleStreams, part string, depth int) error {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "ppt"})
 	doc, err := s.read("PowerPoint Document")
 	if err != nil {
 		d.partFailed("ppt", err)
 		return nil
 	}
-	text, truncated := pptText(doc)
+	text, objects, truncated := pptText(doc)
 	if err := d.textPart(ctx, bytes.NewReader(text), 1, false); err != nil {
 		return err
 	}
 	if truncated {
 		d.sink.PartError(errors.New("ppt: a record runs past the end of the stream; the text before it counts"))
 	}
+	for i, o := range objects {
+		name := fmt.Sprintf("object-%d", i+1)
+		member := joinPart(part, name)
+		if skip, stop := d.skipMember(member, i+1); stop {
+			return nil
+		} else if skip || d.tooDeep(member, "ole", depth+1) {
+			continue
+		}
+		r := io.Reader(bytes.NewReader(o.body))
+		if o.compressed {
+			zr, err := pptInflate(o.body, d.opt.MaxMemberBytes)
+			if err != nil {
+				d.sink.Begin(connectors.Part{Path: member, Kind: "ole"})
+				d.partFailed("ppt object", err)
+				continue
+			}
+			r = zr
+		}
+		if err := d.decode(ctx, &budgetReader{r, d}, name, member, depth+1); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// pptInflate returns the reader of a compressed object's compound file:
+// its size (4 bytes), at most max, then zlib. The reader stops at the
+// size the atom declares.
+func pptInflate(body []byte, max int64) (io.Reader, error) {
+	if len(body) < 4 {
+		return nil, errors.New("ppt: an embedded object's atom is cut short")
+	}
+	size := int64(binary.LittleEndian.Uint32(body))
+	if size > max {
+		return nil, fmt.Errorf("%w: an embedded object of %d bytes, over %d (--max-member-bytes)", connectors.ErrLimit, size, max)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(body[4:]))
+	if err != nil {
+		return nil, fmt.Errorf("ppt: an embedded object: %w", err)
+	}
+	return io.LimitReader(zr, size), nil
 }
