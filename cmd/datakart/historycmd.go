@@ -48,6 +48,10 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !show && len(rest) > 0 && rest[0] == "show" {
+		// Flags before the subcommand: history --history h.db show latest.
+		show, rest = true, rest[1:]
+	}
 	h, err := openHistory(*path)
 	if err != nil {
 		return err

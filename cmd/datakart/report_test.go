@@ -29,6 +29,12 @@ func TestScheduledAudit(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "│ 2 ") || !strings.Contains(out, "│ 1 ") {
 		t.Errorf("history: exit %d\n%s", code, out)
 	}
+	// "show" after the flags, as people type it, is the same as before them.
+	before, _, code1 := runBinary(t, bin, "history", "show", "--history", hist, "--format", "csv", "latest")
+	after, e, code2 := runBinary(t, bin, "history", "--history", hist, "--format", "csv", "show", "latest")
+	if code1 != 0 || code2 != 0 || before != after || !strings.Contains(after, "lonn.csv") {
+		t.Errorf("history show after its flags: exit %d, %d (%s)\n%s\n%s", code1, code2, e, before, after)
+	}
 	cfg := filepath.Join(dir, "datakart.yaml")
 	writeFile(t, cfg, "policy:\n  - location: kunder.csv\n    categories: [person_name, email]\n    purpose: Customer contact\n    owner: Sales\n")
 	page := filepath.Join(dir, "report.html")
