@@ -53,17 +53,13 @@ func pixelBomb() []byte {
 // JPEG (w by h pixels, drawn at 72 dpi) and no text, as a scanner writes
 // one; else that text in Helvetica.
 func scannedPDF(jpg []byte, w, h int, pages ...string) []byte {
-	var b bytes.Buffer
-	var offs []int
+	var objs []string
 	obj := func(s string, stream []byte) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), s)
 		if stream != nil {
-			fmt.Fprintf(&b, "\nstream\n%s\nendstream", stream)
+			s += "\nstream\n" + string(stream) + "\nendstream"
 		}
-		b.WriteString("\nendobj\n")
+		objs = append(objs, s)
 	}
-	b.WriteString("%PDF-1.4\n")
 	// Objects: catalog, page tree, the image, the font, then a page and
 	// its content for each page.
 	kids := ""
@@ -82,13 +78,7 @@ func scannedPDF(jpg []byte, w, h int, pages ...string) []byte {
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 3 0 R >> /Font << /F1 4 0 R >> >> /Contents %d 0 R >>", w, h, 6+2*p), nil)
 		obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
+	return pdfFileOf(objs, "")
 }
 
 // The payslip, rendered with DejaVu Sans as PNG and JPEG, is read as

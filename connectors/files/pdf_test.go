@@ -47,6 +47,12 @@ func pdfOf(t testing.TB, extra, trailer string, pages ...[]string) []byte {
 		}
 		objs = append(objs, page+" >>", fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
 	}
+	return pdfFileOf(objs, trailer)
+}
+
+// pdfFileOf is a PDF of the objects objs, numbered from 1 (the first the
+// catalog), with its cross-reference table and a trailer holding more.
+func pdfFileOf(objs []string, trailer string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
