@@ -168,15 +168,18 @@ func (d *decoder) odfObjects(ctx context.Context, zr *zip.Reader, part string) e
 			Type string `xml:"media-type,attr"`
 		} `xml:"file-entry"`
 	}
-	types := map[string]string{}
+	var types map[string]string // read at the first object
 	for _, f := range zr.File {
 		dir, ok := strings.CutSuffix(f.Name, "/content.xml")
 		if !ok || !strings.HasPrefix(dir, "Object ") {
 			continue
 		}
-		if len(types) == 0 && decodeMember(zr, "META-INF/manifest.xml", &manifest) == nil {
-			for _, e := range manifest.Entries {
-				types[strings.TrimSuffix(e.Path, "/")] = e.Type
+		if types == nil {
+			types = map[string]string{}
+			if decodeMember(zr, "META-INF/manifest.xml", &manifest) == nil {
+				for _, e := range manifest.Entries {
+					types[strings.TrimSuffix(e.Path, "/")] = e.Type
+				}
 			}
 		}
 		member := joinPart(part, dir)

@@ -168,7 +168,7 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 			}
 			d.sink.PartError(fmt.Errorf("rtf: %w", err))
 		}
-		return d.rtfObjects(ctx, &rr.objects, part, depth)
+		return d.readRTFObjects(ctx, &rr.objects, part, depth)
 	case "ole":
 		if f, ok := r.(*os.File); ok {
 			return d.ole(ctx, f, part, depth)

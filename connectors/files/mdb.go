@@ -131,7 +131,7 @@ func (d *decoder) mdbObject(ctx context.Context, b []byte, table connectors.Part
 			return nil
 		}
 		if err != nil {
-			d.packageFailed(member, err)
+			d.objectFailed(member, "ole package", err)
 		} else if err := d.decode(ctx, bytes.NewReader(b), file, member, depth+1); err != nil {
 			return err
 		}

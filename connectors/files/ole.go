@@ -31,8 +31,7 @@ func (d *decoder) ole(ctx context.Context, r io.Reader, part string, depth int) 
 	}
 	ra, size, err := d.readerAt(r)
 	if err != nil {
-		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
-		d.partFailed("ole", err)
+		d.objectFailed(part, "ole", err)
 		return nil
 	}
 	// A section reader, so the library sees a reader only: it writes to
@@ -144,21 +143,18 @@ func (d *decoder) olePackage(ctx context.Context, s *oleStreams, part string, de
 		name, data, err = parseOle10Native(b)
 	}
 	if err != nil {
-		d.packageFailed(part, err)
+		d.objectFailed(part, "ole package", err)
 		return nil
 	}
 	return d.decode(ctx, bytes.NewReader(data), name, joinPart(part, name), depth+1)
 }
 
-// packageFailed records at part why the file of an OLE package was not
-// read.
-func (d *decoder) packageFailed(part string, err error) {
+// objectFailed records at part, an object embedded in a document, why
+// it was not read: an error of the format kind, or the reason it is
+// skipped (see partFailed).
+func (d *decoder) objectFailed(part, kind string, err error) {
 	d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
-	if errors.Is(err, errOleLink) {
-		d.sink.PartSkipped(err.Error())
-	} else {
-		d.partFailed("ole package", err)
-	}
+	d.partFailed(kind, err)
 }
 
 // oleStream reads the stream name, a file embedded whole, as the member
@@ -166,56 +162,10 @@ func (d *decoder) packageFailed(part string, err error) {
 func (d *decoder) oleStream(ctx context.Context, s *oleStreams, name, part string, depth int) error {
 	b, err := s.read(name)
 	if err != nil {
-		d.sink.Begin(connectors.Part{Path: part, Kind: "ole"})
-		d.partFailed("ole", err)
+		d.objectFailed(part, "ole", err)
 		return nil
 	}
 	return d.decode(ctx, bytes.NewReader(b), name, joinPart(part, name), depth+1)
-}
-
-// rtfObjects reads the objects embedded in the RTF document at part as
-// its members: a file packaged as it is under its own name
-// ("brev.rtf!kunder.csv"), another object (a workbook, a document) as the
-// file its native data is ("brev.rtf!object-2").
-func (d *decoder) rtfObjects(ctx context.Context, objects *rtfObjects, part string, depth int) error {
-	for i, b := range objects.data {
-		member := joinPart(part, fmt.Sprintf("object-%d", i+1))
-		class, native, ok := ole1Object(b)
-		var name string
-		var data []byte
-		var err error
-		switch {
-		case !ok:
-			err = errors.New("not an OLE 1.0 object")
-		case class == "Package":
-			if name, data, err = parseOle10Native(native); err == nil {
-				member = joinPart(part, name)
-			}
-		default:
-			data, ok = ole1Native(native)
-			if !ok {
-				err = errors.New("corrupt OLE 1.0 object")
-			}
-			name = fmt.Sprintf("object-%d", i+1)
-		}
-		if skip, stop := d.skipMember(member, i+1); stop {
-			return nil
-		} else if skip || d.tooDeep(member, "ole", depth+1) {
-			continue
-		}
-		if err != nil {
-			d.packageFailed(member, err)
-			continue
-		}
-		if err := d.decode(ctx, &budgetReader{bytes.NewReader(data), d}, name, member, depth+1); err != nil {
-			return err
-		}
-	}
-	if objects.over > 0 {
-		d.sink.Begin(connectors.Part{Path: part, Kind: "rtf"})
-		d.sink.PartError(fmt.Errorf("rtf: %d embedded objects past %d of them or %d bytes (--max-member-bytes) were not read", objects.over, rtfMaxObjects, d.opt.MaxMemberBytes))
-	}
-	return nil
 }
 
 // ole1Object returns the class of an OLE 1.0 object ([MS-OLEDS]
@@ -226,35 +176,36 @@ func ole1Object(b []byte) (class string, native []byte, ok bool) {
 	if len(b) < 8 || binary.LittleEndian.Uint32(b[4:]) != 2 {
 		return "", nil, false
 	}
-	at := 8
+	native = b[8:]
 	for k := range 3 {
-		if at+4 > len(b) {
-			return "", nil, false
-		}
-		n := int(binary.LittleEndian.Uint32(b[at:]))
-		if n > len(b)-at-4 {
+		var name []byte
+		if name, native, ok = cutCounted(native, 1); !ok {
 			return "", nil, false
 		}
 		if k == 0 {
-			class = strings.TrimSuffix(string(b[at+4:at+4+n]), "\x00")
+			class = strings.TrimSuffix(string(name), "\x00")
 		}
-		at += 4 + n
 	}
-	return class, b[at:], true
+	return class, native, true
 }
 
-// ole1Native returns the native data of an OLE 1.0 object, from its size
-// on, without the size.
-func ole1Native(native []byte) ([]byte, bool) {
-	if len(native) < 4 || uint64(binary.LittleEndian.Uint32(native)) > uint64(len(native)-4) {
-		return nil, false
+// cutCounted cuts from b the field that its first 4 bytes give the length
+// of, in units of unit bytes (an OLE string, an object's data), and
+// returns the field and what follows it.
+func cutCounted(b []byte, unit int) (field, rest []byte, ok bool) {
+	if len(b) < 4 {
+		return nil, b, false
 	}
-	return native[4 : 4+binary.LittleEndian.Uint32(native)], true
+	n := uint64(binary.LittleEndian.Uint32(b)) * uint64(unit)
+	if n > uint64(len(b)-4) {
+		return nil, b, false
+	}
+	return b[4 : 4+n], b[4+n:], true
 }
 
-// errOleLink is the error for an OLE package that links to a file
-// outside the document instead of holding it.
-var errOleLink = errors.New("the OLE package links to a file outside the document, not embedded in it (not read)")
+// errOleLink is why an OLE package that links to a file outside the
+// document, instead of holding it, is skipped.
+const errOleLink = errSkip("the OLE package links to a file outside the document, not embedded in it (not read)")
 
 // parseOle10Native returns the name and the bytes of the file in an OLE
 // package's native data (the Ole10Native stream of an embedded object,
@@ -282,19 +233,6 @@ func parseOle10Native(b []byte) (name string, data []byte, err error) {
 		rest = rest[i+1:]
 		return v, true
 	}
-	// counted cuts n bytes, after their length in units of unit bytes.
-	counted := func(unit int) ([]byte, bool) {
-		if len(rest) < 4 {
-			return nil, false
-		}
-		n := uint64(binary.LittleEndian.Uint32(rest)) * uint64(unit)
-		if n > uint64(len(rest)-4) {
-			return nil, false
-		}
-		v := rest[4 : 4+n]
-		rest = rest[4+n:]
-		return v, true
-	}
 	label, ok1 := cstr()
 	source, ok2 := cstr()
 	if !ok1 || !ok2 || len(rest) < 4 {
@@ -303,21 +241,20 @@ func parseOle10Native(b []byte) (name string, data []byte, err error) {
 	if binary.LittleEndian.Uint32(rest) == 0x10000 {
 		return "", nil, errOleLink
 	}
-	rest = rest[4:]
-	if _, ok := counted(1); !ok {
+	var ok bool
+	if _, rest, ok = cutCounted(rest[4:], 1); !ok {
 		return "", nil, corrupt
 	}
 	if len(rest) >= 4 && uint64(binary.LittleEndian.Uint32(rest)) > uint64(len(rest)-4) {
 		return "", nil, fmt.Errorf("Ole10Native stream: a file of %d bytes in %d", binary.LittleEndian.Uint32(rest), len(rest)-4)
 	}
-	data, ok := counted(1)
-	if !ok {
+	if data, rest, ok = cutCounted(rest, 1); !ok {
 		return "", nil, corrupt
 	}
 	// The names in UTF-16, where they follow: Office's own for names the
 	// code page cannot write.
-	if _, ok := counted(2); ok {
-		if unicode, ok := counted(2); ok && len(unicode) > 0 {
+	if _, rest, ok = cutCounted(rest, 2); ok {
+		if unicode, _, ok := cutCounted(rest, 2); ok && len(unicode) > 0 {
 			label = utf16Text(unicode)
 		}
 	}

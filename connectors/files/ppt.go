@@ -105,8 +105,7 @@ func (d *decoder) ppt(ctx context.Context, s *oleStreams, part string, depth int
 		if o.compressed {
 			zr, err := pptInflate(o.body, d.opt.MaxMemberBytes)
 			if err != nil {
-				d.sink.Begin(connectors.Part{Path: member, Kind: "ole"})
-				d.partFailed("ppt object", err)
+				d.objectFailed(member, "ppt object", err)
 				continue
 			}
 			r = zr

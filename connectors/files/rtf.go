@@ -2,9 +2,14 @@ package files
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"datakart/connectors"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -66,7 +71,7 @@ type rtfObjects struct {
 
 const rtfMaxObjects = 100
 
-// byte adds the hex digit (or, raw, the byte) c to the object being read.
+// add adds the hex digit (or, raw, the byte) c to the object being read.
 func (o *rtfObjects) add(c byte, raw bool) {
 	if !o.reading {
 		return
@@ -358,3 +363,47 @@ func hexDigit(c byte) (byte, bool) {
 	return 0, false
 }
 func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
+
+// readRTFObjects reads the objects embedded in the RTF document at part as
+// its members: a file packaged as it is under its own name
+// ("brev.rtf!kunder.csv"), another object (a workbook, a document) as the
+// file its native data is ("brev.rtf!object-2").
+func (d *decoder) readRTFObjects(ctx context.Context, objects *rtfObjects, part string, depth int) error {
+	for i, b := range objects.data {
+		member := joinPart(part, fmt.Sprintf("object-%d", i+1))
+		class, native, ok := ole1Object(b)
+		var name string
+		var data []byte
+		var err error
+		switch {
+		case !ok:
+			err = errors.New("not an OLE 1.0 object")
+		case class == "Package":
+			if name, data, err = parseOle10Native(native); err == nil {
+				member = joinPart(part, name)
+			}
+		default:
+			if data, _, ok = cutCounted(native, 1); !ok {
+				err = errors.New("corrupt OLE 1.0 object")
+			}
+			name = fmt.Sprintf("object-%d", i+1)
+		}
+		if skip, stop := d.skipMember(member, i+1); stop {
+			return nil
+		} else if skip || d.tooDeep(member, "ole", depth+1) {
+			continue
+		}
+		if err != nil {
+			d.objectFailed(member, "ole package", err)
+			continue
+		}
+		if err := d.decode(ctx, &budgetReader{bytes.NewReader(data), d}, name, member, depth+1); err != nil {
+			return err
+		}
+	}
+	if objects.over > 0 {
+		d.sink.Begin(connectors.Part{Path: part, Kind: "rtf"})
+		d.sink.PartError(fmt.Errorf("rtf: %d embedded objects past %d of them or %d bytes (--max-member-bytes) were not read", objects.over, rtfMaxObjects, d.opt.MaxMemberBytes))
+	}
+	return nil
+}

@@ -157,8 +157,11 @@ func (s *streamLogs) readHeld(ctx context.Context, d *decoder, i int, log []byte
 // reader returned is nil. Else r is returned as it is.
 func (s *streamLogs) pair(ctx context.Context, d *decoder, part string, r io.Reader) (_ io.Reader, paired bool, err error) {
 	db, ok := strings.CutSuffix(part, "-wal")
+	if !ok {
+		return r, false, nil
+	}
 	i := slices.IndexFunc(s.held, func(h *heldDB) bool { return h.part == db })
-	if !ok || i < 0 {
+	if i < 0 {
 		return r, false, nil
 	}
 	log, lerr := d.memberBytes(r)
