@@ -169,8 +169,7 @@ func run(b []byte, w, out *bufio.Writer) (code int) {
 		a.file(fs)
 	}
 	if a.leftOut > 0 {
-		n := strconv.Itoa(a.leftOut)
-		frame.Write(out, FrameFile, uint32(3+len(n)), append([]byte{FilesLeftOut, byte(len(n)), 0}, n...))
+		a.write(FilesLeftOut, strconv.Itoa(a.leftOut), nil)
 	}
 	return 0
 }
@@ -235,6 +234,12 @@ func (a *attachments) file(fs pdf.Value) {
 		flag, data = FileTooLarge, nil
 	}
 	a.left -= len(data)
+	a.write(flag, name, data)
+}
+
+// write writes a FrameFile frame: the flag, the name after its length,
+// and data.
+func (a *attachments) write(flag byte, name string, data []byte) {
 	head := append(binary.LittleEndian.AppendUint16([]byte{flag}, uint16(len(name))), name...)
 	frame.Write(a.out, FrameFile, uint32(len(head)+len(data)), append(head, data...))
 }
