@@ -26,7 +26,13 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	more, moreLocations := 0, 0
 	if opt.MaxRows > 0 && len(rows) > opt.MaxRows {
 		more = len(rows) - opt.MaxRows
-		moreLocations = locations(rows[opt.MaxRows:]) - btoi(rows[opt.MaxRows].Location() == rows[opt.MaxRows-1].Location())
+		// A location's rows are together (Rows is in inventory order): a
+		// location starts where the field changes.
+		for i := opt.MaxRows; i < len(rows); i++ {
+			if rows[i].Field != rows[i-1].Field {
+				moreLocations++
+			}
+		}
 		rows = rows[:opt.MaxRows]
 	}
 	if len(rows) == 0 {
@@ -220,23 +226,4 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// locations counts the distinct locations of rows, which come in
-// inventory order: a location's rows are together.
-func locations(rows []Row) int {
-	n := 0
-	for i, r := range rows {
-		if i == 0 || r.Location() != rows[i-1].Location() {
-			n++
-		}
-	}
-	return n
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
