@@ -983,3 +983,13 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// expect reports each key whose text does not hold its wanted part.
+func (r *recorder) expect(t *testing.T, want map[string]string) {
+	t.Helper()
+	for k, sub := range want {
+		if !r.has(k, sub) {
+			t.Errorf("%s: %q not in %q (parts %v, errors %v)", k, sub, r.text(k), r.kinds, r.errs)
+		}
+	}
+}

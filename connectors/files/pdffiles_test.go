@@ -57,7 +57,7 @@ func TestPDFAttachments(t *testing.T) {
 		"<< /Type /Filespec /F (a.txt) /EF << /F 7 0 R >> >>", embeddedFile("fnr 10048744732\n")))
 
 	rec, _ := scanTree(t, dir, Options{})
-	for k, want := range map[string]string{
+	rec.expect(t, map[string]string{
 		"vedlagt.pdf|":                               "Kunde: Kari Nordmann",
 		"vedlagt.pdf!kunder.csv|fødselsnummer":       "10048744732",
 		"arkiv.zip!2026/vedlagt.pdf!kunder.csv|navn": "Kari Nordmann",
@@ -65,11 +65,7 @@ func TestPDFAttachments(t *testing.T) {
 		"portfolio.pdf!ansatte.csv|epost":            "ola@online.no",
 		"portfolio.pdf!notat.txt|":                   "912 34 567",
 		"portfolio.pdf!brev.pdf|":                    "Kontonummer 8601.11.17947",
-	} {
-		if !rec.has(k, want) {
-			t.Errorf("%s: %q not in %q (parts %v)", k, want, rec.text(k), rec.kinds)
-		}
-	}
+	})
 	if e := rec.errs["mange.pdf"]; e != "PDF: 3 more files attached past the first 100 were not read" {
 		t.Errorf("a PDF of 103 files: error %q", e)
 	}
