@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,9 +130,11 @@ type Run struct {
 // scan had them, are not stored.
 func (h *DB) Record(ctx context.Context, command string, inv *inventory.Inventory) (int64, error) {
 	clean := withoutRawValues(inv)
+	// Written a container at a time: json.Encoder would hold the whole
+	// JSON, 250 MB for a tree of 50,000 small files, beside the inventory.
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(clean); err != nil {
+	if err := clean.WriteCompact(zw); err != nil {
 		return 0, err
 	}
 	if err := zw.Close(); err != nil {
@@ -150,24 +153,29 @@ func (h *DB) Record(ctx context.Context, command string, inv *inventory.Inventor
 }
 
 // withoutRawValues returns inv itself, or a copy without raw values when
-// it holds any.
+// it holds any. The copy shares everything but the slices it changes.
 func withoutRawValues(inv *inventory.Inventory) *inventory.Inventory {
 	if inv.Settings.ShowValues != "raw" {
 		return inv
 	}
-	b, _ := json.Marshal(inv)
-	var c inventory.Inventory
-	json.Unmarshal(b, &c)
-	for si := range c.Stores {
-		for ci := range c.Stores[si].Containers {
-			for fi := range c.Stores[si].Containers[ci].Fields {
-				for ki := range c.Stores[si].Containers[ci].Fields[fi].Categories {
-					c.Stores[si].Containers[ci].Fields[fi].Categories[ki].Values = nil
-				}
-			}
-		}
-	}
+	c := *inv
 	c.Settings.ShowValues = "masked"
+	c.Stores = slices.Clone(inv.Stores)
+	for si := range c.Stores {
+		containers := slices.Clone(c.Stores[si].Containers)
+		for ci := range containers {
+			fields := slices.Clone(containers[ci].Fields)
+			for fi := range fields {
+				cats := slices.Clone(fields[fi].Categories)
+				for ki := range cats {
+					cats[ki].Values = nil
+				}
+				fields[fi].Categories = cats
+			}
+			containers[ci].Fields = fields
+		}
+		c.Stores[si].Containers = containers
+	}
 	return &c
 }
 

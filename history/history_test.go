@@ -41,9 +41,14 @@ func TestRecordListLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, err := h.Record(ctx, "check", sample(true))
+	raw := sample(true)
+	id2, err := h.Record(ctx, "check", raw)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// What is stored is a copy: the report that follows still has them.
+	if c := raw.Stores[0].Containers[0].Fields[0].Categories[0]; len(c.Values) == 0 || raw.Settings.ShowValues != "raw" {
+		t.Errorf("recording took the raw values out of the scan's own inventory: %+v", c)
 	}
 	runs, err := h.Runs(ctx, 0)
 	if err != nil {

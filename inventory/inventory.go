@@ -133,8 +133,8 @@ type Category struct {
 	Class string `json:"class"`
 	// Personal is false for categories that are only context (no_orgnr,
 	// kid).
-	Personal bool             `json:"personal"`
-	Variants map[string]int64 `json:"variants"`
+	Personal bool   `json:"personal"`
+	Variants Counts `json:"variants"`
 	// Confidence is the verdict for the field; Explanation says why in one
 	// line a person can check.
 	Confidence  detectors.Confidence `json:"confidence"`
@@ -152,13 +152,13 @@ type Category struct {
 	// WithContext counts matches that had a context word nearby.
 	WithContext int64 `json:"with_context"`
 	// ByConfidence counts matches by their own confidence.
-	ByConfidence map[string]int64 `json:"by_confidence"`
+	ByConfidence Counts `json:"by_confidence"`
 	// Reasons counts matches by why they validated ("checksum and date",
 	// "checksum (2032 rule) and date", "Luhn and issuer prefix (a public
 	// test card number)").
-	Reasons  map[string]int64 `json:"reasons,omitempty"`
-	NameHint bool             `json:"name_hint"`
-	NameRule string           `json:"name_rule,omitempty"`
+	Reasons  Counts `json:"reasons,omitempty"`
+	NameHint bool   `json:"name_hint"`
+	NameRule string `json:"name_rule,omitempty"`
 	// Lines are the first lines the category was found on, for files.
 	Lines []int `json:"lines,omitempty"`
 	// Examples are masked (shape only); Fingerprints are keyed HMAC-SHA256
@@ -255,16 +255,23 @@ func (c Count) add(conf detectors.Confidence, matches int64) Count {
 // indent of two spaces does, but a container at a time: marshalled
 // whole, the inventory of a tree of 50,000 small files (250 MB of JSON)
 // was held in memory twice over and took a third of the run.
-func (inv *Inventory) Write(w io.Writer) error {
+func (inv *Inventory) Write(w io.Writer) error { return inv.write(w, true) }
+
+// WriteCompact is Write without the indentation, as json.Encoder writes
+// by default: for machines, which read it a third faster.
+func (inv *Inventory) WriteCompact(w io.Writer) error { return inv.write(w, false) }
+
+func (inv *Inventory) write(w io.Writer, pretty bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	sp := splicer{w: bw, pretty: pretty}
 	shell := *inv
 	shell.Stores = nil
-	err := spliceArray(bw, shell, "", "stores", inv.Stores == nil, len(inv.Stores), func(i int, indent string) error {
+	err := sp.array(shell, "", "stores", inv.Stores == nil, len(inv.Stores), func(i int, indent string) error {
 		store := inv.Stores[i]
 		shell := store
 		shell.Containers = nil
-		return spliceArray(bw, shell, indent, "containers", store.Containers == nil, len(store.Containers), func(j int, indent string) error {
-			b, err := json.MarshalIndent(store.Containers[j], indent, "  ")
+		return sp.array(shell, indent, "containers", store.Containers == nil, len(store.Containers), func(j int, indent string) error {
+			b, err := sp.marshal(store.Containers[j], indent)
 			if err == nil {
 				_, err = bw.Write(b)
 			}
@@ -278,22 +285,43 @@ func (inv *Inventory) Write(w io.Writer) error {
 	return bw.Flush()
 }
 
-// spliceArray writes v indented at indent, with the array of its field
-// key (null in v) written by item, one element at a time, each at the
-// indent it is given.
-func spliceArray(w *bufio.Writer, v any, indent, key string, isNil bool, n int, item func(i int, indent string) error) error {
-	b, err := json.MarshalIndent(v, indent, "  ")
+// splicer writes JSON values with one array field written an element at
+// a time, indented or not.
+type splicer struct {
+	w      *bufio.Writer
+	pretty bool
+}
+
+func (sp splicer) marshal(v any, indent string) ([]byte, error) {
+	if sp.pretty {
+		return json.MarshalIndent(v, indent, "  ")
+	}
+	return json.Marshal(v)
+}
+
+// array writes v indented at indent, with the array of its field key
+// (null in v) written by item, one element at a time, each at the indent
+// it is given.
+func (sp splicer) array(v any, indent, key string, isNil bool, n int, item func(i int, indent string) error) error {
+	b, err := sp.marshal(v, indent)
 	if err != nil {
 		return err
 	}
-	field := indent + "  "
+	// Where the array's key, its elements and its closing bracket begin.
+	field, elem, end := "\n"+indent+"  ", "\n"+indent+"    ", "\n"+indent+"  "
+	name := `"` + key + `": `
+	if !sp.pretty {
+		field, elem, end = "", "", ""
+		name = `"` + key + `":`
+	}
 	// No string holds this: its quotes would be escaped.
-	before, after, ok := bytes.Cut(b, []byte("\n"+field+`"`+key+`": null`))
+	before, after, ok := bytes.Cut(b, []byte(field+name+"null"))
 	if !ok {
 		return fmt.Errorf("inventory: no %s in %T", key, v)
 	}
+	w := sp.w
 	w.Write(before)
-	w.WriteString("\n" + field + `"` + key + `": `)
+	w.WriteString(field + name)
 	switch {
 	case isNil:
 		w.WriteString("null")
@@ -305,12 +333,12 @@ func spliceArray(w *bufio.Writer, v any, indent, key string, isNil bool, n int, 
 			if i > 0 {
 				w.WriteString(",")
 			}
-			w.WriteString("\n" + field + "  ")
-			if err := item(i, field+"  "); err != nil {
+			w.WriteString(elem)
+			if err := item(i, indent+"    "); err != nil {
 				return err
 			}
 		}
-		w.WriteString("\n" + field + "]")
+		w.WriteString(end + "]")
 	}
 	_, err = w.Write(after)
 	return err

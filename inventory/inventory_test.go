@@ -8,11 +8,12 @@ import (
 )
 
 // Write streams what json.Encoder with a two-space indent writes, byte
-// for byte: no stores, none, stores without containers and with some,
-// and text JSON escapes (markup, quotes, non-ASCII, a key's own name).
+// for byte, and WriteCompact what it writes without one: no stores, none,
+// stores without containers and with some, and text JSON escapes (markup,
+// quotes, non-ASCII, a key's own name).
 func TestWriteIsTheEncodersJSON(t *testing.T) {
 	container := func(name string) Container {
-		return Container{Name: name, Kind: "csv", Bytes: 12, Values: 3, Fields: []Field{{Name: `"stores": null`, Examined: 2}}}
+		return Container{Name: name, Kind: "csv", Bytes: 12, Values: 3, Fields: []Field{{Name: `"stores": null`, Examined: 2}, {Name: `"containers":null`}}}
 	}
 	for _, inv := range []*Inventory{
 		{},
@@ -24,17 +25,23 @@ func TestWriteIsTheEncodersJSON(t *testing.T) {
 				{Kind: "files", Location: "/other", Containers: []Container{container("c.csv")}}},
 			Errors: []Error{}, Skipped: []Skip{{}}},
 	} {
-		var want, got bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(inv); err != nil {
-			t.Fatal(err)
-		}
-		if err := inv.Write(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
+		for _, pretty := range []bool{true, false} {
+			var want, got bytes.Buffer
+			enc := json.NewEncoder(&want)
+			write := inv.WriteCompact
+			if pretty {
+				enc.SetIndent("", "  ")
+				write = inv.Write
+			}
+			if err := enc.Encode(inv); err != nil {
+				t.Fatal(err)
+			}
+			if err := write(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("indented %v: got\n%s\nwant\n%s", pretty, got.String(), want.String())
+			}
 		}
 	}
 }

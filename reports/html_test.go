@@ -41,7 +41,7 @@ func bigInventory() *inventory.Inventory {
 				}
 				c.Fields = append(c.Fields, inventory.Field{Name: k.field, Categories: []inventory.Category{{ID: k.id, Class: k.class, Personal: true, Confidence: k.conf,
 					Matches: int64(100 + i), Distinct: int64(90 + i), Examples: []string{"******-***12"}, Explanation: "validated values; column name agrees",
-					Variants: map[string]int64{}, ByConfidence: map[string]int64{}}}})
+					Variants: nil, ByConfidence: nil}}})
 			}
 			s.Containers = append(s.Containers, c)
 		}

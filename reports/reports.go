@@ -95,15 +95,10 @@ func Rows(inv *inventory.Inventory, personalOnly bool, min detectors.Confidence)
 
 // variantsText renders variant counts as "d_number 2, synthetic 1", in
 // name order so output is stable.
-func variantsText(v map[string]int64) string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, v[k])
+func variantsText(v inventory.Counts) string {
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = fmt.Sprintf("%s %d", e.Name, e.N)
 	}
 	return strings.Join(parts, ", ")
 }

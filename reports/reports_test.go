@@ -35,28 +35,28 @@ func fixture() *inventory.Inventory {
 			Containers: []inventory.Container{
 				{Name: "hr/payroll.csv", Kind: "csv", Bytes: 2048, Values: 400, Fields: []inventory.Field{
 					{Name: "fødselsnummer", Examined: 50, NonNull: 50, Categories: []inventory.Category{{
-						ID: "no_fnr", Class: "national_id", Personal: true, Variants: map[string]int64{"d_number": 4},
+						ID: "no_fnr", Class: "national_id", Personal: true, Variants: inventory.Counts{{Name: "d_number", N: 4}},
 						Confidence: detectors.High, Explanation: `50 of 50 non-empty values hold a valid no_fnr (50 distinct); column name "fødselsnummer" agrees`,
-						Matches: 50, MatchedValues: 50, Examined: 50, Distinct: 50, Share: 1, ByConfidence: map[string]int64{"medium": 50},
+						Matches: 50, MatchedValues: 50, Examined: 50, Distinct: 50, Share: 1, ByConfidence: inventory.Counts{{Name: "medium", N: 50}},
 						NameHint: true, NameRule: "fodselsnummer", Lines: []int{2, 3, 4},
 						Examples: []string{"******-***45", "******-***12"}, Fingerprints: []string{"a1b2c3d4e5f60718", "0f1e2d3c4b5a6978"},
 					}}},
 					{Name: "ssn_old", Examined: 50, Categories: []inventory.Category{{
-						ID: "no_fnr", Class: "national_id", Personal: true, Variants: map[string]int64{}, Confidence: detectors.Medium,
+						ID: "no_fnr", Class: "national_id", Personal: true, Variants: nil, Confidence: detectors.Medium,
 						Explanation: `column name "ssn_old" suggests no_fnr; name hint only, 0 validated values (50 examined, all empty)`,
-						Examined:    50, NameHint: true, NameRule: "ssn", ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
+						Examined:    50, NameHint: true, NameRule: "ssn", ByConfidence: nil, Examples: []string{}, Fingerprints: []string{},
 					}}},
 					{Name: "kid", Examined: 50, NonNull: 50, Categories: []inventory.Category{{
-						ID: "kid", Class: "none", Personal: false, Variants: map[string]int64{}, Confidence: detectors.Medium,
+						ID: "kid", Class: "none", Personal: false, Variants: nil, Confidence: detectors.Medium,
 						Explanation: `column name "kid" suggests kid`, Examined: 50, NameHint: true, NameRule: "kid",
-						ByConfidence: map[string]int64{}, Examples: []string{}, Fingerprints: []string{},
+						ByConfidence: nil, Examples: []string{}, Fingerprints: []string{},
 					}}},
 				}},
 				{Name: "support/tickets | 2024.txt", Kind: "text", Bytes: 9000, Values: 3, Fields: []inventory.Field{
 					{Name: "", Examined: 3, NonNull: 3, Categories: []inventory.Category{{
-						ID: "email", Class: "ordinary", Personal: true, Variants: map[string]int64{}, Confidence: detectors.High,
+						ID: "email", Class: "ordinary", Personal: true, Variants: nil, Confidence: detectors.High,
 						Explanation: "3 valid email in the text (2 distinct)", Matches: 3, MatchedValues: 2, Examined: 3, Distinct: 2,
-						ByConfidence: map[string]int64{"high": 3}, Lines: []int{7, 19}, Examples: []string{"o***@o***.no"}, Fingerprints: []string{"99aa88bb77cc66dd"},
+						ByConfidence: inventory.Counts{{Name: "high", N: 3}}, Lines: []int{7, 19}, Examples: []string{"o***@o***.no"}, Fingerprints: []string{"99aa88bb77cc66dd"},
 					}}},
 				}},
 				{Name: "archive/x.zip!=cmd.csv", Kind: "csv", Fields: []inventory.Field{}, Error: "zip: not a valid zip file"},

@@ -1,6 +1,10 @@
 package scanner
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"datakart/inventory"
+)
 
 // A scan updates a field's aggregates once per match, which on dense data
 // is every few hundred bytes; Go maps keyed by strings and by hashes cost
@@ -27,13 +31,13 @@ func (t *tally) add(key string) {
 	*t = append(*t, tallyEntry{key, 1})
 }
 
-// toMap returns the counts as the inventory holds them.
-func (t tally) toMap() map[string]int64 {
-	m := make(map[string]int64, len(t))
-	for _, e := range t {
-		m[e.key] += e.n
+// counts returns the counts as the inventory holds them.
+func (t tally) counts() inventory.Counts {
+	c := make(inventory.Counts, len(t))
+	for i, e := range t {
+		c[i] = inventory.NamedCount{Name: e.key, N: e.n}
 	}
-	return m
+	return c.Sorted()
 }
 
 // hashSet counts distinct hashes of values (maphash) up to a limit, in a

@@ -2,7 +2,10 @@ package scanner
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"datakart/inventory"
 )
 
 // hashSet agrees with a map, including for the hash 0 and at its limit,
@@ -59,11 +62,11 @@ func TestHashSetLater(t *testing.T) {
 
 func TestTally(t *testing.T) {
 	var tl tally
-	for _, k := range []string{"checksum", "date", "checksum", "checksum"} {
+	for _, k := range []string{"date", "checksum", "date", "date"} {
 		tl.add(k)
 	}
-	if m := tl.toMap(); len(m) != 2 || m["checksum"] != 3 || m["date"] != 1 {
-		t.Errorf("tally = %v", m)
+	if c := tl.counts(); !slices.Equal(c, inventory.Counts{{Name: "checksum", N: 1}, {Name: "date", N: 3}}) {
+		t.Errorf("tally = %v, want the counts in name order", c)
 	}
 }
 

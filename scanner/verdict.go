@@ -35,7 +35,7 @@ func init() {
 // verdicts combines a field's value evidence with its name hints into one
 // inventory.Field. ok is false when the field has nothing to report.
 func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
-	out := inventory.Field{Name: f.name, Type: f.dataType, Line: f.line, Examined: f.examined, NonNull: f.nonNull, Categories: []inventory.Category{}}
+	out := inventory.Field{Name: f.name, Type: f.dataType, Line: f.line, Examined: f.examined, NonNull: f.nonNull}
 	hints := map[string]rules.NameHint{}
 	var order []string
 	nonPersonalHint := ""
@@ -57,6 +57,9 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			order = append(order, c.id)
 		}
 	}
+	// Grown by append, the slice would hold up to twice the categories it
+	// has until the report is written.
+	out.Categories = make([]inventory.Category, 0, len(order))
 	for _, id := range order {
 		cat, known := s.rs.Category(id)
 		if !known {
@@ -79,22 +82,22 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 		}
 		ic := inventory.Category{
 			ID: id, Class: cat.Class, Personal: cat.Personal(),
-			Variants: map[string]int64{}, ByConfidence: map[string]int64{},
 			Examined: f.examined, NameHint: hinted, NameRule: h.Rule,
 			Examples: []string{}, Fingerprints: []string{},
 		}
 		if c != nil {
-			ic.Variants = c.variants.toMap()
-			ic.Reasons = c.reasons.toMap()
+			ic.Variants = c.variants.counts()
+			ic.Reasons = c.reasons.counts()
 			ic.Matches = c.matches
 			ic.MatchedValues = c.matchedValues
 			ic.Distinct = int64(c.distinctN())
 			ic.WithContext = c.withContext
 			for conf := detectors.Low; conf <= detectors.High; conf++ {
 				if n := c.byConf[conf]; n > 0 {
-					ic.ByConfidence[conf.String()] = n
+					ic.ByConfidence = append(ic.ByConfidence, inventory.NamedCount{Name: conf.String(), N: n})
 				}
 			}
+			ic.ByConfidence = ic.ByConfidence.Sorted()
 			ic.Lines = c.lines
 			ic.Examples = c.examples
 			ic.Fingerprints = c.fingerprints
