@@ -9,7 +9,6 @@ package scanner
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -138,7 +137,9 @@ func Scan(ctx context.Context, rs *rules.Ruleset, sources []connectors.Source, o
 					return workCtx.Err()
 				}
 			})
-			if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			// A deadline of the store's own (a catalog that did not answer
+			// in time) is its error; only the scan's own end is none.
+			if err != nil && workCtx.Err() == nil {
 				st.mu.Lock()
 				st.store.Error = err.Error()
 				st.errors = append(st.errors, inventory.Error{Store: st.store.Location, Message: err.Error()})

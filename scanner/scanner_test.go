@@ -68,21 +68,29 @@ func scanUnits(t *testing.T, ctx context.Context, units ...connectors.Unit) *inv
 	return inv
 }
 
-func findCat(inv *inventory.Inventory, container, field, cat string) *inventory.Category {
-	for _, s := range inv.Stores {
-		for _, c := range s.Containers {
-			if c.Name != container {
-				continue
+func findContainer(inv *inventory.Inventory, name string) *inventory.Container {
+	for si := range inv.Stores {
+		for ci, c := range inv.Stores[si].Containers {
+			if c.Name == name {
+				return &inv.Stores[si].Containers[ci]
 			}
-			for _, f := range c.Fields {
-				if f.Name != field {
-					continue
-				}
-				for i := range f.Categories {
-					if f.Categories[i].ID == cat {
-						return &f.Categories[i]
-					}
-				}
+		}
+	}
+	return nil
+}
+
+func findCat(inv *inventory.Inventory, container, field, cat string) *inventory.Category {
+	c := findContainer(inv, container)
+	if c == nil {
+		return nil
+	}
+	for _, f := range c.Fields {
+		if f.Name != field {
+			continue
+		}
+		for i := range f.Categories {
+			if f.Categories[i].ID == cat {
+				return &f.Categories[i]
 			}
 		}
 	}
@@ -153,9 +161,17 @@ func TestFailingUnitsAreRecordedAndTheScanGoesOn(t *testing.T) {
 		return errors.New("connection reset")
 	}}
 	denied := connectors.Unit{Name: "denied", Kind: "file", Err: errors.New("permission denied")}
-	inv := scanUnits(t, context.Background(), boom, broken, denied, table("ok", map[string][]string{"fnr": fnrs}))
-	if len(inv.Errors) != 3 {
-		t.Fatalf("errors = %+v, want 3", inv.Errors)
+	// A statement's own deadline is its error, not an interrupted scan.
+	timedOut := connectors.Unit{Name: "timed_out", Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+		sink.Begin(connectors.Part{Kind: "table"})
+		return fmt.Errorf("statement timeout: %w", context.DeadlineExceeded)
+	}}
+	inv := scanUnits(t, context.Background(), boom, broken, denied, timedOut, table("ok", map[string][]string{"fnr": fnrs}))
+	if len(inv.Errors) != 4 {
+		t.Fatalf("errors = %+v, want 4", inv.Errors)
+	}
+	if c := findContainer(inv, "timed_out"); c == nil || !strings.HasPrefix(c.Error, "statement timeout") {
+		t.Errorf("a statement that timed out: %+v, want its timeout", c)
 	}
 	for _, e := range inv.Errors {
 		if strings.Contains(e.Message, "10048744732") {
@@ -167,6 +183,38 @@ func TestFailingUnitsAreRecordedAndTheScanGoesOn(t *testing.T) {
 	}
 	if !inv.Complete {
 		t.Error("a scan with failing units is still complete")
+	}
+}
+
+// failingListing is a store whose list of units fails.
+type failingListing struct {
+	memSource
+	err error
+}
+
+func (f *failingListing) Units(ctx context.Context, visit func(connectors.Unit) error) error {
+	if err := f.memSource.Units(ctx, visit); err != nil {
+		return err
+	}
+	return f.err
+}
+
+// A store whose catalog did not answer in time is an error of the store,
+// though the error is a deadline: only the scan's own end is no error.
+// (A MariaDB catalog past its minute was once an empty store.)
+func TestStoreDeadlineIsAnError(t *testing.T) {
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &failingListing{memSource{[]connectors.Unit{table("ok", map[string][]string{"fnr": fnrs})}},
+		fmt.Errorf("list tables: %w", context.DeadlineExceeded)}
+	inv, err := Scan(context.Background(), rs, []connectors.Source{src}, Options{Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := inv.Stores[0]; s.Error == "" || len(inv.Errors) != 1 || len(s.Containers) != 1 {
+		t.Errorf("store %+v, errors %+v; want its listing's error and the unit listed before it", s, inv.Errors)
 	}
 }
 
@@ -190,6 +238,9 @@ func TestCancelledScanIsIncompleteAndLeavesNoGoroutines(t *testing.T) {
 	}
 	if c := findCat(inv, "slow", "fnr", "no_fnr"); c == nil || c.Matches == 0 {
 		t.Error("what was found before the cancel is lost")
+	}
+	if c := findContainer(inv, "slow"); c == nil || c.Error != "interrupted before the end was read" {
+		t.Errorf("the unit the cancel cut short: %+v", c)
 	}
 	deadline := time.Now().Add(2 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {

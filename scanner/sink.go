@@ -357,7 +357,8 @@ func (k *unitSink) finish(readErr error) []inventory.Container {
 		if p != k.parts[0] {
 			p = k.parts[0]
 		}
-		if errors.Is(readErr, context.Canceled) || errors.Is(readErr, context.DeadlineExceeded) {
+		if k.ctx.Err() != nil && (errors.Is(readErr, context.Canceled) || errors.Is(readErr, context.DeadlineExceeded)) {
+			// The scan was interrupted; a statement's own timeout says so.
 			readErr = errors.New("interrupted before the end was read")
 		}
 		p.err = errors.Join(p.err, readErr)

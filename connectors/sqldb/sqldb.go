@@ -167,13 +167,17 @@ func (s *Source) scrub(err error) error { return Scrub(err, s.secret) }
 func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) error {
 	// The catalog of a big database can take longer to list than one
 	// data statement may run: give it at least a minute.
-	tctx, cancel := context.WithTimeout(ctx, max(s.opt.StatementTimeout, time.Minute))
+	limit := max(s.opt.StatementTimeout, time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, limit)
 	tables, err := s.d.Tables(tctx, s.db, s.opt.Views)
 	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case tctx.Err() != nil:
+		return fmt.Errorf("list tables: the catalog did not answer within %s (a --statement-timeout over a minute gives it longer)", limit)
+	default:
 		return fmt.Errorf("list tables: %w", s.scrub(err))
 	}
 	for _, t := range tables {
