@@ -76,8 +76,24 @@ func (Dialect) Name() string { return "postgres" }
 // Quote implements sqldb.Dialect.
 func (Dialect) Quote(ident string) string { return pq.QuoteIdentifier(ident) }
 
+// tablesQuery lists tables and their columns. A partitioned table is
+// read whole, through its parent, and its partitions are not listed; its
+// row estimate is its leaf partitions' together, since autovacuum never
+// analyses a parent (its own reltuples stays -1, and the table would be
+// read from its first rows: its oldest partition). A recursive walk of
+// pg_inherits, not pg_partition_tree, so that PostgreSQL 10 and 11 list
+// their tables too.
 const tablesQuery = `
-SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), c.reltuples::bigint,
+WITH RECURSIVE parts(root, rel) AS (
+    SELECT oid, oid FROM pg_class WHERE relkind = 'p'
+  UNION ALL
+    SELECT p.root, i.inhrelid FROM parts p JOIN pg_inherits i ON i.inhparent = p.rel
+), leaves(root, est) AS (
+  SELECT p.root, CASE WHEN bool_and(l.reltuples < 0) THEN -1 ELSE sum(greatest(l.reltuples, 0)) END
+  FROM parts p JOIN pg_class l ON l.oid = p.rel AND l.relkind <> 'p'
+  GROUP BY p.root
+)
+SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), c.relkind = 'p', COALESCE(lv.est, c.reltuples)::bigint,
        a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typcategory,
        COALESCE((SELECT a.attnum = ANY (i.indkey::int2[]) AND i.indnatts = 1
                  FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), false)
@@ -85,6 +101,7 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN leaves lv ON lv.root = c.oid
 WHERE c.relkind = ANY ($1)
   AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -105,13 +122,13 @@ func (Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Tabl
 	var tables []sqldb.Table
 	for rows.Next() {
 		var schema, name, col, typ, typname, category string
-		var view, pk bool
+		var view, partitioned, pk bool
 		var est int64
-		if err := rows.Scan(&schema, &name, &view, &est, &col, &typ, &typname, &category, &pk); err != nil {
+		if err := rows.Scan(&schema, &name, &view, &partitioned, &est, &col, &typ, &typname, &category, &pk); err != nil {
 			return nil, err
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
-			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est})
+			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Partitioned: partitioned, Rows: est})
 		}
 		t := &tables[len(tables)-1]
 		kind := columnKind(typname, category)
@@ -170,11 +187,26 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 	return tx, nil
 }
 
+// from names t in a FROM clause. A table that others inherit from is
+// read ONLY: its children's rows are theirs, and are read as theirs. A
+// partitioned table has no rows but its partitions'.
+func (d Dialect) from(t sqldb.Table) string {
+	name := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	if t.View || t.Partitioned {
+		return name
+	}
+	return "ONLY " + name
+}
+
 // Sample implements sqldb.Dialect: TABLESAMPLE SYSTEM on a share of the
 // pages sized from the row estimate, so the rows come from all over the
 // table; a small table or one without statistics is read with LIMIT.
+// The sampled pages come in the table's order, partition after partition,
+// and a few more rows than asked for are sampled: ORDER BY random() keeps
+// the LIMIT from cutting off the last pages, where a table's newest rows
+// are, or its last partitions.
 func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
-	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	from := d.from(t)
 	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
 	switch {
 	case t.Rows < 0:
@@ -186,7 +218,7 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d of about %d rows", n, t.Rows), nil
 	}
 	pct := min(100, float64(n)/float64(t.Rows)*100*1.3)
-	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) LIMIT %d", cols, from, pct, n)
+	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) ORDER BY random() LIMIT %d", cols, from, pct, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
 }
 
@@ -197,7 +229,7 @@ const fetchSize = 5000
 // is its own statement, so the statement timeout bounds a batch and memory
 // stays flat however big the table.
 func (d Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, rows func(*sql.Rows) (int64, error)) error {
-	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
+	from := d.from(t)
 	if _, err := tx.ExecContext(ctx, "DECLARE datakart_full NO SCROLL CURSOR FOR SELECT "+cols+" FROM "+from); err != nil {
 		return err
 	}

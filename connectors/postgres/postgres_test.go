@@ -143,6 +143,56 @@ func TestFullReadsEveryRow(t *testing.T) {
 	testdb.WantPace(t, inv)
 }
 
+// A partitioned table is read through its parent, which autovacuum never
+// analyses: sampled from the estimate of its partitions, in proportion
+// to each, though the identity numbers are only in the newest, last
+// partition. A table others inherit from is read without their rows,
+// which are read as theirs. Fully read, each row counts once.
+func TestPartitionsAndInheritance(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		// Pages a tenth full: a sample of 3000 rows is some 200 pages, and
+		// the share of each partition in it varies by a few percent only.
+		"CREATE TABLE "+s+"lonn (aar int, fnr text) PARTITION BY RANGE (aar)",
+		"CREATE TABLE "+s+"lonn_2022 PARTITION OF "+s+"lonn FOR VALUES FROM (2022) TO (2023) WITH (fillfactor = 10)",
+		"CREATE TABLE "+s+"lonn_2023 PARTITION OF "+s+"lonn FOR VALUES FROM (2023) TO (2024) WITH (fillfactor = 10)",
+		"CREATE TABLE "+s+"lonn_2024 PARTITION OF "+s+"lonn FOR VALUES FROM (2024) TO (2025) WITH (fillfactor = 10)",
+		"INSERT INTO "+s+"lonn SELECT 2022 + g % 3, CASE WHEN g % 3 = 2 THEN '10048744732' ELSE 'anonymisert' END FROM generate_series(1, 90000) g",
+		// As autovacuum leaves them: the partitions analysed, the parent not.
+		"ANALYZE "+s+"lonn_2022", "ANALYZE "+s+"lonn_2023", "ANALYZE "+s+"lonn_2024",
+		"CREATE TABLE "+s+"logg (id serial, tekst text)",
+		"CREATE TABLE "+s+"logg_arkiv () INHERITS ("+s+"logg)",
+		"INSERT INTO "+s+"logg (tekst) SELECT 'ok' FROM generate_series(1, 100)",
+		"INSERT INTO "+s+"logg_arkiv (tekst) SELECT 'kunden ola@online.no ringte' FROM generate_series(1, 100)",
+	)
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{Sample: 3000}))
+	lonn := testdb.Container(inv, s+"lonn")
+	// Pages are sampled, so the rows they hold vary around 3000.
+	if lonn == nil || lonn.Rows < 2000 || lonn.Rows > 3000 || !strings.Contains(lonn.Sampling, "of about 90000 rows") {
+		t.Fatalf("partitioned table: %+v, want about 3000 rows sampled from the partitions' 90000", lonn)
+	}
+	// A third of the rows, from all over: LIMIT alone took the pages in
+	// partition order and gave the last partition a few percent of them.
+	if c := testdb.Category(inv, s+"lonn", "fnr", "no_fnr"); c == nil || c.Share < 0.2 || c.Share > 0.47 {
+		t.Errorf("partitioned table: fnr %+v, want about a third of the rows", c)
+	}
+	for _, name := range []string{"lonn_2022", "lonn_2023", "lonn_2024"} {
+		if testdb.Container(inv, s+name) != nil {
+			t.Errorf("partition %s is listed apart from its table", name)
+		}
+	}
+	for _, full := range []bool{false, true} {
+		inv := testdb.Scan(t, open(t, schema, sqldb.Options{Full: full, Include: []string{s + "logg*"}}))
+		if c := testdb.Container(inv, s+"logg"); c == nil || c.Rows != 100 || testdb.Category(inv, s+"logg", "tekst", "email") != nil {
+			t.Errorf("full %v: the parent table %+v, want its own 100 rows and no e-mail", full, c)
+		}
+		if c := testdb.Category(inv, s+"logg_arkiv", "tekst", "email"); c == nil || c.Matches != 100 {
+			t.Errorf("full %v: the inheriting table's e-mails %+v, want 100", full, c)
+		}
+	}
+}
+
 func TestSessionsAreReadOnly(t *testing.T) {
 	schema := fixture(t)
 	src := open(t, schema, sqldb.Options{})

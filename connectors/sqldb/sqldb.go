@@ -69,6 +69,9 @@ const (
 type Table struct {
 	Schema, Name string
 	View         bool
+	// Partitioned: its rows are those of its partitions, which are not
+	// listed apart (PostgreSQL's declarative partitioning).
+	Partitioned bool
 	// Rows is the catalog's estimate of the row count; -1 when unknown.
 	Rows int64
 	// IntPK is the single integer primary-key column, or "".
