@@ -223,7 +223,9 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	// its end: the probes never overlap, so no row is counted twice.
 	per := (n + probes - 1) / probes
 	width := (hi.Int64 - lo.Int64 + 1) / probes
-	stmts := make([]sqldb.Statement, probes)
+	stmts := make([]sqldb.Statement, probes, probes+1)
+	var outside []string
+	var outsideArgs []any
 	for i := range stmts {
 		from0 := lo.Int64 + int64(i)*width
 		to := from0 + width
@@ -232,7 +234,19 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		}
 		start := from0 + rand.Int64N(max(to-from0-int64(per), 1))
 		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s LIMIT %d", cols, from, pk, pk, pk, per), Args: []any{start, to}}
+		outside = append(outside, fmt.Sprintf("NOT (%s >= ? AND %s < ?)", pk, pk))
+		outsideArgs = append(outsideArgs, start, to)
 	}
+	// The probes take the keys to be dense. Where they are not (rows
+	// deleted; two systems' rows merged, keys 1 to 50,000 and from
+	// 1,000,000,001), most probes find few rows or none, and the rows
+	// outside every probe's range fill the sample, lowest keys first: a
+	// whole system's rows were never read before.
+	stmts = append(stmts, sqldb.Statement{
+		Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", cols, from, strings.Join(outside, " AND "), pk, n),
+		Args:  outsideArgs,
+		Note:  "filled up from the lowest keys outside them (the keys have gaps)",
+	})
 	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", probes, t.Rows), nil
 }
 

@@ -165,3 +165,25 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("%d tables, integer keys %v; want 1005, %v", len(tables), got, want)
 	}
 }
+
+// Keys with a gap a thousand times the table (two systems' rows merged)
+// leave most key-range probes empty: the sample is filled up from the
+// rows outside them, and the older system's rows, with the e-mails, are
+// read. Before, 100 of 1,000 rows were read, all from the newer system.
+func TestSampleOverKeysWithGaps(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE kunder (id BIGINT PRIMARY KEY, epost TEXT, note TEXT)`,
+		`INSERT INTO kunder SELECT seq, CONCAT('kunde', seq, '@gammel.no'), 'gammelt system' FROM seq_1_to_5000`,
+		`INSERT INTO kunder SELECT 1000000000 + seq, NULL, 'nytt system' FROM seq_1_to_5000`,
+		`ANALYZE TABLE kunder`,
+	)
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 1000}))
+	k := testdb.Container(inv, name+".kunder")
+	if k == nil || k.Rows != 1000 || !strings.Contains(k.Sampling, "filled up from the lowest keys outside them") {
+		t.Fatalf("kunder: %+v, want 1000 rows, filled up", k)
+	}
+	if c := testdb.Category(inv, name+".kunder", "epost", "email"); c == nil || c.MatchedValues < 500 {
+		t.Errorf("the older system's e-mails: %+v", c)
+	}
+}

@@ -78,8 +78,14 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	if err != nil {
 		return fmt.Errorf("plan sample: %w", err)
 	}
+	rr.limit = int64(s.opt.Sample)
 	for _, st := range stmts {
-		if err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout); err != nil || rr.n >= int64(s.opt.Sample) {
+		before := rr.n
+		err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout)
+		if st.Note != "" && rr.n > before {
+			method += ", " + st.Note
+		}
+		if err != nil || rr.n >= rr.limit {
 			break
 		}
 	}
@@ -133,6 +139,9 @@ type rowReader struct {
 	cols   []Column
 	n      int64
 	walker jsonvalues.Walker
+	// limit, if set, is the most rows read: a sample's last statement
+	// may offer more than it needs.
+	limit int64
 	buf    []byte
 	// busy is how long the scanning goroutine spent on rows, rather
 	// than waiting for them.
@@ -185,7 +194,7 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 		}
 		b := <-free
 		b.reset(r.n + 1)
-		for rs.Next() {
+		for (r.limit == 0 || r.n < r.limit) && rs.Next() {
 			if err := rs.Scan(dest...); err != nil {
 				return err
 			}

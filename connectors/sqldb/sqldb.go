@@ -115,6 +115,9 @@ type Statement struct {
 	// returns fewer rows than asked for, it read the whole table, and the
 	// inventory says so instead of the method planned.
 	Head bool
+	// Note, when the statement read rows, is added to the method the
+	// inventory gives (a fallback the plan needed).
+	Note string
 }
 
 // FullReader is implemented by dialects that stream a whole table in
