@@ -38,6 +38,13 @@ func TestHostileFiles(t *testing.T) {
 	}
 	zw.Close()
 	put("bomb.zip", bomb.Bytes())
+	// A workbook in a zip, read in memory, over --max-member-bytes.
+	var letters bytes.Buffer
+	zw = zip.NewWriter(&letters)
+	w, _ := zw.Create("big.xlsx")
+	w.Write(append([]byte("PK\x03\x04"), make([]byte, 2<<20)...))
+	zw.Close()
+	put("letters.zip", letters.Bytes())
 	// A 10 GB sparse file of NUL bytes.
 	f, _ := os.Create(filepath.Join(tree, "sparse.img"))
 	f.Truncate(10 << 30)
@@ -56,7 +63,7 @@ func TestHostileFiles(t *testing.T) {
 	syscall.Mknod(filepath.Join(tree, "null-device"), syscall.S_IFCHR|0o644, 1<<8|3)
 
 	start := time.Now()
-	out, stderr, code := runBinary(t, bin, "scan", "--no-history", "--max-expanded-bytes", "32MiB", "--format", "json", tree)
+	out, stderr, code := runBinary(t, bin, "scan", "--no-history", "--max-expanded-bytes", "32MiB", "--max-member-bytes", "1MiB", "--format", "json", tree)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -80,6 +87,7 @@ func TestHostileFiles(t *testing.T) {
 		"null-device":                    "not a regular file",
 		"broken.xlsx":                    "error",
 		"truncated.csv.gz!truncated.csv": "error",
+		"letters.zip!big.xlsx":           "larger than 1048576 bytes cannot be opened in memory (--max-member-bytes)",
 	} {
 		if !strings.Contains(notes[name], want) {
 			t.Errorf("%s: %q, want it to say %q", name, notes[name], want)

@@ -67,7 +67,7 @@ type scanFlags struct {
 	include, exclude                           stringList
 	followSymlinks, noProgress, ocr            bool
 	maxDepth, maxEntries                       int
-	maxExpanded                                byteSize
+	maxExpanded, maxMember                     byteSize
 
 	// Databases.
 	sample           int
@@ -97,6 +97,8 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxEntries, "max-archive-entries", 10000, "most members read from one archive")
 	f.maxExpanded = 4 << 30
 	fs.Var(&f.maxExpanded, "max-expanded-bytes", "most bytes decompressed from one archive (e.g. 512MiB, 4GiB)")
+	f.maxMember = 256 << 20
+	fs.Var(&f.maxMember, "max-member-bytes", "largest part held in memory to be read: a document in an archive or a database cell, an Office stream, an Outlook value (e.g. 64MiB, 1GiB)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never show progress on stderr")
 	fs.IntVar(&f.sample, "sample", 10000, "rows read per table, chosen at random where the engine allows")
 	fs.BoolVar(&f.full, "full", false, "read every row of every table (streaming) instead of a sample")
@@ -190,6 +192,22 @@ func (f scanFlags) tableOptions() sqldb.Options {
 	}
 }
 
+// fileOptions are how files are read: in a tree, and the documents a
+// database keeps in its binary columns.
+func (f scanFlags) fileOptions() files.Options {
+	return files.Options{
+		Include:           f.include,
+		Exclude:           f.exclude,
+		FollowSymlinks:    f.followSymlinks,
+		MaxArchiveDepth:   f.maxDepth,
+		MaxArchiveEntries: f.maxEntries,
+		MaxExpandedBytes:  int64(f.maxExpanded),
+		MaxMemberBytes:    int64(f.maxMember),
+		OCR:               f.ocr,
+		Database:          f.tableOptions(),
+	}
+}
+
 func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source, error) {
 	if dsn.IsDatabaseTarget(t) {
 		password := ""
@@ -201,6 +219,11 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		}
 		opt := f.tableOptions()
 		opt.MaxConns, opt.Include, opt.Exclude = f.dbConnections, f.include, f.exclude
+		documents, err := files.DocumentReader(f.fileOptions())
+		if err != nil {
+			return nil, err
+		}
+		opt.Documents = documents
 		src, err := databases.Open(ctx, t, password, opt)
 		if err != nil {
 			// One unreachable database must not stop the others: it is an
@@ -220,16 +243,7 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 	if err != nil {
 		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
 	}
-	tree, err := files.New(t, files.Options{
-		Include:           f.include,
-		Exclude:           f.exclude,
-		FollowSymlinks:    f.followSymlinks,
-		MaxArchiveDepth:   f.maxDepth,
-		MaxArchiveEntries: f.maxEntries,
-		MaxExpandedBytes:  int64(f.maxExpanded),
-		OCR:               f.ocr,
-		Database:          f.tableOptions(),
-	})
+	tree, err := files.New(t, f.fileOptions())
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func (d *decoder) memberBytes(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	if n > d.opt.MaxMemberBytes {
-		return nil, fmt.Errorf("%w: member larger than %d bytes cannot be opened in memory", connectors.ErrLimit, d.opt.MaxMemberBytes)
+		return nil, fmt.Errorf("%w: member larger than %d bytes cannot be opened in memory (--max-member-bytes)", connectors.ErrLimit, d.opt.MaxMemberBytes)
 	}
 	return buf.Bytes(), nil
 }

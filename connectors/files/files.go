@@ -107,7 +107,15 @@ func New(root string, opt Options) (*Source, error) {
 			return nil, err
 		}
 	}
-	return &Source{root: abs, single: !st.IsDir(), opt: opt, deep: sync.OnceValues(func() (*os.Root, error) { return os.OpenRoot(abs) })}, nil
+	src := &Source{root: abs, single: !st.IsDir(), opt: opt, deep: sync.OnceValues(func() (*os.Root, error) { return os.OpenRoot(abs) })}
+	if src.opt.Database.Documents == nil {
+		// The documents an app's SQLite database keeps, as a server's are.
+		o := &src.opt
+		src.opt.Database.Documents = func(ctx context.Context, data, text []byte) ([]byte, string, error) {
+			return readDocument(ctx, o, data, text)
+		}
+	}
+	return src, nil
 }
 
 // A path longer than the system takes in one call (4,096 bytes on Linux)

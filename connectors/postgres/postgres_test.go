@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"datakart/connectors"
+	"datakart/connectors/files"
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
 	"datakart/internal/dsn"
@@ -262,4 +265,51 @@ func TestPasswordsNeverShow(t *testing.T) {
 	if got := dsn.Redact("postgres://scanner:Hemmelig-Passord-42@db:5432/erp"); strings.Contains(got, "Hemmelig") {
 		t.Errorf("Redact = %q", got)
 	}
+}
+
+// The documents an ERP keeps in a bytea column (a letter in Word, an
+// e-invoice PDF with a CSV attached, a legacy .doc) are read as the files
+// they are: each document's text is one value of its column, so the
+// column is judged by how many documents hold a number. An image is no
+// document without --ocr, and a corrupt PDF is counted in an error of the
+// table while the others count.
+func TestDocumentsInBinaryColumns(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db, "CREATE TABLE "+s+"vedlegg (id serial PRIMARY KEY, filnavn text, innhold bytea)")
+	for _, name := range []string{"innebygd.docx", "vedlagt.pdf", "innebygd.doc", "lonnsslipp.png"} {
+		b, err := os.ReadFile(filepath.Join("..", "files", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("INSERT INTO "+s+"vedlegg (filnavn, innhold) VALUES ($1, $2)", name, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec("INSERT INTO "+s+"vedlegg (filnavn, innhold) VALUES ('ødelagt.pdf', $1)", []byte("%PDF-1.7\n\x00\x01 not a PDF")); err != nil {
+		t.Fatal(err)
+	}
+	documents, err := files.DocumentReader(files.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{Documents: documents}))
+	c := testdb.Category(inv, s+"vedlegg", "innhold", "no_fnr")
+	if c == nil || c.MatchedValues != 3 || c.Confidence != detectors.High {
+		t.Errorf("identity numbers in the documents: %+v, want 3 documents at high", c)
+	}
+	v := testdb.Container(inv, s+"vedlegg")
+	var typ string
+	for _, f := range v.Fields {
+		if f.Name == "innhold" {
+			typ = f.Type
+		}
+	}
+	if typ != "bytea, documents: docx 1, office 97-2003 1, pdf 2" {
+		t.Errorf("the column's type: %q, want the documents it held", typ)
+	}
+	if !strings.Contains(v.Error, "column innhold: 1 of 4 documents could not be read whole (first: row 5, pdf:") {
+		t.Errorf("the corrupt PDF: %q", v.Error)
+	}
+	testdb.NoValueInErrors(t, inv, "10048744732")
 }

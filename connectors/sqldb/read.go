@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,7 +62,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	}
 	defer tx.Rollback() // read-only: nothing to commit
 
-	rr := &rowReader{sink: sink, cols: read, ctx: ctx}
+	rr := &rowReader{sink: sink, cols: read, ctx: ctx, documents: s.opt.Documents}
 	// The whole read is timed, statements and cursor fetches included:
 	// waiting for them is waiting for the database.
 	began := time.Now()
@@ -72,7 +74,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		}
 		sink.Sampled(rr.n, "full (every row)")
 		sink.Paced(time.Since(began), rr.busy)
-		return err
+		return errors.Join(err, rr.documentsRead())
 	}
 	stmts, method, err := s.d.Sample(ctx, tx, t, cols, s.opt.Sample)
 	if err != nil {
@@ -94,7 +96,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	}
 	sink.Sampled(rr.n, method)
 	sink.Paced(time.Since(began), rr.busy)
-	return err
+	return errors.Join(err, rr.documentsRead())
 }
 
 func (s *Source) table(t Table) string {
@@ -142,7 +144,12 @@ type rowReader struct {
 	// limit, if set, is the most rows read: a sample's last statement
 	// may offer more than it needs.
 	limit int64
-	buf    []byte
+	// documents reads the documents in binary columns (Options.Documents);
+	// docText is the text of the last, and docs what became of them.
+	documents func(ctx context.Context, data, text []byte) ([]byte, string, error)
+	docText   []byte
+	docs      map[string]*columnDocs
+	buf       []byte
 	// busy is how long the scanning goroutine spent on rows, rather
 	// than waiting for them.
 	busy time.Duration
@@ -287,11 +294,14 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 		}
 		return err
 	case Binary:
-		text, ok := decodeBinary(v, &r.buf)
-		if !ok {
-			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		data := unhex(v, &r.buf)
+		if data == nil || isText(data) {
+			return r.sink.Value(connectors.Value{Field: c.Name, Data: data, Line: line})
 		}
-		return r.sink.Value(connectors.Value{Field: c.Name, Data: text, Line: line})
+		if r.documents != nil {
+			return r.document(c, data, line)
+		}
+		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
 	case Text:
 		if looksJSON(v) {
 			c.Kind = JSON
@@ -301,6 +311,64 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 	return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line, Numeric: c.Kind == Numeric})
 }
 
+// columnDocs is what became of the documents of one column.
+type columnDocs struct {
+	read, failed int64
+	kinds        map[string]int64
+	first        string // the first failure, with its row
+}
+
+// document reads the value of binary column c as a document: its text is
+// the column's value.
+func (r *rowReader) document(c Column, data []byte, line int) error {
+	text, kind, err := r.documents(r.ctx, data, r.docText[:0])
+	r.docText = text
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+	if kind == "" {
+		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+	}
+	if r.docs == nil {
+		r.docs = map[string]*columnDocs{}
+	}
+	d := r.docs[c.Name]
+	if d == nil {
+		d = &columnDocs{kinds: map[string]int64{}}
+		r.docs[c.Name] = d
+	}
+	d.read++
+	d.kinds[kind]++
+	if err != nil {
+		if d.failed++; d.first == "" {
+			d.first = fmt.Sprintf("row %d, %s: %v", line, kind, err)
+		}
+	}
+	return r.sink.Value(connectors.Value{Field: c.Name, Data: text, Line: line})
+}
+
+// documentsRead gives each column that held documents a type that says
+// so ("bytea, documents: docx 1, pdf 12"), and returns, per column, how
+// many of them could not be read whole: their text before counts.
+func (r *rowReader) documentsRead() error {
+	var errs []error
+	for _, c := range r.cols {
+		d := r.docs[c.Name]
+		if d == nil {
+			continue
+		}
+		var kinds []string
+		for _, k := range slices.Sorted(maps.Keys(d.kinds)) {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, d.kinds[k]))
+		}
+		r.sink.FieldInfo(c.Name, c.Type+", documents: "+strings.Join(kinds, ", "), 0)
+		if d.failed > 0 {
+			errs = append(errs, fmt.Errorf("column %s: %d of %d documents could not be read whole (first: %s)", c.Name, d.failed, d.read, d.first))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // looksJSON is true for text that is a JSON object or array: MariaDB's
 // JSON type is LONGTEXT, and many schemas keep JSON in text columns.
 func looksJSON(v []byte) bool {
@@ -308,29 +376,34 @@ func looksJSON(v []byte) bool {
 	return len(t) >= 2 && ((t[0] == '{' && t[len(t)-1] == '}') || (t[0] == '[' && t[len(t)-1] == ']'))
 }
 
-// decodeBinary returns a binary value as text when it is text: UTF-8, or
-// UTF-8 with a few invalid bytes (a legacy encoding's letters, a corrupt
-// byte), which are handed on as they are, as a text column's would be. A
-// NUL, or more than one byte in four invalid or a control character, is
-// binary data (an image, a hash, a key): not read. PostgreSQL sends bytea
-// as "\x…" hex.
-func decodeBinary(v []byte, buf *[]byte) ([]byte, bool) {
-	if len(v) >= 2 && v[0] == '\\' && v[1] == 'x' {
-		n := hex.DecodedLen(len(v) - 2)
-		if cap(*buf) < n {
-			*buf = make([]byte, n)
-		}
-		b := (*buf)[:n]
-		if _, err := hex.Decode(b, v[2:]); err != nil {
-			return nil, false
-		}
-		v = b
+// unhex returns a binary value's bytes: PostgreSQL sends bytea as "\x…"
+// hex. nil when the hex is not.
+func unhex(v []byte, buf *[]byte) []byte {
+	if len(v) < 2 || v[0] != '\\' || v[1] != 'x' {
+		return v
 	}
+	n := hex.DecodedLen(len(v) - 2)
+	if cap(*buf) < n {
+		*buf = make([]byte, n)
+	}
+	b := (*buf)[:n]
+	if _, err := hex.Decode(b, v[2:]); err != nil {
+		return nil
+	}
+	return b
+}
+
+// isText reports whether a binary value is text: UTF-8, or UTF-8 with a
+// few invalid bytes (a legacy encoding's letters, a corrupt byte), which
+// are handed on as they are, as a text column's would be. A NUL, or more
+// than one byte in four invalid or a control character, is binary data:
+// a document, an image, a hash, a key.
+func isText(v []byte) bool {
 	if bytes.IndexByte(v, 0) >= 0 {
-		return nil, false
+		return false
 	}
 	if utf8.Valid(v) {
-		return v, true
+		return true
 	}
 	bad := 0
 	for i := 0; i < len(v); {
@@ -340,8 +413,5 @@ func decodeBinary(v []byte, buf *[]byte) ([]byte, bool) {
 		}
 		i += n
 	}
-	if bad*4 > len(v) {
-		return nil, false
-	}
-	return v, true
+	return bad*4 <= len(v)
 }

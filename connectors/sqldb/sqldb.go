@@ -39,6 +39,12 @@ type Options struct {
 	Views bool
 	// SchemaOnly lists columns and reads no rows: names and types only.
 	SchemaOnly bool
+	// Documents, if set, reads a binary value that is not text as the
+	// file it may be (a PDF, an Office document, an archive): it appends
+	// the document's text to text and returns it with the file's kind,
+	// "" when it is no document it reads. files.DocumentReader is one;
+	// this package cannot import it.
+	Documents func(ctx context.Context, data, text []byte) ([]byte, string, error)
 }
 
 func (o *Options) defaults() {
@@ -62,7 +68,7 @@ const (
 	Text                // text-like: read as is
 	Numeric             // a number: leading zeros are lost (see connectors.Value.Numeric)
 	JSON                // walked: each JSON path is a field
-	Binary              // read only if it is text (see decodeBinary)
+	Binary              // read if it is text (see isText), or a document (Options.Documents)
 )
 
 // Table is a table or view found in the catalog.

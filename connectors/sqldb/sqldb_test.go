@@ -41,7 +41,7 @@ func TestDecodeBinary(t *testing.T) {
 		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", false},
 	} {
 		var buf []byte
-		if _, ok := decodeBinary([]byte(tt.v), &buf); ok != tt.text {
+		if ok := isText(unhex([]byte(tt.v), &buf)); ok != tt.text {
 			t.Errorf("%s: read as text %v, want %v", tt.name, ok, tt.text)
 		}
 	}

@@ -1,0 +1,140 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"datakart/connectors"
+)
+
+// maxDocumentText bounds the text kept of one document in a database
+// cell: a 100-page PDF has some 300 KB of it.
+const maxDocumentText = 16 << 20
+
+// DocumentReader returns what reads the documents databases keep in
+// binary columns (an invoice's PDF, a CV's docx, a scanned passport with
+// --ocr) for sqldb.Options.Documents: a document is read as the file it
+// is, within opt's limits, and all its text is one value of its column.
+// A column of documents is then judged as a column: "12 of 300 non-empty
+// values" are 12 of 300 documents.
+func DocumentReader(opt Options) (func(ctx context.Context, data, text []byte) ([]byte, string, error), error) {
+	opt.defaults()
+	if opt.OCR {
+		var err error
+		if opt.ocr, err = findOCR(); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context, data, text []byte) ([]byte, string, error) {
+		return readDocument(ctx, &opt, data, text)
+	}, nil
+}
+
+// readDocument reads data as a file and appends its text to text. kind is
+// the file's kind, "" when it is no document datakart reads (an image
+// without --ocr, a hash, a key); err says what of it could not be read.
+func readDocument(ctx context.Context, opt *Options, data, text []byte) ([]byte, string, error) {
+	head := data[:min(len(data), sniffLen)]
+	kind := sniff(head, "")
+	if kind == "" && !bytes.HasPrefix(head, []byte(sqliteSignature)) && (opt.ocr == nil || imageFormat(head) == "") {
+		return text, "", nil
+	}
+	kind = documentKind(head, kind)
+	cs := &collectSink{text: text}
+	// A cell is one of many: each may inflate no more than a member in
+	// memory may, not what a whole file may.
+	d := &decoder{opt: opt, sink: cs, budget: min(opt.MaxExpandedBytes, opt.MaxMemberBytes)}
+	if err := d.decode(ctx, bytes.NewReader(data), "", "", 0); err != nil {
+		return cs.text, kind, err
+	}
+	return cs.text, kind, errors.Join(cs.errs...)
+}
+
+// documentKind names what a document is for the column's type: an Office
+// or OpenDocument file by the names of its first parts, which is all the
+// head holds (the zip reader tells them apart when it reads them).
+func documentKind(head []byte, kind string) string {
+	switch kind {
+	case "zip":
+		for _, k := range []struct{ kind, mark string }{
+			{"odt", "mimetypeapplication/vnd.oasis.opendocument.text"},
+			{"ods", "mimetypeapplication/vnd.oasis.opendocument.spreadsheet"},
+			{"odp", "mimetypeapplication/vnd.oasis.opendocument.presentation"},
+			{"docx", "word/"}, {"xlsx", "xl/"}, {"pptx", "ppt/"},
+		} {
+			if bytes.Contains(head, []byte(k.mark)) {
+				return k.kind
+			}
+		}
+	case "ole":
+		return "office 97-2003"
+	case "":
+		if bytes.HasPrefix(head, []byte(sqliteSignature)) {
+			return "sqlite"
+		}
+		return "image"
+	}
+	return kind
+}
+
+// collectSink gathers the text of every part of one document, each value
+// after its field's name (a spreadsheet's header, a JSON path), so that a
+// context word in the name counts as one beside the value would.
+type collectSink struct {
+	text []byte
+	errs []error
+	part string
+	cut  bool
+}
+
+func (c *collectSink) Begin(p connectors.Part)            { c.part = p.Path }
+func (c *collectSink) Fields(...string)                   {}
+func (c *collectSink) FieldInfo(string, string, int)      {}
+func (c *collectSink) Sampled(int64, string)              {}
+func (c *collectSink) Paced(time.Duration, time.Duration) {}
+
+func (c *collectSink) Value(v connectors.Value) error {
+	if len(v.Data) == 0 || c.cut {
+		return nil
+	}
+	if len(c.text)+len(v.Field)+len(v.Data)+3 > maxDocumentText {
+		c.cut = true
+		c.errs = append(c.errs, fmt.Errorf("its text past %d MiB was not read", maxDocumentText>>20))
+		return nil
+	}
+	if len(c.text) > 0 {
+		c.text = append(c.text, '\n')
+	}
+	if v.Field != "" {
+		c.text = append(c.text, v.Field...)
+		c.text = append(c.text, ": "...)
+	}
+	if v.Numeric && len(v.Data) == 10 && isDigits(v.Data) {
+		c.text = append(c.text, '0') // as the scanner pads a number that lost its zero
+	}
+	c.text = append(c.text, v.Data...)
+	return nil
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *collectSink) PartError(err error) {
+	if c.part != "" {
+		err = fmt.Errorf("%s: %w", c.part, err)
+	}
+	c.errs = append(c.errs, err)
+}
+
+func (c *collectSink) PartSkipped(reason string) {
+	c.PartError(errors.New(reason))
+}
