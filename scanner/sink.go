@@ -112,15 +112,21 @@ type catAgg struct {
 	variants      tally
 	reasons       tally
 	distinct      hashSet
-	lines         []int
-	examples      []string
-	fingerprints  []string
-	raw           []string
+	// moreDistinct are distinct values counted elsewhere: the accounts
+	// that passed as a fødselsnummer (see accountsByChance).
+	moreDistinct int
+	lines        []int
+	examples     []string
+	fingerprints []string
+	raw          []string
 }
 
 // distinctCount returns how many distinct values matched, and whether more
 // did than the set counts.
-func (c *catAgg) distinctCount() (n int, full bool) { return c.distinct.len(maxDistinct) }
+func (c *catAgg) distinctCount() (n int, full bool) {
+	n, full = c.distinct.len(maxDistinct)
+	return n + c.moreDistinct, full
+}
 
 func (c *catAgg) distinctN() int {
 	n, _ := c.distinctCount()
