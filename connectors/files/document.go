@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"datakart/connectors"
+	"datakart/connectors/sqldb"
 )
 
 // maxDocumentText bounds the text kept of one document in a database
@@ -20,7 +21,7 @@ const maxDocumentText = 16 << 20
 // is, within opt's limits, and all its text is one value of its column.
 // A column of documents is then judged as a column: "12 of 300 non-empty
 // values" are 12 of 300 documents.
-func DocumentReader(opt Options) (func(ctx context.Context, data, text []byte) ([]byte, string, error), error) {
+func DocumentReader(opt Options) (func(ctx context.Context, data, text []byte) (sqldb.Document, error), error) {
 	opt.defaults()
 	if opt.OCR {
 		var err error
@@ -28,29 +29,48 @@ func DocumentReader(opt Options) (func(ctx context.Context, data, text []byte) (
 			return nil, err
 		}
 	}
-	return func(ctx context.Context, data, text []byte) ([]byte, string, error) {
+	return func(ctx context.Context, data, text []byte) (sqldb.Document, error) {
 		return readDocument(ctx, &opt, data, text)
 	}, nil
 }
 
-// readDocument reads data as a file and appends its text to text. kind is
-// the file's kind, "" when it is no document datakart reads (an image
-// without --ocr, a hash, a key); err says what of it could not be read.
-func readDocument(ctx context.Context, opt *Options, data, text []byte) ([]byte, string, error) {
+// readDocument reads data as a file and appends its text to text; the
+// error says what of it could not be read.
+func readDocument(ctx context.Context, opt *Options, data, text []byte) (sqldb.Document, error) {
 	head := data[:min(len(data), sniffLen)]
 	kind := sniff(head, "")
-	if kind == "" && !bytes.HasPrefix(head, []byte(sqliteSignature)) && (opt.ocr == nil || imageFormat(head) == "") {
-		return text, "", nil
+	switch {
+	case kind == "" && bytes.HasPrefix(head, []byte(sqliteSignature)):
+	case kind == "" && imageFormat(head) != "":
+		if opt.ocr == nil {
+			// Named in the column's type: a scanned passport is personal
+			// data that only --ocr reads.
+			return sqldb.Document{Text: text, Kind: "image (--ocr reads it)", Unread: true}, nil
+		}
+	case !documentKinds[kind]:
+		// A hash, a key, a format not read; or bytes the column's reader
+		// found no text in, which a text decoder here would take for
+		// Latin-1.
+		return sqldb.Document{Text: text}, nil
 	}
 	kind = documentKind(head, kind)
 	cs := &collectSink{text: text}
 	// A cell is one of many: each may inflate no more than a member in
 	// memory may, not what a whole file may.
 	d := &decoder{opt: opt, sink: cs, budget: min(opt.MaxExpandedBytes, opt.MaxMemberBytes)}
-	if err := d.decode(ctx, bytes.NewReader(data), "", "", 0); err != nil {
-		return cs.text, kind, err
+	err := d.decode(ctx, bytes.NewReader(data), "", "", 0)
+	if err == nil {
+		err = errors.Join(cs.errs...)
 	}
-	return cs.text, kind, errors.Join(cs.errs...)
+	return sqldb.Document{Text: cs.text, Kind: kind}, err
+}
+
+// documentKinds are the kinds sniff gives that a binary value may be read
+// as: files, not text.
+var documentKinds = map[string]bool{
+	"pdf": true, "rtf": true, "ole": true, "zip": true, "docx": true, "xlsx": true, "pptx": true,
+	"odt": true, "ods": true, "odp": true, "gzip": true, "bzip2": true, "zstd": true, "xz": true,
+	"lzma": true, "tar": true, "7z": true, "rar": true, "pst": true, "mdb": true, "parquet": true,
 }
 
 // documentKind names what a document is for the column's type: an Office

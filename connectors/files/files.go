@@ -111,7 +111,7 @@ func New(root string, opt Options) (*Source, error) {
 	if src.opt.Database.Documents == nil {
 		// The documents an app's SQLite database keeps, as a server's are.
 		o := &src.opt
-		src.opt.Database.Documents = func(ctx context.Context, data, text []byte) ([]byte, string, error) {
+		src.opt.Database.Documents = func(ctx context.Context, data, text []byte) (sqldb.Document, error) {
 			return readDocument(ctx, o, data, text)
 		}
 	}

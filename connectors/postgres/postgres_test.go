@@ -270,9 +270,9 @@ func TestPasswordsNeverShow(t *testing.T) {
 // The documents an ERP keeps in a bytea column (a letter in Word, an
 // e-invoice PDF with a CSV attached, a legacy .doc) are read as the files
 // they are: each document's text is one value of its column, so the
-// column is judged by how many documents hold a number. An image is no
-// document without --ocr, and a corrupt PDF is counted in an error of the
-// table while the others count.
+// column is judged by how many documents hold a number. An image is read
+// only with --ocr, but named in the column's type; a corrupt PDF is
+// counted in an error of the table while the others count.
 func TestDocumentsInBinaryColumns(t *testing.T) {
 	db, schema := testdb.Postgres(t)
 	s := schema + "."
@@ -305,7 +305,7 @@ func TestDocumentsInBinaryColumns(t *testing.T) {
 			typ = f.Type
 		}
 	}
-	if typ != "bytea, documents: docx 1, office 97-2003 1, pdf 2" {
+	if typ != "bytea, documents: docx 1, image (--ocr reads it) 1, office 97-2003 1, pdf 2" {
 		t.Errorf("the column's type: %q, want the documents it held", typ)
 	}
 	if !strings.Contains(v.Error, "column innhold: 1 of 4 documents could not be read whole (first: row 5, pdf:") {

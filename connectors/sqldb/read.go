@@ -146,7 +146,7 @@ type rowReader struct {
 	limit int64
 	// documents reads the documents in binary columns (Options.Documents);
 	// docText is the text of the last, and docs what became of them.
-	documents func(ctx context.Context, data, text []byte) ([]byte, string, error)
+	documents func(ctx context.Context, data, text []byte) (Document, error)
 	docText   []byte
 	docs      map[string]*columnDocs
 	buf       []byte
@@ -321,12 +321,12 @@ type columnDocs struct {
 // document reads the value of binary column c as a document: its text is
 // the column's value.
 func (r *rowReader) document(c Column, data []byte, line int) error {
-	text, kind, err := r.documents(r.ctx, data, r.docText[:0])
-	r.docText = text
+	doc, err := r.documents(r.ctx, data, r.docText[:0])
+	r.docText = doc.Text
 	if r.ctx.Err() != nil {
 		return r.ctx.Err()
 	}
-	if kind == "" {
+	if doc.Kind == "" {
 		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
 	}
 	if r.docs == nil {
@@ -337,14 +337,16 @@ func (r *rowReader) document(c Column, data []byte, line int) error {
 		d = &columnDocs{kinds: map[string]int64{}}
 		r.docs[c.Name] = d
 	}
-	d.read++
-	d.kinds[kind]++
+	d.kinds[doc.Kind]++
+	if !doc.Unread {
+		d.read++
+	}
 	if err != nil {
 		if d.failed++; d.first == "" {
-			d.first = fmt.Sprintf("row %d, %s: %v", line, kind, err)
+			d.first = fmt.Sprintf("row %d, %s: %v", line, doc.Kind, err)
 		}
 	}
-	return r.sink.Value(connectors.Value{Field: c.Name, Data: text, Line: line})
+	return r.sink.Value(connectors.Value{Field: c.Name, Data: doc.Text, Line: line})
 }
 
 // documentsRead gives each column that held documents a type that says

@@ -40,11 +40,23 @@ type Options struct {
 	// SchemaOnly lists columns and reads no rows: names and types only.
 	SchemaOnly bool
 	// Documents, if set, reads a binary value that is not text as the
-	// file it may be (a PDF, an Office document, an archive): it appends
-	// the document's text to text and returns it with the file's kind,
-	// "" when it is no document it reads. files.DocumentReader is one;
-	// this package cannot import it.
-	Documents func(ctx context.Context, data, text []byte) ([]byte, string, error)
+	// file it may be (a PDF, an Office document, an archive), appending
+	// its text to text. files.DocumentReader is one; this package cannot
+	// import it.
+	Documents func(ctx context.Context, data, text []byte) (Document, error)
+}
+
+// Document is what Options.Documents made of a binary value. The error
+// that comes with it says what of it could not be read; the text before
+// counts.
+type Document struct {
+	Text []byte
+	// Kind is the file's kind ("pdf", "docx"), "" when the value is no
+	// document.
+	Kind string
+	// Unread is a document that is not read, only named in the column's
+	// type (an image without --ocr).
+	Unread bool
 }
 
 func (o *Options) defaults() {
