@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +87,42 @@ func TestHTMLIsSelfContainedAndMasked(t *testing.T) {
 	}
 	if strings.Contains(page, "tickets | 2024.txt") == false {
 		t.Error("file names are not shown")
+	}
+}
+
+// A report of more findings than --max-rows lists the ones an audit must
+// see first, undeclared and surest, in inventory order, says how many it
+// left out, and caps the errors too; the summary counts them all.
+func TestHTMLListsTheMostImportantFirst(t *testing.T) {
+	in := htmlInput(t)
+	for i := range 60 {
+		in.Inventory.Errors = append(in.Inventory.Errors, inventory.Error{Store: "files", Container: fmt.Sprintf("bad-%02d.xlsx", i), Message: "zip: not a valid zip file"})
+	}
+	all := mustRows(in.Inventory)
+	in.MaxRows = 50
+	var b bytes.Buffer
+	if err := HTML(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	inventorySection := page[strings.Index(page, `<section id="inventory">`):strings.Index(page, `<section id="errors">`)]
+	if n := strings.Count(inventorySection, "<tr class="); n != 50 {
+		t.Errorf("%d findings listed, want 50", n)
+	}
+	for _, bad := range []string{`data-confidence="low"`, `data-confidence="medium"`, `data-status="declared"`} {
+		if strings.Contains(inventorySection, bad) {
+			t.Errorf("a finding with %s is listed before undeclared high ones", bad)
+		}
+	}
+	if want := fmt.Sprintf("The 50 findings an audit must see first are listed of %d", len(all)); !strings.Contains(page, want) {
+		t.Errorf("the page does not say %q", want)
+	}
+	if strings.Contains(page, "bad-59.xlsx") || !strings.Contains(page, "more errors and") {
+		t.Error("the errors past --max-rows are listed, or not counted")
+	}
+	// The weightiest come first in the postgres store: its identity numbers.
+	if names := regexp.MustCompile(`erp\.table_\d+`).FindAllString(inventorySection, 20); len(names) < 20 || !slices.IsSorted(names) {
+		t.Errorf("the findings kept are not in inventory order: %v", names)
 	}
 }
 

@@ -55,6 +55,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	previous := fs.String("previous", "", "compare with this run or inventory file (default: the run before)")
 	configPath := fs.String("config", "", "config file for the policy view and the records of processing (default ./"+rules.ConfigFile+" when it exists)")
 	minConfidence := fs.String("min-confidence", "medium", "leave out of the records of processing what is below this confidence")
+	maxRows := fs.Int("max-rows", 2000, "most findings, errors and skipped the html report lists, undeclared and surest first (0: all); the inventory's json and csv have every one")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -82,7 +83,10 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		}
 		defer h.Close()
 	}
-	in := reports.HTMLInput{}
+	if *maxRows < 0 {
+		return usagef("--max-rows must be 0 (all) or more, not %d", *maxRows)
+	}
+	in := reports.HTMLInput{MaxRows: *maxRows}
 	var runID int64
 	if *invFile != "" {
 		if in.Inventory, err = inventory.ReadFile(*invFile); err != nil {
