@@ -77,21 +77,30 @@ func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string,
 func TestEndToEndLabelledTree(t *testing.T) {
 	bin := buildBinary(t)
 	var tp, fp, fn int
-	for _, seed := range []uint64{7, 11, 2026} {
-		a, b, c := scanLabelledTree(t, bin, seed)
+	for _, tree := range []corpus.TreeOptions{
+		{Seed: 7}, {Seed: 11}, {Seed: 2026},
+		// Accounts as banks issue them: up to a third pass as a
+		// fødselsnummer by chance, and must still be accounts.
+		{Seed: 99, IsFnr: func(string) bool { return false }},
+	} {
+		a, b, c := scanLabelledTree(t, bin, tree)
 		tp, fp, fn = tp+a, fp+b, fn+c
 	}
 	precision := float64(tp) / float64(max(tp+fp, 1))
 	recall := float64(tp) / float64(max(tp+fn, 1))
-	t.Logf("3 labelled trees: %d true positives, %d false positives, %d missed: precision %.3f, recall %.3f", tp, fp, fn, precision, recall)
+	t.Logf("4 labelled trees: %d true positives, %d false positives, %d missed: precision %.3f, recall %.3f", tp, fp, fn, precision, recall)
 }
 
 // scanLabelledTree generates a labelled tree, scans it with the binary and
 // counts, over what is reported at medium or high confidence, the true and
 // false positives and the misses; it also checks that nothing raw leaks.
-func scanLabelledTree(t *testing.T, bin string, seed uint64) (tp, fp, fn int) {
+func scanLabelledTree(t *testing.T, bin string, tree corpus.TreeOptions) (tp, fp, fn int) {
 	dir := t.TempDir()
-	labels, err := corpus.WriteTree(dir, corpus.TreeOptions{Seed: seed, Rows: 200, IsFnr: detectors.ValidFodselsnummer})
+	tree.Rows = 200
+	if tree.IsFnr == nil {
+		tree.IsFnr = detectors.ValidFodselsnummer
+	}
+	labels, err := corpus.WriteTree(dir, tree)
 	if err != nil {
 		t.Fatal(err)
 	}
