@@ -155,6 +155,10 @@ func (c *collectSink) PartError(err error) {
 	c.errs = append(c.errs, err)
 }
 
+// PartSkipped is an error when the document itself is not read (an
+// encrypted PDF); a part of it skipped (a picture in a letter) is not.
 func (c *collectSink) PartSkipped(reason string) {
-	c.PartError(errors.New(reason))
+	if c.part == "" {
+		c.PartError(errors.New(reason))
+	}
 }

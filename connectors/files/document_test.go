@@ -46,6 +46,16 @@ func TestReadDocument(t *testing.T) {
 	if doc, err := readDocument(context.Background(), &opt, []byte("%PDF-1.7\n\x00\x01 not a PDF"), nil); doc.Kind != "pdf" || err == nil {
 		t.Errorf("a corrupt PDF: %q, %v", doc.Kind, err)
 	}
+	// A picture in a letter is skipped, and the letter is read whole; a
+	// document skipped itself is not.
+	c := &collectSink{}
+	c.Begin(connectors.Part{Path: "word/media/image1.emf"})
+	c.PartSkipped("binary file")
+	c.Begin(connectors.Part{})
+	c.PartSkipped("encrypted PDF")
+	if len(c.errs) != 1 || c.errs[0].Error() != "encrypted PDF" {
+		t.Errorf("skips: %v", c.errs)
+	}
 }
 
 // The text of a document keeps each value's field before it, pads a
