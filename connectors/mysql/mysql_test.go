@@ -129,8 +129,8 @@ func TestConfig(t *testing.T) {
 	}
 }
 
-// The catalog gives each table its columns and its one integer
-// primary-key column, the only key sampled by ranges. A database of a
+// The catalog gives each table its columns and the integer column its
+// primary key starts with, the key sampled by ranges. A database of a
 // thousand tables lists in seconds: a subquery per column once made
 // MariaDB take over two minutes for 2,000 tables, past the catalog's
 // minute, and the scan found nothing.
@@ -154,11 +154,15 @@ func TestCatalog(t *testing.T) {
 	if took := time.Since(start); err != nil || took > 15*time.Second {
 		t.Fatalf("listing %d tables took %s: %v", len(tables), took, err)
 	}
-	want := map[string]string{"a_composite": "", "b_text_key": "", "c_key_last": "id", "d_no_key": "", "m0999": "id", "z_last": "id"}
+	// A composite key is sampled by its first column, when an integer.
+	want := map[string]string{"a_composite": "x, first of its key", "b_text_key": "", "c_key_last": "id", "d_no_key": "", "m0999": "id", "z_last": "id"}
 	got := map[string]string{}
 	for _, tb := range tables {
 		if _, ok := want[tb.Name]; ok {
 			got[tb.Name] = tb.IntPK
+			if tb.KeyPrefix {
+				got[tb.Name] += ", first of its key"
+			}
 		}
 	}
 	if len(tables) != 1005 || !maps.Equal(got, want) {
@@ -185,5 +189,25 @@ func TestSampleOverKeysWithGaps(t *testing.T) {
 	}
 	if c := testdb.Category(inv, name+".kunder", "epost", "email"); c == nil || c.MatchedValues < 500 {
 		t.Errorf("the older system's e-mails: %+v", c)
+	}
+}
+
+// A multi-tenant table keyed (company_id, id) is sampled across its
+// companies: read from its first rows, it showed only the first company,
+// and the identity numbers the third keeps were never read.
+func TestSampleAcrossCompanies(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE ansatte (company_id INT, id INT, fnr VARCHAR(11), PRIMARY KEY (company_id, id))`,
+		`INSERT INTO ansatte SELECT 1 + seq DIV 5000, seq, IF(seq >= 10000, '10048744732', 'demo') FROM seq_0_to_14999`,
+		`ANALYZE TABLE ansatte`,
+	)
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 1500}))
+	a := testdb.Container(inv, name+".ansatte")
+	if a == nil || a.Rows != 1500 || !strings.Contains(a.Sampling, "3 random ranges of company_id, the primary key's first column") {
+		t.Fatalf("ansatte: %+v", a)
+	}
+	if c := testdb.Category(inv, name+".ansatte", "fnr", "no_fnr"); c == nil || c.MatchedValues != 500 {
+		t.Errorf("the third company's identity numbers: %+v, want 500 of 1500", c)
 	}
 }

@@ -92,9 +92,12 @@ type Table struct {
 	Partitioned bool
 	// Rows is the catalog's estimate of the row count; -1 when unknown.
 	Rows int64
-	// IntPK is the single integer primary-key column, or "".
-	IntPK   string
-	Columns []Column
+	// IntPK is the integer column the primary key starts with, or "": the
+	// whole key, or with KeyPrefix the first of its columns (a
+	// multi-tenant table's company id).
+	IntPK     string
+	KeyPrefix bool
+	Columns   []Column
 }
 
 // FullName is "schema.table".
