@@ -278,6 +278,56 @@ func (h *DB) Inventory(ctx context.Context, id int64) (*inventory.Inventory, err
 	return inventory.Read(io.LimitReader(zr, 1<<30))
 }
 
+// Prune deletes the runs past the newest keep (0: no such limit) and the
+// runs that started before before (zero: no such limit), but never the
+// newest run, which the next check and report compare with; then it gives
+// their space back to the file system. It returns the ids it deleted,
+// newest first. The history holds where personal data is and keyed
+// fingerprints of it, so it is kept no longer than a retention policy
+// says: this is how.
+func (h *DB) Prune(ctx context.Context, keep int, before time.Time) ([]int64, error) {
+	rows, err := h.db.QueryContext(ctx, "SELECT id, started_at FROM runs ORDER BY id DESC")
+	if err != nil {
+		return nil, err
+	}
+	var doomed []int64
+	for i := 0; rows.Next(); i++ {
+		var id int64
+		var started string
+		if err := rows.Scan(&id, &started); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		at, _ := time.Parse(time.RFC3339Nano, started)
+		if i > 0 && (keep > 0 && i >= keep || !before.IsZero() && at.Before(before)) {
+			doomed = append(doomed, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(doomed) == 0 {
+		return nil, err
+	}
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range doomed {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM runs WHERE id = ?", id); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	// Deleted rows stay in the file, readable, until the space is reused.
+	if _, err := h.db.ExecContext(ctx, "VACUUM"); err != nil {
+		return doomed, fmt.Errorf("vacuum: %w", err)
+	}
+	_, err = h.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return doomed, err
+}
+
 // Previous returns the id of the run recorded before id, or 0.
 func (h *DB) Previous(ctx context.Context, id int64) (int64, error) {
 	var prev int64

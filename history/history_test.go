@@ -2,8 +2,12 @@ package history
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +121,70 @@ func TestPathThatIsAURI(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Error(err)
+	}
+}
+
+// Prune keeps the newest runs, or those since a date, never deletes the
+// newest, and gives the space back: the deleted inventories are not left
+// readable in the file.
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "history.db")
+	h, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	now := time.Now().UTC()
+	for i := range 6 {
+		inv := sample(false)
+		// Runs 1 to 6, 50 days apart, the newest today; each with a
+		// container of its own, to find in the file.
+		inv.StartedAt = now.AddDate(0, 0, -50*(5-i))
+		noise := make([]byte, 20000)
+		rand.Read(noise)
+		inv.Stores[0].Containers[0].Name = fmt.Sprintf("run-%d-%x.csv", i+1, noise)
+		if _, err := h.Record(ctx, "scan", inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func() (out []int64) {
+		runs, err := h.Runs(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	size := func() (n int64) {
+		for _, f := range []string{path, path + "-wal"} {
+			if st, err := os.Stat(f); err == nil {
+				n += st.Size()
+			}
+		}
+		return n
+	}
+	before := size()
+	if gone, err := h.Prune(ctx, 0, now.AddDate(0, 0, -120)); err != nil || !slices.Equal(gone, []int64{3, 2, 1}) || !slices.Equal(ids(), []int64{6, 5, 4}) {
+		t.Fatalf("older than 120 days: deleted %v (%v), left %v", gone, err, ids())
+	}
+	if gone, err := h.Prune(ctx, 2, time.Time{}); err != nil || !slices.Equal(gone, []int64{4}) || !slices.Equal(ids(), []int64{6, 5}) {
+		t.Fatalf("keep 2: deleted %v (%v), left %v", gone, err, ids())
+	}
+	// The newest run stays, however old.
+	if gone, err := h.Prune(ctx, 1, now.AddDate(1, 0, 0)); err != nil || !slices.Equal(gone, []int64{5}) || !slices.Equal(ids(), []int64{6}) {
+		t.Fatalf("everything: deleted %v (%v), left %v", gone, err, ids())
+	}
+	if _, err := h.Inventory(ctx, 6); err != nil {
+		t.Fatalf("the newest run: %v", err)
+	}
+	if _, err := h.Inventory(ctx, 5); !errors.Is(err, ErrNoRun) {
+		t.Errorf("a deleted run: %v", err)
+	}
+	// Vacuumed, the file holds the newest run's inventory alone.
+	if after := size(); after > before/3 {
+		t.Errorf("the history took %d bytes with six runs and %d with one", before, after)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,23 +20,28 @@ import (
 
 const historyUsage = `Usage: datakart history [flags]
        datakart history show [flags] RUN
+       datakart history prune [--keep N] [--older-than AGE]
 
 Lists the scans recorded in the history (every scan and check records its
-inventory unless --no-history), or prints one run's inventory. RUN is a
-run number, latest or previous.
+inventory unless --no-history), prints one run's inventory, or deletes old
+runs. RUN is a run number, latest or previous. The history says where
+personal data is and holds keyed fingerprints of it: prune it as your
+retention policy says. The newest run is never pruned.
 
 Examples:
   datakart history
   datakart history show --format markdown latest
+  datakart history prune --keep 30
+  datakart history prune --older-than 365d
   datakart diff previous latest
 
 Flags:
 `
 
 func runHistory(args []string, stdout, stderr io.Writer) error {
-	show := len(args) > 0 && args[0] == "show"
-	if show {
-		args = args[1:]
+	sub := ""
+	if len(args) > 0 && (args[0] == "show" || args[0] == "prune") {
+		sub, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -44,13 +50,15 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 50, "list at most this many runs (0: all)")
 	format := fs.String("format", "table", "with show: "+strings.Join(reports.Formats, ", "))
 	minConfidence := fs.String("min-confidence", "medium", "with show: hide findings below this confidence in table, csv and markdown")
+	keep := fs.Int("keep", 0, "with prune: keep this many of the newest runs")
+	olderThan := fs.String("older-than", "", "with prune: delete the runs older than this (365d, 12w, 720h)")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if !show && len(rest) > 0 && rest[0] == "show" {
+	if sub == "" && len(rest) > 0 && (rest[0] == "show" || rest[0] == "prune") {
 		// Flags before the subcommand: history --history h.db show latest.
-		show, rest = true, rest[1:]
+		sub, rest = rest[0], rest[1:]
 	}
 	h, err := openHistory(*path)
 	if err != nil {
@@ -58,7 +66,10 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 	}
 	defer h.Close()
 	ctx := context.Background()
-	if show {
+	if sub == "prune" {
+		return pruneHistory(ctx, h, *path, *keep, *olderThan, rest, stdout)
+	}
+	if sub == "show" {
 		if len(rest) != 1 {
 			return usagef("history show: give one RUN (a number, latest or previous)")
 		}
@@ -100,6 +111,72 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return t.Render()
+}
+
+// pruneHistory deletes the runs past --keep or older than --older-than.
+func pruneHistory(ctx context.Context, h *history.DB, path string, keep int, olderThan string, rest []string, stdout io.Writer) error {
+	if len(rest) > 0 {
+		return usagef("history prune: unexpected %q", rest[0])
+	}
+	if keep < 0 {
+		return usagef("--keep must be 1 or more, not %d", keep)
+	}
+	var before time.Time
+	if olderThan != "" {
+		age, err := parseAge(olderThan)
+		if err != nil {
+			return usagef("--older-than %q: %v", olderThan, err)
+		}
+		before = time.Now().Add(-age)
+	}
+	if keep == 0 && before.IsZero() {
+		return usagef("history prune: say what to keep: --keep N, --older-than AGE, or both")
+	}
+	size := fileSize(path)
+	gone, err := h.Prune(ctx, keep, before)
+	if err != nil {
+		return err
+	}
+	if len(gone) == 0 {
+		fmt.Fprintf(stdout, "Nothing to prune in %s.\n", path)
+		return nil
+	}
+	left, err := h.Runs(ctx, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deleted %d run(s) from %s (#%d to #%d); %d kept, the newest #%d. %s → %s.\n",
+		len(gone), path, gone[len(gone)-1], gone[0], len(left), left[0].ID, humanSize(size), humanSize(fileSize(path)))
+	return nil
+}
+
+// parseAge reads an age in days (365d), weeks (12w) or as a Go duration.
+func parseAge(s string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v <= 0 {
+				return 0, fmt.Errorf("want a number of days or weeks, like 365d or 12w")
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want an age like 365d, 12w or 720h")
+	}
+	return d, nil
+}
+
+// fileSize is the size of the history file and its write-ahead log.
+func fileSize(path string) int64 {
+	var n int64
+	for _, f := range []string{path, path + "-wal"} {
+		if st, err := os.Stat(f); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 func openHistory(path string) (*history.DB, error) {

@@ -76,4 +76,14 @@ func TestScheduledAudit(t *testing.T) {
 	if out, _, code := runBinary(t, bin, "diff", "--history", hist, "--exit-code", "previous", "latest"); code != 1 || !strings.Contains(out, "lonn.csv") {
 		t.Errorf("diff of runs: exit %d\n%s", code, out)
 	}
+	// The retention policy's turn: the older run goes, the newest stays.
+	if _, e, code := runBinary(t, bin, "history", "prune", "--history", hist); code != 2 || !strings.Contains(e, "say what to keep") {
+		t.Errorf("prune without a limit: exit %d: %s", code, e)
+	}
+	if out, e, code := runBinary(t, bin, "history", "--history", hist, "prune", "--keep", "1"); code != 0 || !strings.Contains(out, "Deleted 1 run(s)") {
+		t.Errorf("prune --keep 1: exit %d: %s%s", code, out, e)
+	}
+	if out, _, code := runBinary(t, bin, "history", "--history", hist); code != 0 || !strings.Contains(out, "│ 2 ") || strings.Contains(out, "│ 1 ") {
+		t.Errorf("history after pruning: exit %d\n%s", code, out)
+	}
 }
