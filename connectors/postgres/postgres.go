@@ -222,29 +222,40 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
 }
 
-// fetchSize is how many rows one FETCH of a full read returns.
-const fetchSize = 5000
+// A FETCH returns about fetchBytes: each is read whole before the
+// detectors run on it (see sqldb.CursorReader), so this is what a table's
+// reader holds. The first asks for one row, lest it be 16 documents of
+// 4 MB; later ones for as many as the rows so far say fit, growing at most
+// eightfold, up to sqldb.MaxFetchRows: a table of short rows reaches it at
+// the sixth.
+const fetchBytes = 8 << 20
 
-// Full implements sqldb.FullReader with a server-side cursor: each FETCH
-// is its own statement, so the statement timeout bounds a batch and memory
-// stays flat however big the table.
-func (d Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, rows func(*sql.Rows) (int64, error)) error {
-	from := d.from(t)
-	if _, err := tx.ExecContext(ctx, "DECLARE datakart_full NO SCROLL CURSOR FOR SELECT "+cols+" FROM "+from); err != nil {
+// Cursor implements sqldb.CursorReader: the statement's rows come in
+// FETCHes, each its own statement under the statement timeout.
+func (d Dialect) Cursor(ctx context.Context, tx *sql.Tx, st sqldb.Statement, rows sqldb.ResultFunc) error {
+	if _, err := tx.ExecContext(ctx, "DECLARE datakart_rows NO SCROLL CURSOR FOR "+st.Query, st.Args...); err != nil {
 		return err
 	}
+	defer tx.ExecContext(context.WithoutCancel(ctx), "CLOSE datakart_rows")
+	fetch := 1
+	var n, size int64
 	for {
-		rs, err := tx.QueryContext(ctx, fmt.Sprintf("FETCH FORWARD %d FROM datakart_full", fetchSize))
+		rs, err := tx.QueryContext(ctx, fmt.Sprintf("FETCH FORWARD %d FROM datakart_rows", fetch))
 		if err != nil {
 			return err
 		}
-		n, err := rows(rs)
+		got, bytes, err := rows(rs)
 		rs.Close()
-		if err != nil {
+		if err != nil || got < int64(fetch) {
 			return err
 		}
-		if n < fetchSize {
-			return nil
-		}
+		n, size = n+got, size+bytes
+		fetch = int(min(int64(sqldb.MaxFetchRows), 8*int64(fetch), max(1, n*fetchBytes/max(size, 1))))
 	}
+}
+
+// Full implements sqldb.FullReader through Cursor, so memory stays flat
+// however big the table.
+func (d Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, rows sqldb.ResultFunc) error {
+	return d.Cursor(ctx, tx, sqldb.Statement{Query: "SELECT " + cols + " FROM " + d.from(t)}, rows)
 }

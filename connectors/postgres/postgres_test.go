@@ -313,3 +313,31 @@ func TestDocumentsInBinaryColumns(t *testing.T) {
 	}
 	testdb.NoValueInErrors(t, inv, "10048744732")
 }
+
+// A statement's timeout counts the time the server waits for the client
+// to take its rows: a sample of 5,200 PDFs that took longer to read than
+// the timeout was cut off at 1,710 with "statement timeout". The rows now
+// come in FETCHes read whole before the detectors run on them, and the
+// timeout bounds the database alone. Here the documents take 5 ms each,
+// 2 s in all, under a timeout of half a second.
+func TestSlowDetectorsAreNoStatementTimeout(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"vedlegg (id serial PRIMARY KEY, innhold bytea)",
+		// 64 KB that is no text each, 25 MB in all: more than the socket
+		// and the reader's batches hold.
+		"INSERT INTO "+s+"vedlegg (innhold) SELECT decode(repeat('00ff', 32768), 'hex') FROM generate_series(1, 400)",
+		"ANALYZE "+s+"vedlegg",
+	)
+	slow := func(ctx context.Context, data, text []byte) (sqldb.Document, error) {
+		time.Sleep(5 * time.Millisecond)
+		return sqldb.Document{Text: text, Kind: "slow"}, nil
+	}
+	for _, full := range []bool{false, true} {
+		inv := testdb.Scan(t, open(t, schema, sqldb.Options{Full: full, StatementTimeout: 500 * time.Millisecond, Documents: slow}))
+		if c := testdb.Container(inv, s+"vedlegg"); c == nil || c.Rows != 400 || c.Error != "" {
+			t.Errorf("full %v: %+v, want 400 rows and no error", full, c)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	began := time.Now()
 	if s.opt.Full {
 		if fr, ok := s.d.(FullReader); ok {
-			err = fr.Full(ctx, tx, t, cols, rr.count)
+			err = fr.Full(ctx, tx, t, cols, rr.whole)
 		} else {
 			err = s.query(ctx, tx, Statement{Query: "SELECT " + cols + " FROM " + s.table(t)}, rr, 0)
 		}
@@ -83,7 +83,11 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	rr.limit = int64(s.opt.Sample)
 	for _, st := range stmts {
 		before := rr.n
-		err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout)
+		if cr, ok := s.d.(CursorReader); ok {
+			err = cr.Cursor(ctx, tx, st, rr.whole)
+		} else {
+			err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout)
+		}
 		if st.Note != "" && rr.n > before {
 			method += ", " + st.Note
 		}
@@ -149,17 +153,28 @@ type rowReader struct {
 	documents func(ctx context.Context, data, text []byte) (Document, error)
 	docText   []byte
 	docs      map[string]*columnDocs
-	buf       []byte
+	// spare keeps the batches a whole result set needed past the three,
+	// from one FETCH to the next: made anew for each, they cost a tenth
+	// of a full read.
+	spare chan *batch
+	buf   []byte
 	// busy is how long the scanning goroutine spent on rows, rather
 	// than waiting for them.
 	busy time.Duration
 }
 
-// count reads rs and returns how many rows it held.
-func (r *rowReader) count(rs *sql.Rows) (int64, error) {
+// whole is a ResultFunc: it reads rs whole, however long the detectors
+// take on its rows, and says how many rows and bytes it held.
+func (r *rowReader) whole(rs *sql.Rows) (int64, int64, error) {
 	before := r.n
-	err := r.rows(rs)
-	return r.n - before, err
+	bytes, err := r.read(rs, true)
+	return r.n - before, bytes, err
+}
+
+// rows reads rs, the database waiting while the detectors catch up.
+func (r *rowReader) rows(rs *sql.Rows) error {
+	_, err := r.read(rs, false)
+	return err
 }
 
 // A batch the reading goroutine hands on holds batchRows rows, or fewer
@@ -188,17 +203,32 @@ func (b *batch) reset(first int64) {
 	b.data, b.offs, b.null = b.data[:0], append(b.offs[:0], 0), b.null[:0]
 }
 
-// rows reads every row of rs. One goroutine reads rows from the driver
-// while another runs the detectors on the rows before, so waiting for the
-// database and detecting overlap instead of adding up.
-func (r *rowReader) rows(rs *sql.Rows) error {
+// read reads every row of rs and returns the bytes they held. One
+// goroutine reads rows from the driver while another runs the detectors
+// on the rows before, so waiting for the database and detecting overlap
+// instead of adding up. The reading one waits for the other when three
+// batches are in flight; whole, it never does, and the result set is
+// held in memory until the detectors are done with it.
+func (r *rowReader) read(rs *sql.Rows, whole bool) (int64, error) {
 	var busy time.Duration // of the scanning goroutine, which has ended when this returns
 	defer func() { r.busy += busy }()
+	var bytes int64
 	g, ctx := errgroup.WithContext(r.ctx)
 	full := make(chan *batch, 2)
+	if whole {
+		full = make(chan *batch, MaxFetchRows+1) // a batch holds a row at least
+	}
 	free := make(chan *batch, 3)
+	if r.spare == nil {
+		r.spare = make(chan *batch, 16)
+	}
 	for range cap(free) {
-		free <- &batch{}
+		select {
+		case b := <-r.spare:
+			free <- b
+		default:
+			free <- &batch{}
+		}
 	}
 	g.Go(func() error {
 		defer close(full)
@@ -215,6 +245,7 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 			}
 			r.n++
 			for _, v := range raw {
+				bytes += int64(len(v))
 				b.data = append(b.data, v...)
 				b.offs = append(b.offs, len(b.data))
 				b.null = append(b.null, v == nil)
@@ -225,10 +256,21 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				select {
-				case b = <-free:
-				case <-ctx.Done():
-					return ctx.Err()
+				b = nil
+				if whole {
+					select {
+					case b = <-free:
+					case b = <-r.spare:
+					default:
+						b = &batch{}
+					}
+				}
+				if b == nil {
+					select {
+					case b = <-free:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
 				}
 				b.reset(r.n + 1)
 			}
@@ -268,11 +310,29 @@ func (r *rowReader) rows(rs *sql.Rows) error {
 				}
 			}
 			busy += time.Since(start)
-			free <- b
+			// To the reader first (it may be waiting for it), else kept
+			// for the next result set, unless it holds the room of one
+			// huge value.
+			select {
+			case free <- b:
+			default:
+				if cap(b.data) <= 2*batchBytes {
+					select {
+					case r.spare <- b:
+					default:
+					}
+				}
+			}
 		}
 		return nil
 	})
-	return g.Wait()
+	err := g.Wait()
+	// Both goroutines are done: the batches left free are the next
+	// result set's.
+	for len(free) > 0 && len(r.spare) < cap(r.spare) {
+		r.spare <- <-free
+	}
+	return bytes, err
 }
 
 func (r *rowReader) value(c Column, v []byte, line int) error {

@@ -141,13 +141,29 @@ type Statement struct {
 	Note string
 }
 
-// FullReader is implemented by dialects that stream a whole table in
-// batches, each its own statement (so the statement timeout bounds a
-// batch, not the table); others run one streaming SELECT.
+// ResultFunc reads one result set of a cursor whole, so that the database
+// never waits on the detectors, and says how many rows and bytes it held.
+type ResultFunc func(*sql.Rows) (rows, bytes int64, err error)
+
+// MaxFetchRows bounds the rows of one result set handed to a ResultFunc.
+const MaxFetchRows = 5000
+
+// CursorReader is implemented by dialects that read a statement through a
+// server-side cursor, in result sets of at most MaxFetchRows that are each
+// a statement of their own and are read whole before the detectors run on
+// them: a database's statement timeout counts the time it waits for the
+// client to take its rows, and a sample of 5,200 PDFs that took longer to
+// read than the timeout was cut off with "statement timeout". Others run
+// one streaming statement.
+type CursorReader interface {
+	Cursor(ctx context.Context, tx *sql.Tx, st Statement, rows ResultFunc) error
+}
+
+// FullReader is implemented by dialects that stream a whole table through
+// a cursor (see CursorReader); others run one streaming SELECT.
 type FullReader interface {
-	// Full reads every row of t; rows hands on one result set and says
-	// how many rows it held.
-	Full(ctx context.Context, tx *sql.Tx, t Table, cols string, rows func(*sql.Rows) (int64, error)) error
+	// Full reads every row of t.
+	Full(ctx context.Context, tx *sql.Tx, t Table, cols string, rows ResultFunc) error
 }
 
 // Source is one database.
