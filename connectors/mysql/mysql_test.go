@@ -211,3 +211,22 @@ func TestSampleAcrossCompanies(t *testing.T) {
 		t.Errorf("the third company's identity numbers: %+v, want 500 of 1500", c)
 	}
 }
+
+// MariaDB counts the time the server waits for the client to take its
+// rows: where the detectors take longer on documents than the statement
+// timeout, the table is cut off, and its error says why and what to do.
+func TestSlowDetectorsSayWhy(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE vedlegg (id INT AUTO_INCREMENT PRIMARY KEY, innhold LONGBLOB)`,
+		`INSERT INTO vedlegg (innhold) SELECT REPEAT(UNHEX('00FF'), 32768) FROM seq_1_to_400`,
+	)
+	slow := func(ctx context.Context, data, text []byte) (sqldb.Document, error) {
+		time.Sleep(5 * time.Millisecond)
+		return sqldb.Document{Text: text, Kind: "slow"}, nil
+	}
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{StatementTimeout: 300 * time.Millisecond, Documents: slow}))
+	if v := testdb.Container(inv, name+".vedlegg"); v == nil || !strings.Contains(v.Error, "the detectors were busy") || !strings.Contains(v.Error, "a longer --statement-timeout") {
+		t.Errorf("vedlegg: %+v", v)
+	}
+}

@@ -98,9 +98,26 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	if err == nil && len(stmts) == 1 && stmts[0].Head && rr.n < int64(s.opt.Sample) {
 		method = fmt.Sprintf("every row (fewer than --sample %d)", s.opt.Sample)
 	}
+	took := time.Since(began)
 	sink.Sampled(rr.n, method)
-	sink.Paced(time.Since(began), rr.busy)
+	sink.Paced(took, rr.busy)
+	if timedOut(err) && rr.busy*2 > took {
+		// MySQL and MariaDB count the time the server waits for the
+		// client to take its rows (PostgreSQL reads through a cursor).
+		err = fmt.Errorf("%w; the detectors were busy %.0f%% of the read (documents or long values) and the server waited for them: a longer --statement-timeout lets the table be read to the end", err, 100*rr.busy.Seconds()/took.Seconds())
+	}
 	return errors.Join(err, rr.documentsRead())
+}
+
+// timedOut reports whether err is a statement timeout, the client's or the
+// server's.
+func timedOut(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "statement timeout") || strings.Contains(msg, "max_statement_time") ||
+		strings.Contains(msg, "maximum statement execution time")
 }
 
 func (s *Source) table(t Table) string {
