@@ -353,3 +353,26 @@ func FuzzPST(f *testing.F) {
 func FuzzMDB(f *testing.F) {
 	fuzzDecode(f, "medlemmer.mdb", memberRegister(f), contractRegister(f), packageRegister(f, ole10Native(f)))
 }
+
+// FuzzReadDocument reads arbitrary bytes as a database cell's document:
+// no panic, a kind only for what is a file, text within its bound.
+func FuzzReadDocument(f *testing.F) {
+	for _, name := range []string{"innebygd.docx", "innebygd.odt", "innebygd.xls", "vedlagt.pdf", "lonnsslipp.png", "brev.rtf"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("%PDF-1.7\n\x00\x01 not a PDF"))
+	f.Add([]byte{0x1f, 0x8b, 0x08, 0x00})
+	opt := Options{MaxArchiveDepth: 2, MaxArchiveEntries: 20, MaxExpandedBytes: 1 << 20, MaxMemberBytes: 1 << 20}
+	opt.defaults()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, _ := readDocument(context.Background(), &opt, data, nil)
+		if doc.Kind == "" && len(doc.Text) > 0 {
+			t.Fatalf("text from no document: %q", doc.Text)
+		}
+		if len(doc.Text) > maxDocumentText {
+			t.Fatalf("%d bytes of text", len(doc.Text))
+		}
+	})
+}
