@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -242,22 +243,34 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	// One probe in each tenth of the key range (or for each value of a
 	// narrower one: three companies), from a random key in it to its end:
 	// the probes never overlap, so no row is counted twice.
-	k := int(min(probes, hi.Int64-lo.Int64+1))
+	// In unsigned arithmetic, and with inclusive ends, so that keys
+	// spread over all of int64 (hashed ids) neither overflow nor lose the
+	// largest key.
+	span := uint64(hi.Int64-lo.Int64) + 1 // 0: all 2^64
+	k := probes
+	if span != 0 && span < probes {
+		k = int(span)
+	}
 	per := (n + k - 1) / k
-	width := (hi.Int64 - lo.Int64 + 1) / int64(k)
+	width := span / uint64(k)
+	if span == 0 {
+		width = math.MaxUint64 / uint64(k)
+	}
 	stmts := make([]sqldb.Statement, k, k+1)
 	var outside []string
 	var outsideArgs []any
 	for i := range stmts {
-		from0 := lo.Int64 + int64(i)*width
-		to := from0 + width
+		first := lo.Int64 + int64(uint64(i)*width)
+		last := first + int64(width-1)
 		if i == k-1 {
-			to = hi.Int64 + 1
+			last = hi.Int64
 		}
-		start := from0 + rand.Int64N(max(to-from0-int64(per), 1))
-		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s LIMIT %d", cols, from, pk, pk, pk, per), Args: []any{start, to}}
-		outside = append(outside, fmt.Sprintf("NOT (%s >= ? AND %s < ?)", pk, pk))
-		outsideArgs = append(outsideArgs, start, to)
+		size := uint64(last-first) + 1         // keys in the probe's range
+		slack := size - min(size, uint64(per)) // where it may start and still span per keys
+		start := first + rand.Int64N(int64(max(slack, 1)))
+		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s BETWEEN ? AND ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{start, last}}
+		outside = append(outside, fmt.Sprintf("%s NOT BETWEEN ? AND ?", pk))
+		outsideArgs = append(outsideArgs, start, last)
 	}
 	// The probes take the keys to be dense. Where they are not (rows
 	// deleted; two systems' rows merged, keys 1 to 50,000 and from

@@ -230,3 +230,23 @@ func TestSlowDetectorsSayWhy(t *testing.T) {
 		t.Errorf("vedlegg: %+v", v)
 	}
 }
+
+// Keys spread over all of BIGINT (hashed ids) neither overflow the key
+// range nor lose the largest key: the sample reads both ends.
+func TestSampleOverTheWholeKeyRange(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE hendelser (id BIGINT PRIMARY KEY, epost TEXT)`,
+		`INSERT INTO hendelser SELECT CAST(-9223372036854775808 AS SIGNED) + CAST(seq AS SIGNED), NULL FROM seq_0_to_99`,
+		`INSERT INTO hendelser SELECT CAST(9223372036854775807 AS SIGNED) - CAST(seq AS SIGNED), CONCAT('kunde', seq, '@online.no') FROM seq_0_to_99`,
+		`ANALYZE TABLE hendelser`,
+	)
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 50}))
+	h := testdb.Container(inv, name+".hendelser")
+	if h == nil || h.Rows != 50 || h.Error != "" {
+		t.Fatalf("hendelser: %+v", h)
+	}
+	if c := testdb.Category(inv, name+".hendelser", "epost", "email"); c == nil || c.MatchedValues == 0 {
+		t.Errorf("the rows at the top of the key range: %+v", c)
+	}
+}
