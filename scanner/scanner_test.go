@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"datakart/connectors"
 	"datakart/detectors"
@@ -386,5 +388,25 @@ func TestAccountsThatPassAsFodselsnummer(t *testing.T) {
 	}
 	if c := findCat(inv, "t", "fnr", "no_fnr"); c == nil || c.Confidence != detectors.High {
 		t.Errorf("a column named fnr: %+v", c)
+	}
+}
+
+// A name that is not UTF-8 (a Latin-1 file name on an old share, a zip
+// member named in CP865) keeps its bytes as \xHH, so the inventory's JSON
+// tells such files apart and says which file it is; U+FFFD did neither.
+func TestNamesThatAreNotUTF8(t *testing.T) {
+	inv := scanUnits(t, context.Background(),
+		table("L\xf8nn.csv", map[string][]string{"fnr": fnrs}),
+		table("L\xe5nn.csv", map[string][]string{"fnr": fnrs}),
+		table("Lønn.csv", map[string][]string{"fnr": fnrs}),
+	)
+	for _, name := range []string{`L\xf8nn.csv`, `L\xe5nn.csv`, "Lønn.csv"} {
+		if findCat(inv, name, "fnr", "no_fnr") == nil {
+			t.Errorf("no container %q", name)
+		}
+	}
+	var b bytes.Buffer
+	if err := inv.Write(&b); err != nil || bytes.Contains(b.Bytes(), []byte("\ufffd")) || !utf8.Valid(b.Bytes()) {
+		t.Errorf("the JSON has U+FFFD or is not UTF-8 (%v)", err)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"hash/maphash"
 	"maps"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"datakart/connectors"
 	"datakart/detectors"
@@ -381,6 +383,7 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 	if p.part.Path != "" {
 		name += "!" + p.part.Path
 	}
+	name = escapeInvalid(name)
 	kind := p.part.Kind
 	if kind == "" {
 		kind = k.unit.Kind
@@ -428,4 +431,25 @@ func isNullWord(b []byte) bool {
 		return bytes.EqualFold(b, []byte("null")) || bytes.EqualFold(b, []byte("none"))
 	}
 	return false
+}
+
+// escapeInvalid writes the bytes of a name that are not UTF-8 as \xHH. A
+// file named in Latin-1 on an old share, or a zip member named in CP865
+// by an old Windows ("L\xf8nn.xlsx"), would otherwise reach the JSON as
+// U+FFFD, and two such files could not be told apart, nor found.
+func escapeInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
