@@ -47,7 +47,7 @@ Commands:
   scan      scan targets and write the data inventory
   check     scan and fail on personal data the policy does not declare (for CI)
   diff      show what changed between two inventories or recorded runs
-  history   list the recorded scans, or show one
+  history   list the recorded scans, show one, or prune old ones
   report    write an HTML audit report or a records-of-processing export
   init      scan and write a starter datakart.yaml declaring what was found
   rules     list the detectors, categories and column-name rules
