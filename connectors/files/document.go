@@ -1,6 +1,7 @@
 package files
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -53,7 +54,7 @@ func readDocument(ctx context.Context, opt *Options, data, text []byte) (sqldb.D
 		// Latin-1.
 		return sqldb.Document{Text: text}, nil
 	}
-	kind = documentKind(head, kind)
+	kind = documentKind(data, head, kind)
 	cs := &collectSink{text: text}
 	// A cell is one of many: each may inflate no more than a member in
 	// memory may, not what a whole file may.
@@ -73,21 +74,14 @@ var documentKinds = map[string]bool{
 	"lzma": true, "tar": true, "7z": true, "rar": true, "pst": true, "mdb": true, "parquet": true,
 }
 
-// documentKind names what a document is for the column's type: an Office
-// or OpenDocument file by the names of its first parts, which is all the
-// head holds (the zip reader tells them apart when it reads them).
-func documentKind(head []byte, kind string) string {
+// documentKind names what a document is for the column's type: a zip by
+// its parts, as the zip reader tells an Office or OpenDocument file (the
+// whole cell is in memory, so its directory is at hand).
+func documentKind(data, head []byte, kind string) string {
 	switch kind {
 	case "zip":
-		for _, k := range []struct{ kind, mark string }{
-			{"odt", "mimetypeapplication/vnd.oasis.opendocument.text"},
-			{"ods", "mimetypeapplication/vnd.oasis.opendocument.spreadsheet"},
-			{"odp", "mimetypeapplication/vnd.oasis.opendocument.presentation"},
-			{"docx", "word/"}, {"xlsx", "xl/"}, {"pptx", "ppt/"},
-		} {
-			if bytes.Contains(head, []byte(k.mark)) {
-				return k.kind
-			}
+		if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			return officeKind(zr)
 		}
 	case "ole":
 		return "office 97-2003"
