@@ -8,11 +8,13 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -226,27 +228,39 @@ const probes = 10
 func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
 	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
+	// paged sets a statement's Keyset where the table's documents may
+	// keep the detectors longer than the statement timeout.
+	paged := func(st sqldb.Statement, where string, args []any, limit int) sqldb.Statement {
+		if t.IntPK != "" && !t.KeyPrefix && !t.View && holdsDocuments(t) {
+			st.Keyset = &sqldb.Keyset{Cols: cols, From: from, Key: d.Quote(t.IntPK), Where: where, Args: args, Limit: int64(limit)}
+		}
+		return st
+	}
 	switch {
 	case t.Rows >= 0 && t.Rows <= int64(n):
-		return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
+		return []sqldb.Statement{paged(limit, "", nil, n)}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
 	case t.IntPK == "" || t.View:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by)", n), nil
 	}
 	pk := d.Quote(t.IntPK)
-	var lo, hi sql.NullInt64
-	if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", pk, pk, from)).Scan(&lo, &hi); err != nil {
+	var minKey, maxKey sql.NullString
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", pk, pk, from)).Scan(&minKey, &maxKey); err != nil {
 		return nil, "", err
 	}
-	if !lo.Valid {
+	if !minKey.Valid {
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no key to sample by)", n), nil
+	}
+	lo, hi, key, err := keyRange(minKey.String, maxKey.String)
+	if err != nil {
+		return nil, "", err
 	}
 	// One probe in each tenth of the key range (or for each value of a
 	// narrower one: three companies), from a random key in it to its end:
 	// the probes never overlap, so no row is counted twice.
 	// In unsigned arithmetic, and with inclusive ends, so that keys
-	// spread over all of int64 (hashed ids) neither overflow nor lose the
+	// spread over all of BIGINT (hashed ids) neither overflow nor lose the
 	// largest key.
-	span := uint64(hi.Int64-lo.Int64) + 1 // 0: all 2^64
+	span := hi - lo + 1 // 0: all 2^64
 	k := probes
 	if span != 0 && span < probes {
 		k = int(span)
@@ -260,32 +274,68 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	var outside []string
 	var outsideArgs []any
 	for i := range stmts {
-		first := lo.Int64 + int64(uint64(i)*width)
-		last := first + int64(width-1)
+		first := lo + uint64(i)*width
+		last := first + width - 1
 		if i == k-1 {
-			last = hi.Int64
+			last = hi
 		}
-		size := uint64(last-first) + 1         // keys in the probe's range
+		size := last - first + 1               // keys in the probe's range
 		slack := size - min(size, uint64(per)) // where it may start and still span per keys
-		start := first + rand.Int64N(int64(max(slack, 1)))
-		stmts[i] = sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s BETWEEN ? AND ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{start, last}}
+		start := first + rand.Uint64N(max(slack, 1))
+		stmts[i] = paged(sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s BETWEEN ? AND ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{key(start), key(last)}},
+			pk+" BETWEEN ? AND ?", []any{key(start), key(last)}, per)
 		outside = append(outside, fmt.Sprintf("%s NOT BETWEEN ? AND ?", pk))
-		outsideArgs = append(outsideArgs, start, last)
+		outsideArgs = append(outsideArgs, key(start), key(last))
 	}
 	// The probes take the keys to be dense. Where they are not (rows
 	// deleted; two systems' rows merged, keys 1 to 50,000 and from
 	// 1,000,000,001), most probes find few rows or none, and the rows
 	// outside every probe's range fill the sample, lowest keys first: a
 	// whole system's rows were never read before.
-	stmts = append(stmts, sqldb.Statement{
+	stmts = append(stmts, paged(sqldb.Statement{
 		Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", cols, from, strings.Join(outside, " AND "), pk, n),
 		Args:  outsideArgs,
 		Note:  "filled up from the lowest keys outside them (the keys have gaps)",
-	})
+	}, strings.Join(outside, " AND "), outsideArgs, n))
 	if t.KeyPrefix {
 		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, of about %d rows", k, t.IntPK, t.Rows), nil
 	}
 	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", k, t.Rows), nil
+}
+
+// keyRange maps a table's smallest and largest key, as the server wrote
+// them, onto uint64 in order, so that a range of BIGINT UNSIGNED keys past
+// the largest signed value is sampled like any other, and returns the
+// function that maps a point of it back to a key argument.
+func keyRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err error) {
+	signedLo, err1 := strconv.ParseInt(minKey, 10, 64)
+	signedHi, err2 := strconv.ParseInt(maxKey, 10, 64)
+	if err1 == nil && err2 == nil {
+		// Flipping the sign bit keeps the order of int64 in uint64.
+		const flip = 1 << 63
+		return uint64(signedLo) ^ flip, uint64(signedHi) ^ flip, func(u uint64) any { return int64(u ^ flip) }, nil
+	}
+	lo, err1 = strconv.ParseUint(minKey, 10, 64)
+	hi, err2 = strconv.ParseUint(maxKey, 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, 0, nil, fmt.Errorf("key range: %w", err)
+	}
+	return lo, hi, func(u uint64) any { return u }, nil
+}
+
+// holdsDocuments reports whether a column of t can hold a document or a
+// value too long to be read on a short row's terms: the BLOBs and long
+// TEXTs (a TEXT or VARCHAR is at most 64 KiB) and JSON.
+func holdsDocuments(t sqldb.Table) bool {
+	for _, c := range t.Columns {
+		switch typ := strings.ToLower(c.Type); {
+		case c.Kind == sqldb.Skip:
+		case strings.HasSuffix(typ, "blob") && typ != "tinyblob", strings.HasPrefix(typ, "mediumtext"),
+			strings.HasPrefix(typ, "longtext"), typ == "json":
+			return true
+		}
+	}
+	return false
 }
 
 // Full implements sqldb.FullReader: one streaming SELECT. The driver

@@ -222,14 +222,6 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
 }
 
-// A FETCH returns about fetchBytes: each is read whole before the
-// detectors run on it (see sqldb.CursorReader), so this is what a table's
-// reader holds. The first asks for one row, lest it be 16 documents of
-// 4 MB; later ones for as many as the rows so far say fit, growing at most
-// eightfold, up to sqldb.MaxFetchRows: a table of short rows reaches it at
-// the sixth.
-const fetchBytes = 8 << 20
-
 // Cursor implements sqldb.CursorReader: the statement's rows come in
 // FETCHes, each its own statement under the statement timeout.
 func (d Dialect) Cursor(ctx context.Context, tx *sql.Tx, st sqldb.Statement, rows sqldb.ResultFunc) error {
@@ -237,7 +229,7 @@ func (d Dialect) Cursor(ctx context.Context, tx *sql.Tx, st sqldb.Statement, row
 		return err
 	}
 	defer tx.ExecContext(context.WithoutCancel(ctx), "CLOSE datakart_rows")
-	fetch := 1
+	fetch := int64(1)
 	var n, size int64
 	for {
 		rs, err := tx.QueryContext(ctx, fmt.Sprintf("FETCH FORWARD %d FROM datakart_rows", fetch))
@@ -246,11 +238,11 @@ func (d Dialect) Cursor(ctx context.Context, tx *sql.Tx, st sqldb.Statement, row
 		}
 		got, bytes, err := rows(rs)
 		rs.Close()
-		if err != nil || got < int64(fetch) {
+		if err != nil || got < fetch {
 			return err
 		}
 		n, size = n+got, size+bytes
-		fetch = int(min(int64(sqldb.MaxFetchRows), 8*int64(fetch), max(1, n*fetchBytes/max(size, 1))))
+		fetch = sqldb.NextFetch(fetch, n, size)
 	}
 }
 

@@ -85,6 +85,8 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		before := rr.n
 		if cr, ok := s.d.(CursorReader); ok {
 			err = cr.Cursor(ctx, tx, st, rr.whole)
+		} else if st.Keyset != nil {
+			err = readPages(ctx, tx, *st.Keyset, rr.whole)
 		} else {
 			err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout)
 		}

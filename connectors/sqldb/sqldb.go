@@ -139,6 +139,30 @@ type Statement struct {
 	// Note, when the statement read rows, is added to the method the
 	// inventory gives (a fallback the plan needed).
 	Note string
+	// Keyset, when set, is the same read in pages along a unique integer
+	// key, for a dialect without server-side cursors (see Keyset).
+	Keyset *Keyset
+}
+
+// Keyset is a statement "SELECT Cols FROM From WHERE Where ORDER BY Key
+// LIMIT Limit" that is read in pages, each two statements of their own:
+// the key of the page's last row, then the rows up to it. Each page is
+// read whole before the detectors run on it, as a cursor's FETCH is (see
+// CursorReader): MySQL and MariaDB count the time the server waits for
+// the client to take its rows, and a sample of documents the detectors
+// took longer on than the statement timeout was cut off. A dialect plans
+// pages only for tables that can hold documents: two statements a page
+// cost more than they are worth on a table of short rows.
+type Keyset struct {
+	Cols, From string
+	// Key is the quoted key column: an integer, and the whole primary
+	// key, so that no two rows share a value.
+	Key string
+	// Where is the statement's own condition, or "", with '?'
+	// placeholders for Args.
+	Where string
+	Args  []any
+	Limit int64
 }
 
 // ResultFunc reads one result set of a cursor whole, so that the database
@@ -147,6 +171,20 @@ type ResultFunc func(*sql.Rows) (rows, bytes int64, err error)
 
 // MaxFetchRows bounds the rows of one result set handed to a ResultFunc.
 const MaxFetchRows = 5000
+
+// FetchBytes is about what one result set read through a cursor or in
+// pages holds: each is read whole before the detectors run on it, so this
+// is what a table's reader holds. The first asks for one row, lest it be
+// 16 documents of 4 MB; later ones for as many as the rows so far say fit,
+// growing at most eightfold, up to MaxFetchRows: a table of short rows
+// reaches it at the sixth.
+const FetchBytes = 8 << 20
+
+// NextFetch returns how many rows the next result set asks for, after
+// fetch rows were asked for last and n rows of size bytes were read.
+func NextFetch(fetch, n, size int64) int64 {
+	return min(MaxFetchRows, 8*fetch, max(1, n*FetchBytes/max(size, 1)))
+}
 
 // CursorReader is implemented by dialects that read a statement through a
 // server-side cursor, in result sets of at most MaxFetchRows that are each
