@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"datakart/detectors"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // SchemaVersion is the version of the JSON layout written by this package.
@@ -345,9 +348,15 @@ func (sp splicer) array(v any, indent, key string, isNil bool, n int, item func(
 }
 
 // Read decodes an inventory written by Write, refusing a newer schema.
+//
+// It decodes with go-json-experiment's streaming decoder: encoding/json's
+// Decoder buffers the whole value and grows its buffer as it goes, and two
+// inventories of 50,000 files took 4.6 s and 515 MB to diff, three
+// quarters of it reading them. Invalid UTF-8 and a repeated name are let
+// through, as encoding/json lets them, for an inventory edited by hand.
 func Read(r io.Reader) (*Inventory, error) {
 	var inv Inventory
-	if err := json.NewDecoder(r).Decode(&inv); err != nil {
+	if err := jsonv2.UnmarshalRead(r, &inv, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)); err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
 	}
 	if inv.SchemaVersion == 0 || inv.SchemaVersion > SchemaVersion {
