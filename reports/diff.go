@@ -46,6 +46,7 @@ func diffText(w io.Writer, d *inventory.Delta) error {
 		_, err := fmt.Fprintln(w, "No changes.")
 		return err
 	}
+	fmt.Fprintf(w, "%s\n\n", diffSummary(d))
 	for _, c := range d.Changes {
 		ctx := ""
 		if !c.Personal {
@@ -53,18 +54,76 @@ func diffText(w io.Writer, d *inventory.Delta) error {
 		}
 		fmt.Fprintln(w, changeText(c)+ctx)
 	}
-	if len(d.NewContainers) > 0 {
-		fmt.Fprintf(w, "\nNew: %s\n", oneLine(strings.Join(d.NewContainers, ", ")))
-	}
-	if len(d.RemovedContainers) > 0 {
-		fmt.Fprintf(w, "Removed: %s\n", oneLine(strings.Join(d.RemovedContainers, ", ")))
+	for _, l := range []struct {
+		name  string
+		names []string
+	}{{"New", d.NewContainers}, {"Removed", d.RemovedContainers}} {
+		if len(l.names) == 0 {
+			continue
+		}
+		if joined := strings.Join(l.names, ", "); len(joined) <= shortList {
+			fmt.Fprintf(w, "\n%s: %s\n", l.name, oneLine(joined))
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d):\n", l.name, len(l.names))
+		for _, n := range l.names {
+			fmt.Fprintf(w, "  %s\n", oneLine(n))
+		}
 	}
 	return nil
+}
+
+// shortList is the longest list of containers written on one line; a
+// longer one has a line for each: the 500 files of a folder that was
+// removed were one line of 12,000 characters.
+const shortList = 100
+
+// diffSummary counts the changes in one line, so that a diff of a share
+// that changed in thousands of places says what it amounts to before it
+// lists them: "Changes: 533 appeared (532 in new containers), 625
+// disappeared; containers: 332 new, 500 removed."
+func diffSummary(d *inventory.Delta) string {
+	kinds := map[string]int{}
+	inNew := 0
+	for _, c := range d.Changes {
+		kinds[c.Kind]++
+		if c.NewContainer {
+			inNew++
+		}
+	}
+	var changes, containers []string
+	for _, k := range []string{inventory.Appeared, inventory.Raised, inventory.Lowered, inventory.Disappeared} {
+		if n := kinds[k]; n > 0 {
+			p := fmt.Sprintf("%d %s", n, k)
+			if k == inventory.Appeared && inNew > 0 {
+				p += fmt.Sprintf(" (%d in new containers)", inNew)
+			}
+			changes = append(changes, p)
+		}
+	}
+	if n := len(d.NewContainers); n > 0 {
+		containers = append(containers, fmt.Sprintf("%d new", n))
+	}
+	if n := len(d.RemovedContainers); n > 0 {
+		containers = append(containers, fmt.Sprintf("%d removed", n))
+	}
+	var parts []string
+	if len(changes) > 0 {
+		parts = append(parts, "Changes: "+strings.Join(changes, ", "))
+	}
+	if len(containers) > 0 {
+		parts = append(parts, "containers: "+strings.Join(containers, ", "))
+	}
+	line := strings.Join(parts, "; ") + "."
+	return strings.ToUpper(line[:1]) + line[1:]
 }
 
 func diffMarkdown(w io.Writer, d *inventory.Delta) error {
 	var b strings.Builder
 	b.WriteString("### datakart: changes since the previous inventory\n\n")
+	if len(d.Changes) > 0 || len(d.NewContainers) > 0 || len(d.RemovedContainers) > 0 {
+		b.WriteString(mdEscape(diffSummary(d)) + "\n\n")
+	}
 	if len(d.Changes) == 0 {
 		b.WriteString("No changes in personal data.\n")
 	} else {
@@ -80,11 +139,24 @@ func diffMarkdown(w io.Writer, d *inventory.Delta) error {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", c.Kind, mdEscape(c.Location()), c.Category, before, after)
 		}
 	}
-	if len(d.NewContainers) > 0 {
-		fmt.Fprintf(&b, "\nNew: %s\n", mdEscape(strings.Join(d.NewContainers, ", ")))
-	}
-	if len(d.RemovedContainers) > 0 {
-		fmt.Fprintf(&b, "\nRemoved: %s\n", mdEscape(strings.Join(d.RemovedContainers, ", ")))
+	for _, l := range []struct {
+		name  string
+		names []string
+	}{{"New", d.NewContainers}, {"Removed", d.RemovedContainers}} {
+		if len(l.names) == 0 {
+			continue
+		}
+		if joined := strings.Join(l.names, ", "); len(joined) <= shortList {
+			fmt.Fprintf(&b, "\n%s: %s\n", l.name, mdEscape(joined))
+			continue
+		}
+		// Folded: a pull request's comment that lists 500 files leads
+		// with the changes, not the list.
+		fmt.Fprintf(&b, "\n<details><summary>%s: %d</summary>\n\n", l.name, len(l.names))
+		for _, n := range l.names {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
+		b.WriteString("\n</details>\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

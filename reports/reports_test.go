@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,6 +205,43 @@ func TestTableMaxRows(t *testing.T) {
 		}
 		if b.String() != all.String() {
 			t.Errorf("--max-rows %d changed a table of 3 findings", n)
+		}
+	}
+}
+
+// A diff of a share that changed in hundreds of places says what it
+// amounts to first, and lists the containers that came or went one to a
+// line (folded in Markdown), not as one line of thousands of characters;
+// a short list stays on one line.
+func TestDiffOfManyChanges(t *testing.T) {
+	old, cur := fixture(), fixture()
+	for i := range 300 {
+		old.Stores[0].Containers = append(old.Stores[0].Containers, inventory.Container{Name: fmt.Sprintf("gammel/fil-%03d.csv", i), Kind: "file"})
+	}
+	cur.Stores[0].Containers = append(cur.Stores[0].Containers, inventory.Container{Name: "ny.csv", Kind: "file"})
+	old.ComputeTotals()
+	cur.ComputeTotals()
+	d := inventory.Diff(old, cur)
+
+	var table, md bytes.Buffer
+	if err := RenderDiff(&table, d, "table"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderDiff(&md, d, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	want := "Containers: 1 new, 300 removed."
+	if !strings.HasPrefix(table.String(), want+"\n") {
+		t.Errorf("table does not start with the summary:\n%s", table.String())
+	}
+	for _, line := range []string{"\nNew: ny.csv\n", "\nRemoved (300):\n", "\n  gammel/fil-000.csv\n", "\n  gammel/fil-299.csv\n"} {
+		if !strings.Contains(table.String(), line) {
+			t.Errorf("table lacks %q:\n%s", line, table.String())
+		}
+	}
+	for _, line := range []string{want, "\nNew: ny.csv\n", "<details><summary>Removed: 300</summary>", "\n- gammel/fil-299.csv\n"} {
+		if !strings.Contains(md.String(), line) {
+			t.Errorf("markdown lacks %q:\n%s", line, md.String())
 		}
 	}
 }
