@@ -188,7 +188,7 @@ func validFormat(f string, formats []string) bool {
 func (f scanFlags) tableOptions() sqldb.Options {
 	return sqldb.Options{
 		Sample: f.sample, Full: f.full, Views: f.views, SchemaOnly: f.schemaOnly,
-		StatementTimeout: f.statementTimeout,
+		StatementTimeout: f.statementTimeout, MaxDocumentBytes: int64(f.maxMember),
 	}
 }
 

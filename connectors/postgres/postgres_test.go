@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"datakart/detectors"
 	"datakart/internal/dsn"
 	"datakart/internal/testdb"
+	"datakart/inventory"
 )
 
 const target = "postgres://postgres@127.0.0.1:5432/test"
@@ -340,4 +342,91 @@ func TestSlowDetectorsAreNoStatementTimeout(t *testing.T) {
 			t.Errorf("full %v: %+v, want 400 rows and no error", full, c)
 		}
 	}
+}
+
+// A JDBC or Hibernate application keeps a @Lob byte[] as a large object:
+// the column holds its oid. The object behind it is read as a bytea
+// cell's value is, a document or text. A role granted SELECT on the
+// table is not granted its large objects, and reading one it may not
+// read would fail the whole statement: those are counted in the table's
+// error instead, as is an object larger than --max-member-bytes, and a
+// dangling oid is no value.
+func TestLargeObjects(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	docx, err := os.ReadFile(filepath.Join("..", "files", "testdata", "innebygd.docx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := testdb.Name("dk_lo")
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"vedlegg (id int PRIMARY KEY, fil oid)",
+		"INSERT INTO "+s+"vedlegg VALUES (1, lo_from_bytea(0, convert_to('fnr 10048744732', 'UTF8'))), (2, NULL), (3, 4000000000), "+
+			"(4, lo_from_bytea(0, convert_to(repeat('x', 70000), 'UTF8')))",
+		"CREATE ROLE "+role+" LOGIN",
+		"GRANT USAGE ON SCHEMA "+schema+" TO "+role,
+		"GRANT SELECT ON "+s+"vedlegg TO "+role,
+	)
+	t.Cleanup(func() {
+		db.Exec("DROP OWNED BY " + role)
+		db.Exec("DROP ROLE " + role)
+	})
+	if _, err := db.Exec("INSERT INTO "+s+"vedlegg VALUES (5, lo_from_bytea(0, $1))", docx); err != nil {
+		t.Fatal(err)
+	}
+	documents, err := files.DocumentReader(files.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := sqldb.Options{Documents: documents, MaxDocumentBytes: 64 << 10, Include: []string{s + "*"}}
+
+	inv := testdb.Scan(t, open(t, schema, opt))
+	v := testdb.Container(inv, s+"vedlegg")
+	if c := testdb.Category(inv, s+"vedlegg", "fil", "no_fnr"); c == nil || c.MatchedValues != 2 {
+		t.Errorf("the objects' identity numbers, in text and in a docx: %+v", c)
+	}
+	if v == nil || v.Error != "column fil: 1 large objects not read: larger than 65536 bytes (--max-member-bytes; first: row 4)" {
+		t.Errorf("the object over the limit: %+v", v)
+	}
+	if f := field(v, "fil"); f == nil || f.Type != "oid, documents: docx 1" {
+		t.Errorf("the column's type: %+v", f)
+	}
+
+	// As a role that may read the table and one of its objects.
+	testdb.Exec(t, db, "GRANT SELECT ON LARGE OBJECT "+loOf(t, db, s, 5)+" TO "+role)
+	src, err := Open(context.Background(), strings.Replace(target, "postgres@", role+"@", 1), "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.DB().Close()
+	inv = testdb.Scan(t, src)
+	v = testdb.Container(inv, s+"vedlegg")
+	if v == nil || v.Rows != 5 || !strings.Contains(v.Error, "column fil: 2 large objects not read: no SELECT privilege on them") {
+		t.Errorf("objects the role may not read: %+v", v)
+	}
+	if c := testdb.Category(inv, s+"vedlegg", "fil", "no_fnr"); c == nil || c.MatchedValues != 1 {
+		t.Errorf("the object granted to the role: %+v", c)
+	}
+	testdb.NoValueInErrors(t, inv, "10048744732")
+}
+
+func field(c *inventory.Container, name string) *inventory.Field {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Fields {
+		if c.Fields[i].Name == name {
+			return &c.Fields[i]
+		}
+	}
+	return nil
+}
+
+// loOf returns the oid row id of vedlegg refers to.
+func loOf(t *testing.T, db *sql.DB, s string, id int) string {
+	var oid string
+	if err := db.QueryRow("SELECT fil::text FROM "+s+"vedlegg WHERE id = $1", id).Scan(&oid); err != nil {
+		t.Fatal(err)
+	}
+	return oid
 }

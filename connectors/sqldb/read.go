@@ -31,9 +31,10 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	}
 	sink.Begin(connectors.Part{Kind: kind})
 	var read []Column
+	lo, _ := s.d.(LargeObjects)
 	for _, c := range t.Columns {
 		sink.FieldInfo(c.Name, c.Type, 0)
-		if c.Kind != Skip {
+		if c.Kind != Skip && (c.Kind != LargeObject || lo != nil) {
 			read = append(read, c)
 		}
 	}
@@ -48,6 +49,9 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	quoted := make([]string, len(read))
 	for i, c := range read {
 		quoted[i] = s.d.Quote(c.Name)
+		if c.Kind == LargeObject {
+			quoted[i] = lo.LargeObject(t, c.Name, s.opt.MaxDocumentBytes) + " AS " + quoted[i]
+		}
 	}
 	cols := strings.Join(quoted, ", ")
 
@@ -62,7 +66,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	}
 	defer tx.Rollback() // read-only: nothing to commit
 
-	rr := &rowReader{sink: sink, cols: read, ctx: ctx, documents: s.opt.Documents}
+	rr := &rowReader{sink: sink, cols: read, ctx: ctx, documents: s.opt.Documents, maxDocument: s.opt.MaxDocumentBytes}
 	// The whole read is timed, statements and cursor fetches included:
 	// waiting for them is waiting for the database.
 	began := time.Now()
@@ -172,6 +176,8 @@ type rowReader struct {
 	documents func(ctx context.Context, data, text []byte) (Document, error)
 	docText   []byte
 	docs      map[string]*columnDocs
+	// maxDocument bounds a large object (Options.MaxDocumentBytes).
+	maxDocument int64
 	// spare keeps the batches a whole result set needed past the three,
 	// from one FETCH to the next: made anew for each, they cost a tenth
 	// of a full read.
@@ -372,6 +378,21 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 			return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line})
 		}
 		return err
+	case LargeObject:
+		data := unhex(v, &r.buf)
+		switch {
+		case bytes.Equal(data, LargeObjectDenied):
+			r.columnDocs(c).denied++
+			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		case int64(len(data)) > r.maxDocument:
+			d := r.columnDocs(c)
+			if d.tooLarge++; d.firstLarge == 0 {
+				d.firstLarge = line
+			}
+			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		}
+		c.Kind = Binary
+		return r.value(c, data, line)
 	case Binary:
 		data := unhex(v, &r.buf)
 		if data == nil || isText(data) {
@@ -395,6 +416,22 @@ type columnDocs struct {
 	read, failed int64
 	kinds        map[string]int64
 	first        string // the first failure, with its row
+	// Large objects not read: no privilege on them, or larger than
+	// maxDocument (the first such one's row).
+	denied, tooLarge int64
+	firstLarge       int
+}
+
+func (r *rowReader) columnDocs(c Column) *columnDocs {
+	if r.docs == nil {
+		r.docs = map[string]*columnDocs{}
+	}
+	d := r.docs[c.Name]
+	if d == nil {
+		d = &columnDocs{kinds: map[string]int64{}}
+		r.docs[c.Name] = d
+	}
+	return d
 }
 
 // document reads the value of binary column c as a document: its text is
@@ -408,14 +445,7 @@ func (r *rowReader) document(c Column, data []byte, line int) error {
 	if doc.Kind == "" {
 		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
 	}
-	if r.docs == nil {
-		r.docs = map[string]*columnDocs{}
-	}
-	d := r.docs[c.Name]
-	if d == nil {
-		d = &columnDocs{kinds: map[string]int64{}}
-		r.docs[c.Name] = d
-	}
+	d := r.columnDocs(c)
 	d.kinds[doc.Kind]++
 	if !doc.Unread {
 		d.read++
@@ -442,9 +472,17 @@ func (r *rowReader) documentsRead() error {
 		for _, k := range slices.Sorted(maps.Keys(d.kinds)) {
 			kinds = append(kinds, fmt.Sprintf("%s %d", k, d.kinds[k]))
 		}
-		r.sink.FieldInfo(c.Name, c.Type+", documents: "+strings.Join(kinds, ", "), 0)
+		if len(kinds) > 0 {
+			r.sink.FieldInfo(c.Name, c.Type+", documents: "+strings.Join(kinds, ", "), 0)
+		}
 		if d.failed > 0 {
 			errs = append(errs, fmt.Errorf("column %s: %d of %d documents could not be read whole (first: %s)", c.Name, d.failed, d.read, d.first))
+		}
+		if d.denied > 0 {
+			errs = append(errs, fmt.Errorf("column %s: %d large objects not read: no SELECT privilege on them (GRANT SELECT ON LARGE OBJECT, or lo_compat_privileges)", c.Name, d.denied))
+		}
+		if d.tooLarge > 0 {
+			errs = append(errs, fmt.Errorf("column %s: %d large objects not read: larger than %d bytes (--max-member-bytes; first: row %d)", c.Name, d.tooLarge, r.maxDocument, d.firstLarge))
 		}
 	}
 	return errors.Join(errs...)

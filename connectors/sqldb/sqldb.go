@@ -44,6 +44,9 @@ type Options struct {
 	// its text to text. files.DocumentReader is one; this package cannot
 	// import it.
 	Documents func(ctx context.Context, data, text []byte) (Document, error)
+	// MaxDocumentBytes bounds what is read of one large object (default
+	// 256 MiB, --max-member-bytes).
+	MaxDocumentBytes int64
 }
 
 // Document is what Options.Documents made of a binary value. The error
@@ -69,6 +72,9 @@ func (o *Options) defaults() {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 2
 	}
+	if o.MaxDocumentBytes <= 0 {
+		o.MaxDocumentBytes = 256 << 20
+	}
 }
 
 // Kind says what a column can hold, and so how it is read.
@@ -76,12 +82,30 @@ type Kind int
 
 // Column kinds.
 const (
-	Skip    Kind = iota // cannot hold personal data as a value (boolean, date, geometry): named, never read
-	Text                // text-like: read as is
-	Numeric             // a number: leading zeros are lost (see connectors.Value.Numeric)
-	JSON                // walked: each JSON path is a field
-	Binary              // read if it is text (see isText), or a document (Options.Documents)
+	Skip        Kind = iota // cannot hold personal data as a value (boolean, date, geometry): named, never read
+	Text                    // text-like: read as is
+	Numeric                 // a number: leading zeros are lost (see connectors.Value.Numeric)
+	JSON                    // walked: each JSON path is a field
+	Binary                  // read if it is text (see isText), or a document (Options.Documents)
+	LargeObject             // a reference to a large object, read as Binary through the dialect's LargeObjects
 )
+
+// LargeObjects is implemented by dialects whose columns of kind
+// LargeObject refer to values kept apart from the table: PostgreSQL's
+// large objects, where JDBC and Hibernate keep a @Lob byte[] (the column
+// holds an oid). The select expression reads the object behind the
+// column, at most limit+1 bytes of it (the reader tells one past limit
+// from one that fits); NULL when the column refers to none; and
+// LargeObjectDenied when the session may not read it, which would
+// otherwise fail the whole statement.
+type LargeObjects interface {
+	LargeObject(t Table, column string, limit int64) string
+}
+
+// LargeObjectDenied is the value a LargeObjects expression gives for an
+// object the session has no SELECT privilege on: no object holds exactly
+// these bytes but by design.
+var LargeObjectDenied = []byte("\x00datakart: no SELECT privilege on the large object\x00")
 
 // Table is a table or view found in the catalog.
 type Table struct {
