@@ -270,6 +270,9 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	if span == 0 {
 		width = math.MaxUint64 / uint64(k)
 	}
+	// Drawn from the table's seed: a rerun over the same rows reads the
+	// same sample (see sqldb.Table.Seed).
+	draw := rand.New(rand.NewPCG(t.Seed(), 0))
 	stmts := make([]sqldb.Statement, k, k+1)
 	var outside []string
 	var outsideArgs []any
@@ -281,7 +284,7 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		}
 		size := last - first + 1               // keys in the probe's range
 		slack := size - min(size, uint64(per)) // where it may start and still span per keys
-		start := first + rand.Uint64N(max(slack, 1))
+		start := first + draw.Uint64N(max(slack, 1))
 		stmts[i] = paged(sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s BETWEEN ? AND ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{key(start), key(last)}},
 			pk+" BETWEEN ? AND ?", []any{key(start), key(last)}, per)
 		outside = append(outside, fmt.Sprintf("%s NOT BETWEEN ? AND ?", pk))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"datakart/detectors"
 	"datakart/internal/dsn"
 	"datakart/internal/testdb"
+	"datakart/inventory"
 )
 
 func fixture(t *testing.T) string {
@@ -278,5 +280,25 @@ func TestPagesOverTheWholeKeyRange(t *testing.T) {
 	c := testdb.Category(inv, name+".dokumenter", "innhold", "email")
 	if c == nil || c.MatchedValues == 0 || c.MatchedValues != c.Distinct {
 		t.Errorf("the rows at the top of the key range, each once: %+v", c)
+	}
+}
+
+// A sample is drawn from the table's seed: a rerun over the same rows
+// reads the same rows (see sqldb.Table.Seed).
+func TestSampleIsRepeatable(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE kunder (id INT PRIMARY KEY, epost TEXT)`,
+		`INSERT INTO kunder SELECT seq, IF(seq % 3 = 0, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_60000`,
+		`ANALYZE TABLE kunder`,
+	)
+	var runs []*inventory.Category
+	for range 2 {
+		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 1000}))
+		runs = append(runs, testdb.Category(inv, name+".kunder", "epost", "email"))
+	}
+	a, b := runs[0], runs[1]
+	if a == nil || b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) || !slices.Equal(a.Examples, b.Examples) {
+		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
 	}
 }

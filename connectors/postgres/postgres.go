@@ -223,9 +223,11 @@ func (d Dialect) from(t sqldb.Table) string {
 // pages sized from the row estimate, so the rows come from all over the
 // table; a small table or one without statistics is read with LIMIT.
 // The sampled pages come in the table's order, partition after partition,
-// and a few more rows than asked for are sampled: ORDER BY random() keeps
-// the LIMIT from cutting off the last pages, where a table's newest rows
-// are, or its last partitions.
+// and a few more rows than asked for are sampled: an order that looks
+// random keeps the LIMIT from cutting off the last pages, where a table's
+// newest rows are, or its last partitions. Pages and order are drawn from
+// the table's seed (sqldb.Table.Seed), not at random: a rerun over the same
+// rows reads the same sample.
 func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.from(t)
 	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
@@ -239,7 +241,8 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d of about %d rows", n, t.Rows), nil
 	}
 	pct := min(100, float64(n)/float64(t.Rows)*100*1.3)
-	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) ORDER BY random() LIMIT %d", cols, from, pct, n)
+	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) REPEATABLE (%d) ORDER BY md5(tableoid::text || ctid::text) LIMIT %d",
+		cols, from, pct, t.Seed()>>33, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -429,4 +430,29 @@ func loOf(t *testing.T, db *sql.DB, s string, id int) string {
 		t.Fatal(err)
 	}
 	return oid
+}
+
+// A sample is drawn from the table's seed, not at random: a rerun over the
+// same rows reads the same rows, so that the next scan, diffed with this
+// one, shows what changed in the data and not in the draw.
+func TestSampleIsRepeatable(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"kunder (id int PRIMARY KEY, epost text)",
+		"INSERT INTO "+s+"kunder SELECT g, CASE WHEN g % 3 = 0 THEN 'kunde' || g || '@online.no' ELSE 'ingen' END FROM generate_series(1, 60000) g",
+		"ANALYZE "+s+"kunder",
+	)
+	var runs []*inventory.Category
+	for range 2 {
+		inv := testdb.Scan(t, open(t, schema, sqldb.Options{Sample: 1000}))
+		if c := testdb.Container(inv, s+"kunder"); c == nil || !strings.HasPrefix(c.Sampling, "random pages") {
+			t.Fatalf("kunder: %+v", c)
+		}
+		runs = append(runs, testdb.Category(inv, s+"kunder", "epost", "email"))
+	}
+	a, b := runs[0], runs[1]
+	if a == nil || b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) || !slices.Equal(a.Examples, b.Examples) {
+		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
+	}
 }

@@ -225,7 +225,10 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 }
 
 // Sample implements sqldb.Dialect: random rows by rowid, or all rows of a
-// small table.
+// small table. The rowids are ordered by Knuth's multiplicative hash,
+// offset by the table's seed, not by random(): they spread over the whole
+// table, and a rerun over the same rows reads the same ones (see
+// sqldb.Table.Seed).
 func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Name)
 	if t.View || t.Rows <= int64(n) {
@@ -235,6 +238,7 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		}
 		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}}, method, nil
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY random() LIMIT %d)", cols, from, from, n)
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY (rowid * 2654435761 + %d) %% 4294967296 LIMIT %d)",
+		cols, from, from, t.Seed()>>32, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("%d random rows of about %d", n, t.Rows), nil
 }

@@ -67,6 +67,38 @@ func TestScanSQLite(t *testing.T) {
 	}
 }
 
+// The rows of a sample spread over the whole table (the e-mails are in
+// its last third alone), and a rerun reads the same ones.
+func TestSampleIsRepeatable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	testdb.SQLiteApp(t, path,
+		`CREATE TABLE logg (id INTEGER PRIMARY KEY, tekst TEXT)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+		 INSERT INTO logg SELECT i, CASE WHEN i > 20000 THEN 'kunde' || i || '@online.no' ELSE 'ingen' END FROM n`,
+		`ANALYZE`,
+	).Close()
+	var runs []*inventory.Category
+	for range 2 {
+		src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{Sample: 300})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := testdb.Scan(t, src)
+		src.DB().Close()
+		if c := testdb.Container(inv, "main.logg"); c == nil || c.Rows != 300 || !strings.Contains(c.Sampling, "random rows") {
+			t.Fatalf("logg: %+v", c)
+		}
+		runs = append(runs, testdb.Category(inv, "main.logg", "tekst", "email"))
+	}
+	a, b := runs[0], runs[1]
+	if a == nil || a.Matches < 70 || a.Matches > 130 {
+		t.Errorf("a third of the sample, from the table's last third: %+v", a)
+	}
+	if b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) {
+		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
+	}
+}
+
 func TestReadOnlyAndNeverCreated(t *testing.T) {
 	path := fixture(t)
 	src, err := Open(context.Background(), "sqlite:"+path, sqldb.Options{})
