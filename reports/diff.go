@@ -54,14 +54,8 @@ func diffText(w io.Writer, d *inventory.Delta) error {
 		}
 		fmt.Fprintln(w, changeText(c)+ctx)
 	}
-	for _, l := range []struct {
-		name  string
-		names []string
-	}{{"New", d.NewContainers}, {"Removed", d.RemovedContainers}} {
-		if len(l.names) == 0 {
-			continue
-		}
-		if joined := strings.Join(l.names, ", "); len(joined) <= shortList {
+	for _, l := range containerLists(d) {
+		if joined, ok := l.short(); ok {
 			fmt.Fprintf(w, "\n%s: %s\n", l.name, oneLine(joined))
 			continue
 		}
@@ -73,10 +67,30 @@ func diffText(w io.Writer, d *inventory.Delta) error {
 	return nil
 }
 
-// shortList is the longest list of containers written on one line; a
-// longer one has a line for each: the 500 files of a folder that was
-// removed were one line of 12,000 characters.
-const shortList = 100
+// containerList is the containers that came ("New") or went ("Removed").
+type containerList struct {
+	name  string
+	names []string
+}
+
+// containerLists returns the lists of d that are not empty.
+func containerLists(d *inventory.Delta) []containerList {
+	var out []containerList
+	for _, l := range []containerList{{"New", d.NewContainers}, {"Removed", d.RemovedContainers}} {
+		if len(l.names) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// short returns the list joined on one line, and whether it is short
+// enough to be written so; a longer one has a line for each name: the 500
+// files of a folder that was removed were one line of 12,000 characters.
+func (l containerList) short() (string, bool) {
+	joined := strings.Join(l.names, ", ")
+	return joined, len(joined) <= 100
+}
 
 // diffSummary counts the changes in one line, so that a diff of a share
 // that changed in thousands of places says what it amounts to before it
@@ -139,14 +153,8 @@ func diffMarkdown(w io.Writer, d *inventory.Delta) error {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", c.Kind, mdEscape(c.Location()), c.Category, before, after)
 		}
 	}
-	for _, l := range []struct {
-		name  string
-		names []string
-	}{{"New", d.NewContainers}, {"Removed", d.RemovedContainers}} {
-		if len(l.names) == 0 {
-			continue
-		}
-		if joined := strings.Join(l.names, ", "); len(joined) <= shortList {
+	for _, l := range containerLists(d) {
+		if joined, ok := l.short(); ok {
 			fmt.Fprintf(&b, "\n%s: %s\n", l.name, mdEscape(joined))
 			continue
 		}
