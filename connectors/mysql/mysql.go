@@ -94,7 +94,7 @@ func (*Dialect) Name() string { return "mysql" }
 func (*Dialect) Quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "``") + "`" }
 
 const tablesQuery = `
-SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', COALESCE(t.TABLE_ROWS, -1),
+SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', COALESCE(t.TABLE_ROWS, -1), COALESCE(t.DATA_LENGTH, -1),
        c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.COLUMN_KEY = 'PRI'
 FROM information_schema.COLUMNS c
 JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
@@ -148,15 +148,15 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	for rows.Next() {
 		var schema, name, col, dataType, colType string
 		var view, pk bool
-		var est int64
-		if err := rows.Scan(&schema, &name, &view, &est, &col, &dataType, &colType, &pk); err != nil {
+		var est, size int64
+		if err := rows.Scan(&schema, &name, &view, &est, &size, &col, &dataType, &colType, &pk); err != nil {
 			return nil, err
 		}
 		if view && !views {
 			continue
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
-			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est})
+			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est, Bytes: size})
 		}
 		t := &tables[len(tables)-1]
 		if p := keys[key{schema, name}]; pk && col == p.first && strings.HasSuffix(strings.ToLower(dataType), "int") {
@@ -239,8 +239,12 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	switch {
 	case t.Rows >= 0 && t.Rows <= int64(n):
 		return []sqldb.Statement{paged(limit, "", nil, n)}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
-	case t.IntPK == "" || t.View:
-		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by)", n), nil
+	case t.View:
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (a view)", n), nil
+	case t.IntPK == "" && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
+		return d.sampleByScan(ctx, tx, t, cols, from, n)
+	case t.IntPK == "":
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and about %d MiB is too much to scan for a sample)", n, t.Bytes>>20), nil
 	}
 	pk := d.Quote(t.IntPK)
 	var minKey, maxKey sql.NullString
@@ -324,6 +328,32 @@ func keyRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err e
 		return 0, 0, nil, fmt.Errorf("key range: %w", err)
 	}
 	return lo, hi, func(u uint64) any { return u }, nil
+}
+
+// maxScanBytes bounds the tables without an integer key that are scanned
+// whole for a sample, by the catalog's estimate of their size: a table of
+// 64 MiB scans in a fraction of a second, and the first rows of a table
+// without a key are its oldest (a log table's), or its first in a natural
+// key's order.
+var maxScanBytes int64 = 64 << 20
+
+// sampleByScan samples a table without an integer key by a scan of the
+// whole table that keeps each row by chance, RAND(seed) < n/count: rows
+// from all over the table, the same ones run after run while the rows
+// stay the same. The count is exact (a scan as well): the catalog's
+// estimate may be off by half, and a share too large would let the LIMIT
+// cut off the table's end.
+func (d *Dialect) sampleByScan(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols, from string, n int) ([]sqldb.Statement, string, error) {
+	var count int64
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from).Scan(&count); err != nil {
+		return nil, "", err
+	}
+	if count <= int64(n) {
+		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s", cols, from), Head: true}}, fmt.Sprintf("all rows (%d)", count), nil
+	}
+	share := float64(n) / float64(count)
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE RAND(%d) < %g LIMIT %d", cols, from, t.Seed()>>33, share, n)
+	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random rows, about %d of %d, by a scan of the whole table (no integer primary key to sample by)", n, count), nil
 }
 
 // holdsDocuments reports whether a column of t can hold a document or a

@@ -302,3 +302,41 @@ func TestSampleIsRepeatable(t *testing.T) {
 		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
 	}
 }
+
+// A table without an integer key was read from its first rows: a log
+// table's oldest, which held no e-mail here. One of up to 64 MiB is
+// sampled by a scan that keeps rows by chance, from all over the table,
+// the same rows run after run; a larger one is still read from its first
+// rows, and the method says why.
+func TestSampleWithoutAKey(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE logg (tid DATETIME, tekst TEXT)`,
+		`INSERT INTO logg SELECT NOW(), IF(seq > 20000, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`ANALYZE TABLE logg`,
+	)
+	var runs []*inventory.Category
+	for range 2 {
+		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
+		l := testdb.Container(inv, name+".logg")
+		if l == nil || l.Rows < 500 || l.Rows > 600 || !strings.HasPrefix(l.Sampling, "random rows, about 600 of 30000, by a scan of the whole table") {
+			t.Fatalf("logg: %+v", l)
+		}
+		runs = append(runs, testdb.Category(inv, name+".logg", "tekst", "email"))
+	}
+	a, b := runs[0], runs[1]
+	if a == nil || a.Matches < 140 || a.Matches > 260 {
+		t.Errorf("a third of the sample, from the table's last third: %+v", a)
+	}
+	if b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) {
+		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
+	}
+
+	old := maxScanBytes
+	maxScanBytes = 1 << 10
+	defer func() { maxScanBytes = old }()
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
+	if l := testdb.Container(inv, name+".logg"); l == nil || l.Rows != 600 || !strings.HasPrefix(l.Sampling, "first 600 rows (no integer primary key to sample by, and about") {
+		t.Errorf("a table too large to scan: %+v", l)
+	}
+}

@@ -117,6 +117,9 @@ type Table struct {
 	Partitioned bool
 	// Rows is the catalog's estimate of the row count; -1 when unknown.
 	Rows int64
+	// Bytes is the catalog's estimate of the table's size; -1 when
+	// unknown (MySQL and MariaDB give it).
+	Bytes int64
 	// IntPK is the integer column the primary key starts with, or "": the
 	// whole key, or with KeyPrefix the first of its columns (a
 	// multi-tenant table's company id).
