@@ -98,7 +98,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	f.maxExpanded = 4 << 30
 	fs.Var(&f.maxExpanded, "max-expanded-bytes", "most bytes decompressed from one archive (e.g. 512MiB, 4GiB)")
 	f.maxMember = 256 << 20
-	fs.Var(&f.maxMember, "max-member-bytes", "largest part held in memory to be read: a document in an archive or a database cell, an Office stream, an Outlook value (e.g. 64MiB, 1GiB)")
+	fs.Var(&f.maxMember, "max-member-bytes", "largest part held in memory to be read: a document in an archive, a database cell or a large object, an Office stream, an Outlook value (e.g. 64MiB, 1GiB)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never show progress on stderr")
 	fs.IntVar(&f.sample, "sample", 10000, "rows read per table, chosen at random where the engine allows")
 	fs.BoolVar(&f.full, "full", false, "read every row of every table (streaming) instead of a sample")
