@@ -104,8 +104,8 @@ type LargeObjects interface {
 }
 
 // LargeObjectDenied is the value a LargeObjects expression gives for an
-// object the session has no SELECT privilege on: no object holds exactly
-// these bytes but by design.
+// object the session has no SELECT privilege on. An object that held
+// exactly these bytes would be counted as denied; none does by chance.
 var LargeObjectDenied = []byte("\x00datakart: no SELECT privilege on the large object\x00")
 
 // Table is a table or view found in the catalog.

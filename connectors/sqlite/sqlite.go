@@ -238,7 +238,9 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		}
 		return []sqldb.Statement{{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}}, method, nil
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY (rowid * 2654435761 + %d) %% 4294967296 LIMIT %d)",
-		cols, from, from, t.Seed()>>32, n)
+	// In 31 bits, so that the product stays an integer: SQLite turns an
+	// integer that overflows into a float.
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE rowid IN (SELECT rowid FROM %s ORDER BY ((rowid %% 2147483648) * 1327217885 + %d) %% 2147483648 LIMIT %d)",
+		cols, from, from, t.Seed()>>33, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("%d random rows of about %d", n, t.Rows), nil
 }
