@@ -243,6 +243,8 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (a view)", n), nil
 	case t.IntPK == "" && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
 		return d.sampleByScan(ctx, tx, t, cols, from, n)
+	case t.IntPK == "" && t.Bytes < 0:
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and no size to tell whether a scan would be short)", n), nil
 	case t.IntPK == "":
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and about %d MiB is too much to scan for a sample)", n, t.Bytes>>20), nil
 	}
