@@ -95,7 +95,7 @@ func (*Dialect) Quote(ident string) string { return "`" + strings.ReplaceAll(ide
 
 const tablesQuery = `
 SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', COALESCE(t.TABLE_ROWS, -1), COALESCE(t.DATA_LENGTH, -1),
-       c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.COLUMN_KEY = 'PRI'
+       c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.COLUMN_KEY = 'PRI', c.IS_NULLABLE = 'NO'
 FROM information_schema.COLUMNS c
 JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
 WHERE (DATABASE() IS NULL OR c.TABLE_SCHEMA = DATABASE())
@@ -112,9 +112,17 @@ WHERE INDEX_NAME = 'PRIMARY' AND (DATABASE() IS NULL OR TABLE_SCHEMA = DATABASE(
   AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
 GROUP BY TABLE_SCHEMA, TABLE_NAME`
 
-// Tables implements sqldb.Dialect. The primary keys come from a query of
-// their own, not a subquery per column, which made the catalog quadratic:
-// MariaDB took over two minutes to list 2,000 tables.
+// indexesQuery gives the first column of each index but the primary key.
+const indexesQuery = `
+SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME
+FROM information_schema.STATISTICS
+WHERE SEQ_IN_INDEX = 1 AND INDEX_NAME <> 'PRIMARY' AND (DATABASE() IS NULL OR TABLE_SCHEMA = DATABASE())
+  AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`
+
+// Tables implements sqldb.Dialect. The primary keys and indexes come from
+// queries of their own, not a subquery or a join per column, which made
+// the catalog quadratic: MariaDB took over two minutes to list 2,000
+// tables.
 func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Table, error) {
 	type key struct{ schema, table string }
 	type primary struct {
@@ -139,17 +147,39 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		return nil, err
 	}
 
+	type column struct {
+		key
+		name string
+	}
+	indexed := map[column]bool{}
+	irows, err := db.QueryContext(ctx, indexesQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer irows.Close()
+	for irows.Next() {
+		var c column
+		if err := irows.Scan(&c.schema, &c.table, &c.name); err != nil {
+			return nil, err
+		}
+		indexed[c] = true
+	}
+	if err := irows.Err(); err != nil {
+		return nil, err
+	}
+
 	rows, err := db.QueryContext(ctx, tablesQuery)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var tables []sqldb.Table
+	var byIndex []string // per table, the integer columns an index starts with, never NULL
 	for rows.Next() {
 		var schema, name, col, dataType, colType string
-		var view, pk bool
+		var view, pk, notNull bool
 		var est, size int64
-		if err := rows.Scan(&schema, &name, &view, &est, &size, &col, &dataType, &colType, &pk); err != nil {
+		if err := rows.Scan(&schema, &name, &view, &est, &size, &col, &dataType, &colType, &pk, &notNull); err != nil {
 			return nil, err
 		}
 		if view && !views {
@@ -157,12 +187,27 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
 			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est, Bytes: size})
+			byIndex = append(byIndex, "")
 		}
 		t := &tables[len(tables)-1]
-		if p := keys[key{schema, name}]; pk && col == p.first && strings.HasSuffix(strings.ToLower(dataType), "int") {
+		isInt := strings.HasSuffix(strings.ToLower(dataType), "int")
+		if p := keys[key{schema, name}]; pk && col == p.first && isInt {
 			t.IntPK, t.KeyPrefix = col, p.cols > 1
 		}
+		if isInt && notNull && byIndex[len(byIndex)-1] == "" && indexed[column{key{schema, name}, col}] {
+			byIndex[len(byIndex)-1] = col
+		}
 		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: colType, Kind: columnKind(strings.ToLower(dataType), strings.ToLower(colType))})
+	}
+	// A table without an integer primary key is sampled by the first
+	// integer column an index starts with, as a multi-tenant table is by
+	// its company id: a log table keyed by nothing, or by a UUID, has
+	// one more often than not (a user or customer id). Never NULL, or
+	// the rows where it is would be in no range.
+	for i := range tables {
+		if t := &tables[i]; t.IntPK == "" && byIndex[i] != "" {
+			t.IntPK, t.KeyPrefix, t.Indexed = byIndex[i], true, true
+		}
 	}
 	return tables, rows.Err()
 }
@@ -241,7 +286,7 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		return []sqldb.Statement{paged(limit, "", nil, n)}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
 	case t.View:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (a view)", n), nil
-	case t.IntPK == "" && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
+	case (t.IntPK == "" || t.Indexed) && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
 		return d.sampleByScan(ctx, tx, t, cols, from, n)
 	case t.IntPK == "" && t.Bytes < 0:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and no size to tell whether a scan would be short)", n), nil
@@ -306,7 +351,10 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		Args:  outsideArgs,
 		Note:  "filled up from the lowest keys outside them (the keys have gaps)",
 	}, strings.Join(outside, " AND "), outsideArgs, n))
-	if t.KeyPrefix {
+	switch {
+	case t.Indexed:
+		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.IntPK, t.Rows), nil
+	case t.KeyPrefix:
 		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, of about %d rows", k, t.IntPK, t.Rows), nil
 	}
 	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", k, t.Rows), nil

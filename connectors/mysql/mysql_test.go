@@ -340,3 +340,34 @@ func TestSampleWithoutAKey(t *testing.T) {
 		t.Errorf("a table too large to scan: %+v", l)
 	}
 }
+
+// A table without an integer primary key, too large to scan for a
+// sample, was read from its first rows: a log table's oldest, with no
+// e-mail here. One with an index that starts with an integer column that
+// is never NULL (a customer id) is sampled in ranges of that column, as a
+// multi-tenant table is by its company id.
+func TestSampleByAnIndexedColumn(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE hendelse (kunde_id INT NOT NULL, tekst TEXT, KEY (kunde_id))`,
+		`INSERT INTO hendelse SELECT seq % 1000, IF(seq > 20000, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`CREATE TABLE uten_indeks (kunde_id INT, tekst TEXT, KEY (kunde_id))`,
+		`INSERT INTO uten_indeks SELECT * FROM hendelse`,
+		`ANALYZE TABLE hendelse, uten_indeks`,
+	)
+	old := maxScanBytes
+	maxScanBytes = 1 << 10
+	defer func() { maxScanBytes = old }()
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
+	h := testdb.Container(inv, name+".hendelse")
+	if h == nil || h.Rows < 500 || !strings.HasPrefix(h.Sampling, "10 random ranges of kunde_id, an indexed column (no integer primary key)") {
+		t.Fatalf("hendelse: %+v", h)
+	}
+	if c := testdb.Category(inv, name+".hendelse", "tekst", "email"); c == nil || c.Share < 0.2 || c.Share > 0.47 {
+		t.Errorf("a third of the rows hold an e-mail: %+v", c)
+	}
+	// A nullable column would leave its NULL rows out of every range.
+	if u := testdb.Container(inv, name+".uten_indeks"); u == nil || !strings.HasPrefix(u.Sampling, "first 600 rows (no integer primary key") {
+		t.Errorf("uten_indeks: %+v", u)
+	}
+}

@@ -125,7 +125,11 @@ type Table struct {
 	// multi-tenant table's company id).
 	IntPK     string
 	KeyPrefix bool
-	Columns   []Column
+	// Indexed: IntPK is no primary key's, but the first column of
+	// another index, an integer that is never NULL (MySQL and MariaDB
+	// sample a table without an integer primary key by it).
+	Indexed bool
+	Columns []Column
 }
 
 // FullName is "schema.table".
