@@ -20,7 +20,10 @@ import (
 )
 
 // Dialect is PostgreSQL's part of a database scan.
-type Dialect struct{}
+type Dialect struct {
+	// version is the server's server_version_num (150019 for 15.19).
+	version int
+}
 
 // Open connects to the database a postgres:// or postgresql:// URL names.
 // The password may come from the URL, from PGPASSWORD (read by the driver)
@@ -60,7 +63,12 @@ func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sql
 		db.Close()
 		return nil, sqldb.Scrub(fmt.Errorf("connect: %w", err), secret)
 	}
-	return sqldb.New(Dialect{}, db, dsn.Redact(target), secret, opt), nil
+	var version int
+	if err := db.QueryRowContext(pctx, "SELECT current_setting('server_version_num')::int").Scan(&version); err != nil {
+		db.Close()
+		return nil, sqldb.Scrub(fmt.Errorf("server version: %w", err), secret)
+	}
+	return sqldb.New(Dialect{version: version}, db, dsn.Redact(target), secret, opt), nil
 }
 
 func loopback(host string) bool {
@@ -167,19 +175,25 @@ func columnKind(typname, category string) sqldb.Kind {
 // LargeObject implements sqldb.LargeObjects. Reading a large object the
 // session has no SELECT privilege on fails the whole statement, and a
 // role granted SELECT on a table is not granted its large objects, so the
-// privilege is looked up first, as PostgreSQL 15 checks it: the owner (or
+// privilege is looked up first, as the server checks it: the owner (or
 // a role that has its rights), a grant to the session's roles or to
-// PUBLIC, a superuser, or lo_compat_privileges. An oid that names no large
-// object (a dangling reference, or some other object's oid) is NULL.
+// PUBLIC, a superuser, or lo_compat_privileges; from PostgreSQL 19 on,
+// pg_read_all_data too, which a read-only scanning role is often given.
+// An oid that names no large object (a dangling reference, or some other
+// object's oid) is NULL.
 func (d Dialect) LargeObject(t sqldb.Table, column string, limit int64) string {
 	col := d.Quote(t.Schema) + "." + d.Quote(t.Name) + "." + d.Quote(column)
+	readAll := ""
+	if d.version >= 190000 {
+		readAll = `OR pg_catalog.pg_has_role('pg_read_all_data', 'USAGE') `
+	}
 	return fmt.Sprintf(`CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = %[1]s) THEN NULL `+
-		`WHEN current_setting('lo_compat_privileges')::boolean `+
+		`WHEN current_setting('lo_compat_privileges')::boolean %[4]s`+
 		`OR (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) `+
 		`OR EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = %[1]s AND pg_catalog.pg_has_role(m.lomowner, 'USAGE')) `+
 		`OR EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m, pg_catalog.aclexplode(m.lomacl) a `+
 		`WHERE m.oid = %[1]s AND a.privilege_type = 'SELECT' AND (a.grantee = 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE'))) `+
-		`THEN pg_catalog.lo_get(%[1]s, 0, %[2]d) ELSE decode('%[3]x', 'hex') END`, col, min(limit+1, math.MaxInt32), sqldb.LargeObjectDenied)
+		`THEN pg_catalog.lo_get(%[1]s, 0, %[2]d) ELSE decode('%[3]x', 'hex') END`, col, min(limit+1, math.MaxInt32), sqldb.LargeObjectDenied, readAll)
 }
 
 // rawSQLASCII makes a SQL_ASCII database send its text as stored. Such a
