@@ -423,6 +423,24 @@ func TestLargeObjects(t *testing.T) {
 	}
 }
 
+// An object's bytes are its own: text that reads like bytea's hex
+// ("\x3130…", which PostgreSQL sends a bytea as) is not decoded again.
+func TestLargeObjectBytesAreTheirOwn(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"notat (id int PRIMARY KEY, fil oid)",
+		"INSERT INTO "+s+"notat VALUES (1, lo_from_bytea(0, convert_to('\\x3130303438373434373332', 'UTF8')))",
+	)
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{}))
+	if n := testdb.Container(inv, s+"notat"); n == nil || n.Rows != 1 || n.Error != "" {
+		t.Fatalf("notat: %+v", n)
+	}
+	if c := testdb.Category(inv, s+"notat", "fil", "no_fnr"); c != nil {
+		t.Errorf("the text was decoded as hex into an identity number: %+v", c)
+	}
+}
+
 func field(c *inventory.Container, name string) *inventory.Field {
 	if c == nil {
 		return nil

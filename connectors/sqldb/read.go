@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -182,7 +181,6 @@ type rowReader struct {
 	// from one FETCH to the next: made anew for each, they cost a tenth
 	// of a full read.
 	spare chan *batch
-	buf   []byte
 	// busy is how long the scanning goroutine spent on rows, rather
 	// than waiting for them.
 	busy time.Duration
@@ -379,27 +377,24 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 		}
 		return err
 	case LargeObject:
-		data := unhex(v, &r.buf)
 		switch {
-		case bytes.Equal(data, LargeObjectDenied):
+		case bytes.Equal(v, LargeObjectDenied):
 			r.columnDocs(c).denied++
 			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
-		case int64(len(data)) > r.maxDocument:
+		case int64(len(v)) > r.maxDocument:
 			d := r.columnDocs(c)
 			if d.tooLarge++; d.firstLarge == 0 {
 				d.firstLarge = line
 			}
 			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
 		}
-		c.Kind = Binary
-		return r.value(c, data, line)
+		fallthrough // its bytes are read as a binary value's
 	case Binary:
-		data := unhex(v, &r.buf)
-		if data == nil || isText(data) {
-			return r.sink.Value(connectors.Value{Field: c.Name, Data: data, Line: line})
+		if v == nil || isText(v) {
+			return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line})
 		}
 		if r.documents != nil {
-			return r.document(c, data, line)
+			return r.document(c, v, line)
 		}
 		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
 	case Text:
@@ -493,23 +488,6 @@ func (r *rowReader) documentsRead() error {
 func looksJSON(v []byte) bool {
 	t := bytes.TrimSpace(v)
 	return len(t) >= 2 && ((t[0] == '{' && t[len(t)-1] == '}') || (t[0] == '[' && t[len(t)-1] == ']'))
-}
-
-// unhex returns a binary value's bytes: PostgreSQL sends bytea as "\x…"
-// hex. nil when the hex is not.
-func unhex(v []byte, buf *[]byte) []byte {
-	if len(v) < 2 || v[0] != '\\' || v[1] != 'x' {
-		return v
-	}
-	n := hex.DecodedLen(len(v) - 2)
-	if cap(*buf) < n {
-		*buf = make([]byte, n)
-	}
-	b := (*buf)[:n]
-	if _, err := hex.Decode(b, v[2:]); err != nil {
-		return nil
-	}
-	return b
 }
 
 // isText reports whether a binary value is text: UTF-8, or UTF-8 with a
