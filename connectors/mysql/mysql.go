@@ -103,24 +103,17 @@ WHERE (DATABASE() IS NULL OR c.TABLE_SCHEMA = DATABASE())
   AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'VIEW')
 ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`
 
-// primaryKeysQuery gives the first column of each primary key and how
-// many columns the key has.
-const primaryKeysQuery = `
-SELECT TABLE_SCHEMA, TABLE_NAME, MAX(CASE WHEN SEQ_IN_INDEX = 1 THEN COLUMN_NAME END), COUNT(*)
-FROM information_schema.STATISTICS
-WHERE INDEX_NAME = 'PRIMARY' AND (DATABASE() IS NULL OR TABLE_SCHEMA = DATABASE())
-  AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
-GROUP BY TABLE_SCHEMA, TABLE_NAME`
-
-// indexesQuery gives the first column of each index but the primary key.
+// indexesQuery gives the first column of each index, whether it is the
+// primary key, and how many columns the index has.
 const indexesQuery = `
-SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME
+SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY', MAX(CASE WHEN SEQ_IN_INDEX = 1 THEN COLUMN_NAME END), COUNT(*)
 FROM information_schema.STATISTICS
-WHERE SEQ_IN_INDEX = 1 AND INDEX_NAME <> 'PRIMARY' AND (DATABASE() IS NULL OR TABLE_SCHEMA = DATABASE())
-  AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`
+WHERE (DATABASE() IS NULL OR TABLE_SCHEMA = DATABASE())
+  AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+GROUP BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME`
 
 // Tables implements sqldb.Dialect. The primary keys and indexes come from
-// queries of their own, not a subquery or a join per column, which made
+// one query of their own, not a subquery or a join per column, which made
 // the catalog quadratic: MariaDB took over two minutes to list 2,000
 // tables.
 func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Table, error) {
@@ -129,40 +122,29 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		first string
 		cols  int
 	}
-	keys := map[key]primary{}
-	krows, err := db.QueryContext(ctx, primaryKeysQuery)
-	if err != nil {
-		return nil, err
-	}
-	defer krows.Close()
-	for krows.Next() {
-		var k key
-		var p primary
-		if err := krows.Scan(&k.schema, &k.table, &p.first, &p.cols); err != nil {
-			return nil, err
-		}
-		keys[k] = p
-	}
-	if err := krows.Err(); err != nil {
-		return nil, err
-	}
-
 	type column struct {
 		key
 		name string
 	}
-	indexed := map[column]bool{}
+	keys := map[key]primary{}
+	indexed := map[column]bool{} // the first columns of the other indexes
 	irows, err := db.QueryContext(ctx, indexesQuery)
 	if err != nil {
 		return nil, err
 	}
 	defer irows.Close()
 	for irows.Next() {
-		var c column
-		if err := irows.Scan(&c.schema, &c.table, &c.name); err != nil {
+		var k key
+		var isPrimary bool
+		var p primary
+		if err := irows.Scan(&k.schema, &k.table, &isPrimary, &p.first, &p.cols); err != nil {
 			return nil, err
 		}
-		indexed[c] = true
+		if isPrimary {
+			keys[k] = p
+		} else {
+			indexed[column{k, p.first}] = true
+		}
 	}
 	if err := irows.Err(); err != nil {
 		return nil, err
@@ -174,7 +156,7 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	}
 	defer rows.Close()
 	var tables []sqldb.Table
-	var byIndex []string // per table, the integer columns an index starts with, never NULL
+	var byIndex []string // per table, the first integer column an index starts with, never NULL
 	for rows.Next() {
 		var schema, name, col, dataType, colType string
 		var view, pk, notNull bool
