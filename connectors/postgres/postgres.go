@@ -187,13 +187,15 @@ func (d Dialect) LargeObject(t sqldb.Table, column string, limit int64) string {
 	if d.version >= 190000 {
 		readAll = `OR pg_catalog.pg_has_role('pg_read_all_data', 'USAGE') `
 	}
-	return fmt.Sprintf(`CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = %[1]s) THEN NULL `+
-		`WHEN current_setting('lo_compat_privileges')::boolean %[4]s`+
+	// One look at the object's metadata, where it is checked: no row, a
+	// dangling oid, is NULL.
+	return fmt.Sprintf(`(SELECT CASE WHEN current_setting('lo_compat_privileges')::boolean %[4]s`+
 		`OR (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) `+
-		`OR EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = %[1]s AND pg_catalog.pg_has_role(m.lomowner, 'USAGE')) `+
-		`OR EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata m, pg_catalog.aclexplode(m.lomacl) a `+
-		`WHERE m.oid = %[1]s AND a.privilege_type = 'SELECT' AND (a.grantee = 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE'))) `+
-		`THEN pg_catalog.lo_get(%[1]s, 0, %[2]d) ELSE decode('%[3]x', 'hex') END`, col, min(limit+1, math.MaxInt32), sqldb.LargeObjectDenied, readAll)
+		`OR pg_catalog.pg_has_role(m.lomowner, 'USAGE') `+
+		`OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(m.lomacl) a `+
+		`WHERE a.privilege_type = 'SELECT' AND (a.grantee = 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE'))) `+
+		`THEN pg_catalog.lo_get(m.oid, 0, %[2]d) ELSE decode('%[3]x', 'hex') END `+
+		`FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = %[1]s)`, col, min(limit+1, math.MaxInt32), sqldb.LargeObjectDenied, readAll)
 }
 
 // rawSQLASCII makes a SQL_ASCII database send its text as stored. Such a
