@@ -255,17 +255,25 @@ const probes = 10
 func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
 	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
-	// paged sets a statement's Keyset where the table's documents may
-	// keep the detectors longer than the statement timeout.
-	paged := func(st sqldb.Statement, where string, args []any, limit int) sqldb.Statement {
-		if t.IntPK != "" && !t.KeyPrefix && !t.View && holdsDocuments(t) {
-			st.Keyset = &sqldb.Keyset{Cols: cols, From: from, Key: d.Quote(t.IntPK), Where: where, Args: args, Limit: int64(limit)}
+	pk := d.Quote(t.IntPK)
+	// keyed reads at most rows of the rows that meet where, in the key's
+	// order: in pages where the table's documents may keep the detectors
+	// longer than the statement timeout, else in one statement.
+	paged := t.IntPK != "" && !t.KeyPrefix && !t.View && holdsDocuments(t)
+	keyed := func(where string, args []any, rows int) sqldb.Statement {
+		k := &sqldb.Keyset{Cols: cols, From: from, Key: pk, Where: where, Args: args, Limit: int64(rows)}
+		if paged {
+			return sqldb.Statement{Keyset: k}
 		}
-		return st
+		return k.Statement()
 	}
 	switch {
 	case t.Rows >= 0 && t.Rows <= int64(n):
-		return []sqldb.Statement{paged(limit, "", nil, n)}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
+		if paged {
+			limit = keyed("", nil, n)
+			limit.Head = true
+		}
+		return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
 	case t.View:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (a view)", n), nil
 	case (t.IntPK == "" || t.Indexed) && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
@@ -275,7 +283,6 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	case t.IntPK == "":
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and about %d MiB is too much to scan for a sample)", n, t.Bytes>>20), nil
 	}
-	pk := d.Quote(t.IntPK)
 	var minKey, maxKey sql.NullString
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", pk, pk, from)).Scan(&minKey, &maxKey); err != nil {
 		return nil, "", err
@@ -318,8 +325,7 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		size := last - first + 1               // keys in the probe's range
 		slack := size - min(size, uint64(per)) // where it may start and still span per keys
 		start := first + draw.Uint64N(max(slack, 1))
-		stmts[i] = paged(sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s BETWEEN ? AND ? ORDER BY %s LIMIT %d", cols, from, pk, pk, per), Args: []any{key(start), key(last)}},
-			pk+" BETWEEN ? AND ?", []any{key(start), key(last)}, per)
+		stmts[i] = keyed(pk+" BETWEEN ? AND ?", []any{key(start), key(last)}, per)
 		outside = append(outside, fmt.Sprintf("%s NOT BETWEEN ? AND ?", pk))
 		outsideArgs = append(outsideArgs, key(start), key(last))
 	}
@@ -328,11 +334,9 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	// 1,000,000,001), most probes find few rows or none, and the rows
 	// outside every probe's range fill the sample, lowest keys first: a
 	// whole system's rows were never read before.
-	stmts = append(stmts, paged(sqldb.Statement{
-		Query: fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", cols, from, strings.Join(outside, " AND "), pk, n),
-		Args:  outsideArgs,
-		Note:  "filled up from the lowest keys outside them (the keys have gaps)",
-	}, strings.Join(outside, " AND "), outsideArgs, n))
+	fill := keyed(strings.Join(outside, " AND "), outsideArgs, n)
+	fill.Note = "filled up from the lowest keys outside them (the keys have gaps)"
+	stmts = append(stmts, fill)
 	switch {
 	case t.Indexed:
 		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.IntPK, t.Rows), nil

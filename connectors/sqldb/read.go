@@ -86,10 +86,10 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 	rr.limit = int64(s.opt.Sample)
 	for _, st := range stmts {
 		before := rr.n
-		if cr, ok := s.d.(CursorReader); ok {
-			err = cr.Cursor(ctx, tx, st, rr.whole)
-		} else if st.Keyset != nil {
+		if cr, ok := s.d.(CursorReader); st.Keyset != nil {
 			err = readPages(ctx, tx, *st.Keyset, rr.whole)
+		} else if ok {
+			err = cr.Cursor(ctx, tx, st, rr.whole)
 		} else {
 			err = s.query(ctx, tx, st, rr, s.opt.StatementTimeout)
 		}

@@ -181,8 +181,9 @@ type Statement struct {
 	// Note, when the statement read rows, is added to the method the
 	// inventory gives (a fallback the plan needed).
 	Note string
-	// Keyset, when set, is the same read in pages along a unique integer
-	// key, for a dialect without server-side cursors (see Keyset).
+	// Keyset, when set, is the statement, read in pages along a unique
+	// integer key, for a dialect without server-side cursors (see
+	// Keyset); Query and Args are then empty.
 	Keyset *Keyset
 }
 
@@ -205,6 +206,11 @@ type Keyset struct {
 	Where string
 	Args  []any
 	Limit int64
+}
+
+// Statement returns k as one statement, for a table read in one.
+func (k *Keyset) Statement() Statement {
+	return Statement{Query: fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT %d", k.Cols, k.From, whereClause(k.Where), k.Key, k.Limit), Args: k.Args}
 }
 
 // ResultFunc reads one result set of a cursor whole, so that the database
