@@ -77,6 +77,21 @@ type Value struct {
 	Numeric bool
 }
 
+// LostZero reports whether data, a value or the value trimmed, is a
+// fødselsnummer that was stored as a number and so lost its leading zero:
+// 10 digits of a Numeric value. It is read with the zero back.
+func (v Value) LostZero(data []byte) bool {
+	if !v.Numeric || len(data) != 10 {
+		return false
+	}
+	for _, c := range data {
+		if c-'0' >= 10 {
+			return false
+		}
+	}
+	return true
+}
+
 // Sink receives what a unit holds. Calls for one unit come from one
 // goroutine.
 type Sink interface {

@@ -233,8 +233,7 @@ func (k *unitSink) Value(v connectors.Value) error {
 		return nil
 	}
 	f.nonNull++
-	if v.Numeric && len(data) == 10 && allDigits(data) {
-		// A fødselsnummer stored as a number lost its leading zero.
+	if v.LostZero(data) {
 		k.padBuf[0] = '0'
 		copy(k.padBuf[1:], data)
 		data = k.padBuf[:]
@@ -408,15 +407,6 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 		}
 	}
 	return c
-}
-
-func allDigits(b []byte) bool {
-	for _, c := range b {
-		if c-'0' >= 10 {
-			return false
-		}
-	}
-	return true
 }
 
 // isNullWord reports whether a value is a spelled-out null ("NULL", "\N",

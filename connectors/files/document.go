@@ -126,20 +126,11 @@ func (c *collectSink) Value(v connectors.Value) error {
 		c.text = append(c.text, v.Field...)
 		c.text = append(c.text, ": "...)
 	}
-	if v.Numeric && len(v.Data) == 10 && isDigits(v.Data) {
+	if v.LostZero(v.Data) {
 		c.text = append(c.text, '0') // as the scanner pads a number that lost its zero
 	}
 	c.text = append(c.text, v.Data...)
 	return nil
-}
-
-func isDigits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *collectSink) PartError(err error) {
