@@ -227,10 +227,14 @@ func TestCancelledScanIsIncompleteAndLeavesNoGoroutines(t *testing.T) {
 	started := make(chan struct{})
 	slow := connectors.Unit{Name: "slow", Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
 		sink.Begin(connectors.Part{Kind: "table"})
-		close(started)
 		for i := 0; ; i++ {
 			if err := sink.Value(connectors.Value{Field: "fnr", Data: []byte(fnrs[i%len(fnrs)])}); err != nil {
 				return err
+			}
+			if i == 0 {
+				// Cancelled after a value was taken in, not before: a
+				// cancel that came first left nothing to keep.
+				close(started)
 			}
 		}
 	}}
