@@ -15,9 +15,10 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"datakart/connectors"
 	"datakart/internal/pdftext"
-	"datakart/internal/tokenguard"
 )
 
 // readerAt gives random access to r, which zip needs: the file itself when
@@ -559,101 +560,117 @@ func pptxParts(zr *zip.Reader) []string {
 // them. It returns done when the rest of the part was read as text, or
 // the read cannot go on.
 func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf bool, line *int, links map[string]string) (done bool, err error) {
-	// encoding/xml holds a text node whole, and a paragraph is kept until
-	// it ends: a 600 KB docx of one 300 MB paragraph took 1.9 GB. The
-	// guard stops a token past maxRecordBytes, and a paragraph is handed on
-	// in pieces past it.
-	g := tokenguard.New(&budgetReader{r, d}, maxRecordBytes)
-	dec := xml.NewDecoder(g)
-	// Where the last token ended: InputOffset itself moves on inside a
-	// text node, byte by byte, and would never let the guard trip.
-	var tokenEnd int64
-	g.Offset = func() int64 { return tokenEnd }
+	// A paragraph is kept until it ends, and handed on in pieces past
+	// maxRecordBytes: a 600 KB docx of one 300 MB paragraph took 1.9 GB
+	// when it was held whole.
+	z := newXMLScanner(&budgetReader{r, d})
 	var para []byte
 	inText := 0 // depth of elements whose text is the document's
-	for {
-		if err := ctx.Err(); err != nil {
-			return true, err
+	emit := func() error {
+		*line++
+		if len(bytes.TrimSpace(para)) == 0 {
+			para = para[:0]
+			return nil
 		}
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return false, nil
+		err := d.sink.Value(connectors.Value{Data: para, Line: *line})
+		para = para[:0]
+		return err
+	}
+	start := func(name []byte) {
+		switch string(name) {
+		case "t":
+			if !odf {
+				inText++
+			}
+		case "p", "h":
+			if odf {
+				inText++
+			}
+		case "tab":
+			para = append(para, '\t')
+		case "br", "cr", "line-break":
+			para = append(para, '\n')
+		case "s": // OpenDocument's run of spaces
+			if odf {
+				para = append(para, ' ')
+			}
+		case "a", "hyperlink", "hlinkClick":
+			// A link: its mailto: or tel: address is kept, as HTML's is.
+			// OpenDocument has it in the link, OOXML in the part's
+			// relationships.
+			eachAttr(z.Raw(), func(key, val []byte) {
+				key = localTagName(key)
+				switch {
+				case odf && string(key) == "href":
+				case !odf && string(key) == "id":
+					val = []byte(links[string(val)])
+				default:
+					return
+				}
+				if v := html.UnescapeString(string(val)); pdftext.AddressLink(v) {
+					para = append(append(append(para, ' '), v...), ' ')
+				}
+			})
 		}
-		if errors.Is(err, tokenguard.ErrTooLong) {
-			// Nothing is lost: the paragraph so far, then the document
-			// from the long token on, markup and all, as text.
-			if err := d.sink.Value(connectors.Value{Data: para, Line: *line + 1}); err != nil {
+	}
+	end := func(name []byte) error {
+		switch string(name) {
+		case "t":
+			if !odf {
+				inText = max(inText-1, 0)
+			}
+		case "p", "h":
+			if odf {
+				inText = max(inText-1, 0)
+			}
+			if string(name) == "h" && !odf || inText > 0 {
+				return nil // a paragraph ends at its outermost element
+			}
+			return emit()
+		}
+		return nil
+	}
+	for n := 0; ; n++ {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
 				return true, err
 			}
-			d.sink.PartError(fmt.Errorf("%s: a piece of the document over %d MiB; from there it was read as text, markup and all", kind, maxRecordBytes>>20))
-			return true, d.text(ctx, g.Rest(), *line+1)
 		}
-		if err != nil {
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		switch tt := z.Next(); tt {
+		case html.ErrorToken:
+			zerr := z.Err()
+			if len(bytes.TrimSpace(para)) > 0 {
+				// A paragraph the part ends in, not closed, is read too.
+				if err := emit(); err != nil {
+					return true, err
+				}
+			}
+			switch {
+			case errors.Is(zerr, io.EOF):
+				return false, nil
+			case errors.Is(zerr, html.ErrBufferExceeded):
+				// Nothing is lost: the document from the long tag on,
+				// markup and all, as text.
+				d.sink.PartError(fmt.Errorf("%s: a piece of the document over %d MiB; from there it was read as text, markup and all", kind, maxRecordBytes>>20))
+				return true, d.text(ctx, z.Rest(), *line+1)
+			}
+			d.sink.PartError(fmt.Errorf("%s: %w", kind, zerr))
 			return true, nil
-		}
-		tokenEnd = dec.InputOffset()
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "t":
-				if !odf {
-					inText++
-				}
-			case "p", "h":
-				if odf {
-					inText++
-				}
-			case "tab":
-				para = append(para, '\t')
-			case "br", "cr", "line-break":
-				para = append(para, '\n')
-			case "s": // OpenDocument's run of spaces
-				if odf {
-					para = append(para, ' ')
-				}
-			case "a", "hyperlink", "hlinkClick":
-				// A link: its mailto: or tel: address is kept, as HTML's is.
-				// OpenDocument has it in the link, OOXML in the part's
-				// relationships.
-				for _, a := range t.Attr {
-					v := a.Value
-					switch {
-					case odf && a.Name.Local == "href":
-					case !odf && a.Name.Local == "id":
-						v = links[v]
-					default:
-						continue
-					}
-					if pdftext.AddressLink(v) {
-						para = append(append(append(para, ' '), v...), ' ')
-					}
-				}
+		case html.StartTagToken:
+			start(localTagName(tagName(z.Raw())))
+		case html.SelfClosingTagToken:
+			name := localTagName(tagName(z.Raw()))
+			start(name)
+			if err := end(name); err != nil {
+				return true, err
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "t":
-				if !odf {
-					inText = max(inText-1, 0)
-				}
-			case "p", "h":
-				if odf {
-					inText = max(inText-1, 0)
-				}
-				if t.Name.Local == "h" && !odf || inText > 0 {
-					break // a paragraph ends at its outermost element
-				}
-				*line++
-				if len(bytes.TrimSpace(para)) > 0 {
-					if err := d.sink.Value(connectors.Value{Data: para, Line: *line}); err != nil {
-						return true, err
-					}
-				}
-				para = para[:0]
+		case html.EndTagToken:
+			if err := end(localTagName(tagName(z.Raw()))); err != nil {
+				return true, err
 			}
-		case xml.CharData:
+		case html.TextToken:
 			if inText > 0 {
-				para = append(para, t...)
+				para = append(para, z.Text()...)
 			}
 			if len(para) > maxRecordBytes {
 				cut := safeCut(para)

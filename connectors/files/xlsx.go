@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -140,7 +139,7 @@ func (d *decoder) sharedStrings(ctx context.Context, zr *zip.Reader) (*sharedTex
 	defer rc.Close()
 	s := &sharedTexts{}
 	inT, phonetic := false, 0
-	return s, xmlTokens(ctx, &budgetReader{rc, d}, func(tt html.TokenType, name []byte, z *html.Tokenizer) error {
+	return s, xmlTokens(ctx, &budgetReader{rc, d}, func(tt html.TokenType, name []byte, z *xmlScanner) error {
 		switch tt {
 		case html.StartTagToken:
 			switch string(name) {
@@ -188,23 +187,23 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 	defer rc.Close()
 	sheet := &sheetRows{d: d, name: sh.name, row: -1}
 	row, col := 0, -1
-	var typ string
+	var typ cellType
 	var text []byte
 	inCell, inValue, phonetic := false, false, 0
-	err = xmlTokens(ctx, &budgetReader{rc, d}, func(tt html.TokenType, name []byte, z *html.Tokenizer) error {
+	err = xmlTokens(ctx, &budgetReader{rc, d}, func(tt html.TokenType, name []byte, z *xmlScanner) error {
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			switch string(name) {
 			case "row":
-				ref, _ := xlsxAttrs(z)
-				if r, err := strconv.Atoi(ref); err == nil && r > 0 {
+				ref, _ := xlsxAttrs(z.Raw())
+				if r, ok := parseDecimal(ref); ok && r > 0 {
 					row = r - 1
 				} else {
 					row++
 				}
 				col = -1
 			case "c":
-				ref, t := xlsxAttrs(z)
+				ref, t := xlsxAttrs(z.Raw())
 				if c, ok := cellColumn(ref); ok {
 					col = c
 				} else {
@@ -229,16 +228,16 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 				inCell = false
 				value, numeric := text, false
 				switch typ {
-				case "s":
-					i, err := strconv.Atoi(string(bytes.TrimSpace(text)))
+				case cellShared:
+					i, ok := parseDecimal(bytes.TrimSpace(text))
 					value, _ = strs.at(i)
-					if err != nil {
+					if !ok {
 						value = nil
 					}
-				case "inlinestr", "str", "d": // text, a formula's text, an ISO 8601 date
-				case "b", "e": // a truth value or an error: no data of anyone's
+				case cellText:
+				case cellNone:
 					value = nil
-				default: // a number ("n", or no type)
+				default:
 					numeric = true
 				}
 				if len(value) > 0 {
@@ -263,8 +262,9 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 // xmlTokens hands each token of the XML in r to fn, with its tag's local
 // name (lower-cased, the prefix dropped) for tags, until the end of r or
 // fn's error. A token over maxRecordBytes is html.ErrBufferExceeded.
-func xmlTokens(ctx context.Context, r io.Reader, fn func(html.TokenType, []byte, *html.Tokenizer) error) error {
-	z := newXMLTokenizer(r)
+func xmlTokens(ctx context.Context, r io.Reader, fn func(html.TokenType, []byte, *xmlScanner) error) error {
+	z := newXMLScanner(r)
+	var name [16]byte // the tags fn tells apart have short names
 	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -279,11 +279,7 @@ func xmlTokens(ctx context.Context, r io.Reader, fn func(html.TokenType, []byte,
 			}
 			return nil
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, _ := z.TagName()
-			if i := bytes.LastIndexByte(name, ':'); i >= 0 {
-				name = name[i+1:]
-			}
-			if err := fn(tt, name, z); err != nil {
+			if err := fn(tt, lowerLocalName(name[:0], z.Raw()), z); err != nil {
 				return err
 			}
 		case html.TextToken:
@@ -294,30 +290,148 @@ func xmlTokens(ctx context.Context, r io.Reader, fn func(html.TokenType, []byte,
 	}
 }
 
-// xlsxAttrs are the current tag's attributes r (a row's number or a
-// cell's reference) and t (a cell's type, lower-cased), any prefix
-// dropped, whatever their order.
-func xlsxAttrs(z *html.Tokenizer) (r, t string) {
-	for more := true; more; {
-		var k, v []byte
-		if k, v, more = z.TagAttr(); len(k) == 0 {
-			break
-		}
-		if i := bytes.LastIndexByte(k, ':'); i >= 0 {
-			k = k[i+1:]
-		}
-		switch string(k) {
-		case "r":
-			r = string(v)
-		case "t":
-			t = strings.ToLower(string(v))
-		}
+// lowerLocalName appends to dst the local name of the tag raw, lower-cased;
+// a name longer than dst's capacity comes back as it is in raw.
+func lowerLocalName(dst, raw []byte) []byte {
+	name := localTagName(tagName(raw))
+	if len(name) > cap(dst) {
+		return name
 	}
+	for _, c := range name {
+		if c-'A' < 26 {
+			c |= 0x20
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// tagName is the name of the tag raw: "x:Row" of "<x:Row …>", "c" of "</c>".
+func tagName(raw []byte) []byte {
+	if len(raw) > 1 && raw[1] == '/' {
+		raw = raw[1:]
+	}
+	return xmlName(raw)
+}
+
+// localTagName drops a name's namespace prefix.
+func localTagName(name []byte) []byte {
+	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// cellType is what a cell's t attribute says its value is.
+type cellType uint8
+
+const (
+	cellNumber cellType = iota // "n", or no type
+	cellShared                 // "s": an index into the shared strings
+	cellText                   // "inlineStr", "str" (a formula's text) or "d" (an ISO 8601 date)
+	cellNone                   // "b" or "e": a truth value or an error, no data of anyone's
+)
+
+// xlsxAttrs are the attributes r (a row's number or a cell's reference)
+// and t (a cell's type) of the start tag raw, any prefix dropped,
+// whatever their order.
+func xlsxAttrs(raw []byte) (r []byte, t cellType) {
+	eachAttr(raw, func(key, val []byte) {
+		if key = localTagName(key); len(key) != 1 {
+			return
+		}
+		if bytes.IndexByte(val, '&') >= 0 {
+			val = []byte(html.UnescapeString(string(val)))
+		}
+		switch key[0] | 0x20 {
+		case 'r':
+			r = val
+		case 't':
+			switch {
+			case bytes.EqualFold(val, []byte("s")):
+				t = cellShared
+			case bytes.EqualFold(val, []byte("inlineStr")), bytes.EqualFold(val, []byte("str")), bytes.EqualFold(val, []byte("d")):
+				t = cellText
+			case bytes.EqualFold(val, []byte("b")), bytes.EqualFold(val, []byte("e")):
+				t = cellNone
+			default:
+				t = cellNumber
+			}
+		}
+	})
 	return r, t
 }
 
+// eachAttr calls fn with the key and the value, as written but for its
+// quotes, of each attribute of the start tag raw, read as x/net/html reads
+// them: a value quoted with ' or " may hold '>' and spaces, one without
+// quotes ends at a space, and a key without '=' has no value.
+func eachAttr(raw []byte, fn func(key, val []byte)) {
+	i := 1
+	for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++ // the tag's name
+	}
+	for {
+		for i < len(raw) && (isTagSpace(raw[i]) || raw[i] == '/') {
+			i++
+		}
+		if i >= len(raw) || raw[i] == '>' {
+			return
+		}
+		k := i
+		for i++; i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' && raw[i] != '='; i++ {
+		}
+		key := raw[k:i]
+		for i < len(raw) && isTagSpace(raw[i]) {
+			i++
+		}
+		if i >= len(raw) || raw[i] != '=' {
+			fn(key, nil)
+			continue
+		}
+		for i++; i < len(raw) && isTagSpace(raw[i]); i++ {
+		}
+		var val []byte
+		if i < len(raw) && (raw[i] == '"' || raw[i] == '\'') {
+			q := raw[i]
+			v := i + 1
+			for i = v; i < len(raw) && raw[i] != q; i++ {
+			}
+			val = raw[v:i]
+			if i < len(raw) {
+				i++
+			}
+		} else {
+			v := i
+			for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '>' {
+				i++
+			}
+			val = raw[v:i]
+		}
+		fn(key, val)
+	}
+}
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+// parseDecimal reads a row's number or a shared string's index: decimal
+// digits only, short enough to be an int.
+func parseDecimal(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c-'0' >= 10 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
 // cellColumn is the column, from 0, of a cell reference such as "AB12".
-func cellColumn(ref string) (int, bool) {
+func cellColumn[S ~string | ~[]byte](ref S) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref) && i < 3; i++ {
 		c := ref[i] | 0x20
