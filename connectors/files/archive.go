@@ -598,18 +598,19 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 			// A link: its mailto: or tel: address is kept, as HTML's is.
 			// OpenDocument has it in the link, OOXML in the part's
 			// relationships.
-			eachAttr(z.Raw(), func(key, val []byte) {
+			eachAttr(z.Raw(), func(key, val []byte) error {
 				key = localTagName(key)
 				switch {
 				case odf && string(key) == "href":
 				case !odf && string(key) == "id":
 					val = []byte(links[string(val)])
 				default:
-					return
+					return nil
 				}
 				if v := html.UnescapeString(string(val)); pdftext.AddressLink(v) {
 					para = append(append(append(para, ' '), v...), ' ')
 				}
+				return nil
 			})
 		}
 	}

@@ -336,9 +336,9 @@ const (
 // and t (a cell's type) of the start tag raw, any prefix dropped,
 // whatever their order.
 func xlsxAttrs(raw []byte) (r []byte, t cellType) {
-	eachAttr(raw, func(key, val []byte) {
+	eachAttr(raw, func(key, val []byte) error {
 		if key = localTagName(key); len(key) != 1 {
-			return
+			return nil
 		}
 		if bytes.IndexByte(val, '&') >= 0 {
 			val = []byte(html.UnescapeString(string(val)))
@@ -358,6 +358,7 @@ func xlsxAttrs(raw []byte) (r []byte, t cellType) {
 				t = cellNumber
 			}
 		}
+		return nil
 	})
 	return r, t
 }
@@ -365,8 +366,9 @@ func xlsxAttrs(raw []byte) (r []byte, t cellType) {
 // eachAttr calls fn with the key and the value, as written but for its
 // quotes, of each attribute of the start tag raw, read as x/net/html reads
 // them: a value quoted with ' or " may hold '>' and spaces, one without
-// quotes ends at a space, and a key without '=' has no value.
-func eachAttr(raw []byte, fn func(key, val []byte)) {
+// quotes ends at a space, and a key without '=' has no value. It stops at
+// fn's error, and returns it.
+func eachAttr(raw []byte, fn func(key, val []byte) error) error {
 	i := 1
 	for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
 		i++ // the tag's name
@@ -376,7 +378,7 @@ func eachAttr(raw []byte, fn func(key, val []byte)) {
 			i++
 		}
 		if i >= len(raw) || raw[i] == '>' {
-			return
+			return nil
 		}
 		k := i
 		for i++; i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' && raw[i] != '='; i++ {
@@ -386,7 +388,9 @@ func eachAttr(raw []byte, fn func(key, val []byte)) {
 			i++
 		}
 		if i >= len(raw) || raw[i] != '=' {
-			fn(key, nil)
+			if err := fn(key, nil); err != nil {
+				return err
+			}
 			continue
 		}
 		for i++; i < len(raw) && isTagSpace(raw[i]); i++ {
@@ -408,7 +412,9 @@ func eachAttr(raw []byte, fn func(key, val []byte)) {
 			}
 			val = raw[v:i]
 		}
-		fn(key, val)
+		if err := fn(key, val); err != nil {
+			return err
+		}
 	}
 }
 

@@ -20,11 +20,11 @@ import (
 // "/melding/Leveranse/oppgave/inntektsmottaker/norskIdentifikator" or
 // "/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Cdtr/Nm", so a value is
 // reported where it stands and an element's name counts as a column's
-// does. Namespace prefixes are dropped. The tokenizer is x/net/html's with
-// CDATA allowed: it never fails on malformed input, so nothing after a
-// mistake is lost, and it expands no entity but the predefined ones and
-// character references: no DTD is read, so neither a billion laughs nor an
-// external entity can be.
+// does. Namespace prefixes are dropped. The tokenizer is xmlScanner: it
+// never fails on malformed input, so nothing after a mistake is lost, and
+// it expands no entity but the predefined ones and character references:
+// no DTD is read, so neither a billion laughs nor an external entity can
+// be.
 
 // maxXMLDepth bounds the elements a path names; deeper ones count as the
 // deepest, as JSON nested too deep is read on.
@@ -34,20 +34,12 @@ const maxXMLDepth = 256
 // hold; the rest was read as text.
 var errXMLTokenTooLong = fmt.Errorf("xml: a piece of the document over %d MiB; from there it was read as text, markup and all", maxRecordBytes>>20)
 
-// newXMLTokenizer reads the XML in r as readXML and xmlTokens do: CDATA
-// as text, and a token over maxRecordBytes html.ErrBufferExceeded.
-func newXMLTokenizer(r io.Reader) *html.Tokenizer {
-	z := html.NewTokenizer(r)
-	z.SetMaxBuf(maxRecordBytes)
-	z.AllowCDATA(true)
-	return z
-}
-
 // readXML hands the text of each element and attribute of the XML in r,
 // whose first line is line, to the sink as values of their paths.
 func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
-	z := newXMLTokenizer(r)
+	z := newXMLScanner(r)
 	var p xmlPath
+	var attr []byte
 	var text []byte
 	textLine := line
 	value := func(field string, data []byte, at int) error {
@@ -83,8 +75,7 @@ func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
 				return nil
 			case errors.Is(zerr, html.ErrBufferExceeded):
 				// Nothing is lost: the long piece and what follows, as text.
-				rest := io.MultiReader(bytes.NewReader(bytes.Clone(raw)), bytes.NewReader(bytes.Clone(z.Buffered())), r)
-				if err := d.text(ctx, rest, at); err != nil {
+				if err := d.text(ctx, z.Rest(), at); err != nil {
 					return err
 				}
 				return errXMLTokenTooLong
@@ -110,16 +101,20 @@ func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
 				return err
 			}
 			p.push(xmlName(raw))
-			// TagAttr, not TagName, which lower-cases the name for nothing.
-			for more := true; more; {
-				var key, val []byte
-				if key, val, more = z.TagAttr(); len(key) == 0 {
-					break
+			err = eachAttr(raw, func(key, val []byte) error {
+				// Lower-cased, as x/net/html's tokenizer gave attributes
+				// when it read XML here: the fields keep their names.
+				for i, c := range key {
+					if c-'A' < 26 {
+						key[i] = c | 0x20
+					}
 				}
-				if err = value(p.below([]byte("/@"), localName(key)), val, at); err != nil {
-					return err
+				if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 {
+					attr = unescapeXMLText(attr[:0], val)
+					val = attr
 				}
-			}
+				return value(p.below([]byte("/@"), localName(key)), val, at)
+			})
 			if tt == html.SelfClosingTagToken {
 				p.pop()
 			}

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -79,15 +80,20 @@ func TestXML(t *testing.T) {
 	}
 }
 
-// A piece over the record limit: the rest is read as text, and nothing
-// is lost.
+// A text over the record limit is read in pieces, under its path; a tag
+// over it makes the rest text, with an error. Nothing is lost.
 func TestXMLTooLong(t *testing.T) {
 	recordLimit(t, 4096)
 	dir := t.TempDir()
 	write(t, dir, "lang.xml", []byte("<a><b>10048744732</b><c>"+strings.Repeat("x ", 5000)+"</c><d>23114048690</d></a>"))
+	write(t, dir, "lang-tagg.xml", []byte("<a><b>10048744732</b><c x='"+strings.Repeat("x ", 5000)+"'/><d>23114048690</d></a>"))
 	rec, _ := scanTree(t, dir, Options{})
-	if !slices.Equal(rec.values["lang.xml|/a/b"], []string{"10048744732"}) || !rec.has("lang.xml|", "23114048690") || !strings.Contains(rec.errs["lang.xml"], "read as text") {
-		t.Errorf("values %v, errors %v", rec.values, rec.errs)
+	if !slices.Equal(rec.values["lang.xml|/a/b"], []string{"10048744732"}) || !slices.Equal(rec.values["lang.xml|/a/d"], []string{"23114048690"}) ||
+		strings.Count(strings.Join(rec.values["lang.xml|/a/c"], ""), "x") != 5000 || rec.errs["lang.xml"] != "" {
+		t.Errorf("a long text: values %v, errors %v", rec.values, rec.errs)
+	}
+	if !slices.Equal(rec.values["lang-tagg.xml|/a/b"], []string{"10048744732"}) || !rec.has("lang-tagg.xml|", "23114048690") || !strings.Contains(rec.errs["lang-tagg.xml"], "read as text") {
+		t.Errorf("a long tag: values %v, errors %v", rec.values, rec.errs)
 	}
 }
 
@@ -106,5 +112,27 @@ func TestXMLLongText(t *testing.T) {
 		if len(v) > 2*4096 {
 			t.Errorf("a value of %d bytes", len(v))
 		}
+	}
+}
+
+// Elements that HTML reads as raw text (script, style, title, textarea,
+// plaintext) are elements like any other in XML: what follows them keeps
+// its path. Read by x/net/html's tokenizer, the rest of the document after
+// a <plaintext> was the text of that element.
+func TestXMLElementsHTMLReadsAsRawText(t *testing.T) {
+	dir := t.TempDir()
+	var doc strings.Builder
+	doc.WriteString("<kunder>")
+	for _, name := range []string{"plaintext", "script", "style", "title", "textarea", "xmp", "noscript"} {
+		fmt.Fprintf(&doc, "<kunde><%s>a &amp; b</%s><fnr>10048744732</fnr></kunde>", name, name)
+	}
+	doc.WriteString("</kunder>")
+	write(t, dir, "kunder.xml", []byte(doc.String()))
+	rec, _ := scanTree(t, dir, Options{})
+	if got := rec.values["kunder.xml|/kunder/kunde/fnr"]; len(got) != 7 {
+		t.Errorf("fnr under its path %d times of 7: %v", len(got), rec.values)
+	}
+	if got := rec.values["kunder.xml|/kunder/kunde/script"]; !slices.Equal(got, []string{"a & b"}) {
+		t.Errorf("script: %q", got)
 	}
 }

@@ -20,8 +20,8 @@ import (
 // nothing but text with a reference or a carriage return in it.
 //
 // It is as forgiving: malformed input is read on, a '<' that starts no
-// tag is text, comments, processing instructions and declarations are
-// skipped, and CDATA is text. It differs where an office part never
+// tag is text, and CDATA is text. Comments and processing instructions
+// are html.CommentToken, a declaration (<!DOCTYPE …>) html.DoctypeToken. It differs where an office part never
 // goes: a text's named references but XML's five are left as written,
 // and no element's content is raw text, as HTML's <title> is.
 type xmlScanner struct {
@@ -54,7 +54,7 @@ func textPiece() int { return min(xmlScanBuffer, maxRecordBytes) }
 func (s *xmlScanner) Raw() []byte { return s.raw }
 
 // Text is the current text token's text, references expanded and line
-// ends made "\n".
+// ends made "\n"; or a comment's, as written.
 func (s *xmlScanner) Text() []byte { return s.text }
 
 // Rest reads what the scanner has not made a token of, from the token
@@ -103,6 +103,7 @@ func (s *xmlScanner) fill() bool {
 
 // Next reads the next token.
 func (s *xmlScanner) Next() html.TokenType {
+	s.raw, s.text = nil, nil
 	for {
 		if s.pos == s.end && !s.fill() {
 			s.err = io.EOF
@@ -120,12 +121,15 @@ func (s *xmlScanner) Next() html.TokenType {
 		case n > 0:
 			s.raw = b[:n]
 			s.pos += n
-			switch tt {
-			case html.TextToken: // CDATA
+			switch {
+			case tt == html.TextToken: // CDATA
 				s.text = b[len("<![CDATA[") : n-len("]]>")]
-				return tt
-			case html.CommentToken:
-				continue
+			case bytes.HasPrefix(s.raw, []byte("<!--")):
+				s.text = s.raw[len("<!--") : n-len("-->")]
+			case s.raw[1] == '?': // as x/net/html, from the '?'
+				s.text = s.raw[1 : n-1]
+			case tt == html.CommentToken: // "</ …>"
+				s.text = s.raw[2 : n-1]
 			}
 			return tt
 		case n == 0: // a '<' that starts no markup
@@ -145,8 +149,9 @@ func (s *xmlScanner) Next() html.TokenType {
 }
 
 // markup returns the length of the markup that b starts with, which
-// begins with '<', and its kind: a tag, html.CommentToken for what is
-// skipped, html.TextToken for CDATA. It returns 0 where the '<' starts no
+// begins with '<', and its kind: a tag; html.CommentToken for a comment,
+// a processing instruction or what x/net/html reads as a comment ("</ …>");
+// html.DoctypeToken for a declaration; html.TextToken for CDATA. It returns 0 where the '<' starts no
 // markup, and -1 where b ends before the markup does.
 func markup(b []byte) (int, html.TokenType) {
 	if len(b) < 2 {
@@ -182,7 +187,7 @@ func markup(b []byte) (int, html.TokenType) {
 		case bytes.HasPrefix(b, []byte("<![CDATA[")):
 			return until(b, 9, "]]>"), html.TextToken
 		}
-		return until(b, 2, ">"), html.CommentToken // <!DOCTYPE …>
+		return until(b, 2, ">"), html.DoctypeToken
 	}
 	return 0, 0
 }

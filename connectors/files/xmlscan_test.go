@@ -38,16 +38,20 @@ func scanXML(r io.Reader) ([]xmlToken, error) {
 				continue
 			}
 			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
-		default:
+		case html.CommentToken:
+			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			out = append(out, xmlToken{tt: tt, name: string(lowerLocalName(make([]byte, 0, 64), z.Raw()))})
 		}
 	}
 }
 
-// tokenizeXML reads r with x/net/html's tokenizer as xmlTokens did
-// before it had a scanner of its own.
+// tokenizeXML reads r with x/net/html's tokenizer as xmlTokens and
+// readXML did before they had a scanner of their own.
 func tokenizeXML(r io.Reader) []xmlToken {
-	z := newXMLTokenizer(r)
+	z := html.NewTokenizer(r)
+	z.SetMaxBuf(maxRecordBytes)
+	z.AllowCDATA(true)
 	var out []xmlToken
 	for {
 		tt := z.Next()
@@ -59,6 +63,8 @@ func tokenizeXML(r io.Reader) []xmlToken {
 				out[n-1].text += string(z.Text())
 				continue
 			}
+			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
+		case html.CommentToken:
 			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
