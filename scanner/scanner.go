@@ -152,7 +152,12 @@ func Scan(ctx context.Context, rs *rules.Ruleset, sources []connectors.Source, o
 	_ = work.Wait() // readUnit records its own failures and never returns one
 
 	for _, st := range s.stores {
+		// In the order of their names, not in the order the units
+		// finished, so that a rerun gives the same inventory. An error
+		// of the store itself, with no container, comes first.
 		slices.SortFunc(st.store.Containers, func(a, b inventory.Container) int { return strings.Compare(a.Name, b.Name) })
+		slices.SortStableFunc(st.errors, func(a, b inventory.Error) int { return strings.Compare(a.Container, b.Container) })
+		slices.SortStableFunc(st.skipped, func(a, b inventory.Skip) int { return strings.Compare(a.Container, b.Container) })
 		inv.Stores = append(inv.Stores, st.store)
 		inv.Errors = append(inv.Errors, st.errors...)
 		inv.Skipped = append(inv.Skipped, st.skipped...)

@@ -189,6 +189,31 @@ func TestFailingUnitsAreRecordedAndTheScanGoesOn(t *testing.T) {
 	}
 }
 
+// Errors and skips are listed by container, whatever order the units
+// finish in, so that a rerun gives the same inventory.
+func TestErrorsInTheOrderOfTheirContainers(t *testing.T) {
+	var units []connectors.Unit
+	for i := range 8 {
+		// The first listed finish last.
+		units = append(units, connectors.Unit{Name: fmt.Sprintf("t%d", i), Kind: "table", Read: func(ctx context.Context, sink connectors.Sink) error {
+			time.Sleep(time.Duration(8-i) * 5 * time.Millisecond)
+			sink.Begin(connectors.Part{Kind: "table"})
+			return errors.New("connection reset")
+		}})
+		units = append(units, connectors.Unit{Name: fmt.Sprintf("t%d.bin", i), Kind: "file", Skip: "binary file"})
+	}
+	slices.Reverse(units[8:]) // and are listed out of order
+	inv := scanUnits(t, context.Background(), units...)
+	if len(inv.Errors) != 8 || len(inv.Skipped) != 8 {
+		t.Fatalf("%d errors, %d skipped", len(inv.Errors), len(inv.Skipped))
+	}
+	for i := range 8 {
+		if want := fmt.Sprintf("t%d", i); inv.Errors[i].Container != want || inv.Skipped[i].Container != want+".bin" {
+			t.Errorf("%d: error of %q, skip of %q, want %q", i, inv.Errors[i].Container, inv.Skipped[i].Container, want)
+		}
+	}
+}
+
 // failingListing is a store whose list of units fails.
 type failingListing struct {
 	memSource
