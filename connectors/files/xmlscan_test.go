@@ -32,18 +32,21 @@ func scanXML(r io.Reader) ([]xmlToken, error) {
 				return out, nil
 			}
 			return out, z.Err()
-		case html.TextToken:
-			if n := len(out); n > 0 && out[n-1].tt == html.TextToken {
-				out[n-1].text += string(z.Text())
-				continue
-			}
-			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
-		case html.CommentToken:
-			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
+		case html.TextToken, html.CommentToken:
+			out = appendToken(out, xmlToken{tt: tt, text: string(z.Text())})
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			out = append(out, xmlToken{tt: tt, name: string(lowerLocalName(make([]byte, 0, 64), z.Raw()))})
 		}
 	}
+}
+
+// appendToken appends t to out, a text to a text before it.
+func appendToken(out []xmlToken, t xmlToken) []xmlToken {
+	if n := len(out); n > 0 && t.tt == html.TextToken && out[n-1].tt == html.TextToken {
+		out[n-1].text += t.text
+		return out
+	}
+	return append(out, t)
 }
 
 // tokenizeXML reads r with x/net/html's tokenizer as xmlTokens and
@@ -58,14 +61,8 @@ func tokenizeXML(r io.Reader) []xmlToken {
 		switch tt {
 		case html.ErrorToken:
 			return out
-		case html.TextToken:
-			if n := len(out); n > 0 && out[n-1].tt == html.TextToken {
-				out[n-1].text += string(z.Text())
-				continue
-			}
-			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
-		case html.CommentToken:
-			out = append(out, xmlToken{tt: tt, text: string(z.Text())})
+		case html.TextToken, html.CommentToken:
+			out = appendToken(out, xmlToken{tt: tt, text: string(z.Text())})
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
 			if i := bytes.LastIndexByte(name, ':'); i >= 0 {
