@@ -331,3 +331,92 @@ func xmlReference(b []byte) (rune, int) {
 	}
 	return rune(v), end + 1
 }
+
+// lowerLocalName appends to dst the local name of the tag raw, lower-cased;
+// a name longer than dst's capacity comes back as it is in raw.
+func lowerLocalName(dst, raw []byte) []byte {
+	name := localTagName(tagName(raw))
+	if len(name) > cap(dst) {
+		return name
+	}
+	for _, c := range name {
+		if c-'A' < 26 {
+			c |= 0x20
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// tagName is the name of the tag raw: "x:Row" of "<x:Row …>", "c" of "</c>".
+func tagName(raw []byte) []byte {
+	if len(raw) > 1 && raw[1] == '/' {
+		raw = raw[1:]
+	}
+	return xmlName(raw)
+}
+
+// localTagName drops a name's namespace prefix.
+func localTagName(name []byte) []byte {
+	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// eachAttr calls fn with the key and the value, as written but for its
+// quotes, of each attribute of the start tag raw, read as x/net/html reads
+// them: a value quoted with ' or " may hold '>' and spaces, one without
+// quotes ends at a space, and a key without '=' has no value. It stops at
+// fn's error, and returns it.
+func eachAttr(raw []byte, fn func(key, val []byte) error) error {
+	i := 1
+	for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++ // the tag's name
+	}
+	for {
+		for i < len(raw) && (isTagSpace(raw[i]) || raw[i] == '/') {
+			i++
+		}
+		if i >= len(raw) || raw[i] == '>' {
+			return nil
+		}
+		k := i
+		for i++; i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' && raw[i] != '='; i++ {
+		}
+		key := raw[k:i]
+		for i < len(raw) && isTagSpace(raw[i]) {
+			i++
+		}
+		if i >= len(raw) || raw[i] != '=' {
+			if err := fn(key, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		for i++; i < len(raw) && isTagSpace(raw[i]); i++ {
+		}
+		var val []byte
+		if i < len(raw) && (raw[i] == '"' || raw[i] == '\'') {
+			q := raw[i]
+			v := i + 1
+			for i = v; i < len(raw) && raw[i] != q; i++ {
+			}
+			val = raw[v:i]
+			if i < len(raw) {
+				i++
+			}
+		} else {
+			v := i
+			for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '>' {
+				i++
+			}
+			val = raw[v:i]
+		}
+		if err := fn(key, val); err != nil {
+			return err
+		}
+	}
+}
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
