@@ -59,7 +59,7 @@ func (d *decoder) odsSheets(ctx context.Context, r io.Reader) error {
 	g.Offset = func() int64 { return tokenEnd }
 	var sheet *sheetRows
 	row, rowRepeat := 0, 1
-	var cells []sheetCell // of the row being read
+	var cells []odsCell // of the row being read
 	col, colRepeat := 0, 1
 	var text []byte
 	inCell, numeric, value := false, false, ""
@@ -122,7 +122,7 @@ func (d *decoder) odsSheets(ctx context.Context, r io.Reader) error {
 				}
 				if value != "" {
 					for k := range min(colRepeat, maxRepeat) {
-						cells = append(cells, sheetCell{col: col + k, value: value, numeric: numeric})
+						cells = append(cells, odsCell{col: col + k, value: value, numeric: numeric})
 					}
 				}
 				col += colRepeat
@@ -133,7 +133,7 @@ func (d *decoder) odsSheets(ctx context.Context, r io.Reader) error {
 				if len(cells) > 0 {
 					for k := range min(rowRepeat, maxRepeat) {
 						for _, c := range cells {
-							if err := sheet.cell(row+k, c.col, c.value, c.numeric); err != nil {
+							if err := putCell(sheet, row+k, c.col, c.value, c.numeric); err != nil {
 								return err
 							}
 						}
@@ -150,6 +150,13 @@ func (d *decoder) odsSheets(ctx context.Context, r io.Reader) error {
 			}
 		}
 	}
+}
+
+// odsCell is a cell of the row being read, which may repeat.
+type odsCell struct {
+	col     int
+	value   string
+	numeric bool
 }
 
 // The namespaces of OpenDocument's table and office attributes.

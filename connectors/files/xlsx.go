@@ -241,7 +241,7 @@ func (d *decoder) xlsxSheet(ctx context.Context, zr *zip.Reader, sh xlsxSheet, s
 					numeric = true
 				}
 				if len(value) > 0 {
-					return sheet.cell(row, col, string(value), numeric)
+					return putCell(sheet, row, col, value, numeric)
 				}
 			}
 		case html.TextToken:
