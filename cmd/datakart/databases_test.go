@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,5 +75,46 @@ func TestScanDatabasesAndFilesTogether(t *testing.T) {
 	pg.QueryRow("SELECT count(*) FROM " + schema + ".kunder").Scan(&n)
 	if n != 1 {
 		t.Errorf("the scanned table now has %d rows", n)
+	}
+}
+
+// --password-env gives a password to the database targets that carry
+// none, and leaves a target's own alone: with one database read by a
+// password from the environment and another by the one in its URL, the
+// second was refused with the first's password.
+func TestPasswordEnvLeavesATargetsOwnPassword(t *testing.T) {
+	bin := buildBinary(t)
+	my, name := testdb.MariaDB(t)
+	user := testdb.Name("dk_pw")
+	testdb.Exec(t, my,
+		"CREATE TABLE ansatte (id INT PRIMARY KEY, epost VARCHAR(100))",
+		"INSERT INTO ansatte VALUES (1, 'kari.nordmann@online.no')",
+		"CREATE USER '"+user+"'@'%' IDENTIFIED BY 'Riktig-1'",
+		"GRANT SELECT ON "+name+".* TO '"+user+"'@'%'",
+	)
+	t.Cleanup(func() { my.Exec("DROP USER '" + user + "'@'%'") })
+	for _, c := range []struct {
+		name, target, env string
+	}{
+		{"its own password, another in the variable", "mysql://" + user + ":Riktig-1@127.0.0.1:3306/" + name, "Feil-2"},
+		{"no password of its own", "mysql://" + user + "@127.0.0.1:3306/" + name, "Riktig-1"},
+	} {
+		cmd := exec.Command(bin, "scan", "--format", "json", "--no-history", "--no-progress", "--password-env", "DK_TEST_PW", c.target)
+		cmd.Env = append(os.Environ(), "DK_TEST_PW="+c.env)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v: %s", c.name, err, e.String())
+		}
+		inv, err := inventory.Read(&o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inv.Errors) != 0 || testdb.Category(inv, name+".ansatte", "epost", "email") == nil {
+			t.Errorf("%s: errors %+v", c.name, inv.Errors)
+		}
+		if all := o.String() + e.String(); strings.Contains(all, "Riktig-1") || strings.Contains(all, "Feil-2") {
+			t.Errorf("%s: a password shows in the output", c.name)
+		}
 	}
 }

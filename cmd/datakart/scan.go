@@ -106,7 +106,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.schemaOnly, "schema-only", false, "judge tables by column names and types only; read no rows")
 	fs.DurationVar(&f.statementTimeout, "statement-timeout", 30*time.Second, "longest a database statement may run")
 	fs.IntVar(&f.dbConnections, "db-connections", 2, "most open connections per database")
-	fs.StringVar(&f.passwordEnv, "password-env", "", "read database passwords from this environment variable")
+	fs.StringVar(&f.passwordEnv, "password-env", "", "read database passwords from this environment variable (for targets that carry none)")
 	fs.StringVar(&f.history, "history", history.DefaultPath, "record the inventory in this history database")
 	fs.BoolVar(&f.noHistory, "no-history", false, "do not record the inventory in the history")
 }
@@ -208,14 +208,28 @@ func (f scanFlags) fileOptions() files.Options {
 	}
 }
 
+// targetPassword is the password to connect to the database target t
+// with instead of its own: the one in the variable --password-env names,
+// for a target that carries none. A password written in a target is for
+// that target, so --password-env does not replace it: with one database
+// read by a password from the environment and another by one in its URL,
+// the second was refused with the first's.
+func targetPassword(t, env string) (string, error) {
+	if env == "" || dsn.Password(t) != "" {
+		return "", nil
+	}
+	password := os.Getenv(env)
+	if password == "" {
+		return "", usagef("--password-env %s: the variable is empty or not set", env)
+	}
+	return password, nil
+}
+
 func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source, error) {
 	if dsn.IsDatabaseTarget(t) {
-		password := ""
-		if f.passwordEnv != "" {
-			password = os.Getenv(f.passwordEnv)
-			if password == "" {
-				return nil, usagef("--password-env %s: the variable is empty or not set", f.passwordEnv)
-			}
+		password, err := targetPassword(t, f.passwordEnv)
+		if err != nil {
+			return nil, err
 		}
 		opt := f.tableOptions()
 		opt.MaxConns, opt.Include, opt.Exclude = f.dbConnections, f.include, f.exclude
