@@ -599,15 +599,16 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 			// OpenDocument has it in the link, OOXML in the part's
 			// relationships.
 			eachAttr(z.Raw(), func(key, val []byte) error {
-				key = localTagName(key)
-				switch {
+				var v string
+				switch key = localTagName(key); {
 				case odf && string(key) == "href":
+					v = html.UnescapeString(string(val))
 				case !odf && string(key) == "id":
-					val = []byte(links[string(val)])
+					v = links[html.UnescapeString(string(val))] // already unescaped
 				default:
 					return nil
 				}
-				if v := html.UnescapeString(string(val)); pdftext.AddressLink(v) {
+				if pdftext.AddressLink(v) {
 					para = append(append(append(para, ' '), v...), ' ')
 				}
 				return nil
