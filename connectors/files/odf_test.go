@@ -42,6 +42,15 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 			`<table:table-row><table:table-cell office:value-type="string"><text:p>fnr</text:p></table:table-cell></table:table-row>` + cells + `</table:table></office:spreadsheet></office:body></office:document-content>`),
 	}))
 
+	// The table and office names are known by their namespaces: a
+	// "table" of another namespace is no sheet.
+	write(t, dir, "prefikser.ods", zipOf(t, map[string][]byte{
+		"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"),
+		"content.xml": []byte(`<o:document-content xmlns:o="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:table="x" xmlns:p="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><o:body><o:spreadsheet>` +
+			`<table:table t:name="Ikke"><t:table-row><t:table-cell><p:p>fnr</p:p></t:table-cell></t:table-row><t:table-row><t:table-cell><p:p>23114048690</p:p></t:table-cell></t:table-row></table:table>` +
+			`<t:table t:name="Ark"><t:table-row><t:table-cell><p:p>fnr</p:p></t:table-cell></t:table-row><t:table-row><t:table-cell o:value-type="float" o:value="10048744732"><p:p>1,00E+10</p:p></t:table-cell></t:table-row></t:table>` +
+			`</o:spreadsheet></o:body></o:document-content>`),
+	}))
 	write(t, dir, "lenke.odt", zipOf(t, map[string][]byte{
 		"mimetype":    []byte("application/vnd.oasis.opendocument.text"),
 		"content.xml": []byte(`<office:document-content xmlns:text="t" xmlns:xlink="x"><text:p>Skriv <text:a xlink:href="mailto:ola@online.no?subject=Tilbud&amp;cc=kari@online.no">her</text:a>.</text:p></office:document-content>`),
@@ -90,6 +99,9 @@ func TestOpenDocumentAndPptx(t *testing.T) {
 	})
 	if got := rec.values["foredrag.pptx|"]; !slices.Equal(got, []string{"Kunde: Kari Nørdmann", "fnr 10048744732", "tiende", "ring 912 34 567"}) {
 		t.Errorf("pptx paragraphs, slides in their order, then the notes: %q", got)
+	}
+	if got := rec.values["prefikser.ods|Ark!fnr"]; !slices.Equal(got, []string{"10048744732"}) {
+		t.Errorf("an ods whose writer chose other prefixes: %q (fields %q)", got, rec.fields["prefikser.ods"])
 	}
 	bomb := 0
 	for k, v := range rec.values {
