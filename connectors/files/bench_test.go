@@ -30,12 +30,16 @@ func (*discard) Paced(time.Duration, time.Duration) {}
 // XML, the file itself for the rest.
 func BenchmarkDecode(b *testing.B) {
 	const n = 20000
-	var sheet, shared, para, saft, csv, ndjson strings.Builder
+	var sheet, shared, para, saft, csv, ndjson, ods strings.Builder
 	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	shared.WriteString(`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
 	para.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
 	saft.WriteString(`<?xml version="1.0" encoding="UTF-8"?><AuditFile xmlns="urn:StandardAuditFile-Taxation-Financial:NO"><MasterFiles><Customers>`)
 	csv.WriteString("id;navn;fnr;mobil;epost\n")
+	ods.WriteString(`<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Ansatte">`)
+	cell := func(v string) string {
+		return `<table:table-cell office:value-type="string"><text:p>` + v + `</text:p></table:table-cell>`
+	}
 	run := func(t string) string {
 		return `<w:r w:rsidR="00A12B34"><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri"/><w:sz w:val="22"/><w:lang w:val="nb-NO"/></w:rPr><w:t xml:space="preserve">` + t + `</w:t></w:r>`
 	}
@@ -48,12 +52,15 @@ func BenchmarkDecode(b *testing.B) {
 		fmt.Fprintf(&para, `<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr>%s%s%s</w:p>`, run("Ansatt "+name+", "), run("fødselsnummer "+fnr+", mobil "+mobile), run(", e-post "+mail+"."))
 		fmt.Fprintf(&saft, `<Customer><RegistrationNumber>%s</RegistrationNumber><Name>%s</Name><Contact><Telephone>%s</Telephone><Email>%s</Email></Contact><CustomerID>K%d</CustomerID></Customer>`, fnr, name, mobile, mail, i)
 		fmt.Fprintf(&csv, "%d;%s;%s;%s;%s\n", i, name, fnr, mobile, mail)
+		fmt.Fprintf(&ods, `<table:table-row table:style-name="ro1"><table:table-cell office:value-type="float" office:value="%d"><text:p>%d</text:p></table:table-cell>%s%s%s%s<table:table-cell table:number-columns-repeated="3"/></table:table-row>`,
+			10000+i, 10000+i, cell(name), cell(fnr), cell(mobile), cell(mail))
 		fmt.Fprintf(&ndjson, `{"id":%d,"navn":%q,"fnr":%q,"kontakt":{"mobil":%q,"epost":%q}}`+"\n", i, name, fnr, mobile, mail)
 	}
 	sheet.WriteString(`</sheetData></worksheet>`)
 	shared.WriteString(`</sst>`)
 	para.WriteString(`</w:body></w:document>`)
 	saft.WriteString(`</Customers></MasterFiles></AuditFile>`)
+	ods.WriteString(`</table:table></office:spreadsheet></office:body></office:document-content>`)
 	xlsx := zipOf(b, map[string][]byte{
 		"[Content_Types].xml":        []byte(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`),
 		"xl/workbook.xml":            []byte(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Ansatte" sheetId="1" r:id="rId1"/></sheets></workbook>`),
@@ -72,6 +79,7 @@ func BenchmarkDecode(b *testing.B) {
 	}{
 		{"xlsx", "ansatte.xlsx", xlsx, sheet.Len() + shared.Len()},
 		{"docx", "ansatte.docx", docx, para.Len()},
+		{"ods", "ansatte.ods", zipOf(b, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"), "content.xml": []byte(ods.String())}), ods.Len()},
 		{"xml", "saft.xml", []byte(saft.String()), saft.Len()},
 		{"csv", "ansatte.csv", []byte(csv.String()), csv.Len()},
 		{"ndjson", "ansatte.ndjson", []byte(ndjson.String()), ndjson.Len()},
