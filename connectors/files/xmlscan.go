@@ -10,20 +10,23 @@ import (
 	"golang.org/x/net/html"
 )
 
-// xmlScanner splits the XML parts of a workbook (its sheets and shared
-// strings, which are most of a spreadsheet's bytes) into the tokens
-// xmlTokens hands on: tags, read off their raw bytes, and text. It is
-// x/net/html's tokenizer cut down to what those parts hold. That one reads
-// a byte at a time and copies each tag's name and attributes: a sheet of
-// cells went through it at 40 MB/s, and was read at a third of that.
+// xmlScanner splits XML into tokens: tags, read off their raw bytes, and
+// text. It reads every XML datakart reads but HTML's: the sheets and
+// shared strings of a workbook, the text of Word, PowerPoint and
+// OpenDocument files, and XML files. It is x/net/html's tokenizer cut
+// down to what XML holds. That one reads a byte at a time and copies each
+// tag's name and attributes, and encoding/xml is slower still: a sheet's
+// cells went through at 40 MB/s, a Word document's paragraphs at 23.
 // This one looks for the next '<' or '>' with bytes.IndexByte, and copies
 // nothing but text with a reference or a carriage return in it.
 //
 // It is as forgiving: malformed input is read on, a '<' that starts no
 // tag is text, and CDATA is text. Comments and processing instructions
-// are html.CommentToken, a declaration (<!DOCTYPE …>) html.DoctypeToken. It differs where an office part never
-// goes: a text's named references but XML's five are left as written,
-// and no element's content is raw text, as HTML's <title> is.
+// are html.CommentToken, a declaration (<!DOCTYPE …>) html.DoctypeToken.
+// Where it differs, it reads as XML is read: a processing instruction
+// ends at "?>", no element's content is raw text (as HTML's <script> and
+// <title> are), and a text's named references but XML's five are left as
+// written, as no DTD is read.
 type xmlScanner struct {
 	r   io.Reader
 	buf []byte
@@ -150,9 +153,10 @@ func (s *xmlScanner) Next() html.TokenType {
 
 // markup returns the length of the markup that b starts with, which
 // begins with '<', and its kind: a tag; html.CommentToken for a comment,
-// a processing instruction or what x/net/html reads as a comment ("</ …>");
-// html.DoctypeToken for a declaration; html.TextToken for CDATA. It returns 0 where the '<' starts no
-// markup, and -1 where b ends before the markup does.
+// a processing instruction or what x/net/html reads as a comment
+// ("</ …>"); html.DoctypeToken for a declaration; html.TextToken for
+// CDATA. It returns 0 where the '<' starts no markup, and -1 where b ends
+// before the markup does.
 func markup(b []byte) (int, html.TokenType) {
 	if len(b) < 2 {
 		return -1, 0
