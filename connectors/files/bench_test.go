@@ -30,7 +30,7 @@ func (*discard) Paced(time.Duration, time.Duration) {}
 // XML, the file itself for the rest.
 func BenchmarkDecode(b *testing.B) {
 	const n = 20000
-	var sheet, shared, para, saft, csv, ndjson, ods strings.Builder
+	var sheet, shared, para, saft, csv, ndjson, ods, page strings.Builder
 	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	shared.WriteString(`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
 	para.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
@@ -54,6 +54,8 @@ func BenchmarkDecode(b *testing.B) {
 		fmt.Fprintf(&csv, "%d;%s;%s;%s;%s\n", i, name, fnr, mobile, mail)
 		fmt.Fprintf(&ods, `<table:table-row table:style-name="ro1"><table:table-cell office:value-type="float" office:value="%d"><text:p>%d</text:p></table:table-cell>%s%s%s%s<table:table-cell table:number-columns-repeated="3"/></table:table-row>`,
 			10000+i, 10000+i, cell(name), cell(fnr), cell(mobile), cell(mail))
+		fmt.Fprintf(&page, `<tr class="rad"><td style="padding:4px;border-bottom:1px solid #ddd"><span style="font-weight:bold">%s</span></td><td style="padding:4px">%s</td><td style="padding:4px"><a href="tel:%s">%s</a></td><td style="padding:4px"><a href="mailto:%s">%s</a></td></tr>`+"\n",
+			name, fnr, mobile, mobile, mail, mail)
 		fmt.Fprintf(&ndjson, `{"id":%d,"navn":%q,"fnr":%q,"kontakt":{"mobil":%q,"epost":%q}}`+"\n", i, name, fnr, mobile, mail)
 	}
 	sheet.WriteString(`</sheetData></worksheet>`)
@@ -81,6 +83,7 @@ func BenchmarkDecode(b *testing.B) {
 		{"docx", "ansatte.docx", docx, para.Len()},
 		{"ods", "ansatte.ods", zipOf(b, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"), "content.xml": []byte(ods.String())}), ods.Len()},
 		{"xml", "saft.xml", []byte(saft.String()), saft.Len()},
+		{"html", "ansatte.html", []byte("<html><head><style>td{color:#333}</style></head><body><table>" + page.String() + "</table></body></html>"), page.Len()},
 		{"csv", "ansatte.csv", []byte(csv.String()), csv.Len()},
 		{"ndjson", "ansatte.ndjson", []byte(ndjson.String()), ndjson.Len()},
 	} {

@@ -22,11 +22,17 @@ import (
 
 // htmlReader reads the text of an HTML document.
 type htmlReader struct {
-	z    *html.Tokenizer
-	r    io.Reader // what z reads
-	out  []byte    // text not yet read
-	skip int       // inside script or style
+	z *html.Tokenizer
+	r io.Reader // what z reads
+	// out[read:] is the text not yet read. out is emptied when it has all
+	// been read, not cut from the front, which left each append no room
+	// and made it copy the text into a new buffer: 44 allocations a row
+	// of a table, most of the time an HTML page took.
+	out  []byte
+	read int
+	skip int // inside script or style
 	err  error
+	name [16]byte // a tag's name, lower-cased
 	// rest is the document from a token too long to hold on, read as
 	// it is (markup and all) so that nothing in it is lost; tooLong says
 	// so, for an error once the document is read.
@@ -53,14 +59,17 @@ var htmlBlocks = map[string]bool{
 }
 
 func (h *htmlReader) Read(p []byte) (int, error) {
+	if h.read == len(h.out) {
+		h.out, h.read = h.out[:0], 0
+	}
 	for len(h.out) == 0 && h.err == nil && h.rest == nil {
 		h.next()
 	}
 	if len(h.out) == 0 && h.rest != nil {
 		return h.rest.Read(p)
 	}
-	n := copy(p, h.out)
-	h.out = h.out[n:]
+	n := copy(p, h.out[h.read:])
+	h.read += n
 	if n == 0 && h.err != nil {
 		return 0, h.err
 	}
@@ -84,22 +93,23 @@ func (h *htmlReader) next() {
 			h.out = append(h.out, h.z.Text()...)
 		}
 	case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-		name, hasAttr := h.z.TagName()
-		tag := string(name)
-		switch {
-		case tag == "script" || tag == "style":
+		// Off the raw tag: TagName copies the name of every tag.
+		tag := lowerName(h.name[:0], tagName(h.z.Raw()))
+		switch string(tag) {
+		case "script", "style":
 			if tt == html.StartTagToken {
 				h.skip++
 			} else if tt == html.EndTagToken && h.skip > 0 {
 				h.skip--
 			}
-		case htmlBlocks[tag]:
-			h.out = append(h.out, '\n')
-		case tag == "td" || tag == "th":
+		case "td", "th":
 			if tt != html.EndTagToken {
 				h.out = append(h.out, '\t')
 			}
-		case tag == "a" && hasAttr && tt != html.EndTagToken:
+		case "a":
+			if tt == html.EndTagToken {
+				break
+			}
 			for {
 				key, val, more := h.z.TagAttr()
 				if v := string(val); string(key) == "href" && pdftext.AddressLink(v) {
@@ -108,6 +118,10 @@ func (h *htmlReader) next() {
 				if !more {
 					break
 				}
+			}
+		default:
+			if htmlBlocks[string(tag)] {
+				h.out = append(h.out, '\n')
 			}
 		}
 	}

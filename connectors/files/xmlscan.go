@@ -339,7 +339,12 @@ func xmlReference(b []byte) (rune, int) {
 // lowerLocalName appends to dst the local name of the tag raw, lower-cased;
 // a name longer than dst's capacity comes back as it is in raw.
 func lowerLocalName(dst, raw []byte) []byte {
-	name := localTagName(tagName(raw))
+	return lowerName(dst, localTagName(tagName(raw)))
+}
+
+// lowerName appends name to dst, lower-cased; a name longer than dst's
+// capacity comes back as it is.
+func lowerName(dst, name []byte) []byte {
 	if len(name) > cap(dst) {
 		return name
 	}
