@@ -205,3 +205,34 @@ func FuzzXMLScanner(f *testing.F) {
 		}
 	})
 }
+
+// An office document whose XML has a mistake in it (a '<' in a text, an
+// entity no DTD declares, an element never closed, an end tag of another)
+// is read on past it, and what follows is found: encoding/xml stopped at
+// its first syntax error, and the rest of the document was lost.
+func TestMalformedOfficeXMLIsReadOn(t *testing.T) {
+	dir := t.TempDir()
+	mistakes := `<w:p><w:r><w:t>a < b &ukjent; c</w:t></w:r></w:p><w:p><w:r><w:t>åpen</w:r></w:p></w:feil>`
+	write(t, dir, "feil.docx", zipOf(t, map[string][]byte{
+		"word/document.xml": []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>før 10048744732</w:t></w:r></w:p>` + mistakes +
+			`<w:p><w:r><w:t>etter 23114048690</w:t></w:r></w:p></w:body></w:document>`),
+	}))
+	write(t, dir, "feil.ods", zipOf(t, map[string][]byte{
+		"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"),
+		"content.xml": []byte(`<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="t"><office:body><office:spreadsheet><table:table table:name="A">` +
+			`<table:table-row><table:table-cell><text:p>fnr</text:p></table:table-cell></table:table-row>` +
+			`<table:table-row><table:table-cell><text:p>a < b &ukjent;</text:p></table:table-cell></table:table-row></text:feil>` +
+			`<table:table-row><table:table-cell><text:p>23114048690</text:p></table:table-cell></table:table-row>` +
+			`</table:table></office:spreadsheet></office:body></office:document-content>`),
+	}))
+	rec, _ := scanTree(t, dir, Options{})
+	if !rec.has("feil.docx|", "10048744732") || !rec.has("feil.docx|", "23114048690") || !rec.has("feil.docx|", "a < b &ukjent; c") {
+		t.Errorf("docx: %q", rec.values["feil.docx|"])
+	}
+	if !rec.has("feil.ods|A!fnr", "23114048690") {
+		t.Errorf("ods: %v", rec.values)
+	}
+	for name, e := range rec.errs {
+		t.Errorf("%s: %s", name, e)
+	}
+}
