@@ -51,6 +51,12 @@ type Delta struct {
 	RemovedContainers []string `json:"removed_containers"`
 }
 
+// Empty reports whether nothing changed: no finding, and no container
+// that came or went.
+func (d *Delta) Empty() bool {
+	return len(d.Changes) == 0 && len(d.NewContainers) == 0 && len(d.RemovedContainers) == 0
+}
+
 // PersonalAppeared reports whether personal data appeared (a category, at
 // medium confidence or above, where there was none, or raised to it).
 func (d *Delta) PersonalAppeared() bool {

@@ -42,7 +42,7 @@ func changeText(c inventory.Change) string {
 }
 
 func diffText(w io.Writer, d *inventory.Delta) error {
-	if len(d.Changes) == 0 && len(d.NewContainers) == 0 && len(d.RemovedContainers) == 0 {
+	if d.Empty() {
 		_, err := fmt.Fprintln(w, "No changes.")
 		return err
 	}
@@ -135,7 +135,7 @@ func diffSummary(d *inventory.Delta) string {
 func diffMarkdown(w io.Writer, d *inventory.Delta) error {
 	var b strings.Builder
 	b.WriteString("### datakart: changes since the previous inventory\n\n")
-	if len(d.Changes) > 0 || len(d.NewContainers) > 0 || len(d.RemovedContainers) > 0 {
+	if !d.Empty() {
 		b.WriteString(mdEscape(diffSummary(d)) + "\n\n")
 	}
 	if len(d.Changes) == 0 {
