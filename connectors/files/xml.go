@@ -150,10 +150,7 @@ func xmlName(raw []byte) []byte {
 // looks like data (an element named by an id, as a CSV header cell may
 // be) is "*", so that no report prints it.
 func localName(name []byte) []byte {
-	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
-	if jsonvalues.DataLike(name) {
+	if name = localTagName(name); jsonvalues.DataLike(name) {
 		return []byte("*")
 	}
 	return name
