@@ -391,7 +391,7 @@ func TestLargeObjects(t *testing.T) {
 	if v == nil || v.Error != "column fil: 1 large objects not read: larger than 65536 bytes (--max-member-bytes; first: row 4)" {
 		t.Errorf("the object over the limit: %+v", v)
 	}
-	if f := field(v, "fil"); f == nil || f.Type != "oid, documents: docx 1" {
+	if f := testdb.Field(v, "fil"); f == nil || f.Type != "oid, documents: docx 1" {
 		t.Errorf("the column's type: %+v", f)
 	}
 
@@ -441,18 +441,6 @@ func TestLargeObjectBytesAreTheirOwn(t *testing.T) {
 	if c := testdb.Category(inv, s+"notat", "fil", "no_fnr"); c != nil {
 		t.Errorf("the text was decoded as hex into an identity number: %+v", c)
 	}
-}
-
-func field(c *inventory.Container, name string) *inventory.Field {
-	if c == nil {
-		return nil
-	}
-	for i := range c.Fields {
-		if c.Fields[i].Name == name {
-			return &c.Fields[i]
-		}
-	}
-	return nil
 }
 
 // loOf returns the oid row id of vedlegg refers to.

@@ -50,18 +50,27 @@ func Sampling(c *inventory.Container) string {
 // Category returns the finding of category cat in a container's field, or
 // nil.
 func Category(inv *inventory.Inventory, container, field, cat string) *inventory.Category {
-	c := Container(inv, container)
+	f := Field(Container(inv, container), field)
+	if f == nil {
+		return nil
+	}
+	for ki := range f.Categories {
+		if k := &f.Categories[ki]; k.ID == cat {
+			return k
+		}
+	}
+	return nil
+}
+
+// Field returns the field of a container (which may be nil) by its name,
+// or nil.
+func Field(c *inventory.Container, name string) *inventory.Field {
 	if c == nil {
 		return nil
 	}
-	for fi := range c.Fields {
-		if c.Fields[fi].Name != field {
-			continue
-		}
-		for ki := range c.Fields[fi].Categories {
-			if k := &c.Fields[fi].Categories[ki]; k.ID == cat {
-				return k
-			}
+	for i := range c.Fields {
+		if c.Fields[i].Name == name {
+			return &c.Fields[i]
 		}
 	}
 	return nil
