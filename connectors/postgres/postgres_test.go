@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -472,7 +471,5 @@ func TestSampleIsRepeatable(t *testing.T) {
 		runs = append(runs, testdb.Category(inv, s+"kunder", "epost", "email"))
 	}
 	a, b := runs[0], runs[1]
-	if a == nil || b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) || !slices.Equal(a.Examples, b.Examples) {
-		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
-	}
+	testdb.WantSameSample(t, a, b)
 }

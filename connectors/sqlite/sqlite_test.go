@@ -94,9 +94,7 @@ func TestSampleIsRepeatable(t *testing.T) {
 	if a == nil || a.Matches < 70 || a.Matches > 130 {
 		t.Errorf("a third of the sample, from the table's last third: %+v", a)
 	}
-	if b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) {
-		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
-	}
+	testdb.WantSameSample(t, a, b)
 }
 
 func TestReadOnlyAndNeverCreated(t *testing.T) {

@@ -3,6 +3,7 @@ package testdb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -97,6 +98,15 @@ func NoValueInErrors(t testing.TB, inv *inventory.Inventory, values ...string) {
 				t.Errorf("an inventory entry quotes the value %q: %q", v, m)
 			}
 		}
+	}
+}
+
+// WantSameSample fails the test unless two runs over the same rows found
+// the same: the same matches, fingerprints and examples of a category.
+func WantSameSample(t testing.TB, a, b *inventory.Category) {
+	t.Helper()
+	if a == nil || b == nil || a.Matches != b.Matches || !slices.Equal(a.Fingerprints, b.Fingerprints) || !slices.Equal(a.Examples, b.Examples) {
+		t.Errorf("two runs over the same rows differ:\n%+v\n%+v", a, b)
 	}
 }
 
