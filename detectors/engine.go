@@ -149,6 +149,9 @@ type scanState struct {
 	known   uint64
 	runLen  [64]uint8
 	runWant [64]uint32
+	// nextDigit: the digits of the next block, when a known run goes on
+	// into it.
+	nextDigit uint64
 }
 
 // NewEngine returns an engine that runs ds. contextWords maps a category id
@@ -385,7 +388,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// Candidates: numbers of a shape some detector wants,
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
-			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit) | e.starts(m, b, number, word)
+			next := -1 // the next block, when its masks are made
+			if b+1 < (end-off+63)/64 {
+				next = b + 1
+			}
+			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit, m, next) | e.starts(m, b, number, word)
 			if len(e.onCountry) > 0 {
 				// Two letters that start a word, then two digits or more.
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62) &^
@@ -396,7 +403,7 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			}
 			for events != 0 {
 				if p := bits.TrailingZeros64(events); st.known>>p&1 != 0 {
-					i = e.numberInBlock(text, base, p, digit, st, emit)
+					i = e.numberInBlock(text, base, p, digit, st.nextDigit, st, emit)
 				} else {
 					i = e.candidate(text, base+p, st, emit)
 				}
@@ -440,11 +447,14 @@ func (e *Engine) starts(m *blockMasks, b int, number, word uint64) uint64 {
 }
 
 // wantedRuns drops from runs, the first bytes of numbers in the block at
-// base, the numbers that end inside the block and have a shape no detector
-// wants. It reads the shape off the masks as number would from the bytes,
-// and notes in st.known the runs it kept whose shape it read.
-func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64) uint64 {
+// base, the numbers of a shape no detector wants. It reads the shape off
+// the masks as number would from the bytes, and notes in st.known the runs
+// it kept whose shape it read. A number that goes on into block next of m
+// is read on there; without that block (next < 0), or when it goes on
+// further, it stays in runs for number to read.
+func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64, m *blockMasks, next int) uint64 {
 	st.known = 0
+	st.nextDigit = 0
 	if e.overflow {
 		return runs
 	}
@@ -453,28 +463,69 @@ func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, 
 		p := bits.TrailingZeros64(r)
 		length := bits.TrailingZeros64(^(number >> p))
 		end := p + length
-		if end >= 64 {
-			continue // it may go on in the next block
+		span := ^uint64(0) << p
+		if end < 64 {
+			span = (uint64(1)<<length - 1) << p
 		}
-		span := (uint64(1)<<length - 1) << p
+		digits := bits.OnesCount64(digit & span)
 		groups := bits.OnesCount64(groupStarts & span)
-		if groups > maxGroups {
-			continue // number cuts it into candidates
-		}
+		first := bits.TrailingZeros64(^(digit >> p))
 		var seps uint8
 		for s := span &^ digit; s != 0; s &= s - 1 {
 			seps |= sepKind[text[base+bits.TrailingZeros64(s)]]
 		}
-		first := bits.TrailingZeros64(^(digit >> p))
-		key := shapeKey(bits.OnesCount64(digit&span), groups, first, seps, prevAt(text, base+p), nextAt(text, base+end))
+		if end >= 64 {
+			// The number may go on into the next block.
+			if next < 0 {
+				continue
+			}
+			nd, nnum, ok := nextNumber(text, base+64, digit, m, next)
+			if !ok {
+				continue // it goes on past that block, or may (a no-break space)
+			}
+			st.nextDigit = nd
+			more := bits.TrailingZeros64(^nnum)
+			end += more
+			nspan := uint64(1)<<more - 1
+			digits += bits.OnesCount64(nd & nspan)
+			groups += bits.OnesCount64(nd &^ (nd<<1 | digit>>63) & nspan)
+			if p+first == 64 {
+				first += bits.TrailingZeros64(^nd)
+			}
+			for s := nspan &^ nd; s != 0; s &= s - 1 {
+				seps |= sepKind[text[base+64+bits.TrailingZeros64(s)]]
+			}
+		}
+		if groups > maxGroups {
+			continue // number cuts it into candidates
+		}
+		key := shapeKey(digits, groups, first, seps, prevAt(text, base+p), nextAt(text, base+end))
 		if want := e.want(&st.shapes, key); want == 0 {
 			runs &^= 1 << p
 		} else {
 			st.known |= 1 << p
-			st.runLen[p], st.runWant[p] = uint8(length), want
+			st.runLen[p], st.runWant[p] = uint8(end-p), want
 		}
 	}
 	return runs
+}
+
+// nextNumber returns the digits and the bytes of numbers of block b of m,
+// which starts at text[base] and follows a block whose digits are prev,
+// and whether a number that runs into it from there ends inside it; a
+// multi-byte character after a digit, which may be a no-break space
+// joining groups, leaves that to the byte walk.
+func nextNumber(text []byte, base int, prev uint64, m *blockMasks, b int) (digit, number uint64, ok bool) {
+	digit = m.digit[b]
+	if m.high[b]&(digit<<1|prev>>63) != 0 {
+		return 0, 0, false
+	}
+	var digitNext uint64
+	if base+64 < len(text) && isDigit(text[base+64]) {
+		digitNext = 1
+	}
+	number = digit | m.sep[b]&(digit<<1|prev>>63)&(digit>>1|digitNext<<63)
+	return digit, number, number != ^uint64(0)
 }
 
 // inNumber reports whether text[i] is inside a number: a digit, or a
@@ -585,14 +636,23 @@ func (e *Engine) number(text []byte, start int, st *scanState, emit func(*Match)
 }
 
 // numberInBlock is number for the run at byte p of the block at base,
-// whose shape wantedRuns read: its groups come off the digit mask, one
-// byte of separator between each two.
-func (e *Engine) numberInBlock(text []byte, base, p int, digit uint64, st *scanState, emit func(*Match)) int {
+// whose shape wantedRuns read: its groups come off the digit masks of the
+// block and the next (where the run may end), one byte of separator
+// between each two.
+func (e *Engine) numberInBlock(text []byte, base, p int, digit, nextDigit uint64, st *scanState, emit func(*Match)) int {
 	end := p + int(st.runLen[p])
 	groups := st.groups[:0]
 	digits := 0
 	for q := p; q < end; {
-		g := bits.TrailingZeros64(^(digit >> q))
+		var g int
+		if q < 64 {
+			g = bits.TrailingZeros64(^(digit >> q))
+			if q+g == 64 {
+				g += bits.TrailingZeros64(^nextDigit)
+			}
+		} else {
+			g = bits.TrailingZeros64(^(nextDigit >> (q - 64)))
+		}
 		groups = append(groups, Group{base + q, base + q + g})
 		digits += g
 		q += g + 1
