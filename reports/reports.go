@@ -28,6 +28,10 @@ type Options struct {
 	// longer to draw it than the scan took. The table says how many it
 	// left out.
 	MaxRows int
+	// Width is the width of the terminal the table is drawn for, which
+	// its columns of findings share; 0 (no terminal): each column is at
+	// most 46 characters wide.
+	Width int
 }
 
 // Render writes inv to w in the named format.

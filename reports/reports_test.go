@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"datakart/detectors"
 	"datakart/inventory"
@@ -242,6 +243,99 @@ func TestDiffOfManyChanges(t *testing.T) {
 	for _, line := range []string{want, "\nNew: ny.csv\n", "<details><summary>Removed: 300</summary>", "\n- gammel/fil-299.csv\n"} {
 		if !strings.Contains(md.String(), line) {
 			t.Errorf("markdown lacks %q:\n%s", line, md.String())
+		}
+	}
+}
+
+// The findings table fits the terminal it is drawn for, and a long path
+// (an XML element's, a file's deep in archives) is broken into lines, not
+// cut off: tablewriter cuts a word that is wider than a column of fixed
+// width, and widens a column without one. Without a terminal each column
+// is at most 46 characters wide. A terminal too narrow for the table gets
+// the findings as a list.
+func TestTableFitsItsWidth(t *testing.T) {
+	inv := fixture()
+	long := "eksport/a-melding-2024-11.zip!2024/11/a-melding.xml"
+	field := "/melding/Leveranse/oppgave/virksomhet/inntektsmottaker/identifiserendeInformasjon/navn"
+	c := &inv.Stores[0].Containers[0]
+	c.Name = long
+	c.Fields[0].Name = field
+	c.Fields[0].Categories[0].Variants = inventory.Counts{{Name: "d_number", N: 4}, {Name: "h_number", N: 2}, {Name: "synthetic", N: 1}}
+	inv.ComputeTotals()
+	for _, width := range []int{0, 100, 120, 200} {
+		var b bytes.Buffer
+		if err := Render(&b, inv, "table", Options{MinConfidence: detectors.Medium, Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		table := findingsTable(b.String())
+		var location strings.Builder
+		for _, line := range table {
+			w := utf8.RuneCountInString(line)
+			if width > 0 && w > width {
+				t.Errorf("width %d: a line of %d characters:\n%s", width, w, strings.Join(table, "\n"))
+				break
+			}
+			cells := strings.Split(line, "│")
+			if width == 0 && len(cells) > 1 && utf8.RuneCountInString(cells[1]) > 48 {
+				t.Errorf("no terminal: a location cell of %d characters:\n%s", utf8.RuneCountInString(cells[1]), strings.Join(table, "\n"))
+				break
+			}
+			if len(cells) > 1 && !strings.Contains(line, "LOCATION") {
+				location.WriteString(strings.TrimSpace(cells[1]))
+			}
+		}
+		// Every character of the location is there, in order.
+		if want := strings.ReplaceAll(long+" → "+field, " ", ""); !strings.Contains(strings.ReplaceAll(location.String(), " ", ""), want) {
+			t.Errorf("width %d: the location reads %q, want it to hold %q:\n%s", width, location.String(), want, strings.Join(table, "\n"))
+		}
+	}
+
+	var b bytes.Buffer
+	if err := Render(&b, inv, "table", Options{MinConfidence: detectors.Medium, Width: 60}); err != nil {
+		t.Fatal(err)
+	}
+	list := b.String()[:strings.Index(b.String(), "┌")]
+	for _, want := range []string{
+		"\n" + long + " → " + field + "\n  no_fnr (d_number 4, h_number 2, synthetic 1): high, 50\n    matches, e.g. ******-***45 ******-***12\n  50 of 50 non-empty values hold a valid no_fnr (50\n    distinct); column name \"fødselsnummer\" agrees\n",
+		"\nsupport/tickets | 2024.txt\n  email: high, 3 matches, e.g. o***@o***.no\n",
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("a terminal of 60 characters: the list lacks\n%s\nin\n%s", want, list)
+		}
+	}
+}
+
+// findingsTable returns the lines of the first table in a table report.
+func findingsTable(report string) []string {
+	var lines []string
+	for line := range strings.SplitSeq(report, "\n") {
+		if strings.HasPrefix(line, "┌") || len(lines) > 0 {
+			lines = append(lines, line)
+		}
+		if strings.HasPrefix(line, "└") {
+			break
+		}
+	}
+	return lines
+}
+
+// breakWords breaks only the words wider than the column, after a mark
+// that ends a part of a path where there is one in reach.
+func TestBreakWords(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short words stay", 5, "short words stay"},
+		{"a/bb/ccc/dddd", 6, "a/bb/\nccc/\ndddd"},
+		{"archive.zip!inner/file.csv → field", 13, "archive.zip!\ninner/file.\ncsv → field"},
+		{"abcdefghij", 4, "abcd\nefgh\nij"},
+		{"fødselsnummer", 5, "fødse\nlsnum\nmer"},
+		{"x", 0, "x"},
+	} {
+		if got := breakWords(c.in, c.width); got != c.want {
+			t.Errorf("breakWords(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
 		}
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"datakart/inventory"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwarp"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/tw"
 )
 
@@ -38,7 +41,8 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "No personal data found.")
 	} else {
-		t := newTable(w, "location", "category", "confidence", "matches", "examples", "why")
+		header := []string{"location", "category", "confidence", "matches", "examples", "why"}
+		cells := make([][]string, 0, len(rows))
 		for _, r := range rows {
 			k := r.Category
 			cat := k.ID
@@ -49,12 +53,25 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			if len(examples) > 2 {
 				examples = examples[:2]
 			}
-			if err := t.Append(oneLine(r.Location()), cat, k.Confidence.String(), fmt.Sprint(k.Matches), strings.Join(examples, " "), k.Explanation); err != nil {
+			cells = append(cells, []string{oneLine(r.Location()), cat, k.Confidence.String(), fmt.Sprint(k.Matches), strings.Join(examples, " "), k.Explanation})
+		}
+		widths, fits := fitColumns(header, cells, opt.Width)
+		if !fits {
+			findingList(w, cells, opt.Width)
+		} else {
+			t := newTable(w, header...)
+			t.Options(tablewriter.WithColumnWidths(paddedWidths(widths)))
+			for _, row := range cells {
+				for i := range row {
+					row[i] = breakWords(row[i], widths[i])
+				}
+				if err := t.Append(row); err != nil {
+					return err
+				}
+			}
+			if err := t.Render(); err != nil {
 				return err
 			}
-		}
-		if err := t.Render(); err != nil {
-			return err
 		}
 	}
 	if more > 0 {
@@ -137,7 +154,7 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
-		tablewriter.WithRowMaxWidth(48),
+		tablewriter.WithRowMaxWidth(columnMax+2),
 	)
 	cells := make([]any, len(header))
 	for i, h := range header {
@@ -226,4 +243,157 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// columnMax is the most characters a column of a table not drawn for a
+// terminal is wide.
+const columnMax = 46
+
+// fitColumns returns the widths of a table's columns, in characters
+// without padding: the width of their widest line, at most columnMax when
+// width is 0. Where the table must fit in width characters and that is too
+// wide, each column keeps its header and words of up to 20 characters
+// whole, and the room left is shared in proportion to what each column
+// would need more: the long paths and explanations get most of it. fits
+// is false when width is too narrow for that.
+func fitColumns(header []string, rows [][]string, width int) (widths []int, fits bool) {
+	widths = make([]int, len(header))
+	least := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = twwidth.Width(h)
+		least[i] = widths[i]
+	}
+	for _, row := range rows {
+		for i, c := range row {
+			for line := range strings.SplitSeq(c, "\n") {
+				widths[i] = max(widths[i], twwidth.Width(line))
+				for word := range strings.SplitSeq(line, " ") {
+					least[i] = max(least[i], min(twwidth.Width(word), 20))
+				}
+			}
+		}
+	}
+	if width <= 0 {
+		for i := range widths {
+			widths[i] = min(widths[i], max(columnMax, least[i]))
+		}
+		return widths, true
+	}
+	// Each column has a space on either side and a border after it; the
+	// table has one more border before the first.
+	room := width - 3*len(widths) - 1
+	if sum(widths) <= room {
+		return widths, true
+	}
+	if sum(least) > room {
+		return nil, false
+	}
+	more := make([]int, len(widths))
+	for i := range widths {
+		more[i] = widths[i] - least[i]
+	}
+	spare, total := room-sum(least), sum(more)
+	for i := range widths {
+		widths[i] = least[i] + more[i]*spare/total
+	}
+	return widths, true
+}
+
+// findingList writes the findings table's rows as a list, for a terminal
+// too narrow for the table: the location on a line of its own, then what
+// was found there and why, indented and wrapped to width.
+//
+//	hr/payroll.csv → fødselsnummer
+//	  no_fnr (d_number 4): high, 50 matches, e.g. ******-***45 ******-***12
+//	  50 of 50 non-empty values hold a valid no_fnr (50 distinct); …
+func findingList(w io.Writer, rows [][]string, width int) {
+	last := ""
+	for _, r := range rows {
+		location, category, confidence, matches, examples, why := r[0], r[1], r[2], r[3], r[4], r[5]
+		if location != last {
+			fmt.Fprintln(w, location)
+			last = location
+		}
+		found := fmt.Sprintf("%s: %s, %s matches", category, confidence, matches)
+		if examples != "" {
+			found += ", e.g. " + examples
+		}
+		for _, text := range []string{found, why} {
+			lines, _ := twwarp.WrapString(text, max(width-4, 20))
+			for k, line := range lines {
+				indent := "  "
+				if k > 0 {
+					indent = "    "
+				}
+				fmt.Fprintln(w, indent+line)
+			}
+		}
+	}
+}
+
+func sum(ns []int) int {
+	total := 0
+	for _, n := range ns {
+		total += n
+	}
+	return total
+}
+
+// paddedWidths turns column widths into tablewriter's, which count the
+// space on either side.
+func paddedWidths(widths []int) tw.Mapper[int, int] {
+	m := tw.NewMapper[int, int]()
+	for i, w := range widths {
+		m.Set(i, w+2)
+	}
+	return m
+}
+
+// breakWords breaks the words of s that are wider than width into lines,
+// after a '/', '!', '.' or another mark that ends a part of a path where
+// one does, else where the width ends: tablewriter wraps text at spaces
+// only, and cuts off a word longer than a column of fixed width. A long
+// path in an archive or an XML document is a long word.
+func breakWords(s string, width int) string {
+	if width <= 0 || twwidth.Width(s) <= width {
+		return s
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for j, word := range strings.Split(line, " ") {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			breakWord(&b, word, width)
+		}
+	}
+	return b.String()
+}
+
+// breakWord writes word to b, in lines of at most width characters.
+func breakWord(b *strings.Builder, word string, width int) {
+	for twwidth.Width(word) > width {
+		cut, w, lastMark := 0, 0, 0
+		for i, r := range word {
+			rw := twwidth.Width(string(r))
+			if w+rw > width && i > 0 {
+				break
+			}
+			w += rw
+			cut = i + utf8.RuneLen(r)
+			if strings.ContainsRune("/!._-,:;\\&?=)]}", r) {
+				lastMark = cut
+			}
+		}
+		if lastMark > 0 {
+			cut = lastMark
+		}
+		b.WriteString(word[:cut])
+		b.WriteByte('\n')
+		word = word[cut:]
+	}
+	b.WriteString(word)
 }

@@ -49,6 +49,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DATAKART_TEST_DOUBLE_INTERRUPT") == "1" {
 		doubleInterruptHelper()
 	}
+	// The table's layout follows $COLUMNS; the tests' must not follow the
+	// shell that runs them.
+	os.Unsetenv("COLUMNS")
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
@@ -230,5 +233,38 @@ func TestCommandLine(t *testing.T) {
 	}
 	if o, _, code := runBinary(t, bin, "version"); code != exitOK || !strings.HasPrefix(o, "datakart ") {
 		t.Errorf("version: %q", o)
+	}
+}
+
+// The table is drawn for $COLUMNS where it is set (a pipe into less),
+// else for the terminal standard output is; a file or a pipe gets columns
+// of at most 46 characters. On 70 columns the findings come as a list.
+func TestTableWidth(t *testing.T) {
+	var pipe bytes.Buffer
+	if got := tableWidth("", &pipe); got != 0 {
+		t.Errorf("a pipe without $COLUMNS: width %d, want 0", got)
+	}
+	t.Setenv("COLUMNS", "70")
+	if got := tableWidth("", &pipe); got != 70 {
+		t.Errorf("COLUMNS=70: width %d, want 70", got)
+	}
+	if got := tableWidth(filepath.Join(t.TempDir(), "inventory.txt"), &pipe); got != 0 {
+		t.Errorf("-o a file: width %d, want 0", got)
+	}
+	examples, err := filepath.Abs(filepath.Join("..", "..", "examples", "exports"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runBinary(t, buildBinary(t), "scan", "--no-history", examples)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "\nanalytics/customers.parquet → fnr\n  no_fnr (d_number 2): high, 40 matches") {
+		t.Errorf("COLUMNS=70: the findings are not listed:\n%s", out)
+	}
+	t.Setenv("COLUMNS", "")
+	out, _, _ = runBinary(t, buildBinary(t), "scan", "--no-history", examples)
+	if !strings.Contains(out, "│ analytics/customers.parquet → fnr ") {
+		t.Errorf("a pipe: the findings are not in a table:\n%s", out)
 	}
 }

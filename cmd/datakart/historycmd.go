@@ -84,7 +84,7 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return reports.Render(stdout, inv, *format, reports.Options{MinConfidence: minConf})
+		return reports.Render(stdout, inv, *format, reports.Options{MinConfidence: minConf, Width: tableWidth("", stdout)})
 	}
 	if len(rest) != 0 {
 		return usagef("history: unexpected %q (did you mean history show %s?)", rest[0], rest[0])

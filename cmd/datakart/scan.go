@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -160,7 +161,7 @@ func runScan(args []string, stdout, stderr io.Writer) error {
 	}
 	r.record(ctx, "scan", inv, stderr)
 	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
-		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf, MaxRows: maxRows})
+		return reports.Render(w, inv, r.f.format, reports.Options{MinConfidence: minConf, MaxRows: maxRows, Width: tableWidth(r.f.output, stdout)})
 	}); err != nil {
 		return err
 	}
@@ -337,6 +338,24 @@ func interruptContext() (context.Context, func()) {
 		close(ch)
 		cancel(nil)
 	}
+}
+
+// tableWidth is the width a table written to output is drawn for: on
+// standard output, $COLUMNS where it is set, else the width of the
+// terminal it is; 0 for a file or a pipe.
+func tableWidth(output string, stdout io.Writer) int {
+	if output != "" && output != "-" {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return w
+		}
+	}
+	return 0
 }
 
 func isTerminal(w io.Writer) bool {
