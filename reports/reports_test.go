@@ -14,6 +14,8 @@ import (
 
 	"datakart/detectors"
 	"datakart/inventory"
+
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -338,4 +340,28 @@ func TestBreakWords(t *testing.T) {
 			t.Errorf("breakWords(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
 		}
 	}
+}
+
+// breakWords only ever adds line breaks, and its lines fit the width but
+// where a single character is wider.
+func FuzzBreakWords(f *testing.F) {
+	for _, s := range []string{"a/b/c", "archive.zip!inner/file.csv → field", "fødselsnummer", "日本語のファイル名.csv", "a  b\nc", ""} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if !utf8.ValidString(s) || width < 1 || width > 80 {
+			return
+		}
+		got := breakWords(s, width)
+		if strings.ReplaceAll(got, "\n", "") != strings.ReplaceAll(s, "\n", "") {
+			t.Fatalf("breakWords(%q, %d) = %q: more than line breaks changed", s, width, got)
+		}
+		for line := range strings.SplitSeq(got, "\n") {
+			for word := range strings.SplitSeq(line, " ") {
+				if twwidth.Width(word) > width && utf8.RuneCountInString(word) > 1 {
+					t.Fatalf("breakWords(%q, %d) = %q: the word %q is wider", s, width, got, word)
+				}
+			}
+		}
+	})
 }

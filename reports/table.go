@@ -373,27 +373,37 @@ func breakWords(s string, width int) string {
 	return b.String()
 }
 
-// breakWord writes word to b, in lines of at most width characters.
+// breakWord writes word to b, in lines of at most width characters. Each
+// line costs the measure of itself alone, so a path of many thousand
+// characters is broken in as many steps.
 func breakWord(b *strings.Builder, word string, width int) {
-	for twwidth.Width(word) > width {
-		cut, w, lastMark := 0, 0, 0
-		for i, r := range word {
-			rw := twwidth.Width(string(r))
-			if w+rw > width && i > 0 {
-				break
-			}
-			w += rw
-			cut = i + utf8.RuneLen(r)
-			if strings.ContainsRune("/!._-,:;\\&?=)]}", r) {
-				lastMark = cut
-			}
+	for {
+		// A character is a rune at least: width runes at most fit.
+		end := 0
+		for n := 0; end < len(word) && n < width; n++ {
+			_, size := utf8.DecodeRuneInString(word[end:])
+			end += size
 		}
-		if lastMark > 0 {
-			cut = lastMark
+		for twwidth.Width(word[:end]) > width {
+			_, size := utf8.DecodeLastRuneInString(word[:end])
+			if size == end {
+				break // one character wider than the column: it has a line of its own
+			}
+			end -= size
 		}
-		b.WriteString(word[:cut])
+		if end == len(word) {
+			b.WriteString(word)
+			return
+		}
+		if mark := strings.LastIndexAny(word[:end], pathMarks); mark >= 0 {
+			end = mark + 1
+		}
+		b.WriteString(word[:end])
 		b.WriteByte('\n')
-		word = word[cut:]
+		word = word[end:]
 	}
-	b.WriteString(word)
 }
+
+// pathMarks end the parts of a path, a file name or a field's name: a
+// long one is broken after one of them.
+const pathMarks = "/!._-,:;\\&?=)]}"
