@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,6 +116,67 @@ func TestPasswordEnvLeavesATargetsOwnPassword(t *testing.T) {
 		}
 		if all := o.String() + e.String(); strings.Contains(all, "Riktig-1") || strings.Contains(all, "Feil-2") {
 			t.Errorf("%s: a password shows in the output", c.name)
+		}
+	}
+}
+
+// datakart init writes the targets without the passwords written in them,
+// as datakart.yaml is kept and shared (the config would not parse with
+// them), and says how to give them; the variable --password-env named is
+// written in where it gave the database its password. datakart check then
+// reads the database with the config as written.
+func TestInitLeavesPasswordsOut(t *testing.T) {
+	bin := buildBinary(t)
+	my, name := testdb.MariaDB(t)
+	user := testdb.Name("dk_init")
+	testdb.Exec(t, my,
+		"CREATE TABLE ansatte (id INT PRIMARY KEY, epost VARCHAR(100))",
+		"INSERT INTO ansatte VALUES (1, 'kari.nordmann@online.no')",
+		"CREATE USER '"+user+"'@'%' IDENTIFIED BY 'Riktig-1'",
+		"GRANT SELECT ON "+name+".* TO '"+user+"'@'%'",
+	)
+	t.Cleanup(func() { my.Exec("DROP USER '" + user + "'@'%'") })
+	bare := "mysql://" + user + "@127.0.0.1:3306/" + name
+	for _, c := range []struct {
+		name, target string
+		flags, env   []string
+		config       string // a line the config must hold
+	}{
+		{"a password in the URL", "mysql://" + user + ":Riktig-1@127.0.0.1:3306/" + name, nil, []string{"MYSQL_PWD=Riktig-1"},
+			"  # Passwords written in the targets are left out: this file is kept and shared.\n"},
+		{"a password from --password-env", bare, []string{"--password-env", "DK_TEST_PW"}, []string{"DK_TEST_PW=Riktig-1"},
+			"  password_env: \"DK_TEST_PW\"   # the variable that holds the databases' password\n"},
+	} {
+		dir := t.TempDir()
+		run := func(env []string, args ...string) (string, int) {
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), env...)
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			return string(out), code
+		}
+		out, code := run(append([]string{"DK_TEST_PW=Riktig-1"}, c.env...), append(append([]string{"init", "--no-progress"}, c.flags...), c.target)...)
+		if code != 0 {
+			t.Fatalf("%s: init exit %d: %s", c.name, code, out)
+		}
+		config, err := os.ReadFile(filepath.Join(dir, "datakart.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(config)+out, "Riktig-1") {
+			t.Errorf("%s: the password is in the config or the output:\n%s\n%s", c.name, config, out)
+		}
+		if !strings.Contains(string(config), "\n  - "+strconv.Quote(bare)+"\n") || !strings.Contains(string(config), c.config) {
+			t.Errorf("%s: the config lacks the target %s without its password, or\n%s\n%s", c.name, bare, c.config, config)
+		}
+		if out, code := run(c.env, "check", "--no-progress"); code != 0 {
+			t.Errorf("%s: check with the config as written: exit %d: %s", c.name, code, out)
 		}
 	}
 }

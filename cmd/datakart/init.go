@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"datakart/detectors"
+	"datakart/internal/dsn"
 	"datakart/inventory"
 	"datakart/rules"
 )
@@ -54,7 +55,7 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	text := starterConfig(inv, r.targets, minConf)
+	text, leftOut := starterConfig(inv, r.targets, r.f.passwordEnv, minConf)
 	if _, err := rules.ParseConfig([]byte(text)); err != nil {
 		return fmt.Errorf("internal error: the starter config does not parse: %w", err)
 	}
@@ -63,31 +64,51 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	}
 	if out != "-" {
 		fmt.Fprintf(stderr, "datakart: wrote %s: %d locations declared; fill in purpose, legal basis and retention for each\n", out, strings.Count(text, "\n  - location:"))
+		if leftOut {
+			fmt.Fprintf(stderr, "datakart: the passwords in the targets are left out of %s; give them through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)\n", out)
+		}
 	}
 	return errors.Join(interrupted(inv, stderr))
 }
 
 // starterConfig declares every container with personal data found at min
-// confidence or above, one policy entry per container.
-func starterConfig(inv *inventory.Inventory, targets []string, min detectors.Confidence) string {
+// confidence or above, one policy entry per container. The targets are
+// written without their passwords, as the file is kept and shared; the
+// variable --password-env named is written in when it gave every database
+// its password. leftOut says whether a password was left out.
+func starterConfig(inv *inventory.Inventory, targets []string, passwordEnv string, min detectors.Confidence) (text string, leftOut bool) {
 	var b strings.Builder
 	b.WriteString("# datakart configuration, written by `datakart init` from a scan.\n")
 	b.WriteString("# Every location found with personal data is declared below. Review each entry:\n")
 	b.WriteString("# remove what should not be there, and fill in the records-of-processing fields.\n\n")
 	b.WriteString("targets:\n")
+	databases := false
 	for _, t := range targets {
-		fmt.Fprintf(&b, "  - %s\n", yamlString(t))
+		kept := dsn.WithoutPassword(t)
+		leftOut = leftOut || kept != t
+		databases = databases || dsn.IsDatabaseTarget(t)
+		fmt.Fprintf(&b, "  - %s\n", yamlString(kept))
 	}
-	b.WriteString(`
+	if leftOut {
+		b.WriteString("  # Passwords written in the targets are left out: this file is kept and shared.\n")
+		b.WriteString("  # Give them through the environment: scan.password_env gives every target the\n")
+		b.WriteString("  # same one; where they differ, PGPASSWORD for PostgreSQL and MYSQL_PWD for MySQL.\n")
+	}
+	passwordLine := "# password_env: DATAKART_DB_PASSWORD"
+	if passwordEnv != "" && databases && !leftOut {
+		passwordLine = fmt.Sprintf("password_env: %s   # the variable that holds the databases' password", yamlString(passwordEnv))
+	}
+	fmt.Fprintf(&b, `
 scan:
   # include: ["**/*.csv"]
   # exclude: ["**/node_modules/**"]
   # sample: 10000           # rows per table
   # ocr: true               # read images and scanned PDFs with Tesseract (must be installed)
   # statement_timeout: 30s
-  # password_env: DATAKART_DB_PASSWORD
+  %s
   fail_on: medium           # datakart check fails on undeclared findings at this confidence or above
-
+`, passwordLine)
+	b.WriteString(`
 # rules:
 #   detectors:              # your own patterns (regexp2 syntax; lookarounds work)
 #     - id: employee_no
@@ -143,7 +164,7 @@ policy:
 		b.WriteString("    recipients: []\n")
 		b.WriteString("    owner: \"\"\n")
 	}
-	return b.String()
+	return b.String(), leftOut
 }
 
 // yamlString quotes a string for YAML.

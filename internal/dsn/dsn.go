@@ -68,7 +68,7 @@ func redactQuery(s string) string {
 		return s[:i] + "?xxxxx"
 	}
 	for k := range q {
-		if strings.EqualFold(k, "password") || strings.EqualFold(k, "pass") || strings.EqualFold(k, "sslpassword") {
+		if passwordKey(k) {
 			q.Set(k, "xxxxx")
 		}
 	}
@@ -94,4 +94,49 @@ func Password(target string) string {
 		}
 	}
 	return u.Query().Get("password")
+}
+
+// WithoutPassword returns the target with its password left out, the user
+// kept, for a file that is kept and shared, as the starter config is. A
+// target without a password comes back as it is; one that does not parse
+// comes back redacted.
+func WithoutPassword(target string) string {
+	if mysqlDSN.MatchString(target) {
+		at := dsnAt(target)
+		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+			return target[:colon] + target[at:]
+		}
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return Redact(target)
+	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.User(u.User.Username())
+			changed = true
+		}
+	}
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			if passwordKey(k) {
+				q.Del(k)
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if !changed {
+		return target
+	}
+	return u.String()
+}
+
+// passwordKey reports whether a query parameter carries a password.
+func passwordKey(k string) bool {
+	return strings.EqualFold(k, "password") || strings.EqualFold(k, "pass") || strings.EqualFold(k, "sslpassword")
 }

@@ -35,3 +35,27 @@ func TestTargets(t *testing.T) {
 		}
 	}
 }
+
+// WithoutPassword keeps the user and leaves the password out, wherever the
+// target carries it; a target without one is kept as written.
+func TestWithoutPassword(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"postgres://scanner:S3cret!@db:5432/erp?sslmode=require", "postgres://scanner@db:5432/erp?sslmode=require"},
+		{"postgresql://scanner@db/erp?sslmode=require&application_name=dk", "postgresql://scanner@db/erp?sslmode=require&application_name=dk"},
+		{"postgres://db/erp?user=scanner&password=S3cret!", "postgres://db/erp?user=scanner"},
+		{"postgres://db/erp?sslpassword=S3cret!&sslmode=verify-full", "postgres://db/erp?sslmode=verify-full"},
+		{"mysql://root:p%40ss@127.0.0.1:3306/crm", "mysql://root@127.0.0.1:3306/crm"},
+		{"root:p@ss@tcp(127.0.0.1:3306)/crm?parseTime=true", "root@tcp(127.0.0.1:3306)/crm?parseTime=true"},
+		{"root@unix(/run/mysqld/mysqld.sock)/crm", "root@unix(/run/mysqld/mysqld.sock)/crm"},
+		{"sqlite:app.db", "sqlite:app.db"},
+		{"./exports", "./exports"},
+	} {
+		got := WithoutPassword(tt.in)
+		if got != tt.want {
+			t.Errorf("WithoutPassword(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if Password(got) != "" || strings.Contains(got, "S3cret") || strings.Contains(got, "p@ss") || strings.Contains(got, "p%40ss") {
+			t.Errorf("WithoutPassword(%q) = %q keeps the password", tt.in, got)
+		}
+	}
+}
