@@ -85,15 +85,7 @@ func TestScanDatabasesAndFilesTogether(t *testing.T) {
 // second was refused with the first's password.
 func TestPasswordEnvLeavesATargetsOwnPassword(t *testing.T) {
 	bin := buildBinary(t)
-	my, name := testdb.MariaDB(t)
-	user := testdb.Name("dk_pw")
-	testdb.Exec(t, my,
-		"CREATE TABLE ansatte (id INT PRIMARY KEY, epost VARCHAR(100))",
-		"INSERT INTO ansatte VALUES (1, 'kari.nordmann@online.no')",
-		"CREATE USER '"+user+"'@'%' IDENTIFIED BY 'Riktig-1'",
-		"GRANT SELECT ON "+name+".* TO '"+user+"'@'%'",
-	)
-	t.Cleanup(func() { my.Exec("DROP USER '" + user + "'@'%'") })
+	name, user := employeesWithUser(t, "dk_pw", "Riktig-1")
 	for _, c := range []struct {
 		name, target, env string
 	}{
@@ -120,6 +112,22 @@ func TestPasswordEnvLeavesATargetsOwnPassword(t *testing.T) {
 	}
 }
 
+// employeesWithUser makes a MariaDB database with a table of one
+// employee's e-mail, and a user (named from prefix) who may only read it,
+// with the given password; the user is dropped after the test.
+func employeesWithUser(t *testing.T, prefix, password string) (name, user string) {
+	my, name := testdb.MariaDB(t)
+	user = testdb.Name(prefix)
+	testdb.Exec(t, my,
+		"CREATE TABLE ansatte (id INT PRIMARY KEY, epost VARCHAR(100))",
+		"INSERT INTO ansatte VALUES (1, 'kari.nordmann@online.no')",
+		"CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+password+"'",
+		"GRANT SELECT ON "+name+".* TO '"+user+"'@'%'",
+	)
+	t.Cleanup(func() { my.Exec("DROP USER '" + user + "'@'%'") })
+	return name, user
+}
+
 // datakart init writes the targets without the passwords written in them,
 // as datakart.yaml is kept and shared (the config would not parse with
 // them), and says how to give them; the variable --password-env named is
@@ -127,15 +135,7 @@ func TestPasswordEnvLeavesATargetsOwnPassword(t *testing.T) {
 // reads the database with the config as written.
 func TestInitLeavesPasswordsOut(t *testing.T) {
 	bin := buildBinary(t)
-	my, name := testdb.MariaDB(t)
-	user := testdb.Name("dk_init")
-	testdb.Exec(t, my,
-		"CREATE TABLE ansatte (id INT PRIMARY KEY, epost VARCHAR(100))",
-		"INSERT INTO ansatte VALUES (1, 'kari.nordmann@online.no')",
-		"CREATE USER '"+user+"'@'%' IDENTIFIED BY 'Riktig-1'",
-		"GRANT SELECT ON "+name+".* TO '"+user+"'@'%'",
-	)
-	t.Cleanup(func() { my.Exec("DROP USER '" + user + "'@'%'") })
+	name, user := employeesWithUser(t, "dk_init", "Riktig-1")
 	bare := "mysql://" + user + "@127.0.0.1:3306/" + name
 	for _, c := range []struct {
 		name, target string
