@@ -275,7 +275,7 @@ func fitColumns(header []string, rows [][]string, width int) (widths []int, fits
 	}
 	if width <= 0 {
 		for i := range widths {
-			widths[i] = min(widths[i], max(columnMax, least[i]))
+			widths[i] = min(widths[i], columnMax)
 		}
 		return widths, true
 	}
