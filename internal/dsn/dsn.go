@@ -24,11 +24,11 @@ func IsDatabaseTarget(arg string) bool {
 
 var mysqlDSN = regexp.MustCompile(`^.*@(tcp|tcp6|unix)\(.*\)/`)
 
-// dsnAt is the '@' that ends the user part of a MySQL DSN: the last one
-// before the protocol, since a password may hold '@'.
+// dsnAt is the '@' that ends the user part of a MySQL DSN, or -1: the last
+// one before the last '/', where the driver looks for it, since a password
+// may hold '@', '(' or '/'.
 func dsnAt(dsn string) int {
-	paren := strings.Index(dsn, "(")
-	return strings.LastIndex(dsn[:paren], "@")
+	return strings.LastIndex(dsn[:max(strings.LastIndex(dsn, "/"), 0)], "@")
 }
 
 // Redact returns the target with any password replaced by "xxxxx", for
@@ -36,7 +36,7 @@ func dsnAt(dsn string) int {
 func Redact(target string) string {
 	if mysqlDSN.MatchString(target) {
 		at := dsnAt(target)
-		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
 			return target[:colon+1] + "xxxxx" + target[at:]
 		}
 		return target
@@ -79,7 +79,7 @@ func redactQuery(s string) string {
 func Password(target string) string {
 	if mysqlDSN.MatchString(target) {
 		at := dsnAt(target)
-		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
 			return target[colon+1 : at]
 		}
 		return ""
@@ -103,7 +103,7 @@ func Password(target string) string {
 func WithoutPassword(target string) string {
 	if mysqlDSN.MatchString(target) {
 		at := dsnAt(target)
-		if colon := strings.Index(target[:at], ":"); colon >= 0 {
+		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
 			return target[:colon] + target[at:]
 		}
 		return target

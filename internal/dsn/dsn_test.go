@@ -17,6 +17,10 @@ func TestTargets(t *testing.T) {
 		{"mysql://root:p%40ss@127.0.0.1:3306/crm", true, "mysql://root:xxxxx@127.0.0.1:3306/crm"},
 		{"root:p@ss@tcp(127.0.0.1:3306)/crm", true, "root:xxxxx@tcp(127.0.0.1:3306)/crm"},
 		{"root@unix(/run/mysqld/mysqld.sock)/crm", true, "root@unix(/run/mysqld/mysqld.sock)/crm"},
+		// A password with '(' in it: the driver's '@' is the last before the last '/'.
+		{"root:pa(ss@tcp(127.0.0.1:3306)/crm", true, "root:xxxxx@tcp(127.0.0.1:3306)/crm"},
+		{"root:p/w@tcp(127.0.0.1:3306)/crm", true, "root:xxxxx@tcp(127.0.0.1:3306)/crm"},
+		{"0(@tcp()/", true, "0(@tcp()/"},
 		{"sqlite:app.db", true, "sqlite:app.db"},
 		{"./exports", false, "./exports"},
 		{"exports/a@b.csv", false, "exports/a@b.csv"},
@@ -28,7 +32,7 @@ func TestTargets(t *testing.T) {
 		if got != tt.redact {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.redact)
 		}
-		for _, secret := range []string{"S3cret", "p@ss", "p%40ss"} {
+		for _, secret := range []string{"S3cret", "p@ss", "p%40ss", "pa(ss", "p/w"} {
 			if strings.Contains(got, secret) {
 				t.Errorf("Redact(%q) leaks %q", tt.in, secret)
 			}
@@ -58,4 +62,24 @@ func TestWithoutPassword(t *testing.T) {
 			t.Errorf("WithoutPassword(%q) = %q keeps the password", tt.in, got)
 		}
 	}
+}
+
+// Whatever the target, WithoutPassword leaves out the password Password
+// reads from it.
+func FuzzWithoutPassword(f *testing.F) {
+	for _, s := range []string{
+		"postgres://scanner:S3cret!@db:5432/erp?sslmode=require", "postgres://db/erp?user=scanner&password=S3cret!",
+		"root:p@ss@tcp(127.0.0.1:3306)/crm", "mysql://root:p%40ss@127.0.0.1:3306/crm", "sqlite:app.db", "./exports",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		got := WithoutPassword(target)
+		if p := Password(got); p != "" && p != "xxxxx" {
+			t.Fatalf("WithoutPassword(%q) = %q, which still has the password %q", target, got, p)
+		}
+		if p := Password(target); len(p) >= 3 && strings.Count(target, p) == 1 && strings.Contains(got, p) {
+			t.Fatalf("WithoutPassword(%q) = %q keeps %q", target, got, p)
+		}
+	})
 }
