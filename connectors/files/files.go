@@ -431,23 +431,35 @@ func Match(pattern, name string) bool {
 	return matchParts(strings.Split(pattern, "/"), strings.Split(name, "/"))
 }
 
+// matchParts matches the elements of a path against those of a pattern,
+// "**" standing for any number of elements. On a mismatch it goes back to
+// the last "**" only, to let it take one more element: the time is the
+// product of the two lengths at most, where trying every split for every
+// "**" took a second for one path against "**/**/**/**/**/**/**/**/x.csv".
 func matchParts(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(name); i++ {
-				if matchParts(pat[1:], name[i:]) {
-					return true
-				}
-			}
+	p, n := 0, 0
+	star, from := -1, 0 // the last "**" met, and the element it took last
+	for n < len(name) {
+		switch {
+		case p < len(pat) && pat[p] == "**":
+			star, from = p, n
+			p++
+		case p < len(pat) && matchElement(pat[p], name[n]):
+			p, n = p+1, n+1
+		case star >= 0:
+			from++
+			p, n = star+1, from
+		default:
 			return false
 		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
 	}
-	return len(name) == 0
+	for p < len(pat) && pat[p] == "**" {
+		p++
+	}
+	return p == len(pat)
+}
+
+func matchElement(pattern, element string) bool {
+	ok, _ := path.Match(pattern, element)
+	return ok
 }

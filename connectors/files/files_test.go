@@ -997,3 +997,51 @@ func (r *recorder) expect(t *testing.T, want map[string]string) {
 		}
 	}
 }
+
+// matchParts agrees with the plain recursive reading of "**", which tries
+// every split, on patterns and paths made of a few elements.
+func FuzzMatchParts(f *testing.F) {
+	f.Add("a/**/b/*.csv", "a/x/b/y.csv")
+	f.Add("**/**/x", "a/b/x")
+	f.Add("**", "")
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		pat, nm := strings.Split(pattern, "/"), strings.Split(name, "/")
+		if len(pat) > 8 || len(nm) > 8 {
+			return
+		}
+		if got, want := matchParts(pat, nm), matchPartsSlowly(pat, nm); got != want {
+			t.Fatalf("matchParts(%q, %q) = %v, the recursive reading says %v", pattern, name, got, want)
+		}
+	})
+}
+
+func matchPartsSlowly(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchPartsSlowly(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 || !matchElement(pat[0], name[0]) {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// A pattern of many "**" against a deep path takes no time.
+func TestMatchManyDoubleStars(t *testing.T) {
+	pat := strings.Repeat("**/", 8) + "x.csv"
+	name := strings.Repeat("d/", 30) + "y.csv"
+	start := time.Now()
+	if Match(pat, name) || !Match(pat, strings.Repeat("d/", 30)+"x.csv") {
+		t.Error("wrong answer")
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("took %v", d)
+	}
+}
