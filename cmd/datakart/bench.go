@@ -345,21 +345,23 @@ func writeCorpus(dir string, total int64, n int, log io.Writer) error {
 	return os.WriteFile(stamp, []byte(want), 0o644)
 }
 
-func parseSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
+func parseSize(in string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(in))
 	mult := int64(1)
 	for _, u := range []struct {
 		suffix string
 		m      int64
 	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
 		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
 			break
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("%q is not a size (write 256MB, 1GiB or a number of bytes)", s)
+	// NaN fails both comparisons; a size past 2^62 bytes (4 EiB) would
+	// turn negative in an int64.
+	if err != nil || !(v > 0 && v*float64(mult) <= 1<<62) {
+		return 0, fmt.Errorf("%q is not a size (write 256MB, 1GiB or a number of bytes, up to 4 EiB)", in)
 	}
 	return int64(v * float64(mult)), nil
 }

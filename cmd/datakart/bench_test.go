@@ -164,3 +164,26 @@ func TestBenchPatternsCoverEveryDetector(t *testing.T) {
 		}
 	}
 }
+
+// A size is positive and fits an int64 with room: "1e30GB", "Inf" and
+// "NaN" once came out negative or undefined.
+func TestParseSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{
+		{"256MB", 256 << 20}, {"1GiB", 1 << 30}, {"1.5k", 1536}, {"4096", 4096}, {" 2 gb ", 2 << 30}, {"4EiB", -1},
+		{"0", -1}, {"-1MB", -1}, {"1e30GB", -1}, {"Inf", -1}, {"NaN", -1}, {"", -1}, {"MB", -1},
+	} {
+		got, err := parseSize(c.in)
+		if c.want < 0 {
+			if err == nil {
+				t.Errorf("parseSize(%q) = %d, want an error", c.in, got)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+}

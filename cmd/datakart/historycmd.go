@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -151,12 +152,18 @@ func pruneHistory(ctx context.Context, h *history.DB, path string, keep int, old
 }
 
 // parseAge reads an age in days (365d), weeks (12w) or as a Go duration.
+// An age longer than a time.Duration holds (292 years) is refused: it
+// would wrap around to one in the future, and prune would delete every
+// run but the newest.
 func parseAge(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			v, err := strconv.Atoi(n)
 			if err != nil || v <= 0 {
 				return 0, fmt.Errorf("want a number of days or weeks, like 365d or 12w")
+			}
+			if int64(v) > math.MaxInt64/int64(unit) {
+				return 0, fmt.Errorf("want an age of at most %dd (292 years)", math.MaxInt64/int64(24*time.Hour))
 			}
 			return time.Duration(v) * unit, nil
 		}

@@ -80,6 +80,11 @@ func TestScheduledAudit(t *testing.T) {
 	if _, e, code := runBinary(t, bin, "history", "prune", "--history", hist); code != 2 || !strings.Contains(e, "say what to keep") {
 		t.Errorf("prune without a limit: exit %d: %s", code, e)
 	}
+	// An age past what a duration holds once wrapped round to one in the
+	// future and deleted every run but the newest.
+	if _, e, code := runBinary(t, bin, "history", "prune", "--history", hist, "--older-than", "200000000d"); code != 2 || !strings.Contains(e, "at most 106751d") {
+		t.Errorf("prune --older-than 200000000d: exit %d: %s", code, e)
+	}
 	if out, e, code := runBinary(t, bin, "history", "--history", hist, "prune", "--keep", "1"); code != 0 || !strings.Contains(out, "Deleted 1 run(s)") {
 		t.Errorf("prune --keep 1: exit %d: %s%s", code, out, e)
 	}
