@@ -207,6 +207,15 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("targets: a password is written in %q; give it through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)", dsn.Redact(t)))
 		}
 	}
+	if c.Scan.Sample < 0 {
+		errs = append(errs, fmt.Errorf("scan.sample: must be at least 1 row, not %d", c.Scan.Sample))
+	}
+	if c.Scan.StatementTimeout.Duration < 0 {
+		errs = append(errs, fmt.Errorf("scan.statement_timeout: must be longer than 0, not %v", c.Scan.StatementTimeout.Duration))
+	}
+	if c.Scan.DBConnections < 0 {
+		errs = append(errs, fmt.Errorf("scan.db_connections: must be at least 1, not %d", c.Scan.DBConnections))
+	}
 	if c.Scan.FailOn != "" {
 		if _, err := parseLevel(c.Scan.FailOn); err != nil {
 			errs = append(errs, fmt.Errorf("scan.fail_on: %v", err))

@@ -211,6 +211,15 @@ func TestCommandLine(t *testing.T) {
 	if _, _, code := runBinary(t, bin, "scan", filepath.Join(dir, "missing")); code != exitUsage {
 		t.Errorf("missing target: exit %d, want %d", code, exitUsage)
 	}
+	// A value the connectors would replace with their default is refused,
+	// not taken as the default without a word.
+	for _, args := range [][]string{
+		{"--sample", "0"}, {"--sample", "-5"}, {"--db-connections", "0"}, {"--statement-timeout", "0s"}, {"--statement-timeout", "-5s"},
+	} {
+		if _, e, code := runBinary(t, bin, append(append([]string{"scan"}, args...), dir)...); code != exitUsage || !strings.Contains(e, args[0]+" must be") {
+			t.Errorf("scan %s: exit %d, %q", strings.Join(args, " "), code, e)
+		}
+	}
 	if _, e, code := runBinary(t, bin, "scan", "--help"); code != exitOK || !strings.Contains(e, "Examples:") {
 		t.Errorf("scan --help: exit %d, %q", code, e)
 	}

@@ -76,6 +76,17 @@ func (r *scanRun) parse(name, usage string, args []string, stderr io.Writer, mor
 	if r.f.concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
 	}
+	// The connectors would put their defaults in place of these, and a
+	// user who asked for 0 would never know.
+	if r.f.sample < 1 {
+		return usagef("--sample must be at least 1 row, not %d (--full reads every row, --schema-only none)", r.f.sample)
+	}
+	if r.f.statementTimeout <= 0 {
+		return usagef("--statement-timeout must be longer than 0, not %v (like 30s or 10m)", r.f.statementTimeout)
+	}
+	if r.f.dbConnections < 1 {
+		return usagef("--db-connections must be at least 1, not %d", r.f.dbConnections)
+	}
 	return nil
 }
 
