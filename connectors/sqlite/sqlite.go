@@ -29,7 +29,8 @@ import (
 type Dialect struct{}
 
 // Open opens the database file a "sqlite:PATH" target names, read-only. A
-// missing file is an error: it is never created.
+// missing file is an error: it is never created. An error does not name
+// the file: the caller's store or container does.
 func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source, error) {
 	p := strings.TrimPrefix(strings.TrimPrefix(target, "sqlite:"), "//")
 	abs, err := filepath.Abs(p)
@@ -38,22 +39,22 @@ func Open(ctx context.Context, target string, opt sqldb.Options) (*sqldb.Source,
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, errUnwrap(err))
+		return nil, errUnwrap(err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory", target)
+		return nil, errors.New("is a directory")
 	}
 	vfsName, err := diskVFS()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, err
 	}
 	db, err := openDB(sqliteuri.File(abs) + "?vfs=" + vfsName)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, err
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, err
 	}
 	src := sqldb.New(Dialect{}, db, "sqlite:"+abs, "", opt)
 	if _, err := walIndexOf(abs); err != nil && !errors.Is(err, errNoWAL) {

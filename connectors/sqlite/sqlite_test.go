@@ -122,6 +122,15 @@ func TestReadOnlyAndNeverCreated(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.db")
 	if _, err := Open(ctx, "sqlite:"+missing, sqldb.Options{}); err == nil {
 		t.Error("opening a missing file succeeded")
+	} else if err.Error() != "no such file or directory" {
+		// The store or the container in the inventory names the file;
+		// "app.db: sqlite:/srv/share/app.db: …" said it twice.
+		t.Errorf("a missing file: %q", err)
+	}
+	notDB := filepath.Join(t.TempDir(), "app.db")
+	os.WriteFile(notDB, []byte("not a database, but long enough to be read as one\n"), 0o644)
+	if _, err := Open(ctx, "sqlite:"+notDB, sqldb.Options{}); err == nil || strings.Contains(err.Error(), notDB) {
+		t.Errorf("a file that is no database: %v", err)
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Error("opening a missing file created it")
