@@ -237,6 +237,17 @@ func (h *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 // ErrNoRun is returned for a run that is not in the history.
 var ErrNoRun = errors.New("no such run in the history")
 
+// IsRunRef reports whether ref is written as a run reference: a number
+// (with or without '#'), "latest" or "previous".
+func IsRunRef(ref string) bool {
+	switch ref {
+	case "latest", "last", "previous", "prev":
+		return true
+	}
+	_, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
+	return err == nil
+}
+
 // Resolve turns a run reference into an id: a number, "latest", or
 // "previous" (the one before the latest).
 func (h *DB) Resolve(ctx context.Context, ref string) (int64, error) {

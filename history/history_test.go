@@ -188,3 +188,14 @@ func TestPrune(t *testing.T) {
 		t.Errorf("the history took %d bytes with six runs and %d with one", before, after)
 	}
 }
+
+func TestIsRunRef(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"latest": true, "previous": true, "last": true, "prev": true, "12": true, "#12": true,
+		"last-month.json": false, "./12": false, "": false, "abc": false,
+	} {
+		if got := IsRunRef(ref); got != want {
+			t.Errorf("IsRunRef(%q) = %v", ref, got)
+		}
+	}
+}

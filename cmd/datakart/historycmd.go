@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -208,12 +209,18 @@ func loadRun(ctx context.Context, h *history.DB, ref string) (*inventory.Invento
 // loadInventory reads an inventory from a JSON file or, when arg is not a
 // file, from the history (a run number, latest or previous).
 func loadInventory(arg, historyPath string) (*inventory.Inventory, error) {
-	if _, err := os.Stat(arg); err == nil {
+	_, statErr := os.Stat(arg)
+	if statErr == nil {
 		inv, err := inventory.ReadFile(arg)
 		if err != nil {
 			return nil, usagef("%s: %v", arg, err)
 		}
 		return inv, nil
+	}
+	if !history.IsRunRef(arg) {
+		// Meant as a file: say what is wrong with it, not how runs are
+		// written.
+		return nil, usagef("%s: %v (an inventory file, or a run: a number, latest or previous)", arg, errors.Unwrap(statErr))
 	}
 	h, err := openHistory(historyPath)
 	if err != nil {
