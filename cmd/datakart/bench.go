@@ -82,8 +82,11 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *rounds < 1 {
 		return usagef("--runs: want 1 or more, not %d", *rounds)
 	}
+	if *files < 0 {
+		return usagef("--files: want 1 or more (or 0, 4 per core), not %d", *files)
+	}
 	cores := runtime.NumCPU()
-	if *files <= 0 {
+	if *files == 0 {
 		*files = 4 * cores
 	}
 	if err := writeCorpus(*dir, total, *files, stderr); err != nil {

@@ -220,6 +220,11 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("scan %s: exit %d, %q", strings.Join(args, " "), code, e)
 		}
 	}
+	for _, args := range [][]string{{"history", "--limit", "-1"}, {"bench", "--files", "-4"}} {
+		if _, e, code := runBinary(t, bin, args...); code != exitUsage || !strings.Contains(e, args[1]+": want") {
+			t.Errorf("%s: exit %d, %q", strings.Join(args, " "), code, e)
+		}
+	}
 	// An inventory file that is not there is said to be missing, not
 	// taken for a badly written run.
 	if _, e, code := runBinary(t, bin, "diff", filepath.Join(dir, "forrige.json"), "latest"); code != exitUsage || !strings.Contains(e, "forrige.json: no such file or directory (an inventory file, or a run") {

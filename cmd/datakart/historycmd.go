@@ -62,6 +62,9 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 		// Flags before the subcommand: history --history h.db show latest.
 		sub, rest = rest[0], rest[1:]
 	}
+	if *limit < 0 {
+		return usagef("--limit: want 0 (all) or more, not %d", *limit)
+	}
 	h, err := openHistory(*path)
 	if err != nil {
 		return err
