@@ -92,6 +92,40 @@ type Context struct {
 	scratch Match
 	v6End   int    // the end of the last IPv6 run inspected, so each is inspected once
 	arena   []byte // backs match values; earlier values stay valid when it grows
+	// strikes counts the failures of detectors (by id) in the texts of
+	// one Scanner, or of one Engine.Scan: see Strike.
+	strikes []strike
+}
+
+type strike struct {
+	id string
+	n  int
+}
+
+// Strike counts one more failure of the detector id, such as a user
+// pattern that ran out of time, in the texts of this file or table (those
+// of one Scanner; of one Engine.Scan call), and returns how many there
+// have been. A detector whose work can fail without end on some input
+// stops trying after a few: see Strikes.
+func (c *Context) Strike(id string) int {
+	for i := range c.strikes {
+		if c.strikes[i].id == id {
+			c.strikes[i].n++
+			return c.strikes[i].n
+		}
+	}
+	c.strikes = append(c.strikes, strike{id, 1})
+	return 1
+}
+
+// Strikes returns how many failures Strike has counted for id.
+func (c *Context) Strikes(id string) int {
+	for _, s := range c.strikes {
+		if s.id == id {
+			return s.n
+		}
+	}
+	return 0
 }
 
 // wordsOf returns the category's words, or nil.

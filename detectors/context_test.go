@@ -26,3 +26,40 @@ func TestMayStartNeverMissesAWord(t *testing.T) {
 		}
 	}
 }
+
+// striker fails on every text and gives up after two failures.
+type striker struct{ runs *int }
+
+func (striker) Info() Info        { return Info{ID: "striker"} }
+func (striker) Triggers() Trigger { return OnText }
+func (s striker) Inspect(_ []byte, _ *Candidate, ctx *Context) {
+	if ctx.Strikes("striker") >= 2 {
+		return
+	}
+	*s.runs++
+	ctx.Strike("striker")
+}
+
+// Strikes count within one Scanner's texts (a file's, a table's), and a
+// new Scanner, or an Engine.Scan call, starts from none.
+func TestStrikesLastAScanner(t *testing.T) {
+	runs := 0
+	e := NewEngine(nil, striker{&runs})
+	s := e.NewScanner()
+	for range 5 {
+		s.Scan([]byte("tekst"), func(*Match) {})
+	}
+	s.Release()
+	if runs != 2 {
+		t.Errorf("one Scanner, 5 texts: %d runs, want 2", runs)
+	}
+	s = e.NewScanner()
+	s.Scan([]byte("tekst"), func(*Match) {})
+	s.Release()
+	for range 3 {
+		e.Scan([]byte("tekst"), func(*Match) {})
+	}
+	if runs != 6 {
+		t.Errorf("a new Scanner and 3 Engine.Scan calls: %d runs in all, want 6", runs)
+	}
+}

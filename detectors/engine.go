@@ -278,6 +278,7 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) { e.scan(text, emit, true)
 // tests compare the block walk with.
 func (e *Engine) scan(text []byte, emit func(*Match), blocks bool) {
 	st := e.pool.Get().(*scanState)
+	st.ctx.strikes = st.ctx.strikes[:0]
 	e.scanWith(st, text, emit, blocks)
 	e.pool.Put(st)
 }
@@ -293,7 +294,11 @@ type Scanner struct {
 
 // NewScanner returns a Scanner that runs e's detectors. It is not safe for
 // concurrent use; the Engine is. Release gives its state back.
-func (e *Engine) NewScanner() *Scanner { return &Scanner{e: e, st: e.pool.Get().(*scanState)} }
+func (e *Engine) NewScanner() *Scanner {
+	st := e.pool.Get().(*scanState)
+	st.ctx.strikes = st.ctx.strikes[:0]
+	return &Scanner{e: e, st: st}
+}
 
 // Release hands the scanner's state back to its engine for the next
 // Scanner: a state made for each of a tree's small files was a tenth of

@@ -31,11 +31,27 @@ func (d *patternDetector) Info() detectors.Info {
 
 func (d *patternDetector) Triggers() detectors.Trigger { return detectors.OnText }
 
+// maxTimeouts is how many values a user pattern may run out of time on in
+// one file or table before it is not run on the rest of it. A pattern
+// that backtracks without end on a column of notes would otherwise cost
+// its timeout on every row: 40 s for 200 rows, days for a table.
+const maxTimeouts = 3
+
+// TurnedOff is the Reason of the problem a pattern reports when it is not
+// run on the rest of a file or table.
+var TurnedOff = fmt.Sprintf("was not run on the rest of the file or table after timing out %d times", maxTimeouts)
+
 func (d *patternDetector) Inspect(text []byte, _ *detectors.Candidate, ctx *detectors.Context) {
+	if ctx.Strikes(d.id) >= maxTimeouts {
+		return
+	}
 	idx, err := d.re.FindAllStringIndex(string(text), -1)
 	if err != nil {
 		// The error's text quotes the whole input: never pass it on.
 		ctx.Emit(&detectors.Match{Variant: d.id, Reason: "timed out"})
+		if ctx.Strike(d.id) == maxTimeouts {
+			ctx.Emit(&detectors.Match{Variant: d.id, Reason: TurnedOff})
+		}
 		return
 	}
 	for _, span := range idx {

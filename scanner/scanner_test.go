@@ -439,3 +439,49 @@ func TestNamesThatAreNotUTF8(t *testing.T) {
 		t.Errorf("the JSON has U+FFFD or is not UTF-8 (%v)", err)
 	}
 }
+
+// A user pattern that runs out of time on a column of notes does so three
+// times in a table, then is not run on the rest of it, and the table's
+// error says both; the next table tries it afresh. A pattern that
+// backtracked without end cost its timeout on every row: 40 s for 200.
+func TestPatternThatTimesOutIsTurnedOffForTheTable(t *testing.T) {
+	cfg, err := rules.ParseConfig([]byte(`
+rules:
+  categories:
+    - {id: slow, name: Slow, class: ordinary}
+  detectors:
+    - {id: slow, category: slow, pattern: '^(a+)+$', timeout: 20ms}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := rules.Default()
+	rs, err := base.Extend(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := make([]string, 200)
+	for i := range notes {
+		notes[i] = strings.Repeat("a", 3000) + "!"
+	}
+	src := []connectors.Source{&memSource{[]connectors.Unit{
+		table("a", map[string][]string{"notat": notes}), table("b", map[string][]string{"notat": notes[:2]}),
+	}}}
+	start := time.Now()
+	inv, err := Scan(context.Background(), rs, src, Options{Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the scan took %v", d)
+	}
+	want := map[string]string{
+		"a": `rule slow timed out on field "notat" (3 values); rule slow was not run on the rest of the file or table after timing out 3 times`,
+		"b": `rule slow timed out on field "notat" (2 values)`,
+	}
+	for _, c := range inv.Stores[0].Containers {
+		if c.Error != want[c.Name] {
+			t.Errorf("%s: error %q, want %q", c.Name, c.Error, want[c.Name])
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"datakart/connectors"
 	"datakart/detectors"
 	"datakart/inventory"
+	"datakart/rules"
 )
 
 // maxDistinct bounds the values remembered per field and category to count
@@ -266,7 +267,11 @@ func (k *unitSink) match(m *detectors.Match) {
 		if p.problems == nil {
 			p.problems = map[string]int{}
 		}
-		p.problems[fmt.Sprintf("rule %s %s on field %q", m.Variant, m.Reason, f.name)]++
+		if m.Reason == rules.TurnedOff {
+			p.problems[fmt.Sprintf("rule %s %s", m.Variant, m.Reason)]++
+		} else {
+			p.problems[fmt.Sprintf("rule %s %s on field %q", m.Variant, m.Reason, f.name)]++
+		}
 		return
 	}
 	c := f.agg(m.Category)
@@ -395,7 +400,14 @@ func (k *unitSink) container(p *partAgg) inventory.Container {
 		c.Error = p.err.Error()
 	}
 	for _, d := range slices.Sorted(maps.Keys(p.problems)) {
-		msg := fmt.Sprintf("%s (%d values)", d, p.problems[d])
+		msg := d
+		switch n := p.problems[d]; {
+		case strings.HasSuffix(d, rules.TurnedOff):
+		case n == 1:
+			msg += " (1 value)"
+		default:
+			msg += fmt.Sprintf(" (%d values)", n)
+		}
 		if c.Error != "" {
 			c.Error += "; "
 		}
