@@ -111,6 +111,7 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 		}
 	}
 	inBaseline := baselineKeys(opt.Baseline)
+	index := NewPolicyIndex(policy)
 	for _, s := range inv.Stores {
 		for _, c := range s.Containers {
 			for _, f := range c.Fields {
@@ -126,7 +127,7 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 					if len(k.Lines) > 0 {
 						fd.Line = k.Lines[0]
 					}
-					judge(&fd, k, policy, allows, inBaseline, opt.Now)
+					judge(&fd, k, index, allows, inBaseline, opt.Now)
 					fd.Fails = fd.Status == Undeclared && fd.Confidence >= opt.FailOn
 					if fd.Fails {
 						res.Failed++
@@ -148,7 +149,7 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 	return res
 }
 
-func judge(fd *Finding, k inventory.Category, policy []rules.PolicyRow, allows []rules.Allow, baseline map[string]bool, now time.Time) {
+func judge(fd *Finding, k inventory.Category, policy *PolicyIndex, allows []rules.Allow, baseline map[string]bool, now time.Time) {
 	expiredNote := ""
 	for _, a := range allows {
 		if !allowMatches(a, fd, k) {
@@ -161,14 +162,13 @@ func judge(fd *Finding, k inventory.Category, policy []rules.PolicyRow, allows [
 		fd.Status, fd.Note = Allowed, fmt.Sprintf("allowed (line %d): %s", a.Line, a.Reason)
 		return
 	}
-	for _, p := range policy {
-		if slices.Contains(p.Categories, fd.Category) && locationMatches(p.Location, p.Store, fd) {
-			fd.Status, fd.Note = Declared, fmt.Sprintf("declared by policy (line %d) for %s", p.Line, p.Location)
-			if p.Purpose != "" {
-				fd.Note += ": " + p.Purpose
-			}
-			return
+	declares := func(p rules.PolicyRow) bool { return slices.Contains(p.Categories, fd.Category) }
+	if p, ok := policy.First(fd.StoreKind, fd.Store, fd.Container, fd.Field, declares); ok {
+		fd.Status, fd.Note = Declared, fmt.Sprintf("declared by policy (line %d) for %s", p.Line, p.Location)
+		if p.Purpose != "" {
+			fd.Note += ": " + p.Purpose
 		}
+		return
 	}
 	if baseline[key(fd.StoreKind, fd.Container, fd.Field, fd.Category)] {
 		fd.Status, fd.Note = Baseline, "present in the baseline"

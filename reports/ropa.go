@@ -48,6 +48,10 @@ var ROPAHeader = []string{
 // it.
 func ROPARows(inv *inventory.Inventory, cfg *rules.Config, rs *rules.Ruleset, min detectors.Confidence) []ROPARow {
 	var out []ROPARow
+	var policy *check.PolicyIndex
+	if cfg != nil {
+		policy = check.NewPolicyIndex(cfg.Policy)
+	}
 	for _, s := range inv.Stores {
 		for _, c := range s.Containers {
 			row := ROPARow{System: s.Kind + " " + s.Location, Location: c.Name, LastScanned: inv.FinishedAt.UTC().Format("2006-01-02")}
@@ -75,22 +79,18 @@ func ROPARows(inv *inventory.Inventory, cfg *rules.Config, rs *rules.Ruleset, mi
 			slices.Sort(row.Categories)
 			row.Confidence = best.String()
 			row.Declared = "no"
-			if cfg != nil {
-				found := foundIDs(c, min)
-				for _, p := range cfg.Policy {
-					if !check.Covers(p.Location, p.Store, s.Kind, s.Location, c.Name, "") {
-						continue
-					}
+			if policy != nil {
+				every := func(rules.PolicyRow) bool { return true }
+				if p, ok := policy.First(s.Kind, s.Location, c.Name, "", every); ok {
 					row.DataSubjects = strings.Join(p.DataSubjects, ", ")
 					row.Purpose, row.LegalBasis, row.Retention, row.Owner = p.Purpose, p.LegalBasis, p.Retention, p.Owner
 					row.Recipients = strings.Join(p.Recipients, ", ")
 					row.Declared = "yes"
-					for _, id := range found {
+					for _, id := range foundIDs(c, min) {
 						if !slices.Contains(p.Categories, id) {
 							row.Declared = "partly"
 						}
 					}
-					break
 				}
 			}
 			out = append(out, row)
