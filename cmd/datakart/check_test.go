@@ -249,3 +249,42 @@ func TestDumpFolderIsReadForItsRowsToo(t *testing.T) {
 		t.Errorf("stores %v, e-mails found in the dump's rows %d, want migrations and files, 20", kinds, emails)
 	}
 }
+
+// init declares the files of a folder with one extension and the same
+// categories in one entry ("lonn/*.csv") where there are 5 or more, so a
+// share of thousands of payslips is a policy a privacy team can fill in;
+// check then passes a new payslip there, and fails a file that holds more.
+func TestInitGroupsTheFilesOfAFolder(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	for i := range 6 {
+		writeFile(t, filepath.Join(tree, "lonn", fmt.Sprintf("slipp%02d.csv", i)), "fnr;epost\n10048744732;ola@online.no\n")
+	}
+	writeFile(t, filepath.Join(tree, "lonn", "2023", "slipp.csv"), "fnr;epost\n10048744732;ola@online.no\n")
+	writeFile(t, filepath.Join(tree, "kunder", "a.csv"), "epost\nkari@online.no\n")
+	cfg := filepath.Join(dir, "datakart.yaml")
+	if _, e, code := runBinary(t, bin, "init", "-o", cfg, tree); code != 0 {
+		t.Fatalf("init: exit %d %s", code, e)
+	}
+	text, _ := os.ReadFile(cfg)
+	for _, want := range []string{
+		"  - location: \"lonn/*.csv\"\n    # 6 files with these categories, such as \"lonn/slipp00.csv\"\n    store: files\n    categories: [email, no_fnr]\n",
+		"  - location: \"lonn/2023/slipp.csv\"\n", "  - location: \"kunder/a.csv\"\n",
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the config lacks\n%s\nin\n%s", want, text)
+		}
+	}
+	if strings.Count(string(text), "\n  - location:") != 3 {
+		t.Errorf("want 3 entries:\n%s", text)
+	}
+	writeFile(t, filepath.Join(tree, "lonn", "slipp99.csv"), "fnr;epost\n23114048690;kari@online.no\n")
+	if out, _, code := runBinary(t, bin, "check", "--no-history", "--config", cfg, tree); code != 0 {
+		t.Errorf("a new payslip in the folder: exit %d\n%s", code, out)
+	}
+	writeFile(t, filepath.Join(tree, "lonn", "konto.csv"), "fnr;iban\n10048744732;NO9386011117947\n")
+	if out, _, code := runBinary(t, bin, "check", "--no-history", "--config", cfg, tree); code != 1 || !strings.Contains(out, "lonn/konto.csv → iban") {
+		t.Errorf("a file in the folder with an IBAN too: exit %d\n%s", code, out)
+	}
+}
