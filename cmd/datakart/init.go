@@ -154,7 +154,7 @@ policy:
 	for _, e := range entries {
 		fmt.Fprintf(&b, "  - location: %s\n", yamlString(e.location))
 		if e.files > 0 {
-			fmt.Fprintf(&b, "    # %d files with these categories, such as %s\n", e.files, strings.ReplaceAll(strconv.Quote(e.example), "\n", " "))
+			fmt.Fprintf(&b, "    # %d files with these categories, such as %s\n", e.files, strconv.Quote(e.example))
 		}
 		fmt.Fprintf(&b, "    store: %s\n", e.store)
 		fmt.Fprintf(&b, "    categories: [%s]\n", strings.Join(e.cats, ", "))
