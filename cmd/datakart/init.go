@@ -73,7 +73,8 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 }
 
 // starterConfig declares every container with personal data found at min
-// confidence or above, one policy entry per container. The targets are
+// confidence or above, one policy entry per container but where files of
+// a folder share one (see groupFiles). The targets are
 // written without their passwords, as the file is kept and shared; the
 // variable --password-env named is written in when it gave every database
 // its password. leftOut says whether a password was left out.
