@@ -24,20 +24,25 @@ func IsDatabaseTarget(arg string) bool {
 
 var mysqlDSN = regexp.MustCompile(`^.*@(tcp|tcp6|unix)\(.*\)/`)
 
-// dsnAt is the '@' that ends the user part of a MySQL DSN, or -1: the last
-// one before the last '/', where the driver looks for it, since a password
-// may hold '@', '(' or '/'.
-func dsnAt(dsn string) int {
-	return strings.LastIndex(dsn[:max(strings.LastIndex(dsn, "/"), 0)], "@")
+// dsnPassword returns where the password of a MySQL DSN is, dsn[from:to],
+// and whether it has one: after the first ':' of the user part, up to the
+// '@' that ends it. That '@' is the last one before the last '/', where
+// the driver looks for it, since a password may hold '@', '(' or '/'.
+func dsnPassword(dsn string) (from, to int, ok bool) {
+	at := strings.LastIndex(dsn[:max(strings.LastIndex(dsn, "/"), 0)], "@")
+	colon := strings.Index(dsn[:max(at, 0)], ":")
+	if colon < 0 {
+		return 0, 0, false
+	}
+	return colon + 1, at, true
 }
 
 // Redact returns the target with any password replaced by "xxxxx", for
 // the inventory, logs and errors.
 func Redact(target string) string {
 	if mysqlDSN.MatchString(target) {
-		at := dsnAt(target)
-		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
-			return target[:colon+1] + "xxxxx" + target[at:]
+		if from, to, ok := dsnPassword(target); ok {
+			return target[:from] + "xxxxx" + target[to:]
 		}
 		return target
 	}
@@ -78,11 +83,8 @@ func redactQuery(s string) string {
 // Password returns the password a URL target carries, for scrubbing.
 func Password(target string) string {
 	if mysqlDSN.MatchString(target) {
-		at := dsnAt(target)
-		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
-			return target[colon+1 : at]
-		}
-		return ""
+		from, to, _ := dsnPassword(target)
+		return target[from:to]
 	}
 	u, err := url.Parse(target)
 	if err != nil {
@@ -102,9 +104,8 @@ func Password(target string) string {
 // comes back redacted.
 func WithoutPassword(target string) string {
 	if mysqlDSN.MatchString(target) {
-		at := dsnAt(target)
-		if colon := strings.Index(target[:max(at, 0)], ":"); colon >= 0 {
-			return target[:colon] + target[at:]
+		if from, to, ok := dsnPassword(target); ok {
+			return target[:from-1] + target[to:] // the ':' goes with it
 		}
 		return target
 	}
