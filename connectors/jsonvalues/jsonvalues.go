@@ -96,20 +96,27 @@ func (w *Walker) currentPath() string {
 	}
 	w.pathBuf = b
 	w.dirty = false
-	var seen *seenKey
+	var last *string
 	if top := w.top(); top != nil && !top.array {
-		seen = w.seenAt(len(w.stack), top.member)
+		if seen := w.seenAt(len(w.stack), top.member); seen != nil {
+			last = &seen.path
+		}
 	}
-	switch {
-	case seen != nil && seen.path == string(b):
-		w.path = seen.path
-	case seen != nil:
-		w.path = w.paths.Of(b)
-		seen.path = w.path
-	default:
-		w.path = w.paths.Of(b)
-	}
+	w.path = w.intern(last, b)
 	return w.path
+}
+
+// intern returns b as a string of w.paths: *last when that is the same,
+// else the one w.paths has, which *last then remembers. last may be nil.
+func (w *Walker) intern(last *string, b []byte) string {
+	if last != nil && *last == string(b) {
+		return *last
+	}
+	s := w.paths.Of(b)
+	if last != nil {
+		*last = s
+	}
+	return s
 }
 
 // MaxDepth bounds the nesting Walk follows: each level costs memory (the
@@ -215,14 +222,11 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 					}
 					continue
 				}
-				if seen := w.seenAt(len(w.stack), top.member); seen != nil && seen.key == string(w.buf) {
-					top.key = seen.key
-				} else {
-					top.key = w.paths.Of(w.buf)
-					if seen != nil {
-						seen.key = top.key
-					}
+				var last *string
+				if seen := w.seenAt(len(w.stack), top.member); seen != nil {
+					last = &seen.key
 				}
+				top.key = w.intern(last, w.buf)
 				continue
 			}
 			if err := w.value(w.buf, false, emit); err != nil {
