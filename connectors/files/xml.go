@@ -109,11 +109,7 @@ func (d *decoder) readXML(ctx context.Context, r io.Reader, line int) error {
 						key[i] = c | 0x20
 					}
 				}
-				if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 {
-					attr = unescapeXMLText(attr[:0], val)
-					val = attr
-				}
-				return value(p.below([]byte("/@"), localName(key)), val, at)
+				return value(p.below([]byte("/@"), localName(key)), expandXMLText(&attr, val), at)
 			})
 			if tt == html.SelfClosingTagToken {
 				p.pop()

@@ -255,11 +255,7 @@ func (s *xmlScanner) textToken() html.TokenType {
 		}
 		s.raw = b[:n]
 		s.pos += n
-		s.text = s.raw
-		if bytes.IndexByte(s.raw, '&') >= 0 || bytes.IndexByte(s.raw, '\r') >= 0 {
-			s.scratch = unescapeXMLText(s.scratch[:0], s.raw)
-			s.text = s.scratch
-		}
+		s.text = expandXMLText(&s.scratch, s.raw)
 		return html.TextToken
 	}
 }
@@ -275,6 +271,16 @@ func textCut(b []byte) int {
 		n--
 	}
 	return n
+}
+
+// expandXMLText returns b with its references expanded and its line ends
+// made "\n", in *buf, or b itself where it has neither.
+func expandXMLText(buf *[]byte, b []byte) []byte {
+	if bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	*buf = unescapeXMLText((*buf)[:0], b)
+	return *buf
 }
 
 // unescapeXMLText appends b to dst with XML's five named references and
