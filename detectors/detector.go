@@ -104,6 +104,10 @@ type Match struct {
 	Reason string
 }
 
+// ReasonMOD11 is the Reason of an account or organisation number whose
+// MOD11 check digit is right.
+const ReasonMOD11 = "MOD11 check digit"
+
 // A Match with an empty Category is not a finding but a problem of the
 // detector named in Variant (a user pattern that timed out), with Reason
 // saying what; it never carries the text.

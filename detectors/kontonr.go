@@ -77,7 +77,7 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 				return true
 			}
 		}
-		m := Match{Category: CatBankAccount, Start: start, End: end, Context: near, Reason: "MOD11 check digit"}
+		m := Match{Category: CatBankAccount, Start: start, End: end, Context: near, Reason: ReasonMOD11}
 		switch {
 		case near || dotted:
 			m.Confidence = High

@@ -72,7 +72,7 @@ func (OrgNumber) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if !checkOrgnr(&d) {
 			return true
 		}
-		m := Match{Category: CatOrgNumber, Start: start, End: end, Reason: "MOD11 check digit", Confidence: Medium}
+		m := Match{Category: CatOrgNumber, Start: start, End: end, Reason: ReasonMOD11, Confidence: Medium}
 		m.Context = !mva && seps == 0 && ctx.Near(CatOrgNumber, start, end)
 		if m.Context || mva || seps != 0 {
 			m.Confidence = High

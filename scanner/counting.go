@@ -21,14 +21,17 @@ type tallyEntry struct {
 	n   int64
 }
 
-func (t *tally) add(key string) {
+func (t *tally) add(key string) { t.addN(key, 1) }
+
+// addN counts n more of key.
+func (t *tally) addN(key string, n int64) {
 	for i := range *t {
 		if (*t)[i].key == key {
-			(*t)[i].n++
+			(*t)[i].n += n
 			return
 		}
 	}
-	*t = append(*t, tallyEntry{key, 1})
+	*t = append(*t, tallyEntry{key, n})
 }
 
 // counts returns the counts as the inventory holds them.

@@ -403,7 +403,8 @@ func TestAccountsThatPassAsFodselsnummer(t *testing.T) {
 			t.Errorf("%s: accounts that pass as fødselsnummer: %+v", col, c)
 		}
 	}
-	if c := findCat(inv, "t", "kto", "no_bank_account"); c == nil || c.Confidence < detectors.Medium || c.MatchedValues != 50 {
+	if c := findCat(inv, "t", "kto", "no_bank_account"); c == nil || c.Confidence < detectors.Medium || c.MatchedValues != 50 ||
+		c.Matches != 50 || c.ByConfidence.Get("low")+c.ByConfidence.Get("medium") != 50 || c.Reasons.Get(detectors.ReasonMOD11) != 50 {
 		t.Errorf("the accounts, those that pass as fødselsnummer too among them: %+v", c)
 	}
 	if c := findCat(inv, "t", "konto", "no_bank_account"); c == nil || c.Confidence < detectors.Medium || c.MatchedValues != 55 || c.Distinct != 55 {

@@ -74,10 +74,7 @@ func (s *scan) verdicts(f *fieldAgg, container string) (inventory.Field, bool) {
 			_, fnrHinted := hints[detectors.CatFodselsnummer]
 			if fnr := f.find(detectors.CatFodselsnummer); fnr != nil {
 				if _, ok := accountsByChance(f, fnr, detectors.CatFodselsnummer, fnrHinted); ok {
-					all := *c
-					all.matchedValues += fnr.matchedValues
-					all.moreDistinct += fnr.distinctN() // the account detector leaves these to the other
-					c, byChance = &all, fnr.matchedValues
+					c, byChance = withAccountsByChance(c, fnr), fnr.matchedValues
 				}
 			}
 		}
@@ -215,6 +212,31 @@ func accountsByChance(f *fieldAgg, c *catAgg, id string, hinted bool) (string, b
 	}
 	return fmt.Sprintf("%d of %d non-empty values pass as a no_fnr, but %d others are bank account numbers that do not, and every no_fnr also passes as an account number: most likely accounts that pass the no_fnr checks by chance",
 		c.matchedValues, f.nonNull, accounts.matchedValues), true
+}
+
+// withAccountsByChance returns the account numbers of a column, c, with
+// those that passed as a fødselsnummer, fnr, counted among them: in its
+// matches, values, confidences, reasons and lines, so the column's match
+// count agrees with its explanation. Each of them passed an account
+// number's MOD11 check too (a fødselsnummer's second check digit is
+// that check), with the fødselsnummer's confidence: where a context word
+// was near one, accountsByChance leaves them alone.
+func withAccountsByChance(c, fnr *catAgg) *catAgg {
+	all := *c
+	all.matches += fnr.matches
+	all.matchedValues += fnr.matchedValues
+	all.moreDistinct += fnr.distinctN() // the account detector leaves these to the other
+	for conf := range all.byConf {
+		all.byConf[conf] += fnr.byConf[conf]
+	}
+	all.reasons = slices.Clone(c.reasons)
+	all.reasons.addN(detectors.ReasonMOD11, fnr.matches)
+	// The first lines of either are the first of both.
+	lines := slices.Concat(c.lines, fnr.lines)
+	slices.Sort(lines)
+	lines = slices.Compact(lines)
+	all.lines = lines[:min(len(lines), maxLines)]
+	return &all
 }
 
 // containerStem is the part of a container's name that says what it holds:
