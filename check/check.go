@@ -8,6 +8,7 @@ package check
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -77,9 +78,30 @@ type Result struct {
 	Failed int `json:"failed"`
 	// ExpiredAllows are allow entries whose date has passed: they no longer
 	// suppress anything.
-	ExpiredAllows []rules.Allow  `json:"expired_allows,omitempty"`
-	Complete      bool           `json:"complete"`
-	Tool          inventory.Tool `json:"tool"`
+	ExpiredAllows []rules.Allow `json:"expired_allows,omitempty"`
+	// Unread are the stores, tables and files the scan could not read
+	// (the inventory's errors): what they hold was not checked.
+	Unread []inventory.Error `json:"unread"`
+	// IgnoreUnread: the check passes with places it could not read.
+	IgnoreUnread bool           `json:"ignore_unread,omitempty"`
+	Complete     bool           `json:"complete"`
+	Tool         inventory.Tool `json:"tool"`
+}
+
+// Passed reports whether the check passed: nothing undeclared at the
+// threshold, a scan that was not interrupted, and every place read (or
+// IgnoreUnread).
+func (r *Result) Passed() bool {
+	return r.Failed == 0 && r.Complete && (len(r.Unread) == 0 || r.IgnoreUnread)
+}
+
+// MarshalJSON adds the verdict, "passed", to the result's fields.
+func (r *Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		Passed bool `json:"passed"`
+		*plain
+	}{r.Passed(), (*plain)(r)})
 }
 
 // Options for Evaluate.
@@ -87,6 +109,8 @@ type Options struct {
 	FailOn   detectors.Confidence
 	Baseline *inventory.Inventory
 	Now      time.Time
+	// IgnoreUnread passes a check with places the scan could not read.
+	IgnoreUnread bool
 }
 
 // Evaluate judges every personal finding of inv against cfg's policy and
@@ -98,7 +122,11 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 	if opt.FailOn == detectors.None {
 		opt.FailOn = detectors.Medium
 	}
-	res := &Result{FailOn: opt.FailOn, Findings: []Finding{}, Complete: inv.Complete, Tool: inv.Tool}
+	res := &Result{FailOn: opt.FailOn, Findings: []Finding{}, Unread: slices.Clone(inv.Errors),
+		IgnoreUnread: opt.IgnoreUnread, Complete: inv.Complete, Tool: inv.Tool}
+	if res.Unread == nil {
+		res.Unread = []inventory.Error{}
+	}
 	var policy []rules.PolicyRow
 	var allows []rules.Allow
 	if cfg != nil {

@@ -1,9 +1,11 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +89,31 @@ allow:
 	// Nothing declared: everything at or above low fails.
 	if res := Evaluate(in, nil, Options{FailOn: detectors.Low, Now: now}); res.Failed != 5 {
 		t.Errorf("no config, fail-on low: failed %d, want 5", res.Failed)
+	}
+}
+
+// What the scan could not read was not checked: no pass, unless the
+// caller says so.
+func TestUnreadIsNoPass(t *testing.T) {
+	in := inv(field("email", "email", detectors.High))
+	c := cfg(t, "policy:\n  - location: \"crm.customers\"\n    categories: [email]\n")
+	if res := Evaluate(in, c, Options{}); !res.Passed() || len(res.Unread) != 0 {
+		t.Fatalf("everything read and declared: passed %v, unread %v", res.Passed(), res.Unread)
+	}
+	in.Errors = []inventory.Error{{Store: "mysql://ci:xxxxx@db/crm", Message: "connect: access denied"}}
+	res := Evaluate(in, c, Options{})
+	if res.Passed() || len(res.Unread) != 1 || res.Failed != 0 {
+		t.Errorf("a store it could not read: passed %v, unread %v, failed %d", res.Passed(), res.Unread, res.Failed)
+	}
+	if b, err := json.Marshal(res); err != nil || !strings.Contains(string(b), `"passed":false`) || !strings.Contains(string(b), `"unread":[{`) {
+		t.Errorf("JSON: %s, %v", b, err)
+	}
+	if res := Evaluate(in, c, Options{IgnoreUnread: true}); !res.Passed() {
+		t.Error("IgnoreUnread: not passed")
+	}
+	in.Complete = false
+	if res := Evaluate(in, c, Options{IgnoreUnread: true}); res.Passed() {
+		t.Error("an interrupted scan passed")
 	}
 }
 

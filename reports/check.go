@@ -37,11 +37,20 @@ func counts(res *check.Result) map[check.Status]int {
 	return n
 }
 
+// maxUnreadListed bounds the unread places a text or Markdown check lists;
+// the JSON has them all.
+const maxUnreadListed = 20
+
 func checkText(w io.Writer, res *check.Result) error {
 	n := counts(res)
-	if res.Failed == 0 {
+	switch {
+	case res.Failed == 0 && len(res.Unread) > 0 && res.IgnoreUnread:
+		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above in what was read; %s could not be read (--ignore-errors).\n", res.FailOn, count(len(res.Unread), "place"))
+	case res.Failed == 0 && len(res.Unread) > 0:
+		fmt.Fprintf(w, "datakart check: NOT PASSED — no undeclared personal data at %s confidence or above in what was read, but %s could not be read.\n", res.FailOn, count(len(res.Unread), "place"))
+	case res.Failed == 0:
 		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above.\n", res.FailOn)
-	} else {
+	default:
 		fmt.Fprintf(w, "datakart check: FAILED — %d undeclared personal data finding(s) at %s confidence or above:\n\n", res.Failed, res.FailOn)
 		for _, f := range res.Findings {
 			if !f.Fails {
@@ -59,6 +68,16 @@ func checkText(w io.Writer, res *check.Result) error {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Declare them in datakart.yaml (policy), allow them with a reason (allow), or remove the data.")
 	}
+	if len(res.Unread) > 0 {
+		fmt.Fprintf(w, "\nNot checked, %s could not be read:\n", count(len(res.Unread), "place"))
+		for _, e := range res.Unread[:min(len(res.Unread), maxUnreadListed)] {
+			fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
+		}
+		if more := len(res.Unread) - maxUnreadListed; more > 0 {
+			fmt.Fprintf(w, "  … and %d more (--format json lists them all)\n", more)
+		}
+		fmt.Fprintln(w, "Make them readable, or leave them out of the targets (--exclude, a narrower target).")
+	}
 	fmt.Fprintf(w, "\n%d declared, %d allowed, %d in the baseline, %d undeclared below the threshold.\n",
 		n[check.Declared], n[check.Allowed], n[check.Baseline], n[check.Undeclared]-res.Failed)
 	for _, a := range res.ExpiredAllows {
@@ -72,9 +91,12 @@ func checkText(w io.Writer, res *check.Result) error {
 
 func checkMarkdown(w io.Writer, res *check.Result) error {
 	var b strings.Builder
-	if res.Failed == 0 {
+	switch {
+	case res.Failed == 0 && len(res.Unread) > 0:
+		fmt.Fprintf(&b, "### ⚠️ datakart: no undeclared personal data in what was read, but %s could not be read\n\n", count(len(res.Unread), "place"))
+	case res.Failed == 0:
 		fmt.Fprintf(&b, "### ✅ datakart: no undeclared personal data\n\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "### ❌ datakart: %d undeclared personal data finding(s)\n\n", res.Failed)
 		b.WriteString("| Where | Category | Confidence | Why |\n|---|---|---|---|\n")
 		for _, f := range res.Findings {
@@ -93,10 +115,25 @@ func checkMarkdown(w io.Writer, res *check.Result) error {
 		}
 		b.WriteString("\nDeclare them in `datakart.yaml` (`policy`), allow them with a reason (`allow`), or remove the data.\n")
 	}
+	if len(res.Unread) > 0 {
+		if res.Failed > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "**Not checked**, %s could not be read:\n\n", count(len(res.Unread), "place"))
+		for _, e := range res.Unread[:min(len(res.Unread), maxUnreadListed)] {
+			fmt.Fprintf(&b, "- %s: %s\n", mdEscape(errorPlace(e)), mdEscape(e.Message))
+		}
+		if more := len(res.Unread) - maxUnreadListed; more > 0 {
+			fmt.Fprintf(&b, "- … and %d more\n", more)
+		}
+	}
 	n := counts(res)
 	fmt.Fprintf(&b, "\n%d declared · %d allowed · %d in the baseline · threshold: %s\n", n[check.Declared], n[check.Allowed], n[check.Baseline], res.FailOn)
 	for _, a := range res.ExpiredAllows {
 		fmt.Fprintf(&b, "\n⚠️ The allow entry on line %d (%s) expired on %s.\n", a.Line, mdEscape(a.Reason), a.Expires.Format("2006-01-02"))
+	}
+	if !res.Complete {
+		b.WriteString("\n⚠️ The scan was interrupted: this check is incomplete.\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

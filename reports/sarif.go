@@ -22,8 +22,19 @@ type (
 		Runs    []sarifRun `json:"runs"`
 	}
 	sarifRun struct {
-		Tool    sarifTool     `json:"tool"`
-		Results []sarifResult `json:"results"`
+		Tool        sarifTool         `json:"tool"`
+		Invocations []sarifInvocation `json:"invocations"`
+		Results     []sarifResult     `json:"results"`
+	}
+	// sarifInvocation says whether the run read all it was asked to, and
+	// names what it could not read as notifications.
+	sarifInvocation struct {
+		ExecutionSuccessful        bool                `json:"executionSuccessful"`
+		ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+	}
+	sarifNotification struct {
+		Level   string    `json:"level"`
+		Message sarifText `json:"message"`
 	}
 	sarifTool struct {
 		Driver sarifDriver `json:"driver"`
@@ -137,11 +148,29 @@ func SARIF(w io.Writer, res *check.Result) error {
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Invocations: []sarifInvocation{invocation(res)}, Results: results}},
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(log)
+}
+
+// invocation reports the places the check could not read, and an
+// interrupted scan, as a run that did not succeed: a code scanning
+// service shows that, where a run without results would look clean.
+func invocation(res *check.Result) sarifInvocation {
+	inv := sarifInvocation{ExecutionSuccessful: len(res.Unread) == 0 && res.Complete}
+	for _, e := range res.Unread {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level: "error", Message: sarifText{fmt.Sprintf("Not checked, could not be read: %s: %s", errorPlace(e), e.Message)},
+		})
+	}
+	if !res.Complete {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level: "error", Message: sarifText{"The scan was interrupted: this check is incomplete."},
+		})
+	}
+	return inv
 }
 
 func location(f check.Finding, cwd string) sarifLocation {

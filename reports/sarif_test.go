@@ -9,6 +9,7 @@ import (
 
 	"datakart/check"
 	"datakart/detectors"
+	"datakart/inventory"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -16,6 +17,7 @@ import (
 func sarifFixture() *check.Result {
 	return &check.Result{
 		FailOn: detectors.Medium, Failed: 2, Complete: true,
+		Unread: []inventory.Error{{Store: "mysql://ci:xxxxx@db/crm", Message: "connect: access denied"}},
 		Findings: []check.Finding{
 			{StoreKind: "migrations", Store: "/repo/migrations", Container: "002_add_fnr.sql!kunder", Field: "fodselsnummer", Line: 4,
 				Category: "no_fnr", Class: "national_id", Confidence: detectors.Medium, Explanation: `column name "fodselsnummer" suggests no_fnr`, Status: check.Undeclared, Fails: true},
@@ -89,5 +91,23 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	}
 	if got := rs[1].Locations[0].LogicalLocations[0].FullyQualifiedName; got != "db/public.kunder.epost" {
 		t.Errorf("database result location %q", got)
+	}
+	// The store it could not read makes a run that did not succeed.
+	var runs struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful bool `json:"executionSuccessful"`
+				Notifications       []struct {
+					Message struct{ Text string } `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &runs); err != nil {
+		t.Fatal(err)
+	}
+	if inv := runs.Runs[0].Invocations; len(inv) != 1 || inv[0].ExecutionSuccessful || len(inv[0].Notifications) != 1 ||
+		!strings.Contains(inv[0].Notifications[0].Message.Text, "mysql://ci:xxxxx@db/crm: connect: access denied") {
+		t.Errorf("invocations: %+v", inv)
 	}
 }

@@ -19,7 +19,9 @@ Scans like 'datakart scan' (targets from the command line or from
 datakart.yaml), then compares what it found with the policy and the
 allow-list in datakart.yaml. Exits 1 when there is personal data nobody
 declared, at --fail-on confidence or above; 0 when everything found is
-declared or allowed.
+declared or allowed; 3 when nothing undeclared was found but a store,
+table or file could not be read, so what it holds was not checked
+(--ignore-errors makes that 0).
 
 A directory of SQL migrations (or migrations:PATH) is read for the columns
 it creates, by name and type, with file and line; --schema-only does the
@@ -32,7 +34,7 @@ Examples:
   datakart check --schema-only --fail-on low mysql://ci@127.0.0.1:3306/app
 
 Exit codes: 0 passed, 1 undeclared personal data, 2 usage or fatal error,
-130 interrupted.
+3 a store, table or file could not be read, 130 interrupted.
 
 Flags:
 `
@@ -40,9 +42,11 @@ Flags:
 func runCheck(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
 	var failOn, baseline string
+	var ignoreErrors bool
 	if err := r.parse("check", checkUsage, args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&failOn, "fail-on", "", "fail on undeclared findings at this confidence or above: high, medium or low (default medium, or scan.fail_on)")
 		fs.StringVar(&baseline, "baseline", "", "an earlier inventory (JSON): only findings new against it count")
+		fs.BoolVar(&ignoreErrors, "ignore-errors", false, "pass (exit 0) when a store, table or file could not be read; it is still listed")
 	}); err != nil {
 		return err
 	}
@@ -75,7 +79,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r.record(ctx, "check", inv, stderr)
-	res := check.Evaluate(inv, r.cfg, check.Options{FailOn: threshold, Baseline: base, Now: time.Now()})
+	res := check.Evaluate(inv, r.cfg, check.Options{FailOn: threshold, Baseline: base, Now: time.Now(), IgnoreUnread: ignoreErrors})
 	if err := writeReport(r.f.output, stdout, func(w io.Writer) error {
 		return reports.RenderCheck(w, res, r.f.format)
 	}); err != nil {
@@ -89,6 +93,12 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "datakart check: %d undeclared personal data finding(s)\n", res.Failed)
 		}
 		return exitError{exitFindings}
+	}
+	if !res.Passed() {
+		if r.f.output != "" || r.f.format != "table" {
+			fmt.Fprintf(stderr, "datakart check: not passed, %d place(s) could not be read\n", len(res.Unread))
+		}
+		return exitError{exitUnread}
 	}
 	return nil
 }

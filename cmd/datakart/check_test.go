@@ -131,6 +131,26 @@ func TestCheckLiveDatabases(t *testing.T) {
 	if _, _, code := runBinary(t, bin, "check", "--schema-only", "--config", cfg, pgTarget); code != 0 {
 		t.Errorf("schema-only: exit %d", code)
 	}
+
+	// A database the check cannot log in to (a password changed, a server
+	// down) was not checked: that is no pass, and says which and why.
+	unreadable := "mysql://root:feil-passord@127.0.0.1:3306/" + name
+	out, _, code = runBinary(t, bin, "check", "--config", cfg, pgTarget, unreadable)
+	if code != 3 || !strings.Contains(out, "NOT PASSED") || !strings.Contains(out, "mysql://root:xxxxx@127.0.0.1:3306/"+name) ||
+		!strings.Contains(out, "Access denied") || strings.Contains(out, "feil-passord") {
+		t.Errorf("a database it cannot read: exit %d, want 3\n%s", code, out)
+	}
+	out, _, code = runBinary(t, bin, "check", "--config", cfg, "--format", "json", pgTarget, unreadable)
+	var res struct {
+		Passed bool              `json:"passed"`
+		Unread []inventory.Error `json:"unread"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 3 || res.Passed || len(res.Unread) != 1 {
+		t.Errorf("JSON of a database it cannot read: exit %d, %+v, %v", code, res, err)
+	}
+	if out, _, code = runBinary(t, bin, "check", "--ignore-errors", "--config", cfg, pgTarget, unreadable); code != 0 || !strings.Contains(out, "could not be read (--ignore-errors)") {
+		t.Errorf("--ignore-errors: exit %d, want 0\n%s", code, out)
+	}
 }
 
 func TestDiffAndInit(t *testing.T) {

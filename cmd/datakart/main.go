@@ -23,6 +23,7 @@ const (
 	exitOK          = 0
 	exitFindings    = 1
 	exitUsage       = 2
+	exitUnread      = 3 // check: nothing undeclared in what was read, but not all could be read
 	exitInterrupted = 130
 )
 
