@@ -233,6 +233,17 @@ func TestCommandLine(t *testing.T) {
 	if _, e, code := runBinary(t, bin, "scan", "--help"); code != exitOK || !strings.Contains(e, "Examples:") {
 		t.Errorf("scan --help: exit %d, %q", code, e)
 	}
+	// A command's help lists the flags that do something there, with
+	// the formats it writes.
+	if _, e, _ := runBinary(t, bin, "check", "--help"); !strings.Contains(e, "table, json, markdown, sarif") || strings.Contains(e, "-show-values") || strings.Contains(e, "-min-confidence") {
+		t.Errorf("check --help: %s", e)
+	}
+	if _, e, _ := runBinary(t, bin, "init", "--help"); strings.Contains(e, "-format") || strings.Contains(e, "-show-values") || strings.Contains(e, "-history") || !strings.Contains(e, "-min-confidence") {
+		t.Errorf("init --help: %s", e)
+	}
+	if _, e, code := runBinary(t, bin, "init", "--format", "json", "-o", filepath.Join(dir, "x.yaml"), dir); code != exitUsage || !strings.Contains(e, "-format") {
+		t.Errorf("init --format json: exit %d, %q", code, e)
+	}
 	o, _, code := runBinary(t, bin, "scan", dir, "--format", "csv")
 	if code != exitOK || !strings.Contains(o, "no_fnr") || strings.Contains(o, "10048744732") {
 		t.Errorf("flags after the target: exit %d\n%s", code, o)

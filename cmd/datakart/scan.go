@@ -25,6 +25,7 @@ import (
 	"datakart/internal/dsn"
 	"datakart/inventory"
 	"datakart/reports"
+	"datakart/rules"
 
 	"golang.org/x/term"
 )
@@ -82,17 +83,40 @@ type scanFlags struct {
 	noHistory bool
 }
 
-func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(reports.Formats, ", "))
-	fs.StringVar(&f.output, "output", "", "write the report to this file instead of stdout")
+// flagUse says which of the flags the scanning commands share a command
+// takes, so that its help lists only those that do something.
+type flagUse struct {
+	formats    []string // the choices of --format; none: no --format
+	output     string   // what --output writes
+	filter     bool     // --min-confidence: the output leaves out the least sure findings
+	showValues bool     // --show-values: the output can hold values
+	recorded   bool     // --history, --no-history: the run is kept in the history
+}
+
+var (
+	scanFlagUse  = flagUse{formats: reports.Formats, output: "write the report to this file instead of stdout", filter: true, showValues: true, recorded: true}
+	checkFlagUse = flagUse{formats: reports.CheckFormats, output: "write the report to this file instead of stdout", recorded: true}
+	initFlagUse  = flagUse{output: "write the config to this file (default ./" + rules.ConfigFile + "; - for stdout)", filter: true}
+)
+
+func (f *scanFlags) register(fs *flag.FlagSet, use flagUse) {
+	f.showValues, f.minConfidence = "masked", "medium"
+	if use.formats != nil {
+		fs.StringVar(&f.format, "format", "table", "output format: "+strings.Join(use.formats, ", "))
+	}
+	fs.StringVar(&f.output, "output", "", use.output)
 	fs.StringVar(&f.output, "o", "", "shorthand for --output")
 	fs.IntVar(&f.concurrency, "concurrency", runtime.NumCPU(), "units (files, tables) read at once, over all targets")
 	fs.Var(&f.include, "include", "only scan paths matching this glob (repeatable; ** matches directories)")
 	fs.Var(&f.exclude, "exclude", "skip paths matching this glob (repeatable)")
 	fs.BoolVar(&f.followSymlinks, "follow-symlinks", false, "follow symbolic links (loops are detected)")
 	fs.BoolVar(&f.ocr, "ocr", false, "read the text in images (PNG, JPEG, TIFF, GIF, WebP) and scanned PDFs with Tesseract and pdftoppm, which must be installed")
-	fs.StringVar(&f.minConfidence, "min-confidence", "medium", "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all")
-	fs.StringVar(&f.showValues, "show-values", "masked", "masked or raw: raw puts personal data in the output")
+	if use.filter {
+		fs.StringVar(&f.minConfidence, "min-confidence", "medium", "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all")
+	}
+	if use.showValues {
+		fs.StringVar(&f.showValues, "show-values", "masked", "masked or raw: raw puts personal data in the output")
+	}
 	fs.StringVar(&f.fingerprintKey, "fingerprint-key", "", "key for value fingerprints (default $DATAKART_FINGERPRINT_KEY, else random per run)")
 	fs.IntVar(&f.maxDepth, "max-archive-depth", 3, "how deep to open archives inside archives")
 	fs.IntVar(&f.maxEntries, "max-archive-entries", 10000, "most members read from one archive")
@@ -108,8 +132,10 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.statementTimeout, "statement-timeout", 30*time.Second, "longest a database statement may run")
 	fs.IntVar(&f.dbConnections, "db-connections", 2, "most open connections per database")
 	fs.StringVar(&f.passwordEnv, "password-env", "", "read database passwords from this environment variable (for targets that carry none)")
-	fs.StringVar(&f.history, "history", history.DefaultPath, "record the inventory in this history database")
-	fs.BoolVar(&f.noHistory, "no-history", false, "do not record the inventory in the history")
+	if use.recorded {
+		fs.StringVar(&f.history, "history", history.DefaultPath, "record the inventory in this history database")
+		fs.BoolVar(&f.noHistory, "no-history", false, "do not record the inventory in the history")
+	}
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -138,7 +164,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 func runScan(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
 	maxRows := 1000
-	if err := r.parse("scan", scanUsage, args, stderr, func(fs *flag.FlagSet) {
+	if err := r.parse("scan", scanUsage, scanFlagUse, args, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&maxRows, "max-rows", maxRows, "most findings listed in the table, in inventory order (0: all); csv and json have every one")
 	}); err != nil {
 		return err
