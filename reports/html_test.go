@@ -88,6 +88,17 @@ func TestHTMLIsSelfContainedAndMasked(t *testing.T) {
 	if strings.Contains(page, "tickets | 2024.txt") == false {
 		t.Error("file names are not shown")
 	}
+	// Counts of one are said in the singular.
+	in := htmlInput(t)
+	in.Inventory.Stores, in.Inventory.Errors = in.Inventory.Stores[:1], in.Inventory.Errors[:min(len(in.Inventory.Errors), 1)]
+	in.Inventory.ComputeTotals()
+	b.Reset()
+	if err := HTML(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<span>store scanned</span>") {
+		t.Error("one store is said as \"stores\"")
+	}
 }
 
 // A report of more findings than --max-rows lists the ones an audit must

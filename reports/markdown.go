@@ -38,7 +38,7 @@ func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	}
 
 	if hidden > 0 {
-		fmt.Fprintf(&b, "\n%d findings below %s confidence are not shown.\n", hidden, opt.MinConfidence)
+		fmt.Fprintf(&b, "\n%s below %s confidence %s not shown.\n", count(hidden, "finding"), opt.MinConfidence, isAre(hidden))
 	}
 
 	if len(inv.Totals.ByClass) > 0 {

@@ -19,11 +19,11 @@ import (
 // errors and skipped containers.
 func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	rows, hidden := Rows(inv, true, opt.MinConfidence)
-	fmt.Fprintf(w, "datakart inventory — %s, %s, %s examined", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), humanBytes(inv.Totals.Bytes))
+	title := fmt.Sprintf("datakart inventory — %s, %s, %s examined", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), humanBytes(inv.Totals.Bytes))
 	if !inv.Complete {
-		fmt.Fprintf(w, " — INCOMPLETE (%s)", inv.IncompleteReason)
+		title += fmt.Sprintf(" — INCOMPLETE (%s)", inv.IncompleteReason)
 	}
-	fmt.Fprintln(w)
+	note(w, opt.Width, title)
 	fmt.Fprintln(w)
 
 	more, moreLocations := 0, 0
@@ -75,10 +75,11 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 		}
 	}
 	if more > 0 {
-		fmt.Fprintf(w, "%d more findings in %d more locations are not listed (--max-rows 0 lists them; --format csv or json has everything; the totals below count them).\n", more, moreLocations)
+		note(w, opt.Width, fmt.Sprintf("%s in %d more %s %s not listed (--max-rows 0 lists all; --format csv or json has everything; the totals below count them).",
+			count(more, "more finding"), moreLocations, plural(moreLocations, "location"), isAre(more)))
 	}
 	if hidden > 0 {
-		fmt.Fprintf(w, "%d findings below %s confidence are not shown (--min-confidence low shows them; --format json has everything).\n", hidden, opt.MinConfidence)
+		note(w, opt.Width, fmt.Sprintf("%s below %s confidence %s not shown (--min-confidence low shows all; --format json has everything).", count(hidden, "finding"), opt.MinConfidence, isAre(hidden)))
 	}
 
 	if len(inv.Totals.ByCategory) > 0 {
@@ -238,11 +239,34 @@ func seconds(s float64) string {
 }
 
 // count writes n and the noun, plural unless n is 1: "1 store", "13 containers".
-func count(n int, noun string) string {
+func count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n, noun)) }
+
+func plural(n int, noun string) string {
 	if n == 1 {
-		return "1 " + noun
+		return noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return noun + "s"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// note writes a line of prose under a table, wrapped to the terminal's
+// width where there is one (width > 0); into a file or a pipe it stays one
+// line, as grep finds it.
+func note(w io.Writer, width int, text string) {
+	if width <= 0 {
+		fmt.Fprintln(w, text)
+		return
+	}
+	lines, _ := twwarp.WrapString(text, width)
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // columnMax is the most characters a column of a table not drawn for a
@@ -311,7 +335,9 @@ func findingList(w io.Writer, rows [][]string, width int) {
 	for _, r := range rows {
 		location, category, confidence, matches, examples, why := r[0], r[1], r[2], r[3], r[4], r[5]
 		if location != last {
-			fmt.Fprintln(w, location)
+			for _, line := range wrapWords(location, width) {
+				fmt.Fprintln(w, line)
+			}
 			last = location
 		}
 		found := fmt.Sprintf("%s: %s, %s matches", category, confidence, matches)
@@ -371,6 +397,31 @@ func breakWords(s string, width int) string {
 		}
 	}
 	return b.String()
+}
+
+// wrapWords fills lines of at most width characters with the words of s,
+// breaking a word wider than that as breakWords does: a location in the
+// list of findings, a path and a field's path with spaces between.
+func wrapWords(s string, width int) []string {
+	if width <= 0 || twwidth.Width(s) <= width {
+		return []string{s}
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Split(s, " ") {
+		for k, part := range strings.Split(breakWords(word, width), "\n") {
+			sep := " "
+			if k > 0 || line == "" {
+				sep = "" // the rest of a broken word, or the first on the line
+			}
+			if line != "" && twwidth.Width(line+sep+part) > width {
+				lines = append(lines, line)
+				line, sep = "", ""
+			}
+			line += sep + part
+		}
+	}
+	return append(lines, line)
 }
 
 // breakWord writes word to b, in lines of at most width characters. Each

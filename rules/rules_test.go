@@ -124,6 +124,14 @@ func TestDefaultRulesAreConsistent(t *testing.T) {
 			t.Errorf("%s must not be a personal category", id)
 		}
 	}
+	// A name is listed once in its rule ('rules --names' listed one twice).
+	for _, r := range rs.names {
+		for i, n := range r.Names {
+			if slices.Contains(r.Names[:i], n) {
+				t.Errorf("%s: %q is listed twice", r.Category, n)
+			}
+		}
+	}
 	// Every category a built-in detector reports must be defined.
 	for _, d := range rs.Engine().Detectors() {
 		for _, c := range d.Info().Categories {
