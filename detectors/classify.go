@@ -15,6 +15,8 @@ type blockMasks struct {
 	letter [maskBlocks]uint64 // ASCII letters
 	word   [maskBlocks]uint64 // ASCII letters, digits and '_'
 	high   [maskBlocks]uint64 // bytes of multi-byte characters (>= 0x80)
+	space  [maskBlocks]uint64 // ' '
+	dash   [maskBlocks]uint64 // '-'
 	// from and to bound the text the masks describe.
 	from, to int
 	// tail holds the last bytes of a text that does not fill a block,
@@ -67,7 +69,7 @@ var startBit = func() (t [256]uint8) {
 // the reference the assembly is tested against.
 func classifyPortable(text []byte, m *blockMasks, first int) {
 	for b := range len(text) / 64 {
-		var d, s, st, l, w, h uint64
+		var d, s, st, l, w, h, sp, da uint64
 		for k, c := range text[b*64 : b*64+64] {
 			cl := byteClass[c]
 			d |= uint64(cl&clsDigit) << k
@@ -78,9 +80,12 @@ func classifyPortable(text []byte, m *blockMasks, first int) {
 			}
 			w |= uint64(afterWord[c]) << k
 			h |= uint64(c>>7) << k
+			sp |= uint64(btoi(c == ' ')) << k
+			da |= uint64(btoi(c == '-')) << k
 		}
 		i := first + b
 		m.digit[i], m.sep[i], m.start[i], m.letter[i], m.word[i], m.high[i] = d, s, st, l, w, h
+		m.space[i], m.dash[i] = sp, da
 	}
 }
 

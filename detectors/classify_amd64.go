@@ -25,12 +25,14 @@ func hasAVX512VBMI() bool {
 
 // asciiClasses has, for each ASCII byte, its classes as the AVX-512
 // classifier tests them: bit 0 digit, 1 separator, 2 start, 3 letter,
-// 4 word (the masks of blockMasks, in their order, without high).
+// 4 word, 5 space, 6 dash (the masks of blockMasks, in their order,
+// without high).
 var asciiClasses = func() (t [128]byte) {
 	for c := range t {
 		b := byte(c)
 		cl := byteClass[b]
-		t[c] = cl&clsDigit | cl&clsSep | startBit[b]<<2 | byte(btoi(isLetter(b)))<<3 | afterWord[b]<<4
+		t[c] = cl&clsDigit | cl&clsSep | startBit[b]<<2 | byte(btoi(isLetter(b)))<<3 | afterWord[b]<<4 |
+			byte(btoi(b == ' '))<<5 | byte(btoi(b == '-'))<<6
 	}
 	return t
 }()

@@ -7,6 +7,8 @@
 #define LETTER 1536
 #define WORD 2048
 #define HIGH 2560
+#define SPACE 3072
+#define DASH 3584
 
 // ARGS loads classifyBlocks' arguments: SI the text, CX the blocks, DI
 // the digit mask of block first (the other masks at their offsets).
@@ -25,7 +27,9 @@
 	XORQ R12, R12 \
 	XORQ R13, R13 \
 	XORQ R14, R14 \
-	XORQ R8, R8
+	XORQ R8, R8 \
+	XORQ BX, BX \
+	XORQ DX, DX
 
 // STORE_MASKS writes a block's masks and moves SI and DI to the next.
 #define STORE_MASKS \
@@ -35,6 +39,8 @@
 	MOVQ R13, LETTER(DI) \
 	MOVQ R14, WORD(DI) \
 	MOVQ R8, HIGH(DI) \
+	MOVQ BX, SPACE(DI) \
+	MOVQ DX, DASH(DI) \
 	ADDQ $64, SI \
 	ADDQ $8, DI
 
@@ -47,7 +53,7 @@
 
 // CLASSIFY16 classifies the 16 bytes at off(SI) and ORs their masks, shifted
 // left by off, into R10 (digit), R11 (sep), R12 (start), R13 (letter), R14
-// (word) and R8 (high).
+// (word), R8 (high), BX (space) and DX (dash).
 #define CLASSIFY16(off) \
 	MOVOU off(SI), X0 \
 	MOVO X0, X1 \
@@ -63,6 +69,12 @@
 	PCMPEQB X12, X5 \
 	MOVO X0, X6 \
 	PCMPEQB X13, X6 \
+	PMOVMSKB X6, AX \
+	SHLQ $off, AX \
+	ORQ AX, BX \
+	PMOVMSKB X5, AX \
+	SHLQ $off, AX \
+	ORQ AX, DX \
 	POR X4, X5 \
 	POR X6, X5 \
 	POR X3, X5 \
@@ -161,7 +173,7 @@ done:
 
 // CLASSIFY32(off) classifies the 32 bytes at off(SI) and ORs their masks,
 // shifted left by off, into R10 (digit), R11 (sep), R12 (start), R13
-// (letter), R14 (word) and R8 (high).
+// (letter), R14 (word), R8 (high), BX (space) and DX (dash).
 #define CLASSIFY32(off) \
 	VMOVDQU off(SI), Y0 \
 	VPSUBB Y8, Y0, Y1 \
@@ -171,6 +183,12 @@ done:
 	VPCMPEQB Y11, Y0, Y4 \
 	VPCMPEQB Y12, Y0, Y5 \
 	VPCMPEQB Y13, Y0, Y6 \
+	VPMOVMSKB Y6, AX \
+	SHLQ $off, AX \
+	ORQ AX, BX \
+	VPMOVMSKB Y5, AX \
+	SHLQ $off, AX \
+	ORQ AX, DX \
 	VPOR Y4, Y5, Y5 \
 	VPOR Y6, Y5, Y5 \
 	VPOR Y3, Y5, Y5 \
@@ -254,6 +272,10 @@ TEXT ·classifyBlocksAVX512(SB), NOSPLIT, $0-40
 	VPBROADCASTB AX, Z9 // letter
 	MOVL $16, AX
 	VPBROADCASTB AX, Z10 // word
+	MOVL $32, AX
+	VPBROADCASTB AX, Z11 // space
+	MOVL $64, AX
+	VPBROADCASTB AX, Z12 // dash
 	TESTQ CX, CX
 	JZ avx512done
 
@@ -273,6 +295,10 @@ avx512loop:
 	KMOVQ K3, R13
 	VPTESTMB Z10, Z0, K2, K3
 	KMOVQ K3, R14
+	VPTESTMB Z11, Z0, K2, K3
+	KMOVQ K3, BX
+	VPTESTMB Z12, Z0, K2, K3
+	KMOVQ K3, DX
 	STORE_MASKS
 	DECQ CX
 	JNZ avx512loop

@@ -43,8 +43,8 @@ func classifyMatchesPortable(t *testing.T) {
 		copy(padded, text[:n])
 		classifyPortable(padded, &want, 0)
 		for b := range maskBlocks {
-			g := [6]uint64{got.digit[b], got.sep[b], got.start[b], got.letter[b], got.word[b], got.high[b]}
-			w := [6]uint64{want.digit[b], want.sep[b], want.start[b], want.letter[b], want.word[b], want.high[b]}
+			g := [8]uint64{got.digit[b], got.sep[b], got.start[b], got.letter[b], got.word[b], got.high[b], got.space[b], got.dash[b]}
+			w := [8]uint64{want.digit[b], want.sep[b], want.start[b], want.letter[b], want.word[b], want.high[b], want.space[b], want.dash[b]}
 			if g != w {
 				t.Fatalf("round %d block %d %q: got %x, want %x", round, b, padded[b*64:b*64+64], g, w)
 			}
@@ -56,8 +56,9 @@ func classifyMatchesPortable(t *testing.T) {
 func TestMaskLayout(t *testing.T) {
 	var m blockMasks
 	got := []uintptr{unsafe.Offsetof(m.digit), unsafe.Offsetof(m.sep), unsafe.Offsetof(m.start),
-		unsafe.Offsetof(m.letter), unsafe.Offsetof(m.word), unsafe.Offsetof(m.high)}
-	want := []uintptr{0, 512, 1024, 1536, 2048, 2560}
+		unsafe.Offsetof(m.letter), unsafe.Offsetof(m.word), unsafe.Offsetof(m.high),
+		unsafe.Offsetof(m.space), unsafe.Offsetof(m.dash)}
+	want := []uintptr{0, 512, 1024, 1536, 2048, 2560, 3072, 3584}
 	if !slices.Equal(got, want) {
 		t.Fatalf("mask offsets %v, want %v (see classify_amd64.s)", got, want)
 	}

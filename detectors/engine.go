@@ -113,14 +113,27 @@ func shapeOf(key uint32) RunShape {
 // a shape (bit k for onNumber[k]): a run costs one probe, not a call per
 // detector. The shapes in a text are few, and each scan state has a cache
 // of its own, so it needs no lock.
-type shapeCache [1024]struct{ key, want uint32 }
+type shapeCache [1024]shapeSlot
+
+type shapeSlot struct{ key, want uint32 }
 
 // want returns the number detectors that want runs of the shape key.
+// (wantedRuns, which reads most runs' shapes, probes the cache in line.)
 func (e *Engine) want(c *shapeCache, key uint32) uint32 {
 	slot := &c[key*0x9E3779B1>>22]
-	if slot.key != key {
-		slot.key, slot.want = key, e.ask(shapeOf(key))
+	if slot.key == key {
+		return slot.want
 	}
+	return e.fill(slot, key)
+}
+
+// fill asks the number detectors about a shape not in the cache, and
+// keeps the answer in slot: out of line, so that a probe of the cache is
+// a few instructions.
+//
+//go:noinline
+func (e *Engine) fill(slot *shapeSlot, key uint32) uint32 {
+	slot.key, slot.want = key, e.ask(shapeOf(key))
 	return slot.want
 }
 
@@ -361,13 +374,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 	for off := 0; off < n; off += 64 * maskBlocks {
 		end := min(off+64*maskBlocks, n)
 		classify(text, off, end, m)
-		for b := range (end - off + 63) / 64 {
+		blocks := (end - off + 63) / 64
+		for b := range blocks {
 			base := off + b*64
 			digit, letter := m.digit[b], m.letter[b]
-			var digitNext uint64 // the byte after the block is a digit
-			if base+64 < n && isDigit(text[base+64]) {
-				digitNext = 1
-			}
+			digitNext := digitAfter(text, base, m, b, blocks) // the byte after the block is a digit
 			// The bytes of numbers: digits, and the separators with a
 			// digit on each side, which join groups. runs has the first
 			// byte of each number.
@@ -394,10 +405,10 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			// numbers after two letters (an IBAN's country code), and
 			// '@', '%' and the colons not inside a number.
 			next := -1 // the next block, when its masks are made
-			if b+1 < (end-off+63)/64 {
+			if b+1 < blocks {
 				next = b + 1
 			}
-			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit, m, next) | e.starts(m, b, number, word)
+			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit, m, b, next) | e.starts(m, b, number, word)
 			if len(e.onCountry) > 0 {
 				// Two letters that start a word, then two digits or more.
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62) &^
@@ -407,12 +418,14 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 				events &= ^uint64(0) << (i - base)
 			}
 			for events != 0 {
+				known := false
 				if p := bits.TrailingZeros64(events); st.known>>p&1 != 0 {
-					i = e.numberInBlock(text, base, p, digit, st.nextDigit, st, emit)
+					// The masks ended it: no number goes on from there.
+					i, known = e.numberInBlock(text, base, p, digit, st.nextDigit, st, emit), true
 				} else {
 					i = e.candidate(text, base+p, st, emit)
 				}
-				if i < n && inNumber(text, i) && inNumber(text, i-1) {
+				if !known && i < n && inNumber(text, i) && inNumber(text, i-1) {
 					// Stopped inside a number (one cut after maxGroups
 					// groups, or after an IPv6 run): the masks have no
 					// start there, so read the rest as the byte walk does.
@@ -427,6 +440,19 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			}
 		}
 	}
+}
+
+// digitAfter returns 1 when the byte after block b of m, of blocks, which
+// starts at text[base], is a digit: off the next block's mask where it
+// has one.
+func digitAfter(text []byte, base int, m *blockMasks, b, blocks int) uint64 {
+	if b+1 < blocks {
+		return m.digit[b+1] & 1
+	}
+	if base+64 < len(text) {
+		return uint64(btoi(isDigit(text[base+64])))
+	}
+	return 0
 }
 
 // starts returns the bits of block b for the bytes a candidate other
@@ -451,68 +477,99 @@ func (e *Engine) starts(m *blockMasks, b int, number, word uint64) uint64 {
 	return starts &^ (colon &^ beside)
 }
 
-// wantedRuns drops from runs, the first bytes of numbers in the block at
-// base, the numbers of a shape no detector wants. It reads the shape off
-// the masks as number would from the bytes, and notes in st.known the runs
-// it kept whose shape it read. A number that goes on into block next of m
+// wantedRuns drops from runs, the first bytes of numbers in block b of m,
+// which starts at text[base], the numbers of a shape no detector wants.
+// It reads the shape off the masks as number would from the bytes, and
+// notes in st.known the runs it kept whose shape it read. A number that goes on into block next of m
 // is read on there; without that block (next < 0), or when it goes on
 // further, it stays in runs for number to read.
-func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64, m *blockMasks, next int) uint64 {
+func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64, m *blockMasks, b, next int) uint64 {
 	st.known = 0
 	st.nextDigit = 0
 	if e.overflow {
 		return runs
 	}
+	// A number that reaches the end of the block may go on into the next:
+	// it is read apart (lastRun), so that the loop, over the numbers that
+	// end inside the block, has no branch for that.
+	var last uint64
+	if number>>63 != 0 {
+		last = runs & (1 << (64 - bits.LeadingZeros64(^number)))
+	}
 	groupStarts := digit &^ (digit << 1)
-	for r := runs; r != 0; r &= r - 1 {
+	space, dash, colon := m.space[b], m.dash[b], m.start[b]&m.sep[b] // ':' is the one byte in both classes
+	for r := runs &^ last; r != 0; r &= r - 1 {
 		p := bits.TrailingZeros64(r)
 		length := bits.TrailingZeros64(^(number >> p))
-		end := p + length
-		span := ^uint64(0) << p
-		if end < 64 {
-			span = (uint64(1)<<length - 1) << p
-		}
-		digits := bits.OnesCount64(digit & span)
+		span := (uint64(1)<<length - 1) << p
 		groups := bits.OnesCount64(groupStarts & span)
-		first := bits.TrailingZeros64(^(digit >> p))
-		var seps uint8
-		for s := span &^ digit; s != 0; s &= s - 1 {
-			seps |= sepKind[text[base+bits.TrailingZeros64(s)]]
-		}
-		if end >= 64 {
-			// The number may go on into the next block.
-			if next < 0 {
-				continue
-			}
-			nd, nnum, ok := nextNumber(text, base+64, digit, m, next)
-			if !ok {
-				continue // it goes on past that block, or may (a no-break space)
-			}
-			st.nextDigit = nd
-			more := bits.TrailingZeros64(^nnum)
-			end += more
-			nspan := uint64(1)<<more - 1
-			digits += bits.OnesCount64(nd & nspan)
-			groups += bits.OnesCount64(nd &^ (nd<<1 | digit>>63) & nspan)
-			if p+first == 64 {
-				first += bits.TrailingZeros64(^nd)
-			}
-			for s := nspan &^ nd; s != 0; s &= s - 1 {
-				seps |= sepKind[text[base+64+bits.TrailingZeros64(s)]]
-			}
-		}
 		if groups > maxGroups {
 			continue // number cuts it into candidates
 		}
-		key := shapeKey(digits, groups, first, seps, prevAt(text, base+p), nextAt(text, base+end))
-		if want := e.want(&st.shapes, key); want == 0 {
+		key := shapeKey(bits.OnesCount64(digit&span), groups, bits.TrailingZeros64(^(digit >> p)), sepsIn(span, space, dash, colon),
+			prevAt(text, base+p), nextAt(text, base+p+length))
+		slot := &st.shapes[key*0x9E3779B1>>22] // want, inlined
+		want := slot.want
+		if slot.key != key {
+			want = e.fill(slot, key)
+		}
+		if want == 0 {
 			runs &^= 1 << p
 		} else {
-			st.known |= 1 << p
-			st.runLen[p], st.runWant[p] = uint8(end-p), want
+			st.noteRun(p, length, want)
 		}
 	}
+	if last != 0 {
+		runs = e.lastRun(text, base, st, runs, bits.TrailingZeros64(last), digit, groupStarts, m, b, next)
+	}
 	return runs
+}
+
+// lastRun is wantedRuns for the number at byte p of block b, which
+// reaches the end of the block: it reads the number on into block next
+// where the number ends there.
+func (e *Engine) lastRun(text []byte, base int, st *scanState, runs uint64, p int, digit, groupStarts uint64, m *blockMasks, b, next int) uint64 {
+	if next < 0 {
+		return runs // number reads it
+	}
+	nd, nnum, ok := nextNumber(text, base+64, digit, m, next)
+	if !ok {
+		return runs // it goes on past that block, or may (a no-break space)
+	}
+	st.nextDigit = nd
+	span := ^uint64(0) << p
+	more := bits.TrailingZeros64(^nnum)
+	nspan := uint64(1)<<more - 1
+	digits := bits.OnesCount64(digit&span) + bits.OnesCount64(nd&nspan)
+	groups := bits.OnesCount64(groupStarts&span) + bits.OnesCount64(nd&^(nd<<1|digit>>63)&nspan)
+	first := bits.TrailingZeros64(^(digit >> p))
+	if p+first == 64 {
+		first += bits.TrailingZeros64(^nd)
+	}
+	seps := sepsIn(span, m.space[b], m.dash[b], m.start[b]&m.sep[b]) | sepsIn(nspan, m.space[next], m.dash[next], m.start[next]&m.sep[next])
+	if groups > maxGroups {
+		return runs // number cuts it into candidates
+	}
+	length := 64 - p + more
+	want := e.want(&st.shapes, shapeKey(digits, groups, first, seps, prevAt(text, base+p), nextAt(text, base+p+length)))
+	if want == 0 {
+		return runs &^ (1 << p)
+	}
+	st.noteRun(p, length, want)
+	return runs
+}
+
+// noteRun notes that wantedRuns read the shape of the run at byte p of the
+// block: its length, and the detectors that want it.
+func (st *scanState) noteRun(p, length int, want uint32) {
+	st.known |= 1 << p
+	st.runLen[p], st.runWant[p] = uint8(length), want
+}
+
+// sepsIn returns the sepKind of the separators in span, off the masks of
+// spaces, dashes and colons: no byte is read.
+func sepsIn(span, space, dash, colon uint64) uint8 {
+	return uint8(btoi(span&space != 0)) | uint8(btoi(span&dash != 0))<<1 | uint8(btoi(span&colon != 0))<<2
 }
 
 // nextNumber returns the digits and the bytes of numbers of block b of m,
