@@ -156,7 +156,9 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	}
 	defer rows.Close()
 	var tables []sqldb.Table
-	var byIndex []string // per table, the first integer column an index starts with, never NULL
+	// Per table, the first integer column an index starts with, and the
+	// first date and time column a key or an index starts with, never NULL.
+	var byIndex, byTime []string
 	for rows.Next() {
 		var schema, name, col, dataType, colType string
 		var view, pk, notNull bool
@@ -169,15 +171,21 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
 			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est, Bytes: size})
-			byIndex = append(byIndex, "")
+			byIndex, byTime = append(byIndex, ""), append(byTime, "")
 		}
 		t := &tables[len(tables)-1]
+		last := len(tables) - 1
 		isInt := strings.HasSuffix(strings.ToLower(dataType), "int")
-		if p := keys[key{schema, name}]; pk && col == p.first && isInt {
+		p := keys[key{schema, name}]
+		if pk && col == p.first && isInt {
 			t.IntPK, t.KeyPrefix = col, p.cols > 1
 		}
-		if isInt && notNull && byIndex[len(byIndex)-1] == "" && indexed[column{key{schema, name}, col}] {
-			byIndex[len(byIndex)-1] = col
+		startsIndex := indexed[column{key{schema, name}, col}]
+		if isInt && notNull && byIndex[last] == "" && startsIndex {
+			byIndex[last] = col
+		}
+		if timeKind[strings.ToLower(dataType)] && notNull && byTime[last] == "" && (startsIndex || pk && col == p.first) {
+			byTime[last] = col
 		}
 		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: colType, Kind: columnKind(strings.ToLower(dataType), strings.ToLower(colType))})
 	}
@@ -186,13 +194,24 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	// its company id: a log table keyed by nothing, or by a UUID, has
 	// one more often than not (a user or customer id). Never NULL, or
 	// the rows where it is would be in no range.
+	// Without one either, by the first date and time column a key or an
+	// index starts with: a log table's time, which its first rows, the
+	// oldest, would not stand for.
 	for i := range tables {
-		if t := &tables[i]; t.IntPK == "" && byIndex[i] != "" {
+		switch t := &tables[i]; {
+		case t.IntPK != "":
+		case byIndex[i] != "":
 			t.IntPK, t.KeyPrefix, t.Indexed = byIndex[i], true, true
+		case byTime[i] != "":
+			t.IntPK, t.KeyPrefix, t.Indexed, t.TimeKey = byTime[i], true, true, true
 		}
 	}
 	return tables, rows.Err()
 }
+
+// timeKind are the data types of the date and time columns a table may be
+// sampled by.
+var timeKind = map[string]bool{"datetime": true, "timestamp": true, "date": true}
 
 func columnKind(dataType, colType string) sqldb.Kind {
 	switch dataType {
@@ -290,7 +309,16 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	if !minKey.Valid {
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no key to sample by)", n), nil
 	}
-	lo, hi, key, err := keyRange(minKey.String, maxKey.String)
+	ranged := keyRange
+	if t.TimeKey {
+		ranged = timeRange
+	}
+	lo, hi, key, err := ranged(minKey.String, maxKey.String)
+	if err != nil && t.TimeKey {
+		// A zero date ('0000-00-00', where the server allows one) is no
+		// instant: the rows are still read.
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (%s, the date and time to sample by, holds %v)", n, t.IntPK, err), nil
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -338,6 +366,8 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	fill.Note = "filled up from the lowest keys outside them (the keys have gaps)"
 	stmts = append(stmts, fill)
 	switch {
+	case t.TimeKey:
+		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed date and time (no integer key), of about %d rows", k, t.IntPK, t.Rows), nil
 	case t.Indexed:
 		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.IntPK, t.Rows), nil
 	case t.KeyPrefix:
@@ -364,6 +394,37 @@ func keyRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err e
 		return 0, 0, nil, fmt.Errorf("key range: %w", err)
 	}
 	return lo, hi, func(u uint64) any { return u }, nil
+}
+
+// timeRange is keyRange for a date and time column: its smallest and
+// largest values, as the server wrote them (2024-11-01, 2024-11-01
+// 08:00:00, with up to six decimals), as microseconds, and back as the
+// server reads them. A TIMESTAMP is written and read in the session's time
+// zone, so the instants are compared as written.
+func timeRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err error) {
+	from, err1 := parseServerTime(minKey)
+	to, err2 := parseServerTime(maxKey)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, 0, nil, err
+	}
+	const flip = 1 << 63 // as in keyRange: dates before 1970 are negative
+	return uint64(from.UnixMicro()) ^ flip, uint64(to.UnixMicro()) ^ flip, func(u uint64) any {
+		return time.UnixMicro(int64(u ^ flip)).UTC().Format("2006-01-02 15:04:05.999999")
+	}, nil
+}
+
+// parseServerTime reads a DATE, DATETIME or TIMESTAMP as MySQL and MariaDB
+// write it, as if in UTC.
+func parseServerTime(s string) (time.Time, error) {
+	layout := "2006-01-02 15:04:05.999999999"
+	if len(s) == len("2006-01-02") {
+		layout = "2006-01-02"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q, not a date and time", s)
+	}
+	return t, nil
 }
 
 // maxScanBytes bounds the tables without an integer key that are scanned

@@ -366,3 +366,67 @@ func TestSampleByAnIndexedColumn(t *testing.T) {
 		t.Errorf("uten_indeks: %+v", u)
 	}
 }
+
+// A log table with no integer to sample by, too large to scan for a
+// sample, was read from its first rows: its oldest, with no e-mail here.
+// One whose time starts an index (or its primary key) is sampled in
+// random ranges of that time, the same ones run after run; a zero date
+// leaves the first rows, and says why.
+func TestSampleByADateAndTime(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE logg (tid DATETIME(6) NOT NULL, tekst TEXT, KEY (tid))`,
+		`INSERT INTO logg SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE, IF(seq > 20000, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`CREATE TABLE dager (dag DATE NOT NULL, id CHAR(36) NOT NULL, tekst TEXT, PRIMARY KEY (dag, id))`,
+		`INSERT INTO dager SELECT DATE '1960-01-01' + INTERVAL seq DAY, UUID(), IF(seq > 20000, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`CREATE TABLE nullbar (tid TIMESTAMP NULL, tekst TEXT, KEY (tid))`,
+		`INSERT INTO nullbar SELECT tid, tekst FROM logg`,
+		`SET SESSION sql_mode = ''`,
+		`CREATE TABLE nulldato (tid DATETIME NOT NULL, tekst TEXT, KEY (tid))`,
+		`INSERT INTO nulldato SELECT IF(seq = 1, '0000-00-00 00:00:00', TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE), 'ingen' FROM seq_1_to_30000`,
+		`ANALYZE TABLE logg, dager, nullbar, nulldato`,
+	)
+	old := maxScanBytes
+	maxScanBytes = 1 << 10
+	defer func() { maxScanBytes = old }()
+	var runs []*inventory.Category
+	for range 2 {
+		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
+		for _, table := range []string{"logg", "dager"} {
+			l := testdb.Container(inv, name+"."+table)
+			if l == nil || l.Rows < 500 || !strings.HasPrefix(l.Sampling, "10 random ranges of ") || !strings.Contains(l.Sampling, ", an indexed date and time (no integer key)") {
+				t.Fatalf("%s: %+v", table, l)
+			}
+			if c := testdb.Category(inv, name+"."+table, "tekst", "email"); c == nil || c.Share < 0.2 || c.Share > 0.47 {
+				t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, c)
+			}
+		}
+		runs = append(runs, testdb.Category(inv, name+".logg", "tekst", "email"))
+		// A nullable time would leave its NULL rows out of every range.
+		if u := testdb.Container(inv, name+".nullbar"); u == nil || !strings.HasPrefix(u.Sampling, "first 600 rows (no integer primary key") {
+			t.Errorf("nullbar: %+v", u)
+		}
+		if z := testdb.Container(inv, name+".nulldato"); z == nil || z.Rows != 600 || !strings.HasPrefix(z.Sampling, `first 600 rows (tid, the date and time to sample by, holds "0000-00-00 00:00:00"`) {
+			t.Errorf("nulldato: %+v", z)
+		}
+	}
+	testdb.WantSameSample(t, runs[0], runs[1])
+}
+
+// timeRange maps dates and times to microseconds and back as the server
+// reads them, before 1970 too.
+func TestTimeRange(t *testing.T) {
+	lo, hi, key, err := timeRange("1960-01-01", "2024-11-01 08:00:00.25")
+	if err != nil || lo >= hi {
+		t.Fatalf("%d %d %v", lo, hi, err)
+	}
+	if got := key(lo); got != "1960-01-01 00:00:00" {
+		t.Errorf("key(lo) = %v", got)
+	}
+	if got := key(hi); got != "2024-11-01 08:00:00.25" {
+		t.Errorf("key(hi) = %v", got)
+	}
+	if _, _, _, err := timeRange("0000-00-00 00:00:00", "2024-11-01"); err == nil {
+		t.Error("a zero date read as a time")
+	}
+}

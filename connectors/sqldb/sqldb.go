@@ -122,13 +122,18 @@ type Table struct {
 	Bytes int64
 	// IntPK is the integer column the primary key starts with, or "": the
 	// whole key, or with KeyPrefix the first of its columns (a
-	// multi-tenant table's company id).
+	// multi-tenant table's company id). See Indexed and TimeKey for the
+	// columns MySQL and MariaDB sample by where there is none.
 	IntPK     string
 	KeyPrefix bool
 	// Indexed: IntPK is no primary key's, but the first column of
 	// another index, an integer that is never NULL (MySQL and MariaDB
 	// sample a table without an integer primary key by it).
 	Indexed bool
+	// TimeKey: IntPK is a date and time column that is never NULL and
+	// starts an index, not an integer: MySQL and MariaDB sample a table
+	// with no integer to sample by (a log table) in ranges of its time.
+	TimeKey bool
 	Columns []Column
 }
 
