@@ -76,7 +76,9 @@ func checkText(w io.Writer, res *check.Result) error {
 		if more := len(res.Unread) - maxUnreadListed; more > 0 {
 			fmt.Fprintf(w, "  … and %d more (--format json lists them all)\n", more)
 		}
-		fmt.Fprintln(w, "Make them readable, or leave them out of the targets (--exclude, a narrower target).")
+		if !res.IgnoreUnread {
+			fmt.Fprintln(w, "Make them readable, leave them out of the targets (--exclude, a narrower target), or pass with --ignore-errors.")
+		}
 	}
 	fmt.Fprintf(w, "\n%d declared, %d allowed, %d in the baseline, %d undeclared below the threshold.\n",
 		n[check.Declared], n[check.Allowed], n[check.Baseline], n[check.Undeclared]-res.Failed)
