@@ -194,10 +194,14 @@ type Person struct {
 	First, Last, Email, Mobile, Fnr, Account, Street, Place string
 }
 
+// asciiLocal spells a name in ASCII for an e-mail's local part. Made
+// once: built for each person, it was a fifth of writing a corpus.
+var asciiLocal = strings.NewReplacer("ø", "o", "å", "a", "æ", "ae", "Ø", "O", "Å", "A")
+
 // NewPerson makes a synthetic person.
 func NewPerson(r *rand.Rand, isFnr func(string) bool) Person {
 	f, l := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
-	local := strings.NewReplacer("ø", "o", "å", "a", "æ", "ae", "Ø", "O", "Å", "A").Replace(strings.ToLower(f + "." + l))
+	local := asciiLocal.Replace(strings.ToLower(f + "." + l))
 	return Person{
 		First: f, Last: l,
 		Email:   fmt.Sprintf("%s%d@%s", local, r.IntN(100), domains[r.IntN(len(domains))]),
