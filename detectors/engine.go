@@ -408,7 +408,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			if b+1 < blocks {
 				next = b + 1
 			}
-			events := e.wantedRuns(text, base, st, runs&runsAtLeast(number, e.minRunBytes), number, digit, m, b, next) | e.starts(m, b, number, word)
+			events := e.starts(m, b, number, word)
+			st.known, st.nextDigit = 0, 0
+			if long := runs & runsAtLeast(number, e.minRunBytes); long != 0 {
+				events |= e.wantedRuns(text, base, st, long, number, digit, m, b, next)
+			}
 			if len(e.onCountry) > 0 {
 				// Two letters that start a word, then two digits or more.
 				events |= runs & (letter<<1 | letterBefore>>63) & (letter<<2 | letterBefore>>62) &^
@@ -480,12 +484,11 @@ func (e *Engine) starts(m *blockMasks, b int, number, word uint64) uint64 {
 // wantedRuns drops from runs, the first bytes of numbers in block b of m,
 // which starts at text[base], the numbers of a shape no detector wants.
 // It reads the shape off the masks as number would from the bytes, and
-// notes in st.known the runs it kept whose shape it read. A number that goes on into block next of m
-// is read on there; without that block (next < 0), or when it goes on
-// further, it stays in runs for number to read.
+// notes in st.known (cleared by the caller) the runs it kept whose shape
+// it read. A number that goes on into block next of m is read on there;
+// without that block (next < 0), or when it goes on further, it stays in
+// runs for number to read.
 func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, digit uint64, m *blockMasks, b, next int) uint64 {
-	st.known = 0
-	st.nextDigit = 0
 	if e.overflow {
 		return runs
 	}
