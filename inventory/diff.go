@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -49,7 +50,14 @@ type Delta struct {
 	// or went.
 	NewContainers     []string `json:"new_containers"`
 	RemovedContainers []string `json:"removed_containers"`
+	// Caveats say where the two inventories were not made alike, so that
+	// a change may come from how they were made, not from the data.
+	Caveats []string `json:"caveats,omitempty"`
 }
+
+// SchemaOnly is the sampling of a table read by its columns' names and
+// types alone (--schema-only).
+const SchemaOnly = "schema only (no rows read)"
 
 // Empty reports whether nothing changed: no finding, and no container
 // that came or went.
@@ -110,6 +118,7 @@ func Diff(old, new *Inventory) *Delta {
 	}
 	slices.Sort(d.NewContainers)
 	slices.Sort(d.RemovedContainers)
+	d.Caveats = caveats(old, new)
 	order := map[string]int{Appeared: 0, Raised: 1, Lowered: 2, Disappeared: 3}
 	slices.SortFunc(d.Changes, func(a, b Change) int {
 		if order[a.Kind] != order[b.Kind] {
@@ -118,6 +127,54 @@ func Diff(old, new *Inventory) *Delta {
 		return strings.Compare(a.Location()+a.Category, b.Location()+b.Category)
 	})
 	return d
+}
+
+// caveats says how old and new were made differently in ways that
+// change findings: other rules, or tables read by their values in one and
+// by their columns' names alone in the other (a check --schema-only
+// recorded between two scans).
+func caveats(old, new *Inventory) []string {
+	var out []string
+	if a, b := old.Settings.RulesFingerprint, new.Settings.RulesFingerprint; a != "" && b != "" && a != b {
+		out = append(out, "the rules differ between the two (a config's own rules, or another version of datakart): a change may be the rules', not the data's")
+	}
+	schemaOnly := func(inv *Inventory) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range inv.Stores {
+			for _, c := range s.Containers {
+				if c.Sampling != "" {
+					m[s.Kind+"\x00"+c.Name] = c.Sampling == SchemaOnly
+				}
+			}
+		}
+		return m
+	}
+	before, after := schemaOnly(old), schemaOnly(new)
+	var onlyNames, onlyValues int // tables read by name alone in the new, in the old
+	for c, was := range before {
+		now, ok := after[c]
+		switch {
+		case !ok || was == now:
+		case now:
+			onlyNames++
+		default:
+			onlyValues++
+		}
+	}
+	if onlyNames > 0 {
+		out = append(out, tablesWere(onlyNames)+" read by value before and by column name alone now (--schema-only): what values alone showed there is gone from this run, not from the data")
+	}
+	if onlyValues > 0 {
+		out = append(out, tablesWere(onlyValues)+" read by column name alone before (--schema-only) and by value now: what values alone show there is new to this run, not to the data")
+	}
+	return out
+}
+
+func tablesWere(n int) string {
+	if n == 1 {
+		return "1 table was"
+	}
+	return fmt.Sprintf("%d tables were", n)
 }
 
 func index(inv *Inventory) (map[place]Category, map[string]bool) {

@@ -42,6 +42,12 @@ func changeText(c inventory.Change) string {
 }
 
 func diffText(w io.Writer, d *inventory.Delta) error {
+	for _, c := range d.Caveats {
+		fmt.Fprintf(w, "Note: %s.\n", c)
+	}
+	if len(d.Caveats) > 0 {
+		fmt.Fprintln(w)
+	}
 	if d.Empty() {
 		_, err := fmt.Fprintln(w, "No changes.")
 		return err
@@ -135,6 +141,9 @@ func diffSummary(d *inventory.Delta) string {
 func diffMarkdown(w io.Writer, d *inventory.Delta) error {
 	var b strings.Builder
 	b.WriteString("### datakart: changes since the previous inventory\n\n")
+	for _, c := range d.Caveats {
+		fmt.Fprintf(&b, "⚠️ %s.\n\n", mdEscape(c))
+	}
 	if !d.Empty() {
 		b.WriteString(mdEscape(diffSummary(d)) + "\n\n")
 	}
