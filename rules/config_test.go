@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,13 @@ func TestConfigErrorsNameLineAndKey(t *testing.T) {
 		{"scan:\n  full: [x]\n", "line 2: a list where true or false is wanted"},
 		{"scan:\n  statement_timeout: u:secret@db\n", `line 2: "***@db" is not a duration`},
 		{"allow:\n  - reason: why\n    expires: secret@\n", `line 3: "***@" is not a date`},
+		// The keys of a list's entries, checked by the entries themselves.
+		{"policy:\n  - location: x\n    categorys: [email]\n    purpos: y\n", "2 problems:\n  line 3: unknown key \"categorys\" (did you mean categories?)\n  line 4: unknown key \"purpos\" (did you mean purpose?)"},
+		{"policy:\n  - location: x\n    categories: [email]\n    retention: {a: 1}\n  - lokation: y\n", "2 problems:\n  line 4: a mapping (key: value) where a string is wanted\n  line 5: unknown key \"lokation\" (did you mean location?)"},
+		{"allow:\n  - location: x\n    reasn: y\n", `line 3: unknown key "reasn" (did you mean reason?)`},
+		{"rules:\n  detectors:\n    - {id: x, category: email, pattern: a, confidense: high}\n", `line 3: unknown key "confidense" (did you mean confidence?)`},
+		{"x: &a {location: y, categorie: [email]}\npolicy:\n  - *a\n", `line 1: unknown key "categorie" (did you mean categories?)`},
+		{"policy:\n  - [a, b]\n", "line 2: a list where a mapping (key: value) is wanted"},
 	} {
 		_, err := ParseConfig([]byte(tt.text))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -195,6 +203,26 @@ func TestRepeatsPassword(t *testing.T) {
 	} {
 		if got := repeatsPassword(tt.text, tt.msg); got != tt.want {
 			t.Errorf("repeatsPassword(%q, %q) = %v", tt.text, tt.msg, got)
+		}
+	}
+}
+
+// A config of an entry for each of 50,000 files (as init wrote them
+// before it grouped a folder's files) is parsed once: 0.47 s and 197 MB,
+// where parsing it again for the entries' lines took 0.82 s and 346 MB.
+func BenchmarkParseConfigOfManyEntries(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("policy:\n")
+	for i := range 50000 {
+		fmt.Fprintf(&sb, "  - location: \"avd%03d/lonn_%05d.csv\"\n    categories: [no_fnr, no_bank_account, person_name]\n    purpose: \"\"\n    legal_basis: \"\"\n    retention: \"\"\n", i/500, i)
+	}
+	text := []byte(sb.String())
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := ParseConfig(text)
+		if err != nil || len(c.Policy) != 50000 || c.Policy[49999].Line != 5*49999+2 {
+			b.Fatalf("%v", err)
 		}
 	}
 }
