@@ -83,6 +83,15 @@ func (d *decoder) openFailed(kind string, err, unsupported error) {
 	d.partFailed(kind, err)
 }
 
+// kindError names the format kind in err, unless err's message already
+// begins with it: "xz: data is corrupt", not "xz: xz: data is corrupt".
+func kindError(kind string, err error) error {
+	if strings.HasPrefix(err.Error(), kind+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", kind, err)
+}
+
 // partFailed records on a part begun why it could not be read: skipped
 // where a limit or a known reason stopped it (connectors.ErrLimit, an
 // errSkip), else an error of the format kind.
@@ -91,7 +100,7 @@ func (d *decoder) partFailed(kind string, err error) {
 	if errors.As(err, &skip) || errors.Is(err, connectors.ErrLimit) {
 		d.sink.PartSkipped(err.Error())
 	} else {
-		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		d.sink.PartError(kindError(kind, err))
 	}
 }
 
@@ -108,7 +117,7 @@ func (d *decoder) zip(ctx context.Context, r io.Reader, name, part string, depth
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: part, Kind: kind})
-		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		d.sink.PartError(kindError(kind, err))
 		return nil
 	}
 	if kind == "zip" {
@@ -192,7 +201,7 @@ func (d *decoder) odfObjects(ctx context.Context, zr *zip.Reader, part string) e
 		d.sink.Begin(connectors.Part{Path: member, Kind: kind})
 		rc, err := f.Open()
 		if err != nil {
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			d.sink.PartError(kindError(kind, err))
 			continue
 		}
 		if spreadsheet {
@@ -206,7 +215,7 @@ func (d *decoder) odfObjects(ctx context.Context, zr *zip.Reader, part string) e
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			d.sink.PartError(kindError(kind, err))
 		}
 	}
 	return nil
@@ -470,7 +479,7 @@ func (d *decoder) paragraphMembers(ctx context.Context, zr *zip.Reader, kind str
 		}
 		rc, err := f.Open()
 		if err != nil {
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+			d.sink.PartError(kindError(kind, err))
 			return nil
 		}
 		done, err := d.paragraphs(ctx, rc, kind, odf, &line, linkTargets(zr, name))
@@ -656,7 +665,7 @@ func (d *decoder) paragraphs(ctx context.Context, r io.Reader, kind string, odf 
 				d.sink.PartError(fmt.Errorf("%s: a piece of the document over %d MiB; from there it was read as text, markup and all", kind, maxRecordBytes>>20))
 				return true, d.text(ctx, z.Rest(), *line+1)
 			}
-			d.sink.PartError(fmt.Errorf("%s: %w", kind, zerr))
+			d.sink.PartError(kindError(kind, zerr))
 			return true, nil
 		case html.StartTagToken:
 			start(localTagName(tagName(z.Raw())))

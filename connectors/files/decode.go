@@ -335,7 +335,7 @@ func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part 
 	zr, err := c.open(r)
 	if err != nil {
 		d.sink.Begin(connectors.Part{Path: innerPart, Kind: kind})
-		d.sink.PartError(fmt.Errorf("%s: %w", kind, err))
+		d.sink.PartError(kindError(kind, err))
 		return nil
 	}
 	if cl, ok := zr.(io.Closer); ok {

@@ -392,10 +392,17 @@ func TestCorruptFilesAreErrors(t *testing.T) {
 	write(t, dir, "broken.zip", []byte("PK\x03\x04 this is not really a zip"))
 	write(t, dir, "broken.xlsx", zipOf(t, map[string][]byte{"xl/workbook.xml": []byte("<not xml")}))
 	write(t, dir, "broken.json", []byte(`{"a": "ola@online.no", "b": `))
+	write(t, dir, "broken.xz", []byte("\xfd7zXZ\x00 this is not really xz"))
 	rec, _ := scanTree(t, dir, Options{})
-	for _, name := range []string{"truncated.csv.gz!truncated.csv", "broken.zip", "broken.xlsx", "broken.json"} {
+	for _, name := range []string{"truncated.csv.gz!truncated.csv", "broken.zip", "broken.xlsx", "broken.json", "broken.xz!broken"} {
 		if rec.errs[name] == "" {
 			t.Errorf("%s: no error recorded (errors: %v)", name, rec.errs)
+		}
+	}
+	// The format is named once: "zip: not a valid zip file".
+	for name, e := range rec.errs {
+		if kind, _, _ := strings.Cut(e, ": "); strings.HasPrefix(e, kind+": "+kind+": ") {
+			t.Errorf("%s: %q names its format twice", name, e)
 		}
 	}
 	if !rec.has("broken.json|$.a", "ola@online.no") {
