@@ -341,7 +341,23 @@ func (d *decoder) decompress(ctx context.Context, r io.Reader, kind, name, part 
 	if cl, ok := zr.(io.Closer); ok {
 		defer cl.Close()
 	}
-	return d.decode(ctx, &budgetReader{zr, d}, path.Base(inner), innerPart, depth+1)
+	return d.decode(ctx, &budgetReader{formatReader{zr, kind}, d}, path.Base(inner), innerPart, depth+1)
+}
+
+// formatReader names the compression format in the errors of the stream
+// it reads: a file cut short is "gzip: unexpected EOF", not an "unexpected
+// EOF" of the file inside. io.EOF is passed as it is, as readers expect.
+type formatReader struct {
+	r    io.Reader
+	kind string
+}
+
+func (f formatReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = kindError(f.kind, err)
+	}
+	return n, err
 }
 
 // kindByName guesses a part's kind from its name alone.

@@ -399,6 +399,10 @@ func TestCorruptFilesAreErrors(t *testing.T) {
 			t.Errorf("%s: no error recorded (errors: %v)", name, rec.errs)
 		}
 	}
+	// A stream cut short says which: its compression's format.
+	if e := rec.errs["truncated.csv.gz!truncated.csv"]; !strings.Contains(e, "gzip: unexpected EOF") {
+		t.Errorf("a truncated gzip stream: %q", e)
+	}
 	// The format is named once: "zip: not a valid zip file".
 	for name, e := range rec.errs {
 		if kind, _, _ := strings.Cut(e, ": "); strings.HasPrefix(e, kind+": "+kind+": ") {
