@@ -3,6 +3,7 @@ package detectors
 import (
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // How far around a candidate context words are looked for, in bytes. About
@@ -130,6 +131,13 @@ func (c *Context) Strikes(id string) int {
 
 // wordsOf returns the category's words, or nil.
 func (c *Context) wordsOf(category string) *wordSet {
+	// Detectors ask with their category constants: the same string data,
+	// found without comparing bytes.
+	for i, cat := range c.lastCats {
+		if unsafe.StringData(cat) == unsafe.StringData(category) && len(cat) == len(category) && c.lastWS[i] != nil {
+			return c.lastWS[i]
+		}
+	}
 	for i, cat := range c.lastCats {
 		if cat == category && c.lastWS[i] != nil {
 			return c.lastWS[i]
@@ -210,15 +218,10 @@ func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi, start, end int)
 	return false
 }
 
-// below returns the bits of a block's bytes before byte n of it.
+// below returns the bits of a block's bytes before byte n of it. A shift
+// by 64 is 0 in Go, so n clamped to 0..64 needs no branch.
 func below(n int) uint64 {
-	switch {
-	case n <= 0:
-		return 0
-	case n >= 64:
-		return ^uint64(0)
-	}
-	return 1<<n - 1
+	return uint64(1)<<uint(min(max(n, 0), 64)) - 1
 }
 
 // findIn reports whether one of the words starts a word in t[lo:hi] (it may
@@ -349,7 +352,19 @@ func decimalsAt(text []byte, i int) bool {
 // Digits appends the ASCII digits of text[start:end] to dst, dropping
 // separators. It is how a grouped number is normalised.
 func Digits(dst, text []byte, start, end int) []byte {
-	for _, c := range text[start:end] {
+	span := text[start:end]
+	if n := len(dst); cap(dst)-n >= len(span) {
+		// Each byte is written, and kept by moving on past it only where
+		// it is a digit: no branch a byte, which the separators of grouped
+		// numbers made the processor mispredict.
+		dst = dst[:n+len(span)]
+		for _, c := range span {
+			dst[n] = c
+			n += int(btoi(isDigit(c)))
+		}
+		return dst[:n]
+	}
+	for _, c := range span {
 		if isDigit(c) {
 			dst = append(dst, c)
 		}
