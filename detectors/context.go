@@ -3,7 +3,6 @@ package detectors
 import (
 	"math/bits"
 	"slices"
-	"unsafe"
 )
 
 // How far around a candidate context words are looked for, in bytes. About
@@ -131,13 +130,6 @@ func (c *Context) Strikes(id string) int {
 
 // wordsOf returns the category's words, or nil.
 func (c *Context) wordsOf(category string) *wordSet {
-	// Detectors ask with their category constants: the same string data,
-	// found without comparing bytes.
-	for i, cat := range c.lastCats {
-		if unsafe.StringData(cat) == unsafe.StringData(category) && len(cat) == len(category) && c.lastWS[i] != nil {
-			return c.lastWS[i]
-		}
-	}
 	for i, cat := range c.lastCats {
 		if cat == category && c.lastWS[i] != nil {
 			return c.lastWS[i]
