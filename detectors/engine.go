@@ -121,10 +121,10 @@ type shapeSlot struct{ key, want uint32 }
 // (wantedRuns, which reads most runs' shapes, probes the cache in line.)
 func (e *Engine) want(c *shapeCache, key uint32) uint32 {
 	slot := &c[key*0x9E3779B1>>22]
-	if slot.key == key {
-		return slot.want
+	if slot.key != key {
+		return e.fill(slot, key)
 	}
-	return e.fill(slot, key)
+	return slot.want
 }
 
 // fill asks the number detectors about a shape not in the cache, and
