@@ -43,6 +43,18 @@ func classify(text []byte, from, to int, m *blockMasks) {
 	}
 }
 
+// blocks is how many blocks the masks describe.
+func (m *blockMasks) blocks() int { return (m.to - m.from + 63) / 64 }
+
+// numbers returns the bits of block b for the bytes of numbers: digits,
+// and the separators with a digit on each side, which join groups.
+// prevDigit has the digits of the block before (its bit 63 counts),
+// digitNext is 1 where the byte after the block is a digit.
+func (m *blockMasks) numbers(b int, prevDigit, digitNext uint64) uint64 {
+	digit := m.digit[b]
+	return digit | m.sep[b]&(digit<<1|prevDigit>>63)&(digit>>1|digitNext<<63)
+}
+
 // wordStarts returns the bits of block b for the ASCII letters that start a
 // word: not after an ASCII letter, digit or '_'.
 func (m *blockMasks) wordStarts(text []byte, b int) uint64 {

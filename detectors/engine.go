@@ -290,10 +290,17 @@ func (e *Engine) Scan(text []byte, emit func(*Match)) { e.scan(text, emit, true)
 // scan is Scan; blocks false finds every candidate a byte at a time, which
 // tests compare the block walk with.
 func (e *Engine) scan(text []byte, emit func(*Match), blocks bool) {
-	st := e.pool.Get().(*scanState)
-	st.ctx.strikes = st.ctx.strikes[:0]
+	st := e.state()
 	e.scanWith(st, text, emit, blocks)
 	e.pool.Put(st)
+}
+
+// state takes a scan state from the pool, with no strikes counted: they
+// are counted per Engine.Scan call, or per Scanner.
+func (e *Engine) state() *scanState {
+	st := e.pool.Get().(*scanState)
+	st.ctx.strikes = st.ctx.strikes[:0]
+	return st
 }
 
 // A Scanner is Scan for one goroutine that scans many texts one after
@@ -307,11 +314,7 @@ type Scanner struct {
 
 // NewScanner returns a Scanner that runs e's detectors. It is not safe for
 // concurrent use; the Engine is. Release gives its state back.
-func (e *Engine) NewScanner() *Scanner {
-	st := e.pool.Get().(*scanState)
-	st.ctx.strikes = st.ctx.strikes[:0]
-	return &Scanner{e: e, st: st}
-}
+func (e *Engine) NewScanner() *Scanner { return &Scanner{e: e, st: e.state()} }
 
 // Release hands the scanner's state back to its engine for the next
 // Scanner: a state made for each of a tree's small files was a tenth of
@@ -374,15 +377,13 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 	for off := 0; off < n; off += 64 * maskBlocks {
 		end := min(off+64*maskBlocks, n)
 		classify(text, off, end, m)
-		blocks := (end - off + 63) / 64
+		blocks := m.blocks()
 		for b := range blocks {
 			base := off + b*64
 			digit, letter := m.digit[b], m.letter[b]
-			digitNext := digitAfter(text, base, m, b, blocks) // the byte after the block is a digit
-			// The bytes of numbers: digits, and the separators with a
-			// digit on each side, which join groups. runs has the first
-			// byte of each number.
-			number := digit | m.sep[b]&(digit<<1|prevDigit>>63)&(digit>>1|digitNext<<63)
+			digitNext := digitAfter(text, base, m, b) // the byte after the block is a digit
+			// The bytes of numbers, and in runs the first of each.
+			number := m.numbers(b, prevDigit, digitNext)
 			runs := number &^ (number<<1 | prevNumber>>63)
 			// Bytes of words, multi-byte characters included (isWordByte).
 			word := m.word[b] | m.high[b]
@@ -446,11 +447,10 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 	}
 }
 
-// digitAfter returns 1 when the byte after block b of m, of blocks, which
-// starts at text[base], is a digit: off the next block's mask where it
-// has one.
-func digitAfter(text []byte, base int, m *blockMasks, b, blocks int) uint64 {
-	if b+1 < blocks {
+// digitAfter returns 1 when the byte after block b of m, which starts at
+// text[base], is a digit: off the next block's mask where it has one.
+func digitAfter(text []byte, base int, m *blockMasks, b int) uint64 {
+	if b+1 < m.blocks() {
 		return m.digit[b+1] & 1
 	}
 	if base+64 < len(text) {
@@ -585,11 +585,7 @@ func nextNumber(text []byte, base int, prev uint64, m *blockMasks, b int) (digit
 	if m.high[b]&(digit<<1|prev>>63) != 0 {
 		return 0, 0, false
 	}
-	var digitNext uint64
-	if base+64 < len(text) && isDigit(text[base+64]) {
-		digitNext = 1
-	}
-	number = digit | m.sep[b]&(digit<<1|prev>>63)&(digit>>1|digitNext<<63)
+	number = m.numbers(b, prev, digitAfter(text, base, m, b))
 	return digit, number, number != ^uint64(0)
 }
 
