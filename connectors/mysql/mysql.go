@@ -384,9 +384,7 @@ func keyRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err e
 	signedLo, err1 := strconv.ParseInt(minKey, 10, 64)
 	signedHi, err2 := strconv.ParseInt(maxKey, 10, 64)
 	if err1 == nil && err2 == nil {
-		// Flipping the sign bit keeps the order of int64 in uint64.
-		const flip = 1 << 63
-		return uint64(signedLo) ^ flip, uint64(signedHi) ^ flip, func(u uint64) any { return int64(u ^ flip) }, nil
+		return ordered(signedLo), ordered(signedHi), func(u uint64) any { return unordered(u) }, nil
 	}
 	lo, err1 = strconv.ParseUint(minKey, 10, 64)
 	hi, err2 = strconv.ParseUint(maxKey, 10, 64)
@@ -407,11 +405,16 @@ func timeRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err 
 	if err := errors.Join(err1, err2); err != nil {
 		return 0, 0, nil, err
 	}
-	const flip = 1 << 63 // as in keyRange: dates before 1970 are negative
-	return uint64(from.UnixMicro()) ^ flip, uint64(to.UnixMicro()) ^ flip, func(u uint64) any {
-		return time.UnixMicro(int64(u ^ flip)).UTC().Format("2006-01-02 15:04:05.999999")
+	// Dates before 1970 are negative.
+	return ordered(from.UnixMicro()), ordered(to.UnixMicro()), func(u uint64) any {
+		return time.UnixMicro(unordered(u)).UTC().Format("2006-01-02 15:04:05.999999")
 	}, nil
 }
+
+// ordered maps v onto uint64 in the order of int64, and unordered back:
+// flipping the sign bit keeps the order.
+func ordered(v int64) uint64   { return uint64(v) ^ 1<<63 }
+func unordered(u uint64) int64 { return int64(u ^ 1<<63) }
 
 // parseServerTime reads a DATE, DATETIME or TIMESTAMP as MySQL and MariaDB
 // write it, as if in UTC.
