@@ -149,17 +149,8 @@ func TestInitLeavesPasswordsOut(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		run := func(env []string, args ...string) (string, int) {
-			cmd := exec.Command(bin, args...)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), env...)
-			out, err := cmd.CombinedOutput()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			return string(out), code
+			stdout, stderr, code := runBinaryIn(t, bin, dir, env, args...)
+			return stdout + stderr, code
 		}
 		out, code := run(append([]string{"DK_TEST_PW=Riktig-1"}, c.env...), append(append([]string{"init", "--no-progress"}, c.flags...), c.target)...)
 		if code != 0 {

@@ -61,8 +61,18 @@ func TestMain(m *testing.M) {
 
 func runBinary(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	// The default history goes into a directory of its own, not into the
+	// source tree.
+	return runBinaryIn(t, bin, t.TempDir(), nil, args...)
+}
+
+// runBinaryIn is runBinary in the directory dir, with env added to the
+// environment.
+func runBinaryIn(t *testing.T, bin, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Dir = t.TempDir() // the default history goes here, not into the source tree
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
