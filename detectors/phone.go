@@ -87,7 +87,14 @@ func (Phone) WantsRun(r RunShape) bool {
 	switch {
 	case r.Digits < 8 || r.Colon && !r.Space:
 		return false
-	case r.Space || r.Prev == PrevPlus:
+	case r.Prev == PrevPlus:
+		return true
+	case r.Space && r.Groups == 2:
+		// The space cuts it into two: the whole is a number only as
+		// 9123 4567, or after 00; else one of its groups has the 8 digits.
+		// "200 87644" in a web-server log is a status and a size.
+		return r.First == 4 && r.Digits == 8 || r.First == 8 || r.Digits-r.First == 8 || r.First >= 4 && r.Digits >= 10
+	case r.Space:
 		return true
 	case r.Glued():
 		return false
