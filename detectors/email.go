@@ -208,19 +208,24 @@ func (Email) Triggers() Trigger { return OnAt }
 // Inspect implements Detector.
 func (Email) Inspect(text []byte, c *Candidate, ctx *Context) {
 	at := c.Start
-	// Local part: back from the '@' over local-part bytes.
-	start := at
-	for start > 0 && at-start <= 64 && isLocalByte(text[start-1]) {
+	// Local part: back from the '@' over local-part bytes, noting the
+	// cut byte nearest the '@', after which the address starts.
+	start, cut := at, -1
+	for start > 0 && at-start <= 64 {
+		k := localClass[text[start-1]]
+		if k&localByte == 0 {
+			break
+		}
 		start--
+		if k&localCut != 0 && cut < 0 {
+			cut = start
+		}
 	}
 	if at-start > 64 || (start > 0 && text[start-1] >= 0x80) {
 		return // too long, or the tail of a non-ASCII word ("bjørn@")
 	}
-	for i := at - 1; i >= start; i-- {
-		if isLocalCut(text[i]) {
-			start = i + 1
-			break
-		}
+	if cut >= 0 {
+		start = cut + 1
 	}
 	for start < at && text[start] == '.' {
 		start++

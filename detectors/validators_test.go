@@ -475,3 +475,21 @@ func TestCardBrandMatchesStringRanges(t *testing.T) {
 		t.Error("testCards does not hold exactly the documented numbers")
 	}
 }
+
+// Digits keeps the digits and drops the rest, with room in dst or not.
+func TestDigits(t *testing.T) {
+	for _, s := range []string{"", "1", "12345678", "123456789", "10048744732", "1004 87 44732", "1234.56.78903", "12-34-56-78-90-12-34-56", "a1b2c3d4e5f6g7h8i9", "9999999999999999999"} {
+		var want []byte
+		for _, c := range []byte(s) {
+			if isDigit(c) {
+				want = append(want, c)
+			}
+		}
+		for _, room := range []int{0, len(s), len(s) + 8} {
+			dst := append(make([]byte, 0, 2+room), "xy"...)
+			if got := Digits(dst, []byte(s), 0, len(s)); string(got) != "xy"+string(want) {
+				t.Errorf("Digits(%q) with room %d = %q, want %q", s, room, got, "xy"+string(want))
+			}
+		}
+	}
+}
