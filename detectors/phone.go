@@ -122,6 +122,9 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 		international(text, c, plus, ctx)
 		return
 	}
+	if len(g) == 1 && c.Digits != 8 {
+		return // one number, not of 8 digits: an id, an account, a timestamp
+	}
 	prefix := wrappedPlus47(text, start)
 	GroupRanges(text, g, 8, 8, func(i, j, _ int) bool {
 		s, e := g[i].Start, g[j-1].End
