@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"math/bits"
+	"sync"
 
 	"datakart/inventory"
 )
@@ -95,7 +96,7 @@ func (s *hashSet) insert(k uint64, limit int) (seen bool) {
 		return false
 	}
 	if 4*(s.n+1) > 3*len(s.slots) {
-		s.grow()
+		s.grow(limit)
 	}
 	mask := len(s.slots) - 1
 	for i := int(k >> s.shift); ; i = (i + 1) & mask {
@@ -138,9 +139,18 @@ func (s *hashSet) flush(limit int) {
 	s.later = s.later[:0]
 }
 
-func (s *hashSet) grow() {
+// grow doubles the table, up to bigSet slots; a set that outgrows that
+// goes straight to the size its limit needs. Each step moves every key
+// again, and on a column of ids or a log of addresses, which reach the
+// limit, the doublings past a few thousand slots cost more than the
+// inserts (and their fresh memory a page fault every 512 keys).
+func (s *hashSet) grow(limit int) {
 	old := s.slots
-	s.slots = make([]uint64, max(16, 2*len(old)))
+	size := max(16, 2*len(old))
+	if size > bigSet {
+		size = max(size, slotsFor(limit))
+	}
+	s.slots = makeSlots(size)
 	s.shift = uint(64 - bits.TrailingZeros(uint(len(s.slots))))
 	mask := len(s.slots) - 1
 	for _, k := range old {
@@ -153,4 +163,49 @@ func (s *hashSet) grow() {
 		}
 		s.slots[i] = k
 	}
+	releaseSlots(old)
+}
+
+// bigSet is the size (in slots) past which a set grows to its full size.
+const bigSet = 4096
+
+// slotsFor returns the table size that holds limit keys at most three
+// quarters full, as insert keeps it.
+func slotsFor(limit int) int {
+	size := 16
+	for 3*size < 4*(limit+1) {
+		size *= 2
+	}
+	return size
+}
+
+// fullSlots is the size of a set at maxDistinct keys (slotsFor).
+const fullSlots = 2 * maxDistinct
+
+// fullTables keeps the tables of sets that grew to fullSlots, for the next
+// field or file: a scan of many large files would otherwise take fresh
+// memory for each of their categories.
+var fullTables = sync.Pool{New: func() any { return new([fullSlots]uint64) }}
+
+func makeSlots(size int) []uint64 {
+	if size != fullSlots {
+		return make([]uint64, size)
+	}
+	t := fullTables.Get().(*[fullSlots]uint64)
+	clear(t[:])
+	return t[:]
+}
+
+// releaseSlots hands a table of fullSlots back for reuse; the set that
+// held it must not be used after.
+func releaseSlots(t []uint64) {
+	if len(t) == fullSlots {
+		fullTables.Put((*[fullSlots]uint64)(t))
+	}
+}
+
+// release gives the set's table back for reuse. The set is empty after.
+func (s *hashSet) release() {
+	releaseSlots(s.slots)
+	*s = hashSet{}
 }

@@ -84,3 +84,35 @@ func TestHashSetKeepsWholeHashes(t *testing.T) {
 		t.Errorf("len %d, want 3", n)
 	}
 }
+
+// fullSlots is the table a set at maxDistinct keys needs.
+func TestFullSlots(t *testing.T) {
+	if got := slotsFor(maxDistinct); got != fullSlots {
+		t.Fatalf("slotsFor(maxDistinct) = %d, fullSlots = %d", got, fullSlots)
+	}
+}
+
+// A set that grows to its full size takes a table another set gave back
+// cleared, and counts as a map does.
+func TestHashSetReusesFullTables(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for round := range 3 {
+		var s hashSet
+		offered := map[uint64]bool{}
+		for range 3 * maxDistinct {
+			h := r.Uint64N(2*maxDistinct) * 0x9E3779B97F4A7C15
+			offered[h] = true
+			s.addLater(h, maxDistinct)
+		}
+		if n, full := s.len(maxDistinct); n != min(len(offered), maxDistinct) || full != (len(offered) > maxDistinct) {
+			t.Fatalf("round %d: len %d full %v, with %d distinct offered", round, n, full, len(offered))
+		}
+		if len(s.slots) != fullSlots {
+			t.Fatalf("round %d: %d slots at the limit, want %d", round, len(s.slots), fullSlots)
+		}
+		s.release()
+		if s.slots != nil || s.n != 0 {
+			t.Fatalf("round %d: a released set still holds %d keys in %d slots", round, s.n, len(s.slots))
+		}
+	}
+}

@@ -379,6 +379,15 @@ func (k *unitSink) finish(readErr error) []inventory.Container {
 	for _, p := range k.parts {
 		out = append(out, k.container(p))
 	}
+	// The containers hold the counts: the sets' tables can serve the next
+	// unit.
+	for _, p := range k.parts {
+		for _, f := range p.fields {
+			for _, c := range f.cats {
+				c.distinct.release()
+			}
+		}
+	}
 	return out
 }
 
