@@ -222,10 +222,14 @@ func accountsByChance(f *fieldAgg, c *catAgg, id string, hinted bool) (string, b
 // that check), with the fødselsnummer's confidence: where a context word
 // was near one, accountsByChance leaves them alone.
 func withAccountsByChance(c, fnr *catAgg) *catAgg {
+	// The copy counts the distinct values it was given, and shares no
+	// table with c: a table goes back for reuse when c is done.
+	n, full := c.distinctCount()
 	all := *c
+	all.distinct = hashSet{full: full}
+	all.moreDistinct = n + fnr.distinctN() // the account detector leaves these to the other
 	all.matches += fnr.matches
 	all.matchedValues += fnr.matchedValues
-	all.moreDistinct += fnr.distinctN() // the account detector leaves these to the other
 	for conf := range all.byConf {
 		all.byConf[conf] += fnr.byConf[conf]
 	}
