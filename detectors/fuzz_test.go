@@ -79,7 +79,28 @@ func FuzzEmail(f *testing.F) {
 }
 
 func FuzzPhone(f *testing.F) {
-	fuzzDetector(f, Phone{}, "+47 912 34 567", "(+47) 91234567", "0047 91234567", "+46 8 123 456 78", "tlf 91234567")
+	fuzzDetector(f, Phone{}, "+47 912 34 567", "(+47) 91234567", "0047 91234567", "+46 8 123 456 78", "tlf 91234567",
+		"+45 20 12 34 56", "+358 40 123 4567", "+44 7911 123456", "+1 212 555 0100", "+39 06 1234 5678")
+}
+
+// FuzzPhoneType checks the compiled number types against libphonenumber's
+// own answer for any digits after a '+'.
+func FuzzPhoneType(f *testing.F) {
+	for _, s := range []string{"46701234567", "4520123456", "358401234567", "447911123456", "12125550100", "390612345678", "8001234567"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := []byte(s)
+		for i, c := range d {
+			d[i] = '0' + c%10
+		}
+		if len(d) > 17 {
+			d = d[:17]
+		}
+		if got, want := phoneTypeOf(d), libraryPhoneType(d); got != want {
+			t.Fatalf("+%s: phoneTypeOf %v, libphonenumber %v", d, got, want)
+		}
+	})
 }
 
 func FuzzIPAddress(f *testing.F) {

@@ -279,11 +279,7 @@ func btoi(b bool) int {
 // national number digits) with libphonenumber and returns its type when a
 // person could answer it.
 func libphonenumberType(d []byte) (string, bool) {
-	num, err := phonenumbers.Parse("+"+string(d), "")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return "", false
-	}
-	switch phonenumbers.GetNumberType(num) {
+	switch phoneTypeOf(d) {
 	case phonenumbers.MOBILE:
 		return VariantMobile, true
 	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:

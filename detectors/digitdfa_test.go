@@ -1,0 +1,67 @@
+package detectors
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// A digitDFA matches what the regexp package matches, whole or as a
+// prefix, for every pattern of libphonenumber's metadata, on digit strings
+// that its example numbers start from and on random ones.
+func TestDigitDFAAgreesWithRegexp(t *testing.T) {
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	refused := 0
+	for _, md := range coll.GetMetadata() {
+		var exprs, examples []string
+		for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetGeneralDesc(), md.GetFixedLine(), md.GetMobile(), md.GetTollFree(),
+			md.GetPremiumRate(), md.GetSharedCost(), md.GetPersonalNumber(), md.GetVoip(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
+			exprs = append(exprs, d.GetNationalNumberPattern())
+			if ex := d.GetExampleNumber(); ex != "" {
+				examples = append(examples, ex)
+			}
+		}
+		exprs = append(exprs, md.GetLeadingDigits(), md.GetNationalPrefixForParsing())
+		for _, expr := range exprs {
+			for _, prefix := range []bool{false, true} {
+				dfa, err := compileDigitDFA(expr, prefix)
+				if err != nil {
+					refused++
+					continue
+				}
+				full := "^(?:" + expr + ")$"
+				if prefix {
+					full = "^(?:" + expr + ")"
+				}
+				re := regexp.MustCompile(full)
+				try := func(s []byte) {
+					if got, want := dfa.match(s), re.Match(s); got != want {
+						t.Fatalf("%s: %q: DFA %v, regexp %v", full, s, got, want)
+					}
+				}
+				try(nil)
+				for _, ex := range examples {
+					try([]byte(ex))
+					b := []byte(ex)
+					b[r.IntN(len(b))] = byte('0' + r.IntN(10))
+					try(b)
+					try(b[:r.IntN(len(b))])
+				}
+				for range 50 {
+					b := make([]byte, r.IntN(16))
+					for i := range b {
+						b[i] = byte('0' + r.IntN(10))
+					}
+					try(b)
+				}
+			}
+		}
+	}
+	t.Logf("%d expressions refused", refused)
+}
