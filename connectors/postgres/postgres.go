@@ -97,12 +97,13 @@ WITH RECURSIVE parts(root, rel) AS (
     SELECT oid, oid FROM pg_class WHERE relkind = 'p'
   UNION ALL
     SELECT p.root, i.inhrelid FROM parts p JOIN pg_inherits i ON i.inhparent = p.rel
-), leaves(root, est) AS (
-  SELECT p.root, CASE WHEN bool_and(l.reltuples < 0) THEN -1 ELSE sum(greatest(l.reltuples, 0)) END
+), leaves(root, est, pages) AS (
+  SELECT p.root, CASE WHEN bool_and(l.reltuples < 0) THEN -1 ELSE sum(greatest(l.reltuples, 0)) END, sum(l.relpages)
   FROM parts p JOIN pg_class l ON l.oid = p.rel AND l.relkind <> 'p'
   GROUP BY p.root
 )
 SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), c.relkind = 'p', COALESCE(lv.est, c.reltuples)::bigint,
+       COALESCE(lv.pages, c.relpages)::bigint,
        a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typcategory,
        COALESCE((SELECT a.attnum = ANY (i.indkey::int2[]) AND i.indnatts = 1
                  FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), false)
@@ -132,12 +133,12 @@ func (Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Tabl
 	for rows.Next() {
 		var schema, name, col, typ, typname, category string
 		var view, partitioned, pk bool
-		var est int64
-		if err := rows.Scan(&schema, &name, &view, &partitioned, &est, &col, &typ, &typname, &category, &pk); err != nil {
+		var est, pages int64
+		if err := rows.Scan(&schema, &name, &view, &partitioned, &est, &pages, &col, &typ, &typname, &category, &pk); err != nil {
 			return nil, err
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
-			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Partitioned: partitioned, Rows: est})
+			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Partitioned: partitioned, Rows: est, Pages: pages})
 		}
 		t := &tables[len(tables)-1]
 		kind := columnKind(typname, category)
@@ -256,11 +257,26 @@ func (d Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols str
 		}
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d of about %d rows", n, t.Rows), nil
 	}
-	pct := min(100, float64(n)/float64(t.Rows)*100*1.3)
+	// Pages, not rows, are drawn: on a table of few pages, or for a
+	// sample of few rows, the share that would hold n rows draws no page
+	// at all as often as not (--sample 5 of 150 rows on 3 pages read
+	// none). At least minSampledPages are drawn, and a table with fewer is
+	// read whole, in the same random order.
+	pct := float64(n) / float64(t.Rows) * 100 * 1.3
+	if t.Pages > 0 {
+		pct = min(100, max(pct, float64(minSampledPages)/float64(t.Pages)*100))
+	}
+	if pct == 100 {
+		q := fmt.Sprintf("SELECT %s FROM %s ORDER BY md5(tableoid::text || ctid::text) LIMIT %d", cols, from, n)
+		return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random rows: %d of about %d, all its %d pages read", n, t.Rows, t.Pages), nil
+	}
 	q := fmt.Sprintf("SELECT %s FROM %s TABLESAMPLE SYSTEM (%.4f) REPEATABLE (%d) ORDER BY md5(tableoid::text || ctid::text) LIMIT %d",
 		cols, from, pct, t.Seed()>>33, n)
 	return []sqldb.Statement{{Query: q}}, fmt.Sprintf("random pages: tablesample system %.2f%% of about %d rows", pct, t.Rows), nil
 }
+
+// minSampledPages is the fewest pages a sample draws on average.
+const minSampledPages = 32
 
 // Cursor implements sqldb.CursorReader: the statement's rows come in
 // FETCHes, each its own statement under the statement timeout.

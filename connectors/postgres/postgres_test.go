@@ -473,3 +473,33 @@ func TestSampleIsRepeatable(t *testing.T) {
 	a, b := runs[0], runs[1]
 	testdb.WantSameSample(t, a, b)
 }
+
+// A small sample draws enough pages to hold it: --sample 5 of a table of
+// 150 rows on 3 pages read none, of a table of 60,000 rows most often
+// none as well.
+func TestSmallSampleReadsItsRows(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"liten (id int PRIMARY KEY, epost text)",
+		"INSERT INTO "+s+"liten SELECT g, 'kunde' || g || '@online.no' FROM generate_series(1, 150) g",
+		"CREATE TABLE "+s+"stor (id int PRIMARY KEY, epost text)",
+		"INSERT INTO "+s+"stor SELECT g, 'kunde' || g || '@online.no' FROM generate_series(1, 60000) g",
+		"ANALYZE "+s+"liten", "ANALYZE "+s+"stor",
+	)
+	for _, n := range []int{1, 5, 20} {
+		inv := testdb.Scan(t, open(t, schema, sqldb.Options{Sample: n}))
+		for _, table := range []string{"liten", "stor"} {
+			c := testdb.Container(inv, s+table)
+			if c == nil || c.Rows != int64(n) {
+				t.Fatalf("--sample %d of %s: %+v", n, table, c)
+			}
+			if e := testdb.Category(inv, s+table, "epost", "email"); e == nil || e.MatchedValues != int64(n) {
+				t.Errorf("--sample %d of %s: e-mails %+v", n, table, e)
+			}
+		}
+		if c := testdb.Container(inv, s+"liten"); !strings.HasPrefix(c.Sampling, "random rows") {
+			t.Errorf("--sample %d of liten: sampling %q, want random rows of the whole table", n, c.Sampling)
+		}
+	}
+}

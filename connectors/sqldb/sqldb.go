@@ -120,6 +120,9 @@ type Table struct {
 	// Bytes is the catalog's estimate of the table's size; -1 when
 	// unknown (MySQL and MariaDB give it).
 	Bytes int64
+	// Pages is the catalog's count of the table's pages (PostgreSQL's
+	// relpages), 0 when it has none.
+	Pages int64
 	// IntPK is the integer column the primary key starts with, or "": the
 	// whole key, or with KeyPrefix the first of its columns (a
 	// multi-tenant table's company id). See Indexed and TimeKey for the
