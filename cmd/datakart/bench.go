@@ -67,12 +67,12 @@ var benchPatterns = []string{
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	size := fs.String("size", "256MB", "corpus size (e.g. 256MB, 1GB)")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "datakart-bench"), "where the corpus is written (reused when it is there)")
 	files := fs.Int("files", 0, "number of files (default: 4 per core)")
 	rounds := fs.Int("runs", 3, "rounds of runs; each figure is the median over them")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	if _, err := parseInterleaved(fs, args, stdout); err != nil {
 		return err
 	}
 	total, err := parseSize(*size)

@@ -43,7 +43,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
 	var failOn, baseline string
 	var ignoreErrors bool
-	if err := r.parse("check", checkUsage, checkFlagUse, args, stderr, func(fs *flag.FlagSet) {
+	if err := r.parse("check", checkUsage, checkFlagUse, args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&failOn, "fail-on", "", "fail on undeclared findings at this confidence or above: high, medium or low (default medium, or scan.fail_on)")
 		fs.StringVar(&baseline, "baseline", "", "an earlier inventory (JSON): only findings new against it count")
 		fs.BoolVar(&ignoreErrors, "ignore-errors", false, "pass (exit 0) when a store, table or file could not be read; it is still listed")

@@ -32,13 +32,13 @@ Flags:
 func runDiff(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, diffUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), diffUsage); fs.PrintDefaults() }
 	format := fs.String("format", "table", "output format: "+strings.Join(reports.DiffFormats, ", "))
 	output := fs.String("output", "", "write to this file instead of stdout")
 	fs.StringVar(output, "o", "", "shorthand for --output")
 	exitCode := fs.Bool("exit-code", false, "exit 1 when personal data appeared")
 	historyPath := fs.String("history", history.DefaultPath, "the history database, for runs")
-	files, err := parseInterleaved(fs, args)
+	files, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
 	}

@@ -240,15 +240,21 @@ func TestCommandLine(t *testing.T) {
 	if _, e, code := runBinary(t, bin, "diff", filepath.Join(dir, "forrige.json"), "latest"); code != exitUsage || !strings.Contains(e, "forrige.json: no such file or directory (an inventory file, or a run") {
 		t.Errorf("diff of a missing file: exit %d, %q", code, e)
 	}
-	if _, e, code := runBinary(t, bin, "scan", "--help"); code != exitOK || !strings.Contains(e, "Examples:") {
-		t.Errorf("scan --help: exit %d, %q", code, e)
+	// Help asked for is on stdout, for a pager or grep, as the main help is.
+	for _, cmd := range []string{"scan", "check", "diff", "history", "report", "init", "rules", "bench"} {
+		if o, e, code := runBinary(t, bin, cmd, "--help"); code != exitOK || !strings.Contains(o, "Usage: datakart "+cmd) || e != "" {
+			t.Errorf("%s --help: exit %d, stdout %q, stderr %q", cmd, code, o, e)
+		}
+	}
+	if o, _, code := runBinary(t, bin, "scan", "--help"); code != exitOK || !strings.Contains(o, "Examples:") {
+		t.Errorf("scan --help: exit %d, %q", code, o)
 	}
 	// A command's help lists the flags that do something there, with
 	// the formats it writes.
-	if _, e, _ := runBinary(t, bin, "check", "--help"); !strings.Contains(e, "table, json, markdown, sarif") || strings.Contains(e, "-show-values") || strings.Contains(e, "-min-confidence") {
+	if e, _, _ := runBinary(t, bin, "check", "--help"); !strings.Contains(e, "table, json, markdown, sarif") || strings.Contains(e, "-show-values") || strings.Contains(e, "-min-confidence") {
 		t.Errorf("check --help: %s", e)
 	}
-	if _, e, _ := runBinary(t, bin, "init", "--help"); strings.Contains(e, "-format") || strings.Contains(e, "-show-values") || strings.Contains(e, "-history") || !strings.Contains(e, "-min-confidence") {
+	if e, _, _ := runBinary(t, bin, "init", "--help"); strings.Contains(e, "-format") || strings.Contains(e, "-show-values") || strings.Contains(e, "-history") || !strings.Contains(e, "declare only the categories found at this confidence") {
 		t.Errorf("init --help: %s", e)
 	}
 	if _, e, code := runBinary(t, bin, "init", "--format", "json", "-o", filepath.Join(dir, "x.yaml"), dir); code != exitUsage || !strings.Contains(e, "-format") {

@@ -47,14 +47,14 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, historyUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), historyUsage); fs.PrintDefaults() }
 	path := fs.String("history", history.DefaultPath, "the history database")
 	limit := fs.Int("limit", 50, "list at most this many runs (0: all)")
 	format := fs.String("format", "table", "with show: "+strings.Join(reports.Formats, ", "))
 	minConfidence := fs.String("min-confidence", "medium", "with show: hide findings below this confidence in table, csv and markdown")
 	keep := fs.Int("keep", 0, "with prune: keep this many of the newest runs")
 	olderThan := fs.String("older-than", "", "with prune: delete the runs older than this (365d, 12w, 720h)")
-	rest, err := parseInterleaved(fs, args)
+	rest, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
 	}

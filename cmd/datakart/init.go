@@ -34,7 +34,7 @@ Flags:
 func runInit(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
 	var force bool
-	if err := r.parse("init", initUsage, initFlagUse, args, stderr, func(fs *flag.FlagSet) {
+	if err := r.parse("init", initUsage, initFlagUse, args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&force, "force", false, "overwrite an existing file")
 	}); err != nil {
 		return err

@@ -3,8 +3,10 @@
 //
 // Exit codes (stable):
 //
-//	0    the scan finished (with or without findings)
+//	0    the scan finished (with or without findings); check: passed
+//	1    check: undeclared personal data; diff --exit-code: personal data appeared
 //	2    usage error or fatal error (nothing was scanned)
+//	3    check: nothing undeclared in what was read, but a store, table or file could not be read
 //	130  interrupted (Ctrl-C): a partial inventory marked incomplete was written
 package main
 
@@ -59,6 +61,7 @@ Run 'datakart <command> --help' for a command's flags and examples.
 
 Exit codes: 0 finished (check: passed), 1 check found undeclared personal
 data (diff --exit-code: personal data appeared), 2 usage or fatal error,
+3 check found nothing undeclared but could not read a store, table or file,
 130 interrupted (partial output written).
 `
 

@@ -45,7 +45,7 @@ var reportFormats = []string{"html", "ropa-csv", "ropa-xlsx"}
 func runReport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, reportUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), reportUsage); fs.PrintDefaults() }
 	format := fs.String("format", "html", "output format: "+strings.Join(reportFormats, ", "))
 	output := fs.String("output", "", "write to this file instead of stdout")
 	fs.StringVar(output, "o", "", "shorthand for --output")
@@ -56,7 +56,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	configPath := fs.String("config", "", "config file for the policy view and the records of processing (default ./"+rules.ConfigFile+" when it exists)")
 	minConfidence := fs.String("min-confidence", "medium", "leave out of the records of processing what is below this confidence")
 	maxRows := fs.Int("max-rows", 2000, "most findings, errors and skipped the html report lists, undeclared and surest first (0: all); the inventory's json and csv have every one")
-	rest, err := parseInterleaved(fs, args)
+	rest, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
 	}

@@ -31,16 +31,16 @@ type scanRun struct {
 // parse registers the shared flags (and any extra the command registers
 // in more), parses args and loads the config: datakart.yaml in the working
 // directory or --config. Flags win over the config's scan settings.
-func (r *scanRun) parse(name, usage string, use flagUse, args []string, stderr io.Writer, more ...func(*flag.FlagSet)) error {
+func (r *scanRun) parse(name, usage string, use flagUse, args []string, stdout, stderr io.Writer, more ...func(*flag.FlagSet)) error {
 	r.fs = flag.NewFlagSet(name, flag.ContinueOnError)
 	r.fs.SetOutput(stderr)
-	r.fs.Usage = func() { fmt.Fprint(stderr, usage); r.fs.PrintDefaults() }
+	r.fs.Usage = func() { fmt.Fprint(r.fs.Output(), usage); r.fs.PrintDefaults() }
 	r.f.register(r.fs, use)
 	r.fs.StringVar(&r.configPath, "config", "", "config file (default ./"+rules.ConfigFile+" when it exists)")
 	for _, m := range more {
 		m(r.fs)
 	}
-	targets, err := parseInterleaved(r.fs, args)
+	targets, err := parseInterleaved(r.fs, args, stdout)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -88,15 +89,17 @@ type scanFlags struct {
 type flagUse struct {
 	formats    []string // the choices of --format; none: no --format
 	output     string   // what --output writes
-	filter     bool     // --min-confidence: the output leaves out the least sure findings
+	filter     string   // what --min-confidence leaves out; "": no --min-confidence
 	showValues bool     // --show-values: the output can hold values
 	recorded   bool     // --history, --no-history: the run is kept in the history
 }
 
 var (
-	scanFlagUse  = flagUse{formats: reports.Formats, output: "write the report to this file instead of stdout", filter: true, showValues: true, recorded: true}
+	scanFlagUse = flagUse{formats: reports.Formats, output: "write the report to this file instead of stdout", showValues: true, recorded: true,
+		filter: "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all"}
 	checkFlagUse = flagUse{formats: reports.CheckFormats, output: "write the report to this file instead of stdout", recorded: true}
-	initFlagUse  = flagUse{output: "write the config to this file (default ./" + rules.ConfigFile + "; - for stdout)", filter: true}
+	initFlagUse  = flagUse{output: "write the config to this file (default ./" + rules.ConfigFile + "; - for stdout)",
+		filter: "declare only the categories found at this confidence or above (low, medium, high)"}
 )
 
 func (f *scanFlags) register(fs *flag.FlagSet, use flagUse) {
@@ -111,8 +114,8 @@ func (f *scanFlags) register(fs *flag.FlagSet, use flagUse) {
 	fs.Var(&f.exclude, "exclude", "skip paths matching this glob (repeatable)")
 	fs.BoolVar(&f.followSymlinks, "follow-symlinks", false, "follow symbolic links (loops are detected)")
 	fs.BoolVar(&f.ocr, "ocr", false, "read the text in images (PNG, JPEG, TIFF, GIF, WebP) and scanned PDFs with Tesseract and pdftoppm, which must be installed")
-	if use.filter {
-		fs.StringVar(&f.minConfidence, "min-confidence", "medium", "hide findings below this confidence in table, csv and markdown (low, medium, high); json has all")
+	if use.filter != "" {
+		fs.StringVar(&f.minConfidence, "min-confidence", "medium", use.filter)
 	}
 	if use.showValues {
 		fs.StringVar(&f.showValues, "show-values", "masked", "masked or raw: raw puts personal data in the output")
@@ -140,13 +143,22 @@ func (f *scanFlags) register(fs *flag.FlagSet, use flagUse) {
 
 // parseInterleaved parses flags that may come before, between or after the
 // positional arguments, as people type them.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	// The flag package prints the usage where it meets a bad flag, and
+	// where it is asked for help (-h, --help): that answer goes to stdout,
+	// as the main help does, where a pager or grep reads it.
+	errOut := fs.Output()
+	var printed bytes.Buffer
+	fs.SetOutput(&printed)
+	defer fs.SetOutput(errOut)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				stdout.Write(printed.Bytes())
 				return nil, errHelp
 			}
+			errOut.Write(printed.Bytes())
 			return nil, usageError{err.Error()}
 		}
 		args = fs.Args()
@@ -164,7 +176,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 func runScan(args []string, stdout, stderr io.Writer) error {
 	var r scanRun
 	maxRows := 1000
-	if err := r.parse("scan", scanUsage, scanFlagUse, args, stderr, func(fs *flag.FlagSet) {
+	if err := r.parse("scan", scanUsage, scanFlagUse, args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&maxRows, "max-rows", maxRows, "most findings listed in the table, in inventory order (0: all); csv and json have every one")
 	}); err != nil {
 		return err
