@@ -218,9 +218,6 @@ func TestCommandLine(t *testing.T) {
 	if _, _, code := runBinary(t, bin, "scan", "--format", "xml", dir); code != exitUsage {
 		t.Errorf("bad format: exit %d, want %d", code, exitUsage)
 	}
-	if _, _, code := runBinary(t, bin, "scan", filepath.Join(dir, "missing")); code != exitUsage {
-		t.Errorf("missing target: exit %d, want %d", code, exitUsage)
-	}
 	// A value the connectors would replace with their default is refused,
 	// not taken as the default without a word.
 	for _, args := range [][]string{
@@ -239,6 +236,21 @@ func TestCommandLine(t *testing.T) {
 	// taken for a badly written run.
 	if _, e, code := runBinary(t, bin, "diff", filepath.Join(dir, "forrige.json"), "latest"); code != exitUsage || !strings.Contains(e, "forrige.json: no such file or directory (an inventory file, or a run") {
 		t.Errorf("diff of a missing file: exit %d, %q", code, e)
+	}
+	// A path that is not there (a share not mounted) is a store that
+	// could not be read, as a database that refuses the connection: the
+	// other targets are scanned, and check does not pass.
+	missing := filepath.Join(t.TempDir(), "ikke-montert")
+	if o, _, code := runBinary(t, bin, "scan", "--no-history", "--format", "json", dir, missing); code != exitOK ||
+		!strings.Contains(o, `"location": "`+missing+`"`) || !strings.Contains(o, "no such file or directory") || !strings.Contains(o, "no_fnr") {
+		t.Errorf("scan of a tree and a missing path: exit %d\n%s", code, o)
+	}
+	if o, _, code := runBinary(t, bin, "check", "--no-history", "--config", os.DevNull, missing); code != exitUnread || !strings.Contains(o, missing+": no such file or directory") {
+		t.Errorf("check of a missing path: exit %d\n%s", code, o)
+	}
+	// A mistyped database URL is a usage error, its password not shown.
+	if _, e, code := runBinary(t, bin, "scan", "postgress://kari:Hemmelig-77@127.0.0.1/erp"); code != exitUsage || strings.Contains(e, "Hemmelig-77") || !strings.Contains(e, `unknown kind of target "postgress://"`) {
+		t.Errorf("a mistyped scheme: exit %d, %q", code, e)
 	}
 	// Help asked for is on stdout, for a pager or grep, as the main help is.
 	for _, cmd := range []string{"scan", "check", "diff", "history", "report", "init", "rules", "bench"} {

@@ -292,9 +292,18 @@ func openTarget(ctx context.Context, t string, f scanFlags) ([]connectors.Source
 		}
 		return []connectors.Source{schema}, nil
 	}
+	if scheme, _, ok := strings.Cut(t, "://"); ok && !strings.ContainsAny(scheme, `/\`) {
+		// Not a path but a mistyped or unknown database URL: said so,
+		// with its password hidden.
+		return nil, usagef("target %s: unknown kind of target %q (postgres://, mysql://, sqlite:, migrations: or a path)", dsn.Redact(t), scheme+"://")
+	}
 	st, err := os.Stat(t)
 	if err != nil {
-		return nil, usagef("target %s: %v", t, errors.Unwrap(err))
+		// A share that is not mounted, a path that went away: its store
+		// could not be read, as a database that refuses the connection,
+		// and the other targets are scanned (check exits 3).
+		location, _ := filepath.Abs(t)
+		return []connectors.Source{unreachable{kind: "files", location: location, err: errors.Unwrap(err)}}, nil
 	}
 	tree, err := files.New(t, f.fileOptions())
 	if err != nil {
