@@ -358,52 +358,55 @@ func (r *rowReader) read(rs *sql.Rows, whole bool) (int64, error) {
 	return bytes, err
 }
 
+// value hands a cell to the sink. line counts the rows read, for the
+// errors of documents; it is no line of the table, whose rows come in
+// the sample's order, so the values carry none.
 func (r *rowReader) value(c Column, v []byte, line int) error {
 	switch c.Kind {
 	case JSON:
 		if len(v) == 0 {
-			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+			return r.sink.Value(connectors.Value{Field: c.Name})
 		}
 		if len(v) > maxJSONValue {
 			v = v[:maxJSONValue]
 		}
 		err := r.walker.Walk(r.ctx, bytes.NewReader(v), func(path string, data []byte, numeric bool) error {
-			return r.sink.Value(connectors.Value{Field: c.Name + " → " + path, Data: data, Line: line, Numeric: numeric})
+			return r.sink.Value(connectors.Value{Field: c.Name + " → " + path, Data: data, Numeric: numeric})
 		})
 		if err != nil && r.ctx.Err() == nil {
 			// Not JSON after all (a text column holding JSON-like text):
 			// scan it as text.
-			return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line})
+			return r.sink.Value(connectors.Value{Field: c.Name, Data: v})
 		}
 		return err
 	case LargeObject:
 		switch {
 		case bytes.Equal(v, LargeObjectDenied):
 			r.columnDocs(c).denied++
-			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+			return r.sink.Value(connectors.Value{Field: c.Name})
 		case int64(len(v)) > r.maxDocument:
 			d := r.columnDocs(c)
 			if d.tooLarge++; d.firstLarge == 0 {
 				d.firstLarge = line
 			}
-			return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+			return r.sink.Value(connectors.Value{Field: c.Name})
 		}
 		fallthrough // its bytes are read as a binary value's
 	case Binary:
 		if v == nil || isText(v) {
-			return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line})
+			return r.sink.Value(connectors.Value{Field: c.Name, Data: v})
 		}
 		if r.documents != nil {
 			return r.document(c, v, line)
 		}
-		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		return r.sink.Value(connectors.Value{Field: c.Name})
 	case Text:
 		if looksJSON(v) {
 			c.Kind = JSON
 			return r.value(c, v, line)
 		}
 	}
-	return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Line: line, Numeric: c.Kind == Numeric})
+	return r.sink.Value(connectors.Value{Field: c.Name, Data: v, Numeric: c.Kind == Numeric})
 }
 
 // columnDocs is what became of the documents of one column.
@@ -438,7 +441,7 @@ func (r *rowReader) document(c Column, data []byte, line int) error {
 		return r.ctx.Err()
 	}
 	if doc.Kind == "" {
-		return r.sink.Value(connectors.Value{Field: c.Name, Line: line})
+		return r.sink.Value(connectors.Value{Field: c.Name})
 	}
 	d := r.columnDocs(c)
 	d.kinds[doc.Kind]++
@@ -450,7 +453,7 @@ func (r *rowReader) document(c Column, data []byte, line int) error {
 			d.first = fmt.Sprintf("row %d, %s: %v", line, doc.Kind, err)
 		}
 	}
-	return r.sink.Value(connectors.Value{Field: c.Name, Data: doc.Text, Line: line})
+	return r.sink.Value(connectors.Value{Field: c.Name, Data: doc.Text})
 }
 
 // documentsRead gives each column that held documents a type that says
