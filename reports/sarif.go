@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,7 +103,7 @@ func sarifLevel(c detectors.Confidence) string {
 // SARIF writes the failing findings of a check as SARIF 2.1.0, as GitHub
 // code scanning reads it: one rule per category, a result per undeclared
 // finding located by file and line (files and migrations) or by the
-// logical location db/schema.table.column (databases). No value, masked or
+// logical location db/host/database/schema.table.column (databases). No value, masked or
 // not, is written.
 func SARIF(w io.Writer, res *check.Result) error {
 	var cats []string
@@ -197,11 +198,35 @@ func location(f check.Finding, cwd string) sarifLocation {
 		}
 		return loc
 	}
-	name := "db/" + f.Container
+	name := "db/" + databaseOf(f.Store) + "/" + f.Container
 	if f.Field != "" {
 		name += "." + f.Field
 	}
 	return sarifLocation{LogicalLocations: []sarifLogical{{FullyQualifiedName: name, Kind: "member"}}}
+}
+
+// databaseOf names the database a store's location points at, its host
+// and name, without the user, password or options: two databases with a
+// table of the same name are two locations, and one database is the same
+// location whoever checks it.
+func databaseOf(store string) string {
+	if u, err := url.Parse(store); err == nil && u.Host != "" {
+		return u.Host + u.Path // postgres://ci@db:5432/app: db:5432/app
+	}
+	// The MySQL driver's form, ci:xxxxx@tcp(db:3306)/crm?parseTime=true,
+	// or a path.
+	if at := strings.LastIndex(store, "@"); at >= 0 {
+		store = store[at+1:]
+	}
+	if q := strings.IndexByte(store, '?'); q >= 0 {
+		store = store[:q]
+	}
+	if rest, ok := strings.CutPrefix(store, "tcp("); ok {
+		if host, db, ok := strings.Cut(rest, ")"); ok {
+			store = host + db
+		}
+	}
+	return store
 }
 
 func camel(id string) string {

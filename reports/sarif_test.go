@@ -89,7 +89,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	if rs[0].RuleID != "no_fnr" || mig == nil || !strings.HasSuffix(mig.ArtifactLocation.URI, "migrations/002_add_fnr.sql") || mig.Region.StartLine != 4 {
 		t.Errorf("migration result: %+v %+v", rs[0], mig)
 	}
-	if got := rs[1].Locations[0].LogicalLocations[0].FullyQualifiedName; got != "db/public.kunder.epost" {
+	if got := rs[1].Locations[0].LogicalLocations[0].FullyQualifiedName; got != "db/db/app/public.kunder.epost" {
 		t.Errorf("database result location %q", got)
 	}
 	// The store it could not read makes a run that did not succeed.
@@ -109,5 +109,21 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	if inv := runs.Runs[0].Invocations; len(inv) != 1 || inv[0].ExecutionSuccessful || len(inv[0].Notifications) != 1 ||
 		!strings.Contains(inv[0].Notifications[0].Message.Text, "mysql://ci:xxxxx@db/crm: connect: access denied") {
 		t.Errorf("invocations: %+v", inv)
+	}
+}
+
+// A database's logical location names its host and database, without
+// user, password or options.
+func TestDatabaseOf(t *testing.T) {
+	for store, want := range map[string]string{
+		"postgres://ci@db:5432/app?sslmode=disable":       "db:5432/app",
+		"postgres://ci:xxxxx@db.example.no/erp":           "db.example.no/erp",
+		"mysql://ci:xxxxx@127.0.0.1:3306/crm":             "127.0.0.1:3306/crm",
+		"ci:xxxxx@tcp(127.0.0.1:3306)/crm?parseTime=true": "127.0.0.1:3306/crm",
+		"sqlite:/data/app.db":                             "sqlite:/data/app.db",
+	} {
+		if got := databaseOf(store); got != want {
+			t.Errorf("databaseOf(%q) = %q, want %q", store, got, want)
+		}
 	}
 }
