@@ -104,8 +104,12 @@ func (l containerList) short() (string, bool) {
 // disappeared; containers: 332 new, 500 removed."
 func diffSummary(d *inventory.Delta) string {
 	kinds := map[string]int{}
-	inNew := 0
+	inNew, context := 0, 0
 	for _, c := range d.Changes {
+		if !c.Personal {
+			context++ // an organisation number, a KID: listed, but no personal data
+			continue
+		}
 		kinds[c.Kind]++
 		if c.NewContainer {
 			inNew++
@@ -126,6 +130,9 @@ func diffSummary(d *inventory.Delta) string {
 	}
 	if n := len(d.RemovedContainers); n > 0 {
 		containers = append(containers, fmt.Sprintf("%d removed", n))
+	}
+	if context > 0 {
+		changes = append(changes, fmt.Sprintf("%d in context data that is not personal", context))
 	}
 	var parts []string
 	if len(changes) > 0 {

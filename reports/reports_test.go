@@ -249,6 +249,20 @@ func TestDiffOfManyChanges(t *testing.T) {
 	}
 }
 
+// The summary counts changes in personal data; those in context data (an
+// organisation number, a KID) are counted apart, not as personal data
+// that appeared.
+func TestDiffSummaryCountsContextApart(t *testing.T) {
+	d := &inventory.Delta{Changes: []inventory.Change{
+		{Kind: inventory.Appeared, Category: "no_fnr", Personal: true},
+		{Kind: inventory.Appeared, Category: "email", Personal: true},
+		{Kind: inventory.Appeared, Category: "no_orgnr"},
+	}}
+	if got, want := diffSummary(d), "Changes: 2 appeared, 1 in context data that is not personal."; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
 // The findings table fits the terminal it is drawn for, and a long path
 // (an XML element's, a file's deep in archives) is broken into lines, not
 // cut off: tablewriter cuts a word that is wider than a column of fixed
