@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +89,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	in := reports.HTMLInput{MaxRows: *maxRows}
 	var runID int64
+	var runs []history.Run // the runs a report is made of, newest first
 	if *invFile != "" {
 		if in.Inventory, err = inventory.ReadFile(*invFile); err != nil {
 			return usagef("%s: %v", *invFile, err)
@@ -96,7 +98,10 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if h == nil {
 			return usagef("no history at %s: scan first, or give --inventory FILE", *historyPath)
 		}
-		if runID, err = h.Resolve(ctx, *runRef); err != nil {
+		if runs, err = audited(ctx, h); err != nil {
+			return err
+		}
+		if runID, err = resolveAmong(runs, *runRef); err != nil {
 			return usagef("%v", err)
 		}
 		if in.Inventory, err = h.Inventory(ctx, runID); err != nil {
@@ -109,17 +114,18 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if prev, err = loadInventory(*previous, *historyPath); err != nil {
 			return err
 		}
-	case h != nil && runID > 0:
-		if id, err := h.Previous(ctx, runID); err == nil && id > 0 {
+	case runID > 0:
+		if id := before(runs, runID); id > 0 {
 			prev, _ = h.Inventory(ctx, id)
 		}
 	}
 	if prev != nil {
 		in.Changes = inventory.Diff(prev, in.Inventory)
 	}
-	if h != nil {
-		in.Trend = trend(ctx, h, runID)
+	if h != nil && runs == nil {
+		runs, _ = audited(ctx, h)
 	}
+	in.Trend = trend(runs, runID)
 	if cfg != nil {
 		failOn := detectors.Medium
 		if cfg.Scan.FailOn != "" {
@@ -145,13 +151,57 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	})
 }
 
-// trend lists up to the last 12 runs up to and including upTo (0: all),
-// oldest first.
-func trend(ctx context.Context, h *history.DB, upTo int64) []reports.TrendPoint {
+// audited returns the recorded runs a report is made of, newest first:
+// the scans, where there are any. A check records its run too, but reads
+// what CI points it at (often a schema, or one database), and the latest
+// run an audit report stands on is the latest scan, as its help says;
+// with no scan recorded, every run.
+func audited(ctx context.Context, h *history.DB) ([]history.Run, error) {
 	runs, err := h.Runs(ctx, 0)
 	if err != nil {
-		return nil
+		return nil, err
 	}
+	scans := slices.DeleteFunc(slices.Clone(runs), func(r history.Run) bool { return r.Command != "scan" })
+	if len(scans) > 0 {
+		return scans, nil
+	}
+	return runs, nil
+}
+
+// resolveAmong is history.Resolve among runs: latest and previous are
+// the newest two of them; a number is any recorded run.
+func resolveAmong(runs []history.Run, ref string) (int64, error) {
+	if !history.IsRunRef(ref) {
+		return 0, fmt.Errorf("%q: a run is a number, latest or previous", ref)
+	}
+	k := 0
+	switch ref {
+	case "latest", "last":
+	case "previous", "prev":
+		k = 1
+	default:
+		id, _ := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
+		return id, nil
+	}
+	if k >= len(runs) {
+		return 0, fmt.Errorf("%s: %w", ref, history.ErrNoRun)
+	}
+	return runs[k].ID, nil
+}
+
+// before returns the run among runs that came before id, or 0.
+func before(runs []history.Run, id int64) int64 {
+	for _, r := range runs {
+		if r.ID < id {
+			return r.ID
+		}
+	}
+	return 0
+}
+
+// trend lists up to the last 12 of runs up to and including upTo (0:
+// all), oldest first.
+func trend(runs []history.Run, upTo int64) []reports.TrendPoint {
 	var pts []reports.TrendPoint
 	for _, r := range runs {
 		if upTo > 0 && r.ID > upTo {

@@ -92,3 +92,37 @@ func TestScheduledAudit(t *testing.T) {
 		t.Errorf("history after pruning: exit %d\n%s", code, out)
 	}
 }
+
+// A check recorded after the scans (CI on one file) is no audit: the
+// report stands on the latest scan, with its changes since the scan
+// before and a trend of scans.
+func TestReportStandsOnTheLatestScan(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "share")
+	hist := filepath.Join(dir, "h.db")
+	writeFile(t, filepath.Join(tree, "kunder.csv"), "navn;epost\nOla;ola.nordmann@online.no\n")
+	if _, e, code := runBinary(t, bin, "scan", "--history", hist, tree); code != 0 {
+		t.Fatalf("first scan: %s", e)
+	}
+	writeFile(t, filepath.Join(tree, "lonn.csv"), "fodselsnummer;kontonummer\n10048744732;8601.11.17947\n")
+	if _, e, code := runBinary(t, bin, "scan", "--history", hist, tree); code != 0 {
+		t.Fatalf("second scan: %s", e)
+	}
+	if _, e, code := runBinary(t, bin, "check", "--history", hist, "--config", os.DevNull, filepath.Join(tree, "kunder.csv")); code != exitFindings {
+		t.Fatalf("check: exit %d: %s", code, e)
+	}
+	page := filepath.Join(dir, "report.html")
+	if _, e, code := runBinary(t, bin, "report", "--history", hist, "--config", os.DevNull, "--format", "html", "-o", page); code != 0 {
+		t.Fatalf("report: %s", e)
+	}
+	html, _ := os.ReadFile(page)
+	for _, want := range []string{"Changes since the previous audit", "lonn.csv", "#1 ", "#2 "} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), "#3 ") {
+		t.Error("the check's run is in the trend of audits")
+	}
+}
