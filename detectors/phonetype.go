@@ -73,8 +73,16 @@ type countryTypes struct {
 type regionTypes struct {
 	leading            *digitDFA // the region's leading digits, matched at the start; nil without
 	sameMobileAndFixed bool
-	// In the order getNumberTypeHelper tries them.
-	general, premium, tollFree, sharedCost, voip, personal, pager, uan, voicemail, fixed, mobile numberDesc
+	general            numberDesc
+	// The types of number that are neither fixed line nor mobile, in the
+	// order getNumberTypeHelper tries them.
+	special       []typedDesc
+	fixed, mobile numberDesc
+}
+
+type typedDesc struct {
+	numberDesc
+	t phonenumbers.PhoneNumberType
 }
 
 // numberDesc is a PhoneNumberDesc compiled: its possible lengths and its
@@ -128,31 +136,21 @@ func (c *countryTypes) numberType(nsn []byte) phonenumbers.PhoneNumberType {
 
 // numberType is libphonenumber's getNumberTypeHelper.
 func (r *regionTypes) numberType(nsn []byte) phonenumbers.PhoneNumberType {
-	switch {
-	case !r.general.matches(nsn):
+	if !r.general.matches(nsn) {
 		return phonenumbers.UNKNOWN
-	case r.premium.matches(nsn):
-		return phonenumbers.PREMIUM_RATE
-	case r.tollFree.matches(nsn):
-		return phonenumbers.TOLL_FREE
-	case r.sharedCost.matches(nsn):
-		return phonenumbers.SHARED_COST
-	case r.voip.matches(nsn):
-		return phonenumbers.VOIP
-	case r.personal.matches(nsn):
-		return phonenumbers.PERSONAL_NUMBER
-	case r.pager.matches(nsn):
-		return phonenumbers.PAGER
-	case r.uan.matches(nsn):
-		return phonenumbers.UAN
-	case r.voicemail.matches(nsn):
-		return phonenumbers.VOICEMAIL
-	case r.fixed.matches(nsn):
+	}
+	for i := range r.special {
+		if r.special[i].matches(nsn) {
+			return r.special[i].t
+		}
+	}
+	if r.fixed.matches(nsn) {
 		if r.sameMobileAndFixed || r.mobile.matches(nsn) {
 			return phonenumbers.FIXED_LINE_OR_MOBILE
 		}
 		return phonenumbers.FIXED_LINE
-	case !r.sameMobileAndFixed && r.mobile.matches(nsn):
+	}
+	if !r.sameMobileAndFixed && r.mobile.matches(nsn) {
 		return phonenumbers.MOBILE
 	}
 	return phonenumbers.UNKNOWN
@@ -217,15 +215,25 @@ func compileRegions(code int, regions []string) (*countryTypes, error) {
 		for _, p := range []struct {
 			d   *numberDesc
 			src *phonenumbers.PhoneNumberDesc
-		}{
-			{&r.general, md.GetGeneralDesc()}, {&r.premium, md.GetPremiumRate()}, {&r.tollFree, md.GetTollFree()},
-			{&r.sharedCost, md.GetSharedCost()}, {&r.voip, md.GetVoip()}, {&r.personal, md.GetPersonalNumber()},
-			{&r.pager, md.GetPager()}, {&r.uan, md.GetUan()}, {&r.voicemail, md.GetVoicemail()},
-			{&r.fixed, md.GetFixedLine()}, {&r.mobile, md.GetMobile()},
-		} {
+		}{{&r.general, md.GetGeneralDesc()}, {&r.fixed, md.GetFixedLine()}, {&r.mobile, md.GetMobile()}} {
 			if *p.d, err = compileDesc(p.src); err != nil {
 				return nil, err
 			}
+		}
+		for _, p := range []struct {
+			src *phonenumbers.PhoneNumberDesc
+			t   phonenumbers.PhoneNumberType
+		}{
+			{md.GetPremiumRate(), phonenumbers.PREMIUM_RATE}, {md.GetTollFree(), phonenumbers.TOLL_FREE},
+			{md.GetSharedCost(), phonenumbers.SHARED_COST}, {md.GetVoip(), phonenumbers.VOIP},
+			{md.GetPersonalNumber(), phonenumbers.PERSONAL_NUMBER}, {md.GetPager(), phonenumbers.PAGER},
+			{md.GetUan(), phonenumbers.UAN}, {md.GetVoicemail(), phonenumbers.VOICEMAIL},
+		} {
+			d, err := compileDesc(p.src)
+			if err != nil {
+				return nil, err
+			}
+			r.special = append(r.special, typedDesc{d, p.t})
 		}
 		c.regions = append(c.regions, r)
 	}
