@@ -251,25 +251,45 @@ func IsRunRef(ref string) bool {
 // Resolve turns a run reference into an id: a number, "latest", or
 // "previous" (the one before the latest).
 func (h *DB) Resolve(ctx context.Context, ref string) (int64, error) {
-	var offset int
-	switch ref {
-	case "latest", "last":
-		offset = 0
-	case "previous", "prev":
-		offset = 1
-	default:
-		id, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q: a run is a number, latest or previous", ref)
-		}
-		return id, nil
+	offset, id, err := parseRef(ref)
+	if err != nil || offset < 0 {
+		return id, err
 	}
-	var id int64
-	err := h.db.QueryRowContext(ctx, "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", offset).Scan(&id)
+	err = h.db.QueryRowContext(ctx, "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", offset).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("%s: %w", ref, ErrNoRun)
 	}
 	return id, err
+}
+
+// ResolveIn is Resolve among runs, newest first (some of the recorded
+// ones): latest and previous are the first two of them; a number names
+// any run.
+func ResolveIn(runs []Run, ref string) (int64, error) {
+	offset, id, err := parseRef(ref)
+	if err != nil || offset < 0 {
+		return id, err
+	}
+	if offset >= len(runs) {
+		return 0, fmt.Errorf("%s: %w", ref, ErrNoRun)
+	}
+	return runs[offset].ID, nil
+}
+
+// parseRef reads a run reference: how many runs back from the latest it
+// is, or (offset -1) the run's id.
+func parseRef(ref string) (offset int, id int64, err error) {
+	switch ref {
+	case "latest", "last":
+		return 0, 0, nil
+	case "previous", "prev":
+		return 1, 0, nil
+	}
+	id, err = strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q: a run is a number, latest or previous", ref)
+	}
+	return -1, id, nil
 }
 
 // Inventory loads the inventory of a run.

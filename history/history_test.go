@@ -199,3 +199,20 @@ func TestIsRunRef(t *testing.T) {
 		}
 	}
 }
+
+// ResolveIn resolves latest and previous among the runs given, newest
+// first, and a number as any run's.
+func TestResolveIn(t *testing.T) {
+	runs := []Run{{ID: 9}, {ID: 4}, {ID: 2}}
+	for ref, want := range map[string]int64{"latest": 9, "last": 9, "previous": 4, "prev": 4, "7": 7, "#3": 3} {
+		if got, err := ResolveIn(runs, ref); err != nil || got != want {
+			t.Errorf("ResolveIn(%q) = %d, %v; want %d", ref, got, err, want)
+		}
+	}
+	if _, err := ResolveIn(runs[:1], "previous"); !errors.Is(err, ErrNoRun) {
+		t.Errorf("previous of one run: %v", err)
+	}
+	if _, err := ResolveIn(runs, "gårsdagens"); err == nil {
+		t.Error("a word that is no run reference was resolved")
+	}
+}

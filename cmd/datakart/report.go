@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +100,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if runs, err = audited(ctx, h); err != nil {
 			return err
 		}
-		if runID, err = resolveAmong(runs, *runRef); err != nil {
+		if runID, err = history.ResolveIn(runs, *runRef); err != nil {
 			return usagef("%v", err)
 		}
 		if in.Inventory, err = h.Inventory(ctx, runID); err != nil {
@@ -166,27 +165,6 @@ func audited(ctx context.Context, h *history.DB) ([]history.Run, error) {
 		return scans, nil
 	}
 	return runs, nil
-}
-
-// resolveAmong is history.Resolve among runs: latest and previous are
-// the newest two of them; a number is any recorded run.
-func resolveAmong(runs []history.Run, ref string) (int64, error) {
-	if !history.IsRunRef(ref) {
-		return 0, fmt.Errorf("%q: a run is a number, latest or previous", ref)
-	}
-	k := 0
-	switch ref {
-	case "latest", "last":
-	case "previous", "prev":
-		k = 1
-	default:
-		id, _ := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64)
-		return id, nil
-	}
-	if k >= len(runs) {
-		return 0, fmt.Errorf("%s: %w", ref, history.ErrNoRun)
-	}
-	return runs[k].ID, nil
 }
 
 // before returns the run among runs that came before id, or 0.
