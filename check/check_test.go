@@ -171,7 +171,8 @@ func TestPolicyIndexAgreesWithEveryRow(t *testing.T) {
 
 // A config datakart init wrote for a share of 5,000 files, one row a
 // file, judges 15,000 findings in well under a second (8 s trying every
-// row for each).
+// row for each). The bound is 6 s: under the race detector, beside the
+// other packages' tests on a loaded machine, it took up to 2.7 s.
 func TestPolicyOfThousandsOfRows(t *testing.T) {
 	inv := &inventory.Inventory{Complete: true}
 	cfg := &rules.Config{}
@@ -191,7 +192,7 @@ func TestPolicyOfThousandsOfRows(t *testing.T) {
 	if res.Failed != 0 || len(res.Findings) != 15000 {
 		t.Fatalf("%d findings, %d failed", len(res.Findings), res.Failed)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 6*time.Second {
 		t.Errorf("took %v", d)
 	}
 }

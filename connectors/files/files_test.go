@@ -1045,7 +1045,9 @@ func matchPartsSlowly(pat, name []string) bool {
 	return len(name) == 0
 }
 
-// A pattern of many "**" against a deep path takes no time.
+// A pattern of many "**" against a deep path takes no time (tried every
+// way, it is some 48 million ways; the bound leaves room for a loaded CI
+// machine).
 func TestMatchManyDoubleStars(t *testing.T) {
 	pat := strings.Repeat("**/", 8) + "x.csv"
 	name := strings.Repeat("d/", 30) + "y.csv"
@@ -1053,7 +1055,7 @@ func TestMatchManyDoubleStars(t *testing.T) {
 	if Match(pat, name) || !Match(pat, strings.Repeat("d/", 30)+"x.csv") {
 		t.Error("wrong answer")
 	}
-	if d := time.Since(start); d > 50*time.Millisecond {
+	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %v", d)
 	}
 }
