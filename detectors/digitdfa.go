@@ -17,7 +17,10 @@ import (
 type digitDFA struct {
 	next   [][10]int32 // by state and digit; deadState where no match can follow
 	accept []bool      // the input read so far matches
-	prefix bool        // match a prefix: accept as soon as an accepting state is reached
+	// acceptAtEnd: the input read so far matches if it ends here, where a
+	// '$' in the expression holds.
+	acceptAtEnd []bool
+	prefix      bool // match a prefix: accept as soon as an accepting state is reached
 }
 
 const deadState = -1
@@ -43,9 +46,10 @@ func compileDigitDFA(expr string, prefix bool) (*digitDFA, error) {
 	ids := map[string]int32{}
 	var sets [][]uint32
 	// add returns the state of the set of instructions reached from pcs
-	// without reading a digit.
-	add := func(pcs []uint32) (int32, error) {
-		set, err := closure(prog, pcs)
+	// without reading a digit; atStart: before the first digit, where a
+	// '^' holds.
+	add := func(pcs []uint32, atStart bool) (int32, error) {
+		set, err := closure(prog, pcs, atStart, false)
 		if err != nil {
 			return 0, err
 		}
@@ -63,13 +67,21 @@ func compileDigitDFA(expr string, prefix bool) (*digitDFA, error) {
 		ids[key] = id
 		sets = append(sets, set)
 		d.next = append(d.next, [10]int32{})
-		d.accept = append(d.accept, slices.ContainsFunc(set, func(pc uint32) bool { return prog.Inst[pc].Op == syntax.InstMatch }))
+		matches := func(set []uint32) bool {
+			return slices.ContainsFunc(set, func(pc uint32) bool { return prog.Inst[pc].Op == syntax.InstMatch })
+		}
+		atEnd, err := closure(prog, set, atStart, true)
+		if err != nil {
+			return 0, err
+		}
+		d.accept = append(d.accept, matches(set))
+		d.acceptAtEnd = append(d.acceptAtEnd, matches(atEnd))
 		return id, nil
 	}
-	if start, err := add([]uint32{uint32(prog.Start)}); err != nil {
+	if start, err := add([]uint32{uint32(prog.Start)}, true); err != nil {
 		return nil, err
 	} else if start == deadState { // matches nothing
-		return &digitDFA{next: [][10]int32{{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}}, accept: []bool{false}}, nil
+		return &digitDFA{next: [][10]int32{{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}}, accept: []bool{false}, acceptAtEnd: []bool{false}}, nil
 	}
 	for s := 0; s < len(sets); s++ { // sets grows as states are found
 		for digit := range 10 {
@@ -81,7 +93,7 @@ func compileDigitDFA(expr string, prefix bool) (*digitDFA, error) {
 			}
 			id := int32(deadState)
 			if len(to) > 0 {
-				if id, err = add(to); err != nil {
+				if id, err = add(to, false); err != nil {
 					return nil, err
 				}
 			}
@@ -92,8 +104,10 @@ func compileDigitDFA(expr string, prefix bool) (*digitDFA, error) {
 }
 
 // closure returns, sorted, the instructions that read a digit or match,
-// reached from pcs through those that read nothing.
-func closure(prog *syntax.Prog, pcs []uint32) ([]uint32, error) {
+// reached from pcs through those that read nothing; and those of a '$'
+// not yet passed, unless atEnd, where the input ends and it holds. A '^'
+// holds atStart, before the first digit.
+func closure(prog *syntax.Prog, pcs []uint32, atStart, atEnd bool) ([]uint32, error) {
 	seen := map[uint32]bool{}
 	var set []uint32
 	stack := slices.Clone(pcs)
@@ -112,7 +126,21 @@ func closure(prog *syntax.Prog, pcs []uint32) ([]uint32, error) {
 		case syntax.InstFail:
 		case syntax.InstMatch, syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
 			set = append(set, pc)
-		default: // InstEmptyWidth: anchors and word boundaries
+		case syntax.InstEmptyWidth:
+			// The input is digits on one line: a line's ends are the
+			// text's, and a word boundary is more than this knows.
+			op := syntax.EmptyOp(in.Arg)
+			begin, end := op&(syntax.EmptyBeginText|syntax.EmptyBeginLine), op&(syntax.EmptyEndText|syntax.EmptyEndLine)
+			switch {
+			case op&^(begin|end) != 0:
+				return nil, errNotDigits
+			case begin != 0 && !atStart:
+			case end != 0 && !atEnd:
+				set = append(set, pc) // passed if the input ends here
+			default:
+				stack = append(stack, in.Out)
+			}
+		default:
 			return nil, errNotDigits
 		}
 	}
@@ -152,5 +180,5 @@ func (d *digitDFA) match(s []byte) bool {
 			return false
 		}
 	}
-	return d.accept[state]
+	return d.acceptAtEnd[state]
 }

@@ -65,3 +65,38 @@ func TestDigitDFAAgreesWithRegexp(t *testing.T) {
 	}
 	t.Logf("%d expressions refused", refused)
 }
+
+// Anchors inside an expression (libphonenumber's national prefixes for
+// parsing have them: "(000[2569]\d{4,6})$|0") hold where the regexp
+// package says, whole and as a prefix.
+func TestDigitDFAAnchors(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, expr := range []string{`12$|3`, `(000[2569]\d{4,6})$|(?:(?:003768)0?)|0`, `^1|2$`, `(^5)?6`, `1\b`} {
+		for _, prefix := range []bool{false, true} {
+			dfa, err := compileDigitDFA(expr, prefix)
+			if expr == `1\b` {
+				if err == nil {
+					t.Errorf("%s: a word boundary was compiled", expr)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", expr, err)
+			}
+			full := "^(?:" + expr + ")$"
+			if prefix {
+				full = "^(?:" + expr + ")"
+			}
+			re := regexp.MustCompile(full)
+			for range 3000 {
+				b := make([]byte, r.IntN(12))
+				for i := range b {
+					b[i] = "0123569"[r.IntN(7)]
+				}
+				if got, want := dfa.match(b), re.Match(b); got != want {
+					t.Fatalf("%s: %q: DFA %v, regexp %v", full, b, got, want)
+				}
+			}
+		}
+	}
+}
