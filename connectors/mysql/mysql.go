@@ -156,9 +156,10 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	}
 	defer rows.Close()
 	var tables []sqldb.Table
-	// Per table, the first integer column an index starts with, and the
-	// first date and time column a key or an index starts with, never NULL.
-	var byIndex, byTime []string
+	// Per table, the first integer column an index starts with, the
+	// first date and time column a key or an index starts with, never NULL,
+	// and the primary key's first column where it is a string.
+	var byIndex, byTime, byString []string
 	for rows.Next() {
 		var schema, name, col, dataType, colType string
 		var view, pk, notNull bool
@@ -171,7 +172,7 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		}
 		if len(tables) == 0 || tables[len(tables)-1].Schema != schema || tables[len(tables)-1].Name != name {
 			tables = append(tables, sqldb.Table{Schema: schema, Name: name, View: view, Rows: est, Bytes: size})
-			byIndex, byTime = append(byIndex, ""), append(byTime, "")
+			byIndex, byTime, byString = append(byIndex, ""), append(byTime, ""), append(byString, "")
 		}
 		t := &tables[len(tables)-1]
 		last := len(tables) - 1
@@ -187,6 +188,9 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		if timeKind[strings.ToLower(dataType)] && notNull && byTime[last] == "" && (startsIndex || pk && col == p.first) {
 			byTime[last] = col
 		}
+		if stringKind[strings.ToLower(dataType)] && pk && col == p.first {
+			byString[last] = col
+		}
 		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: colType, Kind: columnKind(strings.ToLower(dataType), strings.ToLower(colType))})
 	}
 	// A table without an integer primary key is sampled by the first
@@ -196,7 +200,8 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	// the rows where it is would be in no range.
 	// Without one either, by the first date and time column a key or an
 	// index starts with: a log table's time, which its first rows, the
-	// oldest, would not stand for.
+	// oldest, would not stand for. Without that, by a primary key that
+	// starts with a string: a UUID, a ULID, a customer code.
 	for i := range tables {
 		switch t := &tables[i]; {
 		case t.IntPK != "":
@@ -204,6 +209,8 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 			t.IntPK, t.KeyPrefix, t.Indexed = byIndex[i], true, true
 		case byTime[i] != "":
 			t.IntPK, t.KeyPrefix, t.Indexed, t.TimeKey = byTime[i], true, true, true
+		case byString[i] != "":
+			t.IntPK, t.KeyPrefix, t.Indexed, t.StringKey = byString[i], true, true, true
 		}
 	}
 	return tables, rows.Err()
@@ -212,6 +219,10 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 // timeKind are the data types of the date and time columns a table may be
 // sampled by.
 var timeKind = map[string]bool{"datetime": true, "timestamp": true, "date": true}
+
+// stringKind are the data types of the string keys a table may be
+// sampled by.
+var stringKind = map[string]bool{"char": true, "varchar": true}
 
 func columnKind(dataType, colType string) sqldb.Kind {
 	switch dataType {
@@ -310,8 +321,11 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no key to sample by)", n), nil
 	}
 	ranged := keyRange
-	if t.TimeKey {
+	switch {
+	case t.TimeKey:
 		ranged = timeRange
+	case t.StringKey:
+		ranged = stringRange
 	}
 	lo, hi, key, err := ranged(minKey.String, maxKey.String)
 	if err != nil && t.TimeKey {
@@ -352,6 +366,12 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		}
 		size := last - first + 1               // keys in the probe's range
 		slack := size - min(size, uint64(per)) // where it may start and still span per keys
+		if t.TimeKey || t.StringKey {
+			// A time or a string has far more values than the table has
+			// rows, and per of them may hold no row at all: a start in the
+			// first half of the range leaves the probe half its rows.
+			slack = size / 2
+		}
 		start := first + draw.Uint64N(max(slack, 1))
 		stmts[i] = keyed(pk+" BETWEEN ? AND ?", []any{key(start), key(last)}, per)
 		outside = append(outside, fmt.Sprintf("%s NOT BETWEEN ? AND ?", pk))
@@ -368,6 +388,8 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	switch {
 	case t.TimeKey:
 		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed date and time (no integer key), of about %d rows", k, t.IntPK, t.Rows), nil
+	case t.StringKey:
+		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, a string (no integer or date and time key), of about %d rows", k, t.IntPK, t.Rows), nil
 	case t.Indexed:
 		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.IntPK, t.Rows), nil
 	case t.KeyPrefix:
@@ -410,6 +432,63 @@ func timeRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err 
 		return time.UnixMicro(unordered(u)).UTC().Format("2006-01-02 15:04:05.999999")
 	}, nil
 }
+
+// stringRange is keyRange for a string key: the keys past the prefix the
+// smallest and largest share, as numbers of their first characters, and
+// back as strings. The digits are those the two keys are written in:
+// decimal (a customer code, K-000001), hexadecimal (a UUID) or digits and
+// letters (a ULID), upper case where the keys have upper case and no
+// lower. Such strings sort as the keys do, in a binary collation and in
+// the case-insensitive ones, so a point between the two is a key between
+// them, and the key is sampled all over its range, not from its first
+// rows. A character that is not a digit (a UUID's '-') counts as the
+// nearest digit below it.
+func stringRange(minKey, maxKey string) (lo, hi uint64, key func(uint64) any, err error) {
+	common := 0
+	for common < len(minKey) && common < len(maxKey) && minKey[common] == maxKey[common] {
+		common++
+	}
+	prefix, rest := minKey[:common], minKey[common:]+maxKey[common:]
+	digits := "0123456789abcdefghijklmnopqrstuvwxyz"
+	switch {
+	case strings.Trim(rest, "0123456789") == "":
+		digits = digits[:10]
+	case strings.Trim(rest, "0123456789abcdef-") == "", strings.Trim(rest, "0123456789ABCDEF-") == "":
+		digits = digits[:16]
+	}
+	if strings.ContainsAny(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && !strings.ContainsAny(rest, "abcdefghijklmnopqrstuvwxyz") {
+		digits = strings.ToUpper(digits)
+	}
+	base := uint64(len(digits))
+	value := func(s string) uint64 {
+		var v uint64
+		for i := range stringKeyChars {
+			rank := 0
+			if i < len(s) {
+				// The last digit not above s[i].
+				rank = max(0, strings.LastIndexFunc(digits, func(r rune) bool { return byte(r) <= s[i] }))
+			}
+			v = v*base + uint64(rank)
+		}
+		return v
+	}
+	lo, hi = value(minKey[common:]), value(maxKey[common:])
+	if lo > hi {
+		return 0, 0, nil, fmt.Errorf("key range: %q and %q do not sort as strings of digits", minKey, maxKey)
+	}
+	return lo, hi, func(u uint64) any {
+		var b [stringKeyChars]byte
+		for i := len(b) - 1; i >= 0; i-- {
+			b[i] = digits[u%base]
+			u /= base
+		}
+		return prefix + string(b[:])
+	}, nil
+}
+
+// stringKeyChars is how many characters past the shared prefix a string
+// key's place is read from: 36^12 is below 2^63.
+const stringKeyChars = 12
 
 // ordered maps v onto uint64 in the order of int64, and unordered back:
 // flipping the sign bit keeps the order.

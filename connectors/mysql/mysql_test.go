@@ -155,14 +155,18 @@ func TestCatalog(t *testing.T) {
 	if took := time.Since(start); err != nil || took > 15*time.Second {
 		t.Fatalf("listing %d tables took %s: %v", len(tables), took, err)
 	}
-	// A composite key is sampled by its first column, when an integer.
-	want := map[string]string{"a_composite": "x, first of its key", "b_text_key": "", "c_key_last": "id", "d_no_key": "", "m0999": "id", "z_last": "id"}
+	// A composite key is sampled by its first column, when an integer; a
+	// string key in ranges of it, where there is nothing else.
+	want := map[string]string{"a_composite": "x, first of its key", "b_text_key": "code, first of its key, a string", "c_key_last": "id", "d_no_key": "", "m0999": "id", "z_last": "id"}
 	got := map[string]string{}
 	for _, tb := range tables {
 		if _, ok := want[tb.Name]; ok {
 			got[tb.Name] = tb.IntPK
 			if tb.KeyPrefix {
 				got[tb.Name] += ", first of its key"
+			}
+			if tb.StringKey {
+				got[tb.Name] += ", a string"
 			}
 		}
 	}
@@ -399,7 +403,7 @@ func TestSampleByADateAndTime(t *testing.T) {
 		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
 		for _, table := range []string{"logg", "dager"} {
 			l := testdb.Container(inv, name+"."+table)
-			if l == nil || l.Rows < 500 || !strings.HasPrefix(l.Sampling, "10 random ranges of ") || !strings.Contains(l.Sampling, ", an indexed date and time (no integer key)") {
+			if l == nil || l.Rows < 500 || !strings.HasPrefix(l.Sampling, "10 random ranges of ") || !strings.Contains(l.Sampling, ", an indexed date and time (no integer key)") || strings.Contains(l.Sampling, "filled up") {
 				t.Fatalf("%s: %+v", table, l)
 			}
 			if c := testdb.Category(inv, name+"."+table, "tekst", "email"); c == nil || c.Share < 0.2 || c.Share > 0.47 {
@@ -416,6 +420,73 @@ func TestSampleByADateAndTime(t *testing.T) {
 		}
 	}
 	testdb.WantSameSample(t, runs[0], runs[1])
+}
+
+// A large table keyed by a string, with no integer or date and time to
+// sample by, is sampled in ranges of its key: a customer code's rows from
+// all over its range (its first rows hold no e-mail), a UUID's (hex, in
+// lower case) and a ULID's (upper case) from ranges that find their rows.
+func TestSampleByAStringKey(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		`CREATE TABLE kunder (kode VARCHAR(20) NOT NULL PRIMARY KEY, tekst TEXT)`,
+		`INSERT INTO kunder SELECT CONCAT('K-', LPAD(seq, 6, '0')), IF(seq > 20000, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`CREATE TABLE hendelser (id CHAR(36) NOT NULL PRIMARY KEY, tekst TEXT)`,
+		`INSERT INTO hendelser SELECT UUID(), IF(seq % 3 = 0, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`CREATE TABLE meldinger (id CHAR(26) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY, tekst TEXT)`,
+		`INSERT INTO meldinger SELECT CONCAT('01HF', UPPER(SUBSTR(MD5(seq), 1, 22))), IF(seq % 3 = 0, CONCAT('kunde', seq, '@online.no'), 'ingen') FROM seq_1_to_30000`,
+		`ANALYZE TABLE kunder, hendelser, meldinger`,
+	)
+	old := maxScanBytes
+	maxScanBytes = 1 << 10
+	defer func() { maxScanBytes = old }()
+	var runs []*inventory.Category
+	for range 2 {
+		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
+		for _, table := range []string{"kunder", "hendelser", "meldinger"} {
+			c := testdb.Container(inv, name+"."+table)
+			if c == nil || c.Rows < 500 || !strings.HasPrefix(c.Sampling, "10 random ranges of ") || !strings.Contains(c.Sampling, "a string (no integer or date and time key)") || strings.Contains(c.Sampling, "filled up") {
+				t.Fatalf("%s: %+v", table, c)
+			}
+			if e := testdb.Category(inv, name+"."+table, "tekst", "email"); e == nil || e.Share < 0.2 || e.Share > 0.47 {
+				t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, e)
+			}
+		}
+		runs = append(runs, testdb.Category(inv, name+".kunder", "tekst", "email"))
+	}
+	testdb.WantSameSample(t, runs[0], runs[1])
+}
+
+// stringRange places keys between the smallest and largest, past their
+// shared prefix, and gives back keys that sort as the points do.
+func TestStringRange(t *testing.T) {
+	for _, tt := range []struct{ min, max string }{
+		{"K-000001", "K-030000"},
+		{"0a3e6f1c-2b7d-11ef-9c3a-0242ac120002", "ffe41b2a-2b7d-11ef-9c3a-0242ac120002"},
+		{"01HF0A2B3C", "01HFZZ9Y8X"},
+		{"", "zz"},
+	} {
+		lo, hi, key, err := stringRange(tt.min, tt.max)
+		if err != nil || lo > hi {
+			t.Fatalf("%q..%q: %d..%d, %v", tt.min, tt.max, lo, hi, err)
+		}
+		// In order, binary and folded, from about the smallest to about
+		// the largest (a character that is no digit counts as one below).
+		prev := ""
+		for i := range 11 {
+			k := key(lo + (hi-lo)/10*uint64(i)).(string)
+			if k < prev || strings.ToLower(k) < strings.ToLower(prev) {
+				t.Errorf("%q..%q: key %q after %q", tt.min, tt.max, k, prev)
+			}
+			prev = k
+		}
+		if first, last := key(lo).(string), key(hi).(string); !strings.HasPrefix(first, tt.min[:min(2, len(tt.min))]) || !strings.HasPrefix(last, tt.max[:2]) {
+			t.Errorf("%q..%q: keys run from %q to %q", tt.min, tt.max, first, last)
+		}
+	}
+	if _, _, _, err := stringRange("b", "a"); err == nil {
+		t.Error("a smallest key above the largest was taken")
+	}
 }
 
 // timeRange maps dates and times to microseconds and back as the server

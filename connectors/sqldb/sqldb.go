@@ -137,7 +137,11 @@ type Table struct {
 	// starts an index, not an integer: MySQL and MariaDB sample a table
 	// with no integer to sample by (a log table) in ranges of its time.
 	TimeKey bool
-	Columns []Column
+	// StringKey: IntPK is the first column of the primary key, a string
+	// (a UUID, a ULID, a code), and the table has no integer or date and
+	// time to sample by: MySQL and MariaDB sample it in ranges of it.
+	StringKey bool
+	Columns   []Column
 }
 
 // FullName is "schema.table".
