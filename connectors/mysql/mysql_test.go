@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -482,6 +484,19 @@ func TestStringRange(t *testing.T) {
 		}
 		if first, last := key(lo).(string), key(hi).(string); !strings.HasPrefix(first, tt.min[:min(2, len(tt.min))]) || !strings.HasPrefix(last, tt.max[:2]) {
 			t.Errorf("%q..%q: keys run from %q to %q", tt.min, tt.max, first, last)
+		}
+		// Any points, in order, give keys in order.
+		r := rand.New(rand.NewPCG(lo, hi))
+		points := make([]uint64, 200)
+		for i := range points {
+			points[i] = lo + r.Uint64N(hi-lo+1)
+		}
+		slices.Sort(points)
+		for i := 1; i < len(points); i++ {
+			a, b := key(points[i-1]).(string), key(points[i]).(string)
+			if a > b || strings.ToLower(a) > strings.ToLower(b) {
+				t.Fatalf("%q..%q: points %d < %d give keys %q > %q", tt.min, tt.max, points[i-1], points[i], a, b)
+			}
 		}
 	}
 	if _, _, _, err := stringRange("b", "a"); err == nil {
