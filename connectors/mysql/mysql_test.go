@@ -404,13 +404,7 @@ func TestSampleByADateAndTime(t *testing.T) {
 	for range 2 {
 		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
 		for _, table := range []string{"logg", "dager"} {
-			l := testdb.Container(inv, name+"."+table)
-			if l == nil || l.Rows < 500 || !strings.HasPrefix(l.Sampling, "10 random ranges of ") || !strings.Contains(l.Sampling, ", an indexed date and time (no integer key)") || strings.Contains(l.Sampling, "filled up") {
-				t.Fatalf("%s: %+v", table, l)
-			}
-			if c := testdb.Category(inv, name+"."+table, "tekst", "email"); c == nil || c.Share < 0.2 || c.Share > 0.47 {
-				t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, c)
-			}
+			wantRanges(t, inv, name+"."+table, ", an indexed date and time (no integer key)")
 		}
 		runs = append(runs, testdb.Category(inv, name+".logg", "tekst", "email"))
 		// A nullable time would leave its NULL rows out of every range.
@@ -446,17 +440,25 @@ func TestSampleByAStringKey(t *testing.T) {
 	for range 2 {
 		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
 		for _, table := range []string{"kunder", "hendelser", "meldinger"} {
-			c := testdb.Container(inv, name+"."+table)
-			if c == nil || c.Rows < 500 || !strings.HasPrefix(c.Sampling, "10 random ranges of ") || !strings.Contains(c.Sampling, "a string (no integer or date and time key)") || strings.Contains(c.Sampling, "filled up") {
-				t.Fatalf("%s: %+v", table, c)
-			}
-			if e := testdb.Category(inv, name+"."+table, "tekst", "email"); e == nil || e.Share < 0.2 || e.Share > 0.47 {
-				t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, e)
-			}
+			wantRanges(t, inv, name+"."+table, "a string (no integer or date and time key)")
 		}
 		runs = append(runs, testdb.Category(inv, name+".kunder", "tekst", "email"))
 	}
 	testdb.WantSameSample(t, runs[0], runs[1])
+}
+
+// wantRanges checks that table was sampled in 10 ranges of a key of the
+// kind said, with no row from the fill-up, and that about a third of the
+// rows read hold an e-mail, as a third of the table's do.
+func wantRanges(t *testing.T, inv *inventory.Inventory, table, kind string) {
+	t.Helper()
+	c := testdb.Container(inv, table)
+	if c == nil || c.Rows < 500 || !strings.HasPrefix(c.Sampling, "10 random ranges of ") || !strings.Contains(c.Sampling, kind) || strings.Contains(c.Sampling, "filled up") {
+		t.Fatalf("%s: %+v", table, c)
+	}
+	if e := testdb.Category(inv, table, "tekst", "email"); e == nil || e.Share < 0.2 || e.Share > 0.47 {
+		t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, e)
+	}
 }
 
 // stringRange places keys between the smallest and largest, past their
