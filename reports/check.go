@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"datakart/check"
+	"datakart/inventory"
 )
 
 // CheckFormats lists the formats RenderCheck accepts.
@@ -41,6 +42,18 @@ func counts(res *check.Result) map[check.Status]int {
 // the JSON has them all.
 const maxUnreadListed = 20
 
+// Unread lists the places a scan could not read, after lead ("Not
+// checked, "), the first maxUnreadListed of them with their reasons.
+func Unread(w io.Writer, lead string, errs []inventory.Error) {
+	fmt.Fprintf(w, "%s%s could not be read:\n", lead, count(len(errs), "place"))
+	for _, e := range errs[:min(len(errs), maxUnreadListed)] {
+		fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
+	}
+	if more := len(errs) - maxUnreadListed; more > 0 {
+		fmt.Fprintf(w, "  … and %d more (--format json lists them all)\n", more)
+	}
+}
+
 func checkText(w io.Writer, res *check.Result) error {
 	n := counts(res)
 	switch {
@@ -69,13 +82,8 @@ func checkText(w io.Writer, res *check.Result) error {
 		fmt.Fprintln(w, "Declare them in datakart.yaml (policy), allow them with a reason (allow), or remove the data.")
 	}
 	if len(res.Unread) > 0 {
-		fmt.Fprintf(w, "\nNot checked, %s could not be read:\n", count(len(res.Unread), "place"))
-		for _, e := range res.Unread[:min(len(res.Unread), maxUnreadListed)] {
-			fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
-		}
-		if more := len(res.Unread) - maxUnreadListed; more > 0 {
-			fmt.Fprintf(w, "  … and %d more (--format json lists them all)\n", more)
-		}
+		fmt.Fprintln(w)
+		Unread(w, "Not checked, ", res.Unread)
 		if !res.IgnoreUnread {
 			fmt.Fprintln(w, "Make them readable, leave them out of the targets (--exclude, a narrower target), or pass with --ignore-errors.")
 		}

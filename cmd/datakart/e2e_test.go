@@ -248,6 +248,11 @@ func TestCommandLine(t *testing.T) {
 	if o, _, code := runBinary(t, bin, "check", "--no-history", "--config", os.DevNull, missing); code != exitUnread || !strings.Contains(o, missing+": no such file or directory") {
 		t.Errorf("check of a missing path: exit %d\n%s", code, o)
 	}
+	// init says what it could not read, and so did not declare.
+	if _, e, code := runBinary(t, bin, "init", "-o", filepath.Join(t.TempDir(), "datakart.yaml"), dir, missing); code != exitOK ||
+		!strings.Contains(e, "nothing is declared for what was not read; 1 place could not be read:\n  "+missing+": no such file or directory") {
+		t.Errorf("init of a tree and a missing path: exit %d, %q", code, e)
+	}
 	// A mistyped database URL is a usage error, its password not shown.
 	if _, e, code := runBinary(t, bin, "scan", "postgress://kari:Hemmelig-77@127.0.0.1/erp"); code != exitUsage || strings.Contains(e, "Hemmelig-77") || !strings.Contains(e, `unknown kind of target "postgress://"`) {
 		t.Errorf("a mistyped scheme: exit %d, %q", code, e)

@@ -14,6 +14,7 @@ import (
 	"datakart/detectors"
 	"datakart/internal/dsn"
 	"datakart/inventory"
+	"datakart/reports"
 	"datakart/rules"
 )
 
@@ -68,6 +69,12 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 		if leftOut {
 			fmt.Fprintf(stderr, "datakart: the passwords in the targets are left out of %s; give them through the environment (scan.password_env, PGPASSWORD, MYSQL_PWD)\n", out)
 		}
+	}
+	if len(inv.Errors) > 0 {
+		// What was not read is not declared: a store down, a share not
+		// mounted, a password gone would otherwise give a config that
+		// looks complete and a check that fails the day they are back.
+		reports.Unread(stderr, "datakart: nothing is declared for what was not read; ", inv.Errors)
 	}
 	return errors.Join(interrupted(inv, stderr))
 }
