@@ -57,6 +57,9 @@ func compileDigitDFA(expr string, prefix bool) (*digitDFA, error) {
 			return deadState, nil
 		}
 		key := setKey(set)
+		if atStart {
+			key += "^" // where the input ends, a '^' may hold here and nowhere else
+		}
 		if id, ok := ids[key]; ok {
 			return id, nil
 		}

@@ -71,7 +71,7 @@ func TestDigitDFAAgreesWithRegexp(t *testing.T) {
 // package says, whole and as a prefix.
 func TestDigitDFAAnchors(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
-	for _, expr := range []string{`12$|3`, `(000[2569]\d{4,6})$|(?:(?:003768)0?)|0`, `^1|2$`, `(^5)?6`, `1\b`} {
+	for _, expr := range []string{`12$|3`, `(000[2569]\d{4,6})$|(?:(?:003768)0?)|0`, `^1|2$`, `(^5)?6`, `1*$^`, `1\b`} {
 		for _, prefix := range []bool{false, true} {
 			dfa, err := compileDigitDFA(expr, prefix)
 			if expr == `1\b` {
