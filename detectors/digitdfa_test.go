@@ -100,3 +100,36 @@ func TestDigitDFAAnchors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDigitDFA compares a digit DFA with the regexp package on any
+// expression it compiles and any digits, whole and as a prefix.
+func FuzzDigitDFA(f *testing.F) {
+	for _, s := range []string{`[2-9]\d{7}`, `7(?:[0-2]\d|3[0-5])\d{6}`, `12$|3`, `(000[2569]\d{4,6})$|0`, `^1|2$`, `1*$^`, `(?:4[5-8]|9)\d{0,3}`} {
+		f.Add(s, "91234567", false)
+		f.Add(s, "0003", true)
+	}
+	f.Fuzz(func(t *testing.T, expr, input string, prefix bool) {
+		if len(expr) > 64 {
+			return
+		}
+		dfa, err := compileDigitDFA(expr, prefix)
+		if err != nil {
+			return // not an expression, or one over digits alone it refuses
+		}
+		full := "^(?:" + expr + ")$"
+		if prefix {
+			full = "^(?:" + expr + ")"
+		}
+		re, err := regexp.Compile(full)
+		if err != nil {
+			return
+		}
+		b := []byte(input)
+		for i, c := range b {
+			b[i] = '0' + c%10
+		}
+		if got, want := dfa.match(b), re.Match(b); got != want {
+			t.Fatalf("%s: %q: DFA %v, regexp %v", full, b, got, want)
+		}
+	})
+}
