@@ -179,7 +179,7 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 		isInt := strings.HasSuffix(strings.ToLower(dataType), "int")
 		p := keys[key{schema, name}]
 		if pk && col == p.first && isInt {
-			t.IntPK, t.KeyPrefix = col, p.cols > 1
+			t.SampleKey, t.KeyPrefix = col, p.cols > 1
 		}
 		startsIndex := indexed[column{key{schema, name}, col}]
 		if isInt && notNull && byIndex[last] == "" && startsIndex {
@@ -204,13 +204,13 @@ func (d *Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.T
 	// starts with a string: a UUID, a ULID, a customer code.
 	for i := range tables {
 		switch t := &tables[i]; {
-		case t.IntPK != "":
+		case t.SampleKey != "":
 		case byIndex[i] != "":
-			t.IntPK, t.KeyPrefix, t.Indexed = byIndex[i], true, true
+			t.SampleKey, t.KeyPrefix, t.Key = byIndex[i], true, sqldb.IndexedInteger
 		case byTime[i] != "":
-			t.IntPK, t.KeyPrefix, t.Indexed, t.TimeKey = byTime[i], true, true, true
+			t.SampleKey, t.KeyPrefix, t.Key = byTime[i], true, sqldb.IndexedTime
 		case byString[i] != "":
-			t.IntPK, t.KeyPrefix, t.Indexed, t.StringKey = byString[i], true, true, true
+			t.SampleKey, t.KeyPrefix, t.Key = byString[i], true, sqldb.PrimaryString
 		}
 	}
 	return tables, rows.Err()
@@ -285,11 +285,11 @@ const probes = 10
 func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols string, n int) ([]sqldb.Statement, string, error) {
 	from := d.Quote(t.Schema) + "." + d.Quote(t.Name)
 	limit := sqldb.Statement{Query: fmt.Sprintf("SELECT %s FROM %s LIMIT %d", cols, from, n), Head: true}
-	pk := d.Quote(t.IntPK)
+	pk := d.Quote(t.SampleKey)
 	// keyed reads at most rows of the rows that meet where, in the key's
 	// order: in pages where the table's documents may keep the detectors
 	// longer than the statement timeout, else in one statement.
-	paged := t.IntPK != "" && !t.KeyPrefix && !t.View && holdsDocuments(t)
+	paged := t.SampleKey != "" && !t.KeyPrefix && !t.View && holdsDocuments(t)
 	keyed := func(where string, args []any, rows int) sqldb.Statement {
 		k := &sqldb.Keyset{Cols: cols, From: from, Key: pk, Where: where, Args: args, Limit: int64(rows)}
 		if paged {
@@ -306,11 +306,11 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		return []sqldb.Statement{limit}, fmt.Sprintf("all rows (about %d)", t.Rows), nil
 	case t.View:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (a view)", n), nil
-	case (t.IntPK == "" || t.Indexed) && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
+	case (t.SampleKey == "" || t.Key != sqldb.PrimaryInteger) && t.Bytes >= 0 && t.Bytes <= maxScanBytes:
 		return d.sampleByScan(ctx, tx, t, cols, from, n)
-	case t.IntPK == "" && t.Bytes < 0:
+	case t.SampleKey == "" && t.Bytes < 0:
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and no size to tell whether a scan would be short)", n), nil
-	case t.IntPK == "":
+	case t.SampleKey == "":
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no integer primary key to sample by, and about %d MiB is too much to scan for a sample)", n, t.Bytes>>20), nil
 	}
 	var minKey, maxKey sql.NullString
@@ -321,17 +321,17 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (no key to sample by)", n), nil
 	}
 	ranged := keyRange
-	switch {
-	case t.TimeKey:
+	switch t.Key {
+	case sqldb.IndexedTime:
 		ranged = timeRange
-	case t.StringKey:
+	case sqldb.PrimaryString:
 		ranged = stringRange
 	}
 	lo, hi, key, err := ranged(minKey.String, maxKey.String)
-	if err != nil && t.TimeKey {
+	if err != nil && t.Key == sqldb.IndexedTime {
 		// A zero date ('0000-00-00', where the server allows one) is no
 		// instant: the rows are still read.
-		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (%s, the date and time to sample by, holds %v)", n, t.IntPK, err), nil
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (%s, the date and time to sample by, holds %v)", n, t.SampleKey, err), nil
 	}
 	if err != nil {
 		return nil, "", err
@@ -366,7 +366,7 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		}
 		size := last - first + 1               // keys in the probe's range
 		slack := size - min(size, uint64(per)) // where it may start and still span per keys
-		if t.TimeKey || t.StringKey {
+		if t.Key == sqldb.IndexedTime || t.Key == sqldb.PrimaryString {
 			// A time or a string has far more values than the table has
 			// rows, and per of them may hold no row at all: a start in the
 			// first half of the range leaves the probe half its rows.
@@ -386,14 +386,14 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 	fill.Note = "filled up from the lowest keys outside them (the keys have gaps)"
 	stmts = append(stmts, fill)
 	switch {
-	case t.TimeKey:
-		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed date and time (no integer key), of about %d rows", k, t.IntPK, t.Rows), nil
-	case t.StringKey:
-		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, a string (no integer or date and time key), of about %d rows", k, t.IntPK, t.Rows), nil
-	case t.Indexed:
-		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.IntPK, t.Rows), nil
+	case t.Key == sqldb.IndexedTime:
+		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed date and time (no integer key), of about %d rows", k, t.SampleKey, t.Rows), nil
+	case t.Key == sqldb.PrimaryString:
+		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, a string (no integer or date and time key), of about %d rows", k, t.SampleKey, t.Rows), nil
+	case t.Key == sqldb.IndexedInteger:
+		return stmts, fmt.Sprintf("%d random ranges of %s, an indexed column (no integer primary key), of about %d rows", k, t.SampleKey, t.Rows), nil
 	case t.KeyPrefix:
-		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, of about %d rows", k, t.IntPK, t.Rows), nil
+		return stmts, fmt.Sprintf("%d random ranges of %s, the primary key's first column, of about %d rows", k, t.SampleKey, t.Rows), nil
 	}
 	return stmts, fmt.Sprintf("%d random primary-key ranges of about %d rows", k, t.Rows), nil
 }

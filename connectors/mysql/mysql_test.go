@@ -163,11 +163,11 @@ func TestCatalog(t *testing.T) {
 	got := map[string]string{}
 	for _, tb := range tables {
 		if _, ok := want[tb.Name]; ok {
-			got[tb.Name] = tb.IntPK
+			got[tb.Name] = tb.SampleKey
 			if tb.KeyPrefix {
 				got[tb.Name] += ", first of its key"
 			}
-			if tb.StringKey {
+			if tb.Key == sqldb.PrimaryString {
 				got[tb.Name] += ", a string"
 			}
 		}

@@ -143,7 +143,7 @@ func (Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Tabl
 		t := &tables[len(tables)-1]
 		kind := columnKind(typname, category)
 		if pk && (typname == "int2" || typname == "int4" || typname == "int8") {
-			t.IntPK = col
+			t.SampleKey = col
 		}
 		t.Columns = append(t.Columns, sqldb.Column{Name: col, Type: typ, Kind: kind})
 	}

@@ -123,26 +123,33 @@ type Table struct {
 	// Pages is the catalog's count of the table's pages (PostgreSQL's
 	// relpages), 0 when it has none.
 	Pages int64
-	// IntPK is the integer column the primary key starts with, or "": the
-	// whole key, or with KeyPrefix the first of its columns (a
-	// multi-tenant table's company id). See Indexed and TimeKey for the
-	// columns MySQL and MariaDB sample by where there is none.
-	IntPK     string
+	// SampleKey is the column the table is sampled in ranges of, or "".
+	// With Key PrimaryInteger it is the integer column the primary key
+	// starts with: the whole key, or with KeyPrefix the first of its
+	// columns (a multi-tenant table's company id). MySQL and MariaDB
+	// sample a table without one by another column, which Key names.
+	SampleKey string
 	KeyPrefix bool
-	// Indexed: IntPK is no primary key's, but the first column of
-	// another index, an integer that is never NULL (MySQL and MariaDB
-	// sample a table without an integer primary key by it).
-	Indexed bool
-	// TimeKey: IntPK is a date and time column that is never NULL and
-	// starts an index, not an integer: MySQL and MariaDB sample a table
-	// with no integer to sample by (a log table) in ranges of its time.
-	TimeKey bool
-	// StringKey: IntPK is the first column of the primary key, a string
-	// (a UUID, a ULID, a code), and the table has no integer or date and
-	// time to sample by: MySQL and MariaDB sample it in ranges of it.
-	StringKey bool
+	Key       KeyKind
 	Columns   []Column
 }
+
+// KeyKind says what a table's SampleKey is.
+type KeyKind uint8
+
+const (
+	// PrimaryInteger: the integer column the primary key starts with.
+	PrimaryInteger KeyKind = iota
+	// IndexedInteger: no primary key's, but the first column of another
+	// index, an integer that is never NULL.
+	IndexedInteger
+	// IndexedTime: a date and time column that is never NULL and starts
+	// a key or an index, where there is no integer (a log table's time).
+	IndexedTime
+	// PrimaryString: the first column of the primary key, a string (a
+	// UUID, a ULID, a code), where there is no integer or date and time.
+	PrimaryString
+)
 
 // FullName is "schema.table".
 func (t Table) FullName() string { return t.Schema + "." + t.Name }

@@ -177,14 +177,14 @@ func (d Dialect) Tables(ctx context.Context, db *sql.DB, views bool) ([]sqldb.Ta
 			if pk > 0 {
 				pks++
 				if strings.Contains(strings.ToUpper(c.Type), "INT") {
-					t.IntPK = c.Name
+					t.SampleKey = c.Name
 				}
 			}
 			t.Columns = append(t.Columns, c)
 		}
 		cols.Close()
 		if pks != 1 {
-			t.IntPK = ""
+			t.SampleKey = ""
 		}
 		t.Rows = -1
 		if !t.View {
