@@ -328,12 +328,16 @@ func (d *Dialect) Sample(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols st
 		ranged = stringRange
 	}
 	lo, hi, key, err := ranged(minKey.String, maxKey.String)
-	if err != nil && t.Key == sqldb.IndexedTime {
+	switch {
+	case err != nil && t.Key == sqldb.IndexedTime:
 		// A zero date ('0000-00-00', where the server allows one) is no
 		// instant: the rows are still read.
 		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (%s, the date and time to sample by, holds %v)", n, t.SampleKey, err), nil
-	}
-	if err != nil {
+	case err != nil && t.Key == sqldb.PrimaryString:
+		// Keys whose collation sorts them otherwise than their characters
+		// (mixed case, folded): the rows are still read.
+		return []sqldb.Statement{limit}, fmt.Sprintf("first %d rows (%s, the string key to sample by: %v)", n, t.SampleKey, err), nil
+	case err != nil:
 		return nil, "", err
 	}
 	// One probe in each tenth of the key range (or for each value of a
