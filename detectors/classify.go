@@ -55,6 +55,10 @@ func (m *blockMasks) numbers(b int, prevDigit, digitNext uint64) uint64 {
 	return digit | m.sep[b]&(digit<<1|prevDigit>>63)&(digit>>1|digitNext<<63)
 }
 
+// colons returns the bits of block b for the colons: ':' is the one byte
+// both a separator and a byte a candidate starts with.
+func (m *blockMasks) colons(b int) uint64 { return m.start[b] & m.sep[b] }
+
 // wordStarts returns the bits of block b for the ASCII letters that start a
 // word: not after an ASCII letter, digit or '_'.
 func (m *blockMasks) wordStarts(text []byte, b int) uint64 {

@@ -468,7 +468,7 @@ func digitAfter(text []byte, base int, m *blockMasks, b int) uint64 {
 // either end of the block has its neighbour in another block, and stays.
 func (e *Engine) starts(m *blockMasks, b int, number, word uint64) uint64 {
 	starts := m.start[b] &^ number
-	colon := m.start[b] & m.sep[b] // ':' is the one byte in both classes
+	colon := m.colons(b)
 	if starts&colon == 0 {
 		return starts
 	}
@@ -500,7 +500,7 @@ func (e *Engine) wantedRuns(text []byte, base int, st *scanState, runs, number, 
 		last = runs & (1 << (64 - bits.LeadingZeros64(^number)))
 	}
 	groupStarts := digit &^ (digit << 1)
-	space, dash, colon := m.space[b], m.dash[b], m.start[b]&m.sep[b] // ':' is the one byte in both classes
+	space, dash, colon := m.space[b], m.dash[b], m.colons(b)
 	for r := runs &^ last; r != 0; r &= r - 1 {
 		p := bits.TrailingZeros64(r)
 		length := bits.TrailingZeros64(^(number >> p))
@@ -549,7 +549,7 @@ func (e *Engine) lastRun(text []byte, base int, st *scanState, runs uint64, p in
 	if p+first == 64 {
 		first += bits.TrailingZeros64(^nd)
 	}
-	seps := sepsIn(span, m.space[b], m.dash[b], m.start[b]&m.sep[b]) | sepsIn(nspan, m.space[next], m.dash[next], m.start[next]&m.sep[next])
+	seps := sepsIn(span, m.space[b], m.dash[b], m.colons(b)) | sepsIn(nspan, m.space[next], m.dash[next], m.colons(next))
 	if groups > maxGroups {
 		return runs // number cuts it into candidates
 	}
