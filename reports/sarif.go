@@ -103,8 +103,8 @@ func sarifLevel(c detectors.Confidence) string {
 // SARIF writes the failing findings of a check as SARIF 2.1.0, as GitHub
 // code scanning reads it: one rule per category, a result per undeclared
 // finding located by file and line (files and migrations) or by the
-// logical location db/host/database/schema.table.column (databases). No value, masked or
-// not, is written.
+// logical location db/host/database/schema.table.column (databases). No
+// value, masked or not, is written.
 func SARIF(w io.Writer, res *check.Result) error {
 	var cats []string
 	for _, f := range res.Findings {
