@@ -338,9 +338,7 @@ func TestSampleWithoutAKey(t *testing.T) {
 	}
 	testdb.WantSameSample(t, a, b)
 
-	old := maxScanBytes
-	maxScanBytes = 1 << 10
-	defer func() { maxScanBytes = old }()
+	tablesTooLargeToScan(t)
 	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
 	if l := testdb.Container(inv, name+".logg"); l == nil || l.Rows != 600 || !strings.HasPrefix(l.Sampling, "first 600 rows (no integer primary key to sample by, and about") {
 		t.Errorf("a table too large to scan: %+v", l)
@@ -361,9 +359,7 @@ func TestSampleByAnIndexedColumn(t *testing.T) {
 		`INSERT INTO uten_indeks SELECT * FROM hendelse`,
 		`ANALYZE TABLE hendelse, uten_indeks`,
 	)
-	old := maxScanBytes
-	maxScanBytes = 1 << 10
-	defer func() { maxScanBytes = old }()
+	tablesTooLargeToScan(t)
 	inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
 	h := testdb.Container(inv, name+".hendelse")
 	if h == nil || h.Rows < 500 || !strings.HasPrefix(h.Sampling, "10 random ranges of kunde_id, an indexed column (no integer primary key)") {
@@ -397,9 +393,7 @@ func TestSampleByADateAndTime(t *testing.T) {
 		`INSERT INTO nulldato SELECT IF(seq = 1, '0000-00-00 00:00:00', TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE), 'ingen' FROM seq_1_to_30000`,
 		`ANALYZE TABLE logg, dager, nullbar, nulldato`,
 	)
-	old := maxScanBytes
-	maxScanBytes = 1 << 10
-	defer func() { maxScanBytes = old }()
+	tablesTooLargeToScan(t)
 	var runs []*inventory.Category
 	for range 2 {
 		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
@@ -435,9 +429,7 @@ func TestSampleByAStringKey(t *testing.T) {
 		`INSERT INTO blandet SELECT CONCAT(IF(seq % 2 = 0, 'a', 'B'), LPAD(seq, 6, '0')), 'ingen' FROM seq_1_to_30000`,
 		`ANALYZE TABLE kunder, hendelser, meldinger, blandet`,
 	)
-	old := maxScanBytes
-	maxScanBytes = 1 << 10
-	defer func() { maxScanBytes = old }()
+	tablesTooLargeToScan(t)
 	var runs []*inventory.Category
 	for range 2 {
 		inv := testdb.Scan(t, open(t, name, sqldb.Options{Sample: 600}))
@@ -466,6 +458,15 @@ func wantRanges(t *testing.T, inv *inventory.Inventory, table, kind string) {
 	if e := testdb.Category(inv, table, "tekst", "email"); e == nil || e.Share < 0.2 || e.Share > 0.47 {
 		t.Errorf("%s: a third of the rows hold an e-mail: %+v", table, e)
 	}
+}
+
+// tablesTooLargeToScan makes every table of the test too large to be
+// scanned whole for its sample, as the tables of many megabytes it stands
+// for are.
+func tablesTooLargeToScan(t *testing.T) {
+	old := maxScanBytes
+	maxScanBytes = 1 << 10
+	t.Cleanup(func() { maxScanBytes = old })
 }
 
 // stringRange places keys between the smallest and largest, past their
