@@ -25,6 +25,12 @@ func phoneTypeOf(d []byte) phonenumbers.PhoneNumberType {
 	if t, ok := fastPhoneType(d); ok {
 		return t
 	}
+	return libraryPhoneType(d)
+}
+
+// libraryPhoneType is phoneTypeOf by libphonenumber's own Parse,
+// IsValidNumber and GetNumberType.
+func libraryPhoneType(d []byte) phonenumbers.PhoneNumberType {
 	num, err := phonenumbers.Parse("+"+string(d), "")
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return phonenumbers.UNKNOWN

@@ -8,16 +8,6 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// libraryPhoneType is what phoneTypeOf answers: libphonenumber's own
-// Parse, IsValidNumber and GetNumberType.
-func libraryPhoneType(d []byte) phonenumbers.PhoneNumberType {
-	num, err := phonenumbers.Parse("+"+string(d), "")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return phonenumbers.UNKNOWN
-	}
-	return phonenumbers.GetNumberType(num)
-}
-
 // phoneTypeOf gives libphonenumber's answer for every country calling
 // code: for the example numbers of each region and type (valid by
 // construction), for those numbers with a digit changed or cut off, and
