@@ -389,8 +389,11 @@ func (e *Engine) scanBlocks(text []byte, st *scanState, emit func(*Match)) {
 			word := m.word[b] | m.high[b]
 			digitBefore, letterBefore, wordBefore := prevDigit, prevLetter, prevWord
 			prevDigit, prevNumber, prevLetter, prevWord = digit, number, letter, word
-			if i >= base+64 {
-				continue // a long candidate ran through this block
+			if i >= base+64 || m.start[b]|digitBefore>>63 == 0 {
+				// A long candidate ran through this block, or it has no
+				// byte a candidate starts with and no number runs into it
+				// (most blocks of prose).
+				continue
 			}
 			if m.high[b]&(digit<<1|digitBefore>>63) != 0 {
 				// A multi-byte character right after a digit may be a
