@@ -45,7 +45,7 @@ const maxUnreadListed = 20
 // Unread lists the places a scan could not read, after lead ("Not
 // checked, "), the first maxUnreadListed of them with their reasons.
 func Unread(w io.Writer, lead string, errs []inventory.Error) {
-	fmt.Fprintf(w, "%s%s could not be read:\n", lead, count(len(errs), "place"))
+	fmt.Fprintf(w, "%s%s could not be read:\n", lead, Count(len(errs), "place"))
 	for _, e := range errs[:min(len(errs), maxUnreadListed)] {
 		fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
 	}
@@ -58,13 +58,13 @@ func checkText(w io.Writer, res *check.Result) error {
 	n := counts(res)
 	switch {
 	case res.Failed == 0 && len(res.Unread) > 0 && res.IgnoreUnread:
-		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above in what was read; %s could not be read (--ignore-errors).\n", res.FailOn, count(len(res.Unread), "place"))
+		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above in what was read; %s could not be read (--ignore-errors).\n", res.FailOn, Count(len(res.Unread), "place"))
 	case res.Failed == 0 && len(res.Unread) > 0:
-		fmt.Fprintf(w, "datakart check: NOT PASSED — no undeclared personal data at %s confidence or above in what was read, but %s could not be read.\n", res.FailOn, count(len(res.Unread), "place"))
+		fmt.Fprintf(w, "datakart check: NOT PASSED — no undeclared personal data at %s confidence or above in what was read, but %s could not be read.\n", res.FailOn, Count(len(res.Unread), "place"))
 	case res.Failed == 0:
 		fmt.Fprintf(w, "datakart check: passed — no undeclared personal data at %s confidence or above.\n", res.FailOn)
 	default:
-		fmt.Fprintf(w, "datakart check: FAILED — %d undeclared personal data finding(s) at %s confidence or above:\n\n", res.Failed, res.FailOn)
+		fmt.Fprintf(w, "datakart check: FAILED — %s of undeclared personal data at %s confidence or above:\n\n", Count(res.Failed, "finding"), res.FailOn)
 		for _, f := range res.Findings {
 			if !f.Fails {
 				continue
@@ -103,11 +103,11 @@ func checkMarkdown(w io.Writer, res *check.Result) error {
 	var b strings.Builder
 	switch {
 	case res.Failed == 0 && len(res.Unread) > 0:
-		fmt.Fprintf(&b, "### ⚠️ datakart: no undeclared personal data in what was read, but %s could not be read\n\n", count(len(res.Unread), "place"))
+		fmt.Fprintf(&b, "### ⚠️ datakart: no undeclared personal data in what was read, but %s could not be read\n\n", Count(len(res.Unread), "place"))
 	case res.Failed == 0:
 		fmt.Fprintf(&b, "### ✅ datakart: no undeclared personal data\n\n")
 	default:
-		fmt.Fprintf(&b, "### ❌ datakart: %d undeclared personal data finding(s)\n\n", res.Failed)
+		fmt.Fprintf(&b, "### ❌ datakart: %s of undeclared personal data\n\n", Count(res.Failed, "finding"))
 		b.WriteString("| Where | Category | Confidence | Why |\n|---|---|---|---|\n")
 		for _, f := range res.Findings {
 			if !f.Fails {
@@ -129,7 +129,7 @@ func checkMarkdown(w io.Writer, res *check.Result) error {
 		if res.Failed > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "**Not checked**, %s could not be read:\n\n", count(len(res.Unread), "place"))
+		fmt.Fprintf(&b, "**Not checked**, %s could not be read:\n\n", Count(len(res.Unread), "place"))
 		for _, e := range res.Unread[:min(len(res.Unread), maxUnreadListed)] {
 			fmt.Fprintf(&b, "- %s: %s\n", mdEscape(errorPlace(e)), mdEscape(e.Message))
 		}

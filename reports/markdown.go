@@ -13,7 +13,7 @@ import (
 func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# datakart inventory\n\n")
-	fmt.Fprintf(&b, "%s, %s, %s with findings, %s examined.", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), count(countFields(inv), "field"), humanBytes(inv.Totals.Bytes))
+	fmt.Fprintf(&b, "%s, %s, %s with findings, %s examined.", Count(inv.Totals.Stores, "store"), Count(inv.Totals.Containers, "container"), Count(countFields(inv), "field"), humanBytes(inv.Totals.Bytes))
 	if !inv.Complete {
 		fmt.Fprintf(&b, " **Incomplete:** %s.", mdEscape(inv.IncompleteReason))
 	}
@@ -38,7 +38,7 @@ func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	}
 
 	if hidden > 0 {
-		fmt.Fprintf(&b, "\n%s below %s confidence %s not shown.\n", count(hidden, "finding"), opt.MinConfidence, isAre(hidden))
+		fmt.Fprintf(&b, "\n%s below %s confidence %s not shown.\n", Count(hidden, "finding"), opt.MinConfidence, isAre(hidden))
 	}
 
 	if len(inv.Totals.ByClass) > 0 {

@@ -19,7 +19,7 @@ import (
 // errors and skipped containers.
 func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	rows, hidden := Rows(inv, true, opt.MinConfidence)
-	title := fmt.Sprintf("datakart inventory — %s, %s, %s examined", count(inv.Totals.Stores, "store"), count(inv.Totals.Containers, "container"), humanBytes(inv.Totals.Bytes))
+	title := fmt.Sprintf("datakart inventory — %s, %s, %s examined", Count(inv.Totals.Stores, "store"), Count(inv.Totals.Containers, "container"), humanBytes(inv.Totals.Bytes))
 	if !inv.Complete {
 		title += fmt.Sprintf(" — INCOMPLETE (%s)", inv.IncompleteReason)
 	}
@@ -76,10 +76,10 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 	}
 	if more > 0 {
 		note(w, opt.Width, fmt.Sprintf("%s in %d more %s %s not listed (--max-rows 0 lists all; --format csv or json has everything; the totals below count them).",
-			count(more, "more finding"), moreLocations, plural(moreLocations, "location"), isAre(more)))
+			Count(more, "more finding"), moreLocations, plural(moreLocations, "location"), isAre(more)))
 	}
 	if hidden > 0 {
-		note(w, opt.Width, fmt.Sprintf("%s below %s confidence %s not shown (--min-confidence low shows all; --format json has everything).", count(hidden, "finding"), opt.MinConfidence, isAre(hidden)))
+		note(w, opt.Width, fmt.Sprintf("%s below %s confidence %s not shown (--min-confidence low shows all; --format json has everything).", Count(hidden, "finding"), opt.MinConfidence, isAre(hidden)))
 	}
 
 	if len(inv.Totals.ByCategory) > 0 {
@@ -130,7 +130,7 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 		}
 	}
 	if len(inv.Errors) > 0 {
-		fmt.Fprintf(w, "\n%s (the scan went on):\n", count(len(inv.Errors), "error"))
+		fmt.Fprintf(w, "\n%s (the scan went on):\n", Count(len(inv.Errors), "error"))
 		for _, e := range inv.Errors {
 			fmt.Fprintf(w, "  %s: %s\n", oneLine(errorPlace(e)), oneLine(e.Message))
 		}
@@ -238,8 +238,8 @@ func seconds(s float64) string {
 	return fmt.Sprintf("%.0f s", s)
 }
 
-// count writes n and the noun, plural unless n is 1: "1 store", "13 containers".
-func count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n, noun)) }
+// Count writes n and the noun, plural unless n is 1: "1 store", "13 containers".
+func Count(n int, noun string) string { return fmt.Sprintf("%d %s", n, plural(n, noun)) }
 
 func plural(n int, noun string) string {
 	if n == 1 {

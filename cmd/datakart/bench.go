@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"datakart/reports"
 	"flag"
 	"fmt"
 	"io"
@@ -124,7 +125,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			return run.err // datakart itself failed: no figure means anything
 		}
 	}
-	fmt.Fprintf(stdout, "corpus: %s in %d files at %s; median of %d round(s)\n\n", humanSize(total), *files, *dir, *rounds)
+	fmt.Fprintf(stdout, "corpus: %s in %s at %s; median of %s\n\n", humanSize(total), reports.Count(*files, "file"), *dir, reports.Count(*rounds, "round"))
 	fmt.Fprintf(stdout, "%-34s %10s %13s %10s %14s %10s\n", "run", "seconds", "range", "MB/s", "MB/s per core", "peak RSS")
 	for k, run := range runs {
 		if run.err != nil {
@@ -162,7 +163,7 @@ type benchRun struct {
 // measured, whatever datakart.yaml stands in the working directory.
 func datakartRun(self, dir string, n int) *benchRun {
 	return &benchRun{
-		label: fmt.Sprintf("datakart, %d core(s)", n), cores: n, name: self,
+		label: "datakart, " + reports.Count(n, "core"), cores: n, name: self,
 		env:  []string{"GOMAXPROCS=" + strconv.Itoa(n)},
 		args: []string{"scan", "--config", os.DevNull, "--no-history", "--no-progress", "--concurrency", strconv.Itoa(n), "--format", "json", "-o", os.DevNull, dir},
 	}

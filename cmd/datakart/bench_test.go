@@ -104,7 +104,7 @@ func TestBenchIgnoresTheConfigWhereItRuns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
-	for _, want := range []string{"datakart, 1 core(s)", "baseline (no validation)", "over 2 rounds", "median of 2 round(s)"} {
+	for _, want := range []string{"datakart, 1 core", "baseline (no validation)", "over 2 rounds", "median of 2 rounds"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}

@@ -90,13 +90,13 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	if res.Failed > 0 {
 		if r.f.output != "" || r.f.format != "table" {
-			fmt.Fprintf(stderr, "datakart check: %d undeclared personal data finding(s)\n", res.Failed)
+			fmt.Fprintf(stderr, "datakart check: %s of undeclared personal data\n", reports.Count(res.Failed, "finding"))
 		}
 		return exitError{exitFindings}
 	}
 	if !res.Passed() {
 		if r.f.output != "" || r.f.format != "table" {
-			fmt.Fprintf(stderr, "datakart check: not passed, %d place(s) could not be read\n", len(res.Unread))
+			fmt.Fprintf(stderr, "datakart check: not passed, %s could not be read\n", reports.Count(len(res.Unread), "place"))
 		}
 		return exitError{exitUnread}
 	}

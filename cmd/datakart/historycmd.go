@@ -150,8 +150,8 @@ func pruneHistory(ctx context.Context, h *history.DB, path string, keep int, old
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Deleted %d run(s) from %s (#%d to #%d); %d kept, the newest #%d. %s → %s.\n",
-		len(gone), path, gone[len(gone)-1], gone[0], len(left), left[0].ID, humanSize(size), humanSize(fileSize(path)))
+	fmt.Fprintf(stdout, "Deleted %s from %s (#%d to #%d); %d kept, the newest #%d. %s → %s.\n",
+		reports.Count(len(gone), "run"), path, gone[len(gone)-1], gone[0], len(left), left[0].ID, humanSize(size), humanSize(fileSize(path)))
 	return nil
 }
 

@@ -85,7 +85,7 @@ func TestScheduledAudit(t *testing.T) {
 	if _, e, code := runBinary(t, bin, "history", "prune", "--history", hist, "--older-than", "200000000d"); code != 2 || !strings.Contains(e, "at most 106751d") {
 		t.Errorf("prune --older-than 200000000d: exit %d: %s", code, e)
 	}
-	if out, e, code := runBinary(t, bin, "history", "--history", hist, "prune", "--keep", "1"); code != 0 || !strings.Contains(out, "Deleted 1 run(s)") {
+	if out, e, code := runBinary(t, bin, "history", "--history", hist, "prune", "--keep", "1"); code != 0 || !strings.Contains(out, "Deleted 1 run from") {
 		t.Errorf("prune --keep 1: exit %d: %s%s", code, out, e)
 	}
 	if out, _, code := runBinary(t, bin, "history", "--history", hist); code != 0 || !strings.Contains(out, "│ 2 ") || strings.Contains(out, "│ 1 ") {
