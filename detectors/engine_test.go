@@ -129,6 +129,13 @@ func TestEngine(t *testing.T) {
 		{"phone with country code is not SE", "+4791234567", []want{{"phone", "+4791234567", detectors.High}}},
 		{"DK CPR needs context", "CPR-nr 211062-5629", []want{{"dk_cpr", "211062-5629", detectors.High}}},
 		{"DK CPR bare compact", "2110620629", nil},
+		// 070761-4285 is also a samordningsnummer (born 2007-07-01) that
+		// passes Luhn.
+		{"DK CPR that reads as a samordningsnummer", "dansk CPR 070761-4285", []want{{"dk_cpr", "070761-4285", detectors.High}}},
+		{"DK CPR beside a Swedish number", "Svensk personnummer 19811228-9874 og dansk CPR 070761-4285", []want{
+			{"se_personnummer", "19811228-9874", detectors.High}, {"dk_cpr", "070761-4285", detectors.High}}},
+		{"samordningsnummer with its word", "samordningsnummer 070761-4285", []want{{"se_personnummer", "070761-4285", detectors.High}}},
+		{"samordningsnummer or CPR, no word", "ref 070761-4285", []want{{"se_personnummer", "070761-4285", detectors.Low}}},
 		{"FI HETU", "hetu 131052-308T", []want{{"fi_hetu", "131052-308T", detectors.High}}},
 		{"FI HETU new sign", "131052B308T", []want{{"fi_hetu", "131052B308T", detectors.High}}},
 	}

@@ -215,10 +215,16 @@ func (SEPersonnummer) Inspect(text []byte, c *Candidate, ctx *Context) {
 		m.Variant = VariantSamordningsnummer
 	}
 	m.Context = ctx.Near(CatSEPersonnummer, start, end)
+	// A samordningsnummer of ten digits (its day 61 to 91) reads as a
+	// Danish CPR number too, DDMMYY-SSSS of a year 61 to 91, and CPR
+	// numbers are by far the more common: Luhn passes one in ten of them.
+	// Where a CPR word stands near, the CPR reading wins; with no word of
+	// either country, neither reading is sure.
+	cpr := samordning && n == 10 && checkCPR(d[:n])
 	switch {
-	case m.Context:
+	case m.Context && !(cpr && ctx.Near(CatDKCPR, start, end)):
 		m.Confidence = High
-	case sep != 0:
+	case m.Context || sep != 0 && !cpr:
 		m.Confidence = Medium
 	default:
 		m.Confidence = Low

@@ -73,6 +73,18 @@ func TestMatchName(t *testing.T) {
 		{"orgnr", []string{"no_orgnr"}},
 		{"kid", []string{"kid"}},
 		{"version", []string{NotPersonal}},
+		{"versjon", []string{NotPersonal}}, // Norwegian
+		{"app_versjonsnummer", []string{NotPersonal}},
+		{"kidnummer", []string{"kid"}},
+		{"Kundeident", []string{"kid"}},
+		{"ocr_referanse", []string{"kid"}}, // banks' name for a KID
+		{"ocr_text", nil},                  // a scanned document's text, no KID
+		{"cpr_nr", []string{"dk_cpr"}},     // Danish, not a fødselsnummer
+		{"CPR", []string{"dk_cpr"}},
+		{"henkilötunnus", []string{"fi_hetu"}},
+		{"personbeteckning", []string{"fi_hetu"}},
+		{"samordningsnummer", []string{"se_personnummer"}},
+		{"personnummer", []string{"no_fnr"}},
 		{"$.customer.email", []string{"email"}},
 		{"$.product.name", nil},
 		{"Kunder!Navn", []string{"person_name"}},
