@@ -212,8 +212,13 @@ func (d *decoder) decode(ctx context.Context, r io.Reader, name, part string, de
 	}
 	tr, ok := textReader(br, head)
 	if !ok {
+		reason := "binary file (not text in any supported encoding)"
+		if len(bytes.Trim(head, "\x00")) == 0 {
+			// A sparse file's hole, or space preallocated and never written.
+			reason = fmt.Sprintf("binary file (its first %d bytes are all NUL)", len(head))
+		}
 		d.sink.Begin(connectors.Part{Path: part, Kind: "binary"})
-		d.sink.PartSkipped("binary file (not text in any supported encoding)")
+		d.sink.PartSkipped(reason)
 		return nil
 	}
 	d.sink.Begin(connectors.Part{Path: part, Kind: kind})

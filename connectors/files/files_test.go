@@ -1059,3 +1059,33 @@ func TestMatchManyDoubleStars(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// A log with space preallocated after its lines, or cut short by a crash,
+// has a tail of NUL bytes, and a sparse file has holes of them: such a
+// file was skipped whole as binary when they began in its first 8 KiB.
+// NULs scattered among the bytes, and a file that begins with a hole,
+// stay binary, the latter saying why.
+func TestTextWithNULGaps(t *testing.T) {
+	dir := t.TempDir()
+	lines := strings.Repeat("INFO bruker fødselsnummer 10048744732 logget inn\n", 50)
+	write(t, dir, "prealloc.log", []byte(lines+strings.Repeat("\x00", 1<<20)))
+	write(t, dir, "restarted.log", []byte(lines+strings.Repeat("\x00", 4096)+lines))
+	write(t, dir, "short-tail.log", []byte(lines+"\x00\x00\x00"))
+	write(t, dir, "scattered.log", []byte(strings.ReplaceAll(lines, " ", " \x00")))
+	write(t, dir, "hole-first.log", []byte(strings.Repeat("\x00", 16<<10)+lines))
+	write(t, dir, "no-lines.dat", []byte("HEADER v1"+strings.Repeat("\x00", 4096)+"\x01\x02"))
+	rec, _ := scanTree(t, dir, Options{})
+	for name, want := range map[string]int{"prealloc.log": 50, "restarted.log": 100, "short-tail.log": 50} {
+		if got := strings.Count(rec.text(name+"|"), "10048744732"); got != want || rec.skipped[name] != "" {
+			t.Errorf("%s: %d lines read, skipped %q; want %d", name, got, rec.skipped[name], want)
+		}
+	}
+	for _, name := range []string{"scattered.log", "hole-first.log", "no-lines.dat"} {
+		if !strings.Contains(rec.skipped[name], "binary") {
+			t.Errorf("%s: skipped %q, want binary", name, rec.skipped[name])
+		}
+	}
+	if !strings.Contains(rec.skipped["hole-first.log"], "all NUL") {
+		t.Errorf("a file that begins with a hole: skipped %q, want it to say so", rec.skipped["hole-first.log"])
+	}
+}

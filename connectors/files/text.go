@@ -63,11 +63,17 @@ func utf16NoBOM(head []byte) (le, be bool) {
 	return oddNUL > half*9/10 && evenNUL < half/10, evenNUL > half*9/10 && oddNUL < half/10
 }
 
-// binary is true when the head has a NUL byte or more than 30% control
-// bytes (other than tab, newline, carriage return, form feed, escape).
+// looksBinary is true when the head has a NUL byte outside the gaps
+// withoutNULGaps drops (or nothing but such gaps, or no line end between
+// them), or more than 30% control bytes (other than tab, newline,
+// carriage return, form feed, escape).
 func looksBinary(head []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
-		return true
+		text, ok := withoutNULGaps(head)
+		if !ok || bytes.IndexByte(text, '\n') < 0 {
+			return true
+		}
+		head = text
 	}
 	ctl := 0
 	for _, c := range head {
@@ -76,6 +82,34 @@ func looksBinary(head []byte) bool {
 		}
 	}
 	return len(head) > 0 && ctl*10 > len(head)*3
+}
+
+// nulGap is the shortest run of NUL bytes inside a text that is taken for
+// a gap in it, not for binary data: what a log preallocated on disk, or
+// one whose writer crashed, holds between its lines, and a sparse file's
+// holes, which are whole pages.
+const nulGap = 512
+
+// withoutNULGaps returns head without its runs of NUL bytes of nulGap or
+// more and the run that ends it, however short (the window ends there, or
+// the file does): a log with a preallocated tail was skipped whole as
+// binary, its lines unread. It reports false where another NUL is left,
+// as in binary data and UTF-32.
+func withoutNULGaps(head []byte) ([]byte, bool) {
+	var text []byte
+	for len(head) > 0 {
+		z := bytes.IndexByte(head, 0)
+		if z < 0 {
+			return append(text, head...), true
+		}
+		text = append(text, head[:z]...)
+		run := len(head[z:]) - len(bytes.TrimLeft(head[z:], "\x00"))
+		if run < nulGap && z+run < len(head) {
+			return nil, false
+		}
+		head = head[z+run:]
+	}
+	return text, true
 }
 
 // validUTF8Prefix reports whether head is valid UTF-8, allowing the last
