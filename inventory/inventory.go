@@ -172,6 +172,15 @@ type Category struct {
 	Values       []string `json:"values,omitempty"`
 }
 
+// Shown returns the examples a report shows: the raw values where the scan
+// was asked for them (--show-values raw), else the masked examples.
+func (c *Category) Shown() []string {
+	if len(c.Values) > 0 {
+		return c.Values
+	}
+	return c.Examples
+}
+
 // Error is a failure recorded during the scan; the scan went on.
 type Error struct {
 	Store     string `json:"store"`

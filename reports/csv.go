@@ -35,7 +35,7 @@ func CSV(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			fmt.Sprint(k.Personal), variantsText(k.Variants), k.Confidence.String(), fmt.Sprint(k.Matches),
 			fmt.Sprint(k.MatchedValues), fmt.Sprint(r.Field.Examined), fmt.Sprint(r.Field.NonNull),
 			fmt.Sprint(k.Distinct), fmt.Sprintf("%.4f", k.Share), fmt.Sprint(k.NameHint), k.NameRule,
-			strings.Join(lines, " "), strings.Join(k.Examples, " "), strings.Join(k.Fingerprints, " "), k.Explanation,
+			strings.Join(lines, " "), strings.Join(k.Shown(), " "), strings.Join(k.Fingerprints, " "), k.Explanation,
 		}
 		for i, v := range rec {
 			rec[i] = defuseFormula(v)

@@ -91,7 +91,7 @@ func HTML(w io.Writer, in HTMLInput) error {
 		row := htmlRow{
 			Store: r.Store.Kind + " " + r.Store.Location, Container: r.Container.Name, Field: r.Field.Name,
 			Category: k.ID, Class: k.Class, Confidence: k.Confidence.String(), Rank: int(k.Confidence),
-			Matches: k.Matches, Distinct: k.Distinct, Examples: k.Examples, Explanation: k.Explanation,
+			Matches: k.Matches, Distinct: k.Distinct, Examples: k.Shown(), Explanation: k.Explanation,
 			Status: status[r.Store.Kind+"\x00"+r.Container.Name+"\x00"+r.Field.Name+"\x00"+k.ID],
 		}
 		table = append(table, row)

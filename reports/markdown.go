@@ -33,7 +33,7 @@ func Markdown(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %s | %s |\n",
 				mdEscape(r.Location()), cat, k.Class, k.Confidence, k.Matches, k.Distinct,
-				mdCode(k.Examples), mdEscape(k.Explanation))
+				mdCode(k.Shown()), mdEscape(k.Explanation))
 		}
 	}
 

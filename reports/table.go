@@ -49,7 +49,7 @@ func Table(w io.Writer, inv *inventory.Inventory, opt Options) error {
 			if len(k.Variants) > 0 {
 				cat += " (" + variantsText(k.Variants) + ")"
 			}
-			examples := k.Examples
+			examples := k.Shown()
 			if len(examples) > 2 {
 				examples = examples[:2]
 			}

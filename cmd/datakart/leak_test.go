@@ -104,6 +104,14 @@ func TestNoRawValueAnywhere(t *testing.T) {
 	if !strings.Contains(o, "kunder.mdb!Kunder") || !strings.Contains(o, "93456789") {
 		t.Error("the Access database was not read: the check above proves nothing for it")
 	}
+	// In every format that shows examples, not in JSON alone: the warning
+	// says the output holds them.
+	for _, format := range []string{"table", "csv", "markdown"} {
+		o, _, _ := runBinary(t, bin, "scan", "--no-history", "--show-values=raw", "--format", format, tree)
+		if !strings.Contains(o, "10048744732") {
+			t.Errorf("--show-values=raw --format %s shows no raw value", format)
+		}
+	}
 }
 
 // unzipAll returns the uncompressed contents of every member of a zip.
