@@ -87,6 +87,12 @@ func (r *scanRun) parse(name, usage string, use flagUse, args []string, stdout, 
 	if r.f.dbConnections < 1 {
 		return usagef("--db-connections must be at least 1, not %d", r.f.dbConnections)
 	}
+	if r.f.maxDepth < 1 {
+		return usagef("--max-archive-depth must be at least 1 (1: an archive inside an archive is opened, and none inside that), not %d", r.f.maxDepth)
+	}
+	if r.f.maxEntries < 1 {
+		return usagef("--max-archive-entries must be at least 1, not %d", r.f.maxEntries)
+	}
 	return nil
 }
 

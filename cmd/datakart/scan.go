@@ -158,8 +158,10 @@ func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]stri
 				stdout.Write(printed.Bytes())
 				return nil, errHelp
 			}
-			errOut.Write(printed.Bytes())
-			return nil, usageError{err.Error()}
+			// The error alone, as for every other bad value: the flag
+			// package's whole usage after it buried it.
+			msg := strings.Replace(err.Error(), " for flag -", " for flag --", 1)
+			return nil, usageError{strings.Replace(msg, ": parse error", ": not a number", 1)}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
