@@ -261,7 +261,7 @@ func (c *Config) validate() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return problems(errs)
 }
 
 func parseLevel(s string) (int, error) {

@@ -226,3 +226,31 @@ func BenchmarkParseConfigOfManyEntries(b *testing.B) {
 		}
 	}
 }
+
+// A category the policy or an allow entry names is one the ruleset has,
+// the config's own included: a typo declared nothing before.
+func TestConfigCategoriesAreKnown(t *testing.T) {
+	base, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ text, want string }{
+		{"policy:\n  - location: x\n    categories: [no_fnrr, emial]\n", "2 problems:\n  line 2: policy[0]: category \"no_fnrr\" is unknown (did you mean no_fnr?)\n  line 2: policy[0]: category \"emial\" is unknown (did you mean email?)"},
+		{"allow:\n  - category: ipaddress\n    reason: x\n", `line 2: allow[0]: category "ipaddress" is unknown (did you mean ip_address?)`},
+		{"allow:\n  - category: kundenummer\n    reason: x\n", `category "kundenummer" is unknown (datakart rules lists them; declare your own under rules.categories)`},
+		{"policy:\n  - location: x\n    categories: [email, employee_no]\n", `category "employee_no" is unknown`},
+		{"rules:\n  categories:\n    - {id: employee_no, name: Employee number}\npolicy:\n  - location: x\n    categories: [email, employee_no]\n", ""},
+	} {
+		cfg, err := ParseConfig([]byte(tt.text))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.text, err)
+		}
+		_, err = base.Extend(cfg)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.text, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want it to mention %q", tt.text, err, tt.want)
+		}
+	}
+}

@@ -36,6 +36,23 @@ func cleanYAMLError(err error) error {
 	return maskCredentials(errors.New(msg))
 }
 
+// problems joins errs as the parser's errors are: "2 problems:" and each
+// on a line of its own, indented; one alone as it is.
+func problems(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems:", len(errs))
+	for _, e := range errs {
+		b.WriteString("\n  " + e.Error())
+	}
+	return errors.New(b.String())
+}
+
 // maskCredentials masks what stands before an '@' in err's message.
 func maskCredentials(err error) error {
 	if err == nil {
@@ -55,19 +72,25 @@ var (
 func unknownKey(key, typ string) string {
 	msg := "unknown key " + quoteValue(key)
 	keys := configKeys[typ]
-	best, bestDist := "", 3 // a typo is two edits at most
-	for _, k := range keys {
-		if d := editDistance(key, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" {
+	if best := nearest(key, keys); best != "" {
 		return msg + fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	if len(keys) > 0 {
 		return msg + " (known: " + strings.Join(keys, ", ") + ")"
 	}
 	return msg
+}
+
+// nearest returns the one of words that s is a typo of, two edits away at
+// most, or "".
+func nearest(s string, words []string) string {
+	best, bestDist := "", 3
+	for _, w := range words {
+		if d := editDistance(s, w); d < bestDist {
+			best, bestDist = w, d
+		}
+	}
+	return best
 }
 
 // configKeys has the keys of each section of the config file, by the Go

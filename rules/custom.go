@@ -3,6 +3,7 @@ package rules
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,9 +68,48 @@ func (d *patternDetector) Inspect(text []byte, _ *detectors.Candidate, ctx *dete
 // Extend returns the ruleset with a config's own rules added: categories,
 // pattern detectors, column-name rules and context words. Its errors, as
 // the config's, never repeat what stands before an '@'.
+//
+// A category the policy or an allow entry names must be one of the
+// ruleset's: a typo (emial) declared nothing, and the check failed on
+// findings the config seemed to declare, or allowed nothing.
 func (rs *Ruleset) Extend(cfg *Config) (*Ruleset, error) {
 	ext, err := rs.extend(cfg)
+	if err == nil && cfg != nil {
+		err = ext.knownCategories(cfg)
+	}
 	return ext, maskCredentials(err)
+}
+
+// knownCategories returns an error for each category cfg's policy and
+// allow entries name that rs does not have.
+func (rs *Ruleset) knownCategories(cfg *Config) error {
+	ids := make([]string, len(rs.categories))
+	for i, c := range rs.categories {
+		ids[i] = c.ID
+	}
+	var errs []error
+	unknown := func(line int, where, id string) {
+		msg := fmt.Sprintf("line %d: %s: category %s is unknown", line, where, quoteValue(id))
+		if best := nearest(id, ids); best != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", best)
+		} else {
+			msg += " (datakart rules lists them; declare your own under rules.categories)"
+		}
+		errs = append(errs, errors.New(msg))
+	}
+	for i, p := range cfg.Policy {
+		for _, c := range p.Categories {
+			if !slices.Contains(ids, c) {
+				unknown(p.Line, fmt.Sprintf("policy[%d]", i), c)
+			}
+		}
+	}
+	for i, a := range cfg.Allow {
+		if a.Category != "" && !slices.Contains(ids, a.Category) {
+			unknown(a.Line, fmt.Sprintf("allow[%d]", i), a.Category)
+		}
+	}
+	return problems(errs)
 }
 
 func (rs *Ruleset) extend(cfg *Config) (*Ruleset, error) {
