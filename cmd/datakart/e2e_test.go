@@ -249,8 +249,9 @@ func TestCommandLine(t *testing.T) {
 	if o, _, code := runBinary(t, bin, "check", "--no-history", "--config", os.DevNull, missing); code != exitUnread || !strings.Contains(o, missing+": no such file or directory") {
 		t.Errorf("check of a missing path: exit %d\n%s", code, o)
 	}
-	// init says what it could not read, and so did not declare.
-	if _, e, code := runBinary(t, bin, "init", "-o", filepath.Join(t.TempDir(), "datakart.yaml"), dir, missing); code != exitOK ||
+	// init says what it could not read, and so did not declare, and exits
+	// 3 as check does: the config it wrote is not the whole story.
+	if _, e, code := runBinary(t, bin, "init", "-o", filepath.Join(t.TempDir(), "datakart.yaml"), dir, missing); code != exitUnread ||
 		!strings.Contains(e, "nothing is declared for what was not read; 1 place could not be read:\n  "+missing+": no such file or directory") {
 		t.Errorf("init of a tree and a missing path: exit %d, %q", code, e)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,7 +75,14 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 		// looks complete and a check that fails the day they are back.
 		reports.Unread(stderr, "datakart: nothing is declared for what was not read; ", inv.Errors)
 	}
-	return errors.Join(interrupted(inv, stderr))
+	if err := interrupted(inv, stderr); err != nil {
+		return err
+	}
+	if len(inv.Errors) > 0 {
+		// And a script that writes the config sees it, as check's does.
+		return exitError{exitUnread}
+	}
+	return nil
 }
 
 // starterConfig declares every container with personal data found at min

@@ -6,7 +6,8 @@
 //	0    the scan finished (with or without findings); check: passed
 //	1    check: undeclared personal data; diff --exit-code: personal data appeared
 //	2    usage error or fatal error (nothing was scanned)
-//	3    check: nothing undeclared in what was read, but a store, table or file could not be read
+//	3    check: nothing undeclared in what was read, but a store, table or file could not be read;
+//	     init: the config was written, but a store, table or file could not be read
 //	130  interrupted (Ctrl-C): a partial inventory marked incomplete was written
 package main
 
@@ -25,7 +26,7 @@ const (
 	exitOK          = 0
 	exitFindings    = 1
 	exitUsage       = 2
-	exitUnread      = 3 // check: nothing undeclared in what was read, but not all could be read
+	exitUnread      = 3 // check: nothing undeclared in what was read, init: a config written, but not all could be read
 	exitInterrupted = 130
 )
 
@@ -61,8 +62,9 @@ Run 'datakart <command> --help' for a command's flags and examples.
 
 Exit codes: 0 finished (check: passed), 1 check found undeclared personal
 data (diff --exit-code: personal data appeared), 2 usage or fatal error,
-3 check found nothing undeclared but could not read a store, table or file,
-130 interrupted (partial output written).
+3 check found nothing undeclared but could not read a store, table or file
+(init: wrote the config, but could not read one), 130 interrupted (partial
+output written).
 `
 
 func main() {
