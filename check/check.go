@@ -240,7 +240,9 @@ func locationMatches(location, store string, fd *Finding) bool {
 // against the container or "container.field". A table in a migration
 // ("002_add.sql!public.kunder") or a file in an archive ("a.zip!b.csv")
 // also answers to its own name, so one policy row covers a table in its
-// migrations and in the live database.
+// migrations and in the live database; and what was read from a file
+// answers to the file's name ("a.zip", "app.log.gz"): a user declares the
+// file they see, not the members datakart names inside it.
 func Covers(location, store, storeKind, storeLocation, container, field string) bool {
 	if store != "" && !Glob(store, storeKind) && !Glob(store, storeLocation) {
 		return false
@@ -253,7 +255,8 @@ func Covers(location, store, storeKind, storeLocation, container, field string) 
 	}
 	if i := strings.LastIndexByte(container, '!'); i >= 0 {
 		inner := container[i+1:]
-		return Glob(location, inner) || (field != "" && Glob(location, inner+"."+field))
+		outer, _, _ := strings.Cut(container, "!")
+		return Glob(location, inner) || (field != "" && Glob(location, inner+"."+field)) || Glob(location, outer)
 	}
 	return false
 }

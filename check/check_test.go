@@ -147,7 +147,7 @@ func TestPolicyIndexAgreesWithEveryRow(t *testing.T) {
 	for range 2000 {
 		var rows []rules.PolicyRow
 		for i := range 1 + r.IntN(12) {
-			loc := pick(append(names, "", "hr/*.csv", "**", "public.*", "lonn.csv.fnr", "public.kunder.epost", "**/lonn.csv", "lonn.???")...)
+			loc := pick(append(names, "", "hr/*.csv", "**", "public.*", "lonn.csv.fnr", "public.kunder.epost", "**/lonn.csv", "lonn.???", "a.zip", "*.zip", "002_add.sql", "crm/kunder.xlsx")...)
 			rows = append(rows, rules.PolicyRow{Location: loc, Store: pick("", "", "files", "postgres", "/data/*"),
 				Categories: []string{pick("no_fnr", "email")}, Line: i + 1})
 		}
@@ -194,5 +194,25 @@ func TestPolicyOfThousandsOfRows(t *testing.T) {
 	}
 	if d := time.Since(start); d > 6*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// What was read from a file answers to the file's name, as a user sees
+// it: a row for a compressed log or an archive covers what is inside.
+func TestCoversWhatIsReadFromAFile(t *testing.T) {
+	for _, tt := range []struct {
+		location, container string
+		want                bool
+	}{
+		{"logs/app.log.gz", "logs/app.log.gz!app.log", true},
+		{"backup.zip", "backup.zip!export/kunder.tar!ansatte.csv", true},
+		{"*.zip", "backup.zip!ansatte.csv", true},
+		{"backup.zip", "other.zip!backup.zip", true}, // its own name, as before
+		{"backup.zip", "backup.zip.csv", false},
+		{"export/kunder.tar", "backup.zip!export/kunder.tar!ansatte.csv", false}, // the outer file, not a middle one
+	} {
+		if got := Covers(tt.location, "", "files", "/data", tt.container, "fnr"); got != tt.want {
+			t.Errorf("Covers(%q, %q) = %v, want %v", tt.location, tt.container, got, tt.want)
+		}
 	}
 }

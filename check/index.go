@@ -43,7 +43,8 @@ func (x *PolicyIndex) First(storeKind, storeLocation, container, field string, o
 	}
 	if i := strings.LastIndexByte(container, '!'); i >= 0 {
 		inner := container[i+1:]
-		names = append(names, inner)
+		outer, _, _ := strings.Cut(container, "!")
+		names = append(names, inner, outer)
 		if field != "" {
 			names = append(names, inner+"."+field)
 		}

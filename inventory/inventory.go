@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -368,7 +369,11 @@ func Read(r io.Reader) (*Inventory, error) {
 	if err := jsonv2.UnmarshalRead(r, &inv, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)); err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
 	}
-	if inv.SchemaVersion == 0 || inv.SchemaVersion > SchemaVersion {
+	if inv.SchemaVersion == 0 {
+		// A check's JSON report, a SARIF file, any other JSON.
+		return nil, errors.New("read inventory: not a datakart inventory (no schema_version; write one with scan --format json)")
+	}
+	if inv.SchemaVersion > SchemaVersion {
 		return nil, fmt.Errorf("read inventory: schema_version %d is not supported (this datakart reads up to %d)", inv.SchemaVersion, SchemaVersion)
 	}
 	return &inv, nil

@@ -51,8 +51,8 @@ func TestTerminalFormatsEscapeControls(t *testing.T) {
 				t.Errorf("%s: output holds %q:\n%s", name, bad, out)
 			}
 		}
-		// (Markdown has its own way with line breaks: "\r" is a space there.)
-		if !strings.Contains(out, `evil\x1b]52;c;ZXZpbA==\x07\x1b[2J`) || !strings.Contains(out, `\u009b31m\xff\tname`) {
+		if !strings.Contains(out, `evil\x1b]52;c;ZXZpbA==\x07\x1b[2J`) || !strings.Contains(out, `\u009b31m\xff\tname`) ||
+			!strings.Contains(out, `name\ndatakart check: passed.csv`) {
 			t.Errorf("%s: the name is not shown escaped:\n%s", name, out)
 		}
 		if strings.Contains(out, "\ndatakart check: passed.csv") {

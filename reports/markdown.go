@@ -86,7 +86,7 @@ func countFields(inv *inventory.Inventory) int {
 	return n
 }
 
-var mdReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`)
+var mdReplacer = strings.NewReplacer("|", `\|`, "\n", `\n`, "\r", `\r`, "<", "&lt;", ">", "&gt;", "`", "'", "*", `\*`, "_", `\_`)
 
 // mdCode renders masked examples as code spans, so their stars read as
 // stars.

@@ -72,6 +72,11 @@ func runHistory(args []string, stdout, stderr io.Writer) error {
 	defer h.Close()
 	ctx := context.Background()
 	if sub == "prune" {
+		keepAll := false
+		fs.Visit(func(f *flag.Flag) { keepAll = keepAll || f.Name == "keep" && *keep == 0 })
+		if keepAll {
+			return usagef("--keep must be 1 or more, not 0 (to delete every run, delete %s)", *path)
+		}
 		return pruneHistory(ctx, h, *path, *keep, *olderThan, rest, stdout)
 	}
 	if sub == "show" {

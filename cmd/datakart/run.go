@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"datakart/connectors"
 	"datakart/detectors"
@@ -69,6 +70,12 @@ func (r *scanRun) parse(name, usage string, use flagUse, args []string, stdout, 
 	}
 	if len(r.targets) == 0 {
 		return usagef("%s: no target given (a path or a database URL, or targets in %s)", name, rules.ConfigFile)
+	}
+	if out := r.f.output; out != "" && out != "-" {
+		// Before the scan, not after an hour of it.
+		if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+			return usagef("--output %s: the folder %s is not there", out, filepath.Dir(out))
+		}
 	}
 	if r.f.showValues != "masked" && r.f.showValues != "raw" {
 		return usagef("--show-values must be masked or raw, not %q", r.f.showValues)

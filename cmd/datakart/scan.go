@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -352,6 +353,12 @@ func writeReport(output string, stdout io.Writer, render func(io.Writer) error) 
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(output), ".datakart-*")
 	if err != nil {
+		// The error names the temporary file, which the user never heard
+		// of: name the file asked for.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("write %s: %w", output, pe.Err)
+		}
 		return err
 	}
 	defer os.Remove(tmp.Name())
