@@ -177,10 +177,10 @@ func invocation(res *check.Result) sarifInvocation {
 func location(f check.Finding, cwd string) sarifLocation {
 	switch f.StoreKind {
 	case "files", "migrations":
-		file := f.Container
-		if i := strings.Index(file, "!"); i >= 0 {
-			file = file[:i] // an archive member: point at the archive
-		}
+		file, _, inside := strings.Cut(f.Container, "!")
+		// An archive member: point at the archive, and name the member.
+		// A migration's table is in its file, and its line is the file's.
+		lineOfFile := !inside || f.StoreKind == "migrations"
 		path := filepath.Join(f.Store, filepath.FromSlash(file))
 		if info, err := os.Stat(f.Store); err == nil && !info.IsDir() {
 			path = f.Store
@@ -189,12 +189,15 @@ func location(f check.Finding, cwd string) sarifLocation {
 			path = rel
 		}
 		p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(path)}}
-		if f.Line > 0 {
+		if f.Line > 0 && lineOfFile {
 			p.Region = &sarifRegion{StartLine: f.Line}
 		}
 		loc := sarifLocation{PhysicalLocation: p}
-		if f.Field != "" {
+		switch {
+		case f.Field != "":
 			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Container + "/" + f.Field, Kind: "member"}}
+		case inside && f.StoreKind == "files":
+			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Container, Kind: "member"}}
 		}
 		return loc
 	}

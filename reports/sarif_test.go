@@ -16,7 +16,7 @@ import (
 
 func sarifFixture() *check.Result {
 	return &check.Result{
-		FailOn: detectors.Medium, Failed: 2, Complete: true,
+		FailOn: detectors.Medium, Failed: 3, Complete: true,
 		Unread: []inventory.Error{{Store: "mysql://ci:xxxxx@db/crm", Message: "connect: access denied"}},
 		Findings: []check.Finding{
 			{StoreKind: "migrations", Store: "/repo/migrations", Container: "002_add_fnr.sql!kunder", Field: "fodselsnummer", Line: 4,
@@ -24,6 +24,8 @@ func sarifFixture() *check.Result {
 			{StoreKind: "postgres", Store: "postgres://ci@db/app", Container: "public.kunder", Field: "epost",
 				Category: "email", Class: "ordinary", Confidence: detectors.High, Explanation: "20 of 20 values hold a valid email", Status: check.Undeclared, Fails: true},
 			{StoreKind: "files", Store: "/repo", Container: "a.csv", Field: "x", Category: "phone", Confidence: detectors.Low, Status: check.Undeclared},
+			{StoreKind: "files", Store: "/repo", Container: "logs.zip!app.log", Line: 120,
+				Category: "email", Class: "ordinary", Confidence: detectors.High, Explanation: "3 valid email", Status: check.Undeclared, Fails: true},
 		},
 	}
 }
@@ -82,8 +84,8 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := log.Runs[0].Results
-	if len(rs) != 2 {
-		t.Fatalf("%d results, want the 2 failing findings", len(rs))
+	if len(rs) != 3 {
+		t.Fatalf("%d results, want the 3 failing findings", len(rs))
 	}
 	mig := rs[0].Locations[0].PhysicalLocation
 	if rs[0].RuleID != "no_fnr" || mig == nil || !strings.HasSuffix(mig.ArtifactLocation.URI, "migrations/002_add_fnr.sql") || mig.Region.StartLine != 4 {
@@ -91,6 +93,12 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	}
 	if got := rs[1].Locations[0].LogicalLocations[0].FullyQualifiedName; got != "db/db/app/public.kunder.epost" {
 		t.Errorf("database result location %q", got)
+	}
+	// In an archive: the archive, no line (the member's is not the
+	// archive's), and the member named.
+	if zip := rs[2].Locations[0]; zip.PhysicalLocation == nil || zip.PhysicalLocation.ArtifactLocation.URI != "/repo/logs.zip" ||
+		zip.PhysicalLocation.Region.StartLine != 0 || len(zip.LogicalLocations) != 1 || zip.LogicalLocations[0].FullyQualifiedName != "logs.zip!app.log" {
+		t.Errorf("archive member result: %+v", zip)
 	}
 	// The store it could not read makes a run that did not succeed.
 	var runs struct {
