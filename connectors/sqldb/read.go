@@ -393,7 +393,7 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 		}
 		fallthrough // its bytes are read as a binary value's
 	case Binary:
-		if v == nil || isText(v) {
+		if v == nil || isText(v) && !(r.documents != nil && textDocument(v)) {
 			return r.sink.Value(connectors.Value{Field: c.Name, Data: v})
 		}
 		if r.documents != nil {
@@ -498,6 +498,14 @@ func looksJSON(v []byte) bool {
 // are handed on as they are, as a text column's would be. A NUL, or more
 // than one byte in four invalid or a control character, is binary data:
 // a document, an image, a hash, a key.
+// textDocument reports whether v is a document whose bytes pass for text
+// but whose text is not what they read as: a PDF with few fonts and one
+// compressed page is nearly all ASCII, and RTF is ASCII with the letters
+// escaped. Read as text, 9 PDFs in 10 of a user check showed nothing.
+func textDocument(v []byte) bool {
+	return bytes.HasPrefix(v, []byte("%PDF-")) || bytes.HasPrefix(v, []byte(`{\rtf`))
+}
+
 func isText(v []byte) bool {
 	if bytes.IndexByte(v, 0) >= 0 {
 		return false
