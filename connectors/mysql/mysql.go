@@ -71,19 +71,28 @@ func config(target string) (*driver.Config, error) {
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("not a MySQL URL")
+		return nil, fmt.Errorf("not a MySQL URL (a password with # ? / %% or a space in it is written percent-encoded: %%23 %%3F %%2F %%25 %%20)")
 	}
-	cfg := driver.NewConfig()
-	cfg.Net = "tcp"
-	cfg.Addr = u.Host
+	addr := u.Host
 	if u.Port() == "" {
-		cfg.Addr = u.Hostname() + ":3306"
+		addr = u.Hostname() + ":3306"
 	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
+	// The query is the driver's DSN parameters (tls, timeout, charset, …):
+	// read as the DSN form reads them, so ?tls=true asks for TLS, not a
+	// plain connection. The password may be given as one, as PostgreSQL's
+	// URLs allow; the driver would send it to the server as a session
+	// variable.
+	q := u.Query()
+	password, hasPassword := u.User.Password()
+	if p := q.Get("password"); p != "" && !hasPassword {
+		password = p
 	}
-	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	q.Del("password")
+	cfg, err := driver.ParseDSN("tcp(" + addr + ")/" + url.PathEscape(strings.TrimPrefix(u.Path, "/")) + "?" + q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("not a MySQL URL: %w", err)
+	}
+	cfg.User, cfg.Passwd = u.User.Username(), password
 	return cfg, nil
 }
 

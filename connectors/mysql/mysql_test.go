@@ -130,6 +130,22 @@ func TestConfig(t *testing.T) {
 			t.Errorf("Redact(%s) = %s", target, r)
 		}
 	}
+	// The URL's query is the DSN's parameters: ?tls=true was dropped, and
+	// the connection went unencrypted. A password may be one of them, and
+	// is not sent to the server as a session variable.
+	cfg, err := config("mysql://scanner@db.internal/crm?tls=true&timeout=7s&password=p%40ss&charset=utf8mb4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TLSConfig != "true" || cfg.Timeout != 7*time.Second || cfg.Passwd != "p@ss" || cfg.Addr != "db.internal:3306" || cfg.DBName != "crm" {
+		t.Errorf("URL parameters: %+v", cfg)
+	}
+	if _, ok := cfg.Params["password"]; ok {
+		t.Errorf("the password is sent as a session variable: %+v", cfg.Params)
+	}
+	if _, err := config("mysql://scanner@db.internal/crm?tls=maybe"); err == nil {
+		t.Error("?tls=maybe is taken")
+	}
 }
 
 // The catalog gives each table its columns and the integer column its
