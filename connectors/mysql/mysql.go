@@ -265,9 +265,10 @@ func (d *Dialect) isMaria(ctx context.Context, conn *sql.Conn) bool {
 }
 
 func (d *Dialect) setTimeout(ctx context.Context, conn *sql.Conn, timeout time.Duration) error {
-	q := fmt.Sprintf("SET SESSION max_execution_time = %d", timeout.Milliseconds())
+	ms := sqldb.TimeoutMillis(timeout)
+	q := fmt.Sprintf("SET SESSION max_execution_time = %d", ms)
 	if d.isMaria(ctx, conn) {
-		q = fmt.Sprintf("SET SESSION max_statement_time = %.3f", timeout.Seconds())
+		q = fmt.Sprintf("SET SESSION max_statement_time = %d.%03d", ms/1000, ms%1000)
 	}
 	_, err := conn.ExecContext(ctx, q)
 	return err

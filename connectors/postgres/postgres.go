@@ -217,7 +217,7 @@ func (Dialect) Begin(ctx context.Context, conn *sql.Conn, timeout time.Duration)
 	}
 	// lock_timeout too: a table locked by another transaction is an error
 	// for that table after the timeout, not a scan that hangs.
-	ms := timeout.Milliseconds()
+	ms := sqldb.TimeoutMillis(timeout)
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; %s", ms, ms, rawSQLASCII)); err != nil {
 		tx.Rollback()
 		return nil, err

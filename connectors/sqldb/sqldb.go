@@ -397,3 +397,11 @@ func Scrub(err error, secret string) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), secret, "xxxxx"))
 }
+
+// TimeoutMillis is a statement timeout in the whole milliseconds the
+// servers take, rounded up: 0 is no limit to them, and --statement-timeout
+// 500us, rounded down, let a scan wait on a locked table for as long as
+// the lock was held.
+func TimeoutMillis(d time.Duration) int64 {
+	return max(1, (d + time.Millisecond - 1).Milliseconds())
+}

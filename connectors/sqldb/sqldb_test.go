@@ -3,6 +3,7 @@ package sqldb
 import (
 	"crypto/sha256"
 	"testing"
+	"time"
 )
 
 func TestMatchDotted(t *testing.T) {
@@ -42,6 +43,14 @@ func TestDecodeBinary(t *testing.T) {
 	} {
 		if ok := isText([]byte(tt.v)); ok != tt.text {
 			t.Errorf("%s: read as text %v, want %v", tt.name, ok, tt.text)
+		}
+	}
+}
+
+func TestTimeoutMillis(t *testing.T) {
+	for d, want := range map[time.Duration]int64{time.Nanosecond: 1, 500 * time.Microsecond: 1, time.Millisecond: 1, 1500 * time.Microsecond: 2, 30 * time.Second: 30000} {
+		if got := TimeoutMillis(d); got != want {
+			t.Errorf("TimeoutMillis(%v) = %d, want %d", d, got, want)
 		}
 	}
 }
