@@ -212,9 +212,16 @@ func location(f check.Finding, cwd string) sarifLocation {
 // and name, without the user, password or options: two databases with a
 // table of the same name are two locations, and one database is the same
 // location whoever checks it.
+//
+// A server's default port is left out, whether or not the target gave it:
+// a database is the same location whoever checks it.
 func databaseOf(store string) string {
 	if u, err := url.Parse(store); err == nil && u.Host != "" {
-		return u.Host + u.Path // postgres://ci@db:5432/app: db:5432/app
+		host := u.Host // postgres://ci@db:5432/app: db/app
+		if p := u.Port(); p == defaultPorts[u.Scheme] {
+			host = u.Hostname()
+		}
+		return host + u.Path
 	}
 	// The MySQL driver's form, ci:xxxxx@tcp(db:3306)/crm?parseTime=true,
 	// or a path.
@@ -226,11 +233,14 @@ func databaseOf(store string) string {
 	}
 	if rest, ok := strings.CutPrefix(store, "tcp("); ok {
 		if host, db, ok := strings.Cut(rest, ")"); ok {
-			store = host + db
+			store = strings.TrimSuffix(host, ":"+defaultPorts["mysql"]) + db
 		}
 	}
 	return store
 }
+
+// defaultPorts are the ports a database URL may leave out, by scheme.
+var defaultPorts = map[string]string{"postgres": "5432", "postgresql": "5432", "mysql": "3306", "mariadb": "3306"}
 
 func camel(id string) string {
 	var b strings.Builder

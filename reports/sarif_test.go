@@ -124,10 +124,14 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 // user, password or options.
 func TestDatabaseOf(t *testing.T) {
 	for store, want := range map[string]string{
-		"postgres://ci@db:5432/app?sslmode=disable":       "db:5432/app",
+		"postgres://ci@db:5432/app?sslmode=disable":       "db/app",
+		"postgres://ci@db:6432/app":                       "db:6432/app",
 		"postgres://ci:xxxxx@db.example.no/erp":           "db.example.no/erp",
-		"mysql://ci:xxxxx@127.0.0.1:3306/crm":             "127.0.0.1:3306/crm",
-		"ci:xxxxx@tcp(127.0.0.1:3306)/crm?parseTime=true": "127.0.0.1:3306/crm",
+		"mysql://ci:xxxxx@127.0.0.1:3306/crm":             "127.0.0.1/crm",
+		"mysql://ci@127.0.0.1/crm":                        "127.0.0.1/crm",
+		"mariadb://ci@127.0.0.1:3307/crm":                 "127.0.0.1:3307/crm",
+		"ci:xxxxx@tcp(127.0.0.1:3306)/crm?parseTime=true": "127.0.0.1/crm",
+		"ci:xxxxx@tcp(127.0.0.1:3307)/crm":                "127.0.0.1:3307/crm",
 		"sqlite:/data/app.db":                             "sqlite:/data/app.db",
 	} {
 		if got := databaseOf(store); got != want {
