@@ -348,6 +348,30 @@ func decimalsAt(text []byte, i int) bool {
 	return n >= 1 && n <= 2
 }
 
+// inUUID reports whether the digits at text[start:] begin one of the
+// groups of a UUID, 8-4-4-4-12 hex digits: an id, no number.
+func inUUID(text []byte, start int) bool {
+	for _, p := range [...]int{0, 9, 14, 19, 24} {
+		if s := start - p; s >= 0 && s+36 <= len(text) && isUUID(text[s:s+36]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isUUID(b []byte) bool {
+	for i, c := range b {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
 // Digits appends the ASCII digits of text[start:end] to dst, dropping
 // separators. It is how a grouped number is normalised.
 func Digits(dst, text []byte, start, end int) []byte {

@@ -146,6 +146,9 @@ func (Phone) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if !Bounded(text, s, e) || (i == 0 && s > 0 && text[s-1] == '+') {
 			return true
 		}
+		if e < len(text) && text[e] == '-' && inUUID(text, s) {
+			return true // the first 8 hex digits of a UUID, all of them digits
+		}
 		var d [8]byte
 		Digits(d[:0], text, s, e)
 		kind := noNumberType(d[:])
