@@ -323,7 +323,7 @@ func TestDocumentsInBinaryColumns(t *testing.T) {
 	if typ != "bytea, documents: docx 1, image (--ocr reads it) 1, office 97-2003 1, pdf 3, rtf 1" {
 		t.Errorf("the column's type: %q, want the documents it held", typ)
 	}
-	if !strings.Contains(v.Error, "column innhold: 1 of 6 documents could not be read whole (first: row 5, pdf:") {
+	if !strings.Contains(v.Error, "column innhold: 1 of 6 documents could not be read whole (first: row ") || !strings.Contains(v.Error, ", pdf:") { // (read in a random order: the table is not analysed)
 		t.Errorf("the corrupt PDF: %q", v.Error)
 	}
 	testdb.NoValueInErrors(t, inv, "10048744732")
@@ -427,7 +427,9 @@ func TestLargeObjects(t *testing.T) {
 	if c := testdb.Category(inv, s+"vedlegg", "fil", "no_fnr"); c == nil || c.MatchedValues != 2 {
 		t.Errorf("the objects' identity numbers, in text and in a docx: %+v", c)
 	}
-	if v == nil || v.Error != "column fil: 1 large objects not read: larger than 65536 bytes (--max-member-bytes; first: row 4)" {
+	// (The row is the fourth or another: a table never analysed is read
+	// in a random order.)
+	if v == nil || !strings.HasPrefix(v.Error, "column fil: 1 large objects not read: larger than 65536 bytes (--max-member-bytes; first: row ") {
 		t.Errorf("the object over the limit: %+v", v)
 	}
 	if f := testdb.Field(v, "fil"); f == nil || f.Type != "oid, documents: docx 1" {
@@ -540,6 +542,35 @@ func TestSmallSampleReadsItsRows(t *testing.T) {
 		}
 		if c := testdb.Container(inv, s+"liten"); !strings.HasPrefix(c.Sampling, "random rows") {
 			t.Errorf("--sample %d of liten: sampling %q, want random rows of the whole table", n, c.Sampling)
+		}
+	}
+}
+
+// The catalog's estimate is of the table when it was last analysed: a
+// table analysed at 50 rows and loaded with 20,000 since was read with
+// LIMIT from its first rows as "all rows (about 50)", and the e-mails
+// in its later rows were never seen. Its estimate is now scaled by the
+// pages it has, as the planner scales it.
+func TestStaleStatistics(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"stale (id bigint PRIMARY KEY, notat text) WITH (autovacuum_enabled = false)",
+		"INSERT INTO "+s+"stale SELECT g, 'ingen kontakt' FROM generate_series(1, 50) g",
+		"ANALYZE "+s+"stale",
+		"INSERT INTO "+s+"stale SELECT g, 'kunde'||g||'@online.no' FROM generate_series(51, 20000) g",
+		"CREATE TABLE "+s+"empty_then_not (id bigint PRIMARY KEY, notat text) WITH (autovacuum_enabled = false)",
+		"ANALYZE "+s+"empty_then_not",
+		"INSERT INTO "+s+"empty_then_not SELECT g, 'kunde'||g||'@online.no' FROM generate_series(1, 20000) g",
+	)
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{Sample: 100}))
+	for _, name := range []string{"stale", "empty_then_not"} {
+		v := testdb.Container(inv, s+name)
+		if v == nil || !strings.HasPrefix(v.Sampling, "random") || v.Rows != 100 {
+			t.Errorf("%s: %s, %d rows; want 100 random rows", name, testdb.Sampling(v), v.Rows)
+		}
+		if c := testdb.Category(inv, s+name, "notat", "email"); c == nil || c.MatchedValues < 90 {
+			t.Errorf("%s: the e-mails of the rows loaded since: %+v", name, c)
 		}
 	}
 }

@@ -193,9 +193,10 @@ type Dialect interface {
 type Statement struct {
 	Query string
 	Args  []any
-	// Head is true for a plain LIMIT read from the table's start: when it
-	// returns fewer rows than asked for, it read the whole table, and the
-	// inventory says so instead of the method planned.
+	// Head is true for a LIMIT read of the whole table (from its start,
+	// or in an order of its own): when it returns fewer rows than asked
+	// for, it read every row, and the inventory says so instead of the
+	// method planned.
 	Head bool
 	// Note, when the statement read rows, is added to the method the
 	// inventory gives (a fallback the plan needed).
