@@ -67,6 +67,12 @@ func TestHostileDatabase(t *testing.T) {
 	if m := msgs[s+"slow_rows"]; !strings.Contains(m, "terminat") && !strings.Contains(m, "connection") && !strings.Contains(m, "timeout") {
 		t.Errorf("killed connection: %q", m)
 	}
+	// It says it was cut off, not "full (every row)", and every row it
+	// counts was examined.
+	if v := testdb.Container(inv, s+"slow_rows"); v == nil || !strings.HasPrefix(v.Sampling, "full, cut off after ") ||
+		v.Rows == 0 || testdb.Field(v, "epost") == nil || testdb.Field(v, "epost").Examined != v.Rows {
+		t.Errorf("the view cut off: %s, %+v", testdb.Sampling(v), v)
+	}
 	if m := msgs[s+"locked"]; !strings.Contains(m, "lock") && !strings.Contains(m, "timeout") {
 		t.Errorf("locked table: %q", m)
 	}

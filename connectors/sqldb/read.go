@@ -75,7 +75,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		} else {
 			err = s.query(ctx, tx, Statement{Query: "SELECT " + cols + " FROM " + s.table(t)}, rr, 0)
 		}
-		sink.Sampled(rr.n, "full (every row)")
+		sink.Sampled(rr.n, cutOff("full (every row)", rr.n, err))
 		sink.Paced(time.Since(began), rr.busy)
 		return errors.Join(err, rr.documentsRead())
 	}
@@ -104,7 +104,7 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		method = fmt.Sprintf("every row (fewer than --sample %d)", s.opt.Sample)
 	}
 	took := time.Since(began)
-	sink.Sampled(rr.n, method)
+	sink.Sampled(rr.n, cutOff(method, rr.n, err))
 	sink.Paced(took, rr.busy)
 	if timedOut(err) && rr.busy*2 > took {
 		// MySQL and MariaDB count the time the server waits for the
@@ -112,6 +112,16 @@ func (s *Source) read(ctx context.Context, t Table, sink connectors.Sink) error 
 		err = fmt.Errorf("%w; the detectors were busy %.0f%% of the read (documents or long values) and the server waited for them: a longer --statement-timeout lets the table be read to the end", err, 100*rr.busy.Seconds()/took.Seconds())
 	}
 	return errors.Join(err, rr.documentsRead())
+}
+
+// cutOff is the method of a read that err ended before its end: a table
+// cut off by a dropped connection was labelled "full (every row)".
+func cutOff(method string, rows int64, err error) string {
+	if err == nil {
+		return method
+	}
+	method, _ = strings.CutSuffix(method, " (every row)")
+	return fmt.Sprintf("%s, cut off after %d rows by the error", method, rows)
 }
 
 // timedOut reports whether err is a statement timeout, the client's or the
@@ -298,17 +308,18 @@ func (r *rowReader) read(rs *sql.Rows, whole bool) (int64, error) {
 				b.reset(r.n + 1)
 			}
 		}
-		if err := rs.Err(); err != nil {
-			return err
-		}
+		// The rows before a dropped connection or a timeout are read
+		// too: they were counted, and a user check found 95 rows counted
+		// that no detector had seen.
+		err := rs.Err()
 		if b.rows > 0 {
 			select {
 			case full <- b:
 			case <-ctx.Done():
-				return ctx.Err()
+				return errors.Join(err, ctx.Err())
 			}
 		}
-		return nil
+		return err
 	})
 	g.Go(func() error {
 		for b := range full {
