@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -582,4 +583,80 @@ func (d *Dialect) Full(ctx context.Context, tx *sql.Tx, t sqldb.Table, cols stri
 	defer rs.Close()
 	_, err = rows(rs)
 	return err
+}
+
+// Unlisted implements sqldb.Unlisted: MySQL and MariaDB list only the
+// tables a user has a grant on, so a user granted SELECT on some tables
+// of the database, not on all of it, sees the rest of them nowhere. In a
+// user check such a scan listed 1 table of 10, with no error, and check
+// passed. Where SHOW GRANTS gives SELECT on the database (or all of
+// them, or a pattern that names it) nothing is said; where it gives it on
+// single tables only, the scan says the database may hold more.
+func (d *Dialect) Unlisted(ctx context.Context, db *sql.DB) error {
+	var name sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&name); err != nil || !name.Valid {
+		return nil // all databases: which the user should see is not known
+	}
+	rows, err := db.QueryContext(ctx, "SHOW GRANTS")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var single []string
+	for rows.Next() {
+		var grant string
+		if rows.Scan(&grant) != nil {
+			return nil
+		}
+		m := grantOn.FindStringSubmatch(grant)
+		if m == nil || !strings.Contains(m[1], "SELECT") && !strings.Contains(m[1], "ALL PRIVILEGES") {
+			continue
+		}
+		dbPart, table, _ := strings.Cut(m[2], ".")
+		if table == "*" && (dbPart == "*" || likeMatch(strings.Trim(dbPart, "`"), name.String)) {
+			return nil
+		}
+		if strings.Trim(dbPart, "`") == name.String {
+			single = append(single, strings.Trim(table, "`"))
+		}
+	}
+	if rows.Err() != nil || len(single) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the user may not see every table: its grants give SELECT on %s of %s, not on the whole database, and the server lists no table the user has no grant on (GRANT SELECT ON `%s`.* lets it see them all)",
+		plural(len(single), "single table"), name.String, name.String)
+}
+
+// grantOn reads a line of SHOW GRANTS: the privileges, and what they are
+// on ("`crm`.*", "`crm`.`kunder`", "*.*").
+var grantOn = regexp.MustCompile("^GRANT (.+) ON ((?:\\*|`(?:[^`]|``)*`)\\.(?:\\*|`(?:[^`]|``)*`)) TO ")
+
+// likeMatch reports whether name matches a database name in a grant,
+// which may be a LIKE pattern: % any characters, _ one, \ escapes.
+func likeMatch(pattern, name string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\' && i+1 < len(pattern):
+			i++
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		case c == '%':
+			re.WriteString("(?s:.*)")
+		case c == '_':
+			re.WriteString("(?s:.)")
+		default:
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		}
+	}
+	re.WriteString("$")
+	ok, _ := regexp.MatchString(re.String(), name)
+	return ok
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

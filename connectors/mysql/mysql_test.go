@@ -551,3 +551,50 @@ func TestTimeRange(t *testing.T) {
 		t.Error("a zero date read as a time")
 	}
 }
+
+// A user granted SELECT on some tables of a database sees the others
+// nowhere: the server lists no table it has no grant on. The scan reads
+// what it sees and says, as the store's error, that there may be more;
+// with SELECT on the whole database it says nothing.
+func TestGrantsOnSingleTables(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	user := "dk_" + strings.TrimPrefix(name, "dk_")
+	testdb.Exec(t, db,
+		"CREATE TABLE betalinger (id INT PRIMARY KEY, kid TEXT)",
+		"CREATE TABLE kunder (id INT PRIMARY KEY, epost TEXT)",
+		"INSERT INTO kunder VALUES (1, 'kari@online.no')",
+		"CREATE USER '"+user+"'@'%' IDENTIFIED BY 'Les-bare-1'",
+		"GRANT SELECT ON `"+name+"`.betalinger TO '"+user+"'@'%'",
+	)
+	t.Cleanup(func() { db.Exec("DROP USER '" + user + "'@'%'") })
+	scan := func() *inventory.Inventory {
+		src, err := Open(context.Background(), "mysql://"+user+":Les-bare-1@127.0.0.1:3306/"+name, "", sqldb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.DB().Close()
+		return testdb.Scan(t, src)
+	}
+	inv := scan()
+	if testdb.Container(inv, name+".betalinger") == nil || testdb.Container(inv, name+".kunder") != nil {
+		t.Fatalf("the tables seen: %+v", inv.Stores)
+	}
+	if len(inv.Errors) != 1 || !strings.Contains(inv.Errors[0].Message, "the user may not see every table: its grants give SELECT on 1 single table of "+name) {
+		t.Errorf("errors: %+v", inv.Errors)
+	}
+	testdb.Exec(t, db, "GRANT SELECT ON `"+name+"`.* TO '"+user+"'@'%'")
+	if inv := scan(); len(inv.Errors) != 0 || testdb.Container(inv, name+".kunder") == nil {
+		t.Errorf("with SELECT on the database: errors %+v", inv.Errors)
+	}
+}
+
+func TestLikeMatch(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, name string
+		want          bool
+	}{{"crm", "crm", true}, {"crm", "crm2", false}, {`uc2\_%`, "uc2_erp", true}, {`uc2\_%`, "uc2xerp", false}, {"dk_%", "dkxy", true}, {"a.b", "axb", false}} {
+		if got := likeMatch(tt.pattern, tt.name); got != tt.want {
+			t.Errorf("likeMatch(%q, %q) = %v", tt.pattern, tt.name, got)
+		}
+	}
+}

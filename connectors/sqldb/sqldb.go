@@ -189,6 +189,15 @@ type Dialect interface {
 	Sample(ctx context.Context, tx *sql.Tx, t Table, cols string, n int) (stmts []Statement, method string, err error)
 }
 
+// Unlisted is a Dialect whose catalog may hide tables from the user:
+// MySQL and MariaDB list only the tables a user has a grant on. It
+// returns an error saying so where the user's grants leave tables out; the
+// tables listed are read, and the error is the store's, so that check does
+// not pass on a database it saw a part of.
+type Unlisted interface {
+	Unlisted(ctx context.Context, db *sql.DB) error
+}
+
 // Statement is one query with its arguments.
 type Statement struct {
 	Query string
@@ -329,6 +338,12 @@ func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) e
 	default:
 		return fmt.Errorf("list tables: %w", s.scrub(err))
 	}
+	var unlisted error
+	if u, ok := s.d.(Unlisted); ok {
+		tctx, cancel := context.WithTimeout(ctx, limit)
+		unlisted = s.scrub(u.Unlisted(tctx, s.db))
+		cancel()
+	}
 	for _, t := range tables {
 		if !s.selected(t.FullName()) {
 			continue
@@ -346,7 +361,7 @@ func (s *Source) Units(ctx context.Context, visit func(connectors.Unit) error) e
 			return err
 		}
 	}
-	return s.notRead
+	return errors.Join(unlisted, s.notRead)
 }
 
 func (s *Source) selected(name string) bool {
