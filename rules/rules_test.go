@@ -55,6 +55,8 @@ func TestMatchName(t *testing.T) {
 		{"mobilnummer", []string{"phone"}},
 		{"first_name", []string{"person_name"}},
 		{"etternavn", []string{"person_name"}},
+		{"kortholder", []string{"person_name"}}, // the name on a card
+		{"cardholder_name", []string{"person_name"}},
 		{"product_name", nil}, // vetoed
 		{"filename", nil},     // one token, not "name"
 		{"username", nil},

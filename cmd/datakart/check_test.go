@@ -115,7 +115,7 @@ func TestCheckLiveDatabases(t *testing.T) {
 	testdb.Exec(t, pg, "ALTER TABLE "+schema+".orders ADD COLUMN contact text", "UPDATE "+schema+".orders SET contact = 'kunde' || id || '@online.no'")
 	testdb.Exec(t, my, "ALTER TABLE orders ADD COLUMN kontakt VARCHAR(100)", "UPDATE orders SET kontakt = CONCAT('kunde', id, '@online.no')")
 	out, _, code := runBinary(t, bin, "check", "--config", cfg, "--format", "sarif", pgTarget, myTarget)
-	if code != 1 || !strings.Contains(out, "db/127.0.0.1:5432/test/"+schema+".orders.contact") || !strings.Contains(out, "db/127.0.0.1:3306/"+name+"/"+name+".orders.kontakt") {
+	if code != 1 || !strings.Contains(out, "db/127.0.0.1/test/"+schema+".orders.contact") || !strings.Contains(out, "db/127.0.0.1/"+name+"/"+name+".orders.kontakt") {
 		t.Fatalf("after the change: exit %d\n%s", code, out)
 	}
 	if strings.Contains(out, "@online.no") {

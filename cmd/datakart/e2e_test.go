@@ -222,6 +222,7 @@ func TestCommandLine(t *testing.T) {
 	// not taken as the default without a word.
 	for _, args := range [][]string{
 		{"--sample", "0"}, {"--sample", "-5"}, {"--db-connections", "0"}, {"--statement-timeout", "0s"}, {"--statement-timeout", "-5s"},
+		{"--full", "--schema-only"},
 		{"--max-archive-depth", "0"}, {"--max-archive-depth", "-1"}, {"--max-archive-entries", "0"}, {"--max-archive-entries", "-1"},
 	} {
 		if _, e, code := runBinary(t, bin, append(append([]string{"scan"}, args...), dir)...); code != exitUsage || !strings.Contains(e, args[0]+" must be") {

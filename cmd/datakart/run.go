@@ -77,6 +77,9 @@ func (r *scanRun) parse(name, usage string, use flagUse, args []string, stdout, 
 			return usagef("--output %s: the folder %s is not there", out, filepath.Dir(out))
 		}
 	}
+	if r.f.full && r.f.schemaOnly {
+		return usagef("--full must be given without --schema-only: one reads every row, the other none")
+	}
 	if r.f.showValues != "masked" && r.f.showValues != "raw" {
 		return usagef("--show-values must be masked or raw, not %q", r.f.showValues)
 	}

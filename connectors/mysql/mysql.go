@@ -10,6 +10,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -30,6 +32,13 @@ import (
 type Dialect struct {
 	mariaOnce sync.Once
 	maria     bool
+}
+
+func init() {
+	// The driver logs what it also returns ("[mysql] packets.go:100
+	// unexpected EOF" on stderr, beside the error entry the scan makes of
+	// it): the scan's own errors say it.
+	driver.SetLogger(log.New(io.Discard, "", 0))
 }
 
 // Open connects to the database a mysql:// URL or a driver DSN

@@ -32,7 +32,7 @@ type Dialect struct {
 func Open(ctx context.Context, target, password string, opt sqldb.Options) (*sqldb.Source, error) {
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a PostgreSQL URL", dsn.Redact(target))
+		return nil, fmt.Errorf("%s: not a PostgreSQL URL (a password with # ? / %% or a space in it is written percent-encoded: %%23 %%3F %%2F %%25 %%20)", dsn.Redact(target))
 	}
 	if password != "" {
 		name := "postgres"
