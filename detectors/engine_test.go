@@ -117,6 +117,8 @@ func TestEngine(t *testing.T) {
 		{"netmask", "mask 255.255.255.0", nil},
 		{"ipv6", "client 2a02:2121:1:2::1 ok", []want{{"ip_address", "2a02:2121:1:2::1", detectors.High}}},
 		{"ipv6 loopback is low", "bind ::1", []want{{"ip_address", "::1", detectors.Low}}},
+		{"ipv4 written as ipv6", "client ::ffff:84.210.1.3 ok", []want{{"ip_address", "::ffff:84.210.1.3", detectors.High}}},
+		{"private ipv4 written as ipv6", "from ::ffff:10.0.0.7", []want{{"ip_address", "::ffff:10.0.0.7", detectors.Low}}},
 		{"ipv6 loopback at the start", "::1 is local", []want{{"ip_address", "::1", detectors.Low}}},
 		{"ipv6 with zero groups between digits", "client 2a02:0db8:0000:0000:0000:0000:0000:0001 ok", []want{{"ip_address", "2a02:0db8:0000:0000:0000:0000:0000:0001", detectors.High}}},
 		{"a bare date is not a phone", "dato 21052024 ok", nil},

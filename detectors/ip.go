@@ -211,12 +211,8 @@ func emitIP(text []byte, a netip.Addr, start, end int, ctx *Context) {
 	default:
 		m.Confidence = Medium
 	}
-	if a.Is4() {
-		m.Value = ctx.Keep(text[start:end]) // already canonical: no leading zeros
-	} else {
-		var buf [48]byte
-		m.Value = ctx.Keep(a.AppendTo(buf[:0]))
-	}
+	var buf [48]byte
+	m.Value = ctx.Keep(a.AppendTo(buf[:0])) // "::ffff:84.210.1.3" is 84.210.1.3
 	ctx.Emit(&m)
 }
 
@@ -263,8 +259,10 @@ done:
 		return
 	}
 	a, err := netip.ParseAddr(string(text[start:end]))
-	if err != nil || !a.Is6() || a.Is4In6() || a.IsUnspecified() {
+	if err != nil || !a.Is6() || a.IsUnspecified() {
 		return
 	}
-	emitIP(text, a, start, end, ctx)
+	// An IPv4 address written as IPv6 ("::ffff:84.210.1.3"), as Node.js
+	// servers log their clients, is the IPv4 address.
+	emitIP(text, a.Unmap(), start, end, ctx)
 }

@@ -247,6 +247,8 @@ func columnKind(dataType, colType string) sqldb.Kind {
 	switch dataType {
 	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
 		return sqldb.Text // MariaDB's JSON is longtext: JSON text is walked when read
+	case "inet4", "inet6":
+		return sqldb.Text // MariaDB's address types, read as the text of the address
 	case "json":
 		return sqldb.JSON
 	case "tinyint":

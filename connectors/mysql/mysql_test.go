@@ -598,3 +598,19 @@ func TestLikeMatch(t *testing.T) {
 		}
 	}
 }
+
+// MariaDB's INET4 and INET6 columns hold a client's address, and are read
+// as its text; they were passed over with the dates and enums.
+func TestAddressTypes(t *testing.T) {
+	db, name := testdb.MariaDB(t)
+	testdb.Exec(t, db,
+		"CREATE TABLE innlogging (id INT PRIMARY KEY, klient_ip INET6, v4 INET4)",
+		"INSERT INTO innlogging VALUES (1, '2a02:2121:1:2::1', '84.210.1.2'), (2, '::ffff:84.210.1.3', '84.210.1.4')",
+	)
+	inv := testdb.Scan(t, open(t, name, sqldb.Options{}))
+	for _, col := range []string{"klient_ip", "v4"} {
+		if c := testdb.Category(inv, name+".innlogging", col, "ip_address"); c == nil || c.MatchedValues != 2 {
+			t.Errorf("%s: %+v", col, c)
+		}
+	}
+}
