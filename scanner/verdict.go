@@ -21,13 +21,16 @@ const (
 )
 
 // valueDetected are the categories a detector can validate from values; for
-// the others a name is all the evidence there is.
-var valueDetected = map[string]bool{}
+// the others a name is all the evidence there is. A detector with no
+// trigger of its own (KID) is only asked about numbers other detectors
+// found, so its category's values are not searched for.
+var valueDetected, searchedFor = map[string]bool{}, map[string]bool{}
 
 func init() {
 	for _, d := range detectors.Builtin() {
 		for _, c := range d.Info().Categories {
 			valueDetected[c] = true
+			searchedFor[c] = searchedFor[c] || d.Triggers() != 0
 		}
 	}
 }
@@ -131,6 +134,10 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 		switch {
 		case !valueDetected[cat.ID]:
 			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; values cannot be validated for this category", h.Rule, cat.ID)
+		case !searchedFor[cat.ID]:
+			// "0 of 300 values validated" of a column of valid KIDs read
+			// as if they had been tried and failed.
+			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; its values are checked only where they could pass for another number (a card, a fødselsnummer, an account)", h.Rule, cat.ID)
 		case f.examined == 0:
 			return detectors.Medium, fmt.Sprintf("column name %q suggests %s; name hint only, no values were read%s", h.Rule, cat.ID, typeNote(f))
 		case f.nonNull == 0:
