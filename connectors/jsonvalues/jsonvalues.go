@@ -29,6 +29,7 @@ type Walker struct {
 	MaxToken int
 
 	dec   *jsontext.Decoder
+	read  int64 // the bytes of the input the last Walk took in tokens
 	stack []frame
 	// path is the current path, built in pathBuf when dirty and interned
 	// in paths: a document repeats a few hundred paths millions of times.
@@ -165,7 +166,10 @@ func (w *Walker) Walk(ctx context.Context, r io.Reader, emit Emit) error {
 		w.dec.Reset(r, readOptions...)
 	}
 	dec := w.dec
-	defer dec.Reset(noInput) // let go of r
+	defer func() {
+		w.read = dec.InputOffset()
+		dec.Reset(noInput) // let go of r
+	}()
 	if g != nil {
 		g.Offset = dec.InputOffset
 	}
@@ -313,3 +317,8 @@ func (w *Walker) value(data []byte, numeric bool, emit Emit) error {
 	w.afterValue()
 	return err
 }
+
+// Read returns how many bytes of its input the last Walk read as whole
+// tokens: where it failed on text that is not JSON, what it emitted came
+// from before that offset, and the rest has not been seen.
+func (w *Walker) Read() int64 { return w.read }

@@ -574,3 +574,25 @@ func TestStaleStatistics(t *testing.T) {
 		}
 	}
 }
+
+// A text column of JSON that breaks off is walked as far as it goes, and only
+// the rest is read as text: the values before the break were counted
+// twice, under their path and in the column's text.
+func TestJSONCutShort(t *testing.T) {
+	db, schema := testdb.Postgres(t)
+	s := schema + "."
+	testdb.Exec(t, db,
+		"CREATE TABLE "+s+"logg (id int PRIMARY KEY, data text)",
+		`INSERT INTO `+s+`logg VALUES (1, '{"fnr": "10048744732", "merknad": "ok", brutt her: tlf 91234567}')`,
+	)
+	inv := testdb.Scan(t, open(t, schema, sqldb.Options{}))
+	if c := testdb.Category(inv, s+"logg", "data → $.fnr", "no_fnr"); c == nil || c.Matches != 1 {
+		t.Errorf("the fødselsnummer under its path: %+v", c)
+	}
+	if c := testdb.Category(inv, s+"logg", "data", "no_fnr"); c != nil {
+		t.Errorf("the fødselsnummer counted again in the text: %+v", c)
+	}
+	if c := testdb.Category(inv, s+"logg", "data", "phone"); c == nil || c.Matches != 1 {
+		t.Errorf("the phone number after the break: %+v", c)
+	}
+}

@@ -381,12 +381,19 @@ func (r *rowReader) value(c Column, v []byte, line int) error {
 		if len(v) > maxJSONValue {
 			v = v[:maxJSONValue]
 		}
+		walked := false
 		err := r.walker.Walk(r.ctx, bytes.NewReader(v), func(path string, data []byte, numeric bool) error {
+			walked = true
 			return r.sink.Value(connectors.Value{Field: c.Name + " → " + path, Data: data, Numeric: numeric})
 		})
 		if err != nil && r.ctx.Err() == nil {
-			// Not JSON after all (a text column holding JSON-like text):
-			// scan it as text.
+			// Not JSON after all (a text column holding JSON-like text,
+			// or JSON cut short): what was not walked is scanned as text.
+			// All of it was, and the values before the break were
+			// counted twice, under their path and in the text.
+			if walked {
+				v = v[min(r.walker.Read(), int64(len(v))):]
+			}
 			return r.sink.Value(connectors.Value{Field: c.Name, Data: v})
 		}
 		return err
