@@ -14,11 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"datakart/connectors/sqldb"
+	"datakart/internal/pdftest"
 	"datakart/internal/pst/psttest"
 	"datakart/internal/testdb"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // fuzzDecode feeds arbitrary bytes, named name, through the decoder
@@ -128,7 +129,7 @@ func FuzzPDF(f *testing.F) {
 	old := pdfTimeout
 	pdfTimeout = 2 * time.Second
 	f.Cleanup(func() { pdfTimeout = old })
-	payslip := pdfOf(f, "", "", []string{"Fødselsnummer: 10048744732"}, []string{"lonn@firma.no"})
+	payslip := pdftest.Of(f, "", "", []string{"Fødselsnummer: 10048744732"}, []string{"lonn@firma.no"})
 	attached := onePagePDF("/Names << /EmbeddedFiles << /Names [(a) 6 0 R] >> >>", "", "x",
 		"<< /Type /Filespec /F (a.csv) /EF << /F 7 0 R >> >>", embeddedFile("fnr\n10048744732\n"))
 	fuzzDecode(f, "x.pdf", payslip, payslip[:len(payslip)/2], []byte("%PDF-1.4\n"), attached, fixture(f, "vedlagt.pdf"))

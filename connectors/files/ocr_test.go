@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"datakart/internal/pdftest"
 )
 
 // needOCR skips a test where Tesseract is not installed, except in CI,
@@ -78,7 +80,7 @@ func scannedPDF(jpg []byte, w, h int, pages ...string) []byte {
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject << /Im0 3 0 R >> /Font << /F1 4 0 R >> >> /Contents %d 0 R >>", w, h, 6+2*p), nil)
 		obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
 	}
-	return pdfFileOf(objs, "")
+	return pdftest.FileOf(objs, "")
 }
 
 // The payslip, rendered with DejaVu Sans as PNG and JPEG, is read as
@@ -98,7 +100,7 @@ func TestOCR(t *testing.T) {
 		"word/document.xml":     []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Se vedlagt lønnsslipp.</w:t></w:r></w:p></w:body></w:document>`),
 		"word/media/image1.png": slip,
 	}))
-	write(t, dir, "tekst.pdf", pdfOf(t, "", "", []string{"Lønnsslipp november 2024", "Ansatt: Kari Nordmann", "Fødselsnummer: 10048744732"}))
+	write(t, dir, "tekst.pdf", pdftest.Of(t, "", "", []string{"Lønnsslipp november 2024", "Ansatt: Kari Nordmann", "Fødselsnummer: 10048744732"}))
 	write(t, dir, "blandet.pdf", scannedPDF(fixture(t, "lonnsslipp.jpg"), 900, 360, "Vedlegg til sak 4471, ansatt nummer 10023, side 1 av 2", ""))
 	write(t, dir, "bombe.png", pixelBomb())
 	write(t, dir, "ødelagt.png", append(slip[:200:200], bytes.Repeat([]byte{0x5a}, 500)...))

@@ -9,65 +9,8 @@ import (
 	"time"
 
 	"datakart/internal/childlimit"
-
-	"golang.org/x/text/encoding/charmap"
+	"datakart/internal/pdftest"
 )
-
-// pdfOf writes a PDF of one page per element of pages, each line of a page
-// shown in Helvetica (a line that starts with "RAW " is put into the page's
-// content as it is); extra is put into the first page's dictionary, and
-// trailer into the trailer's.
-func pdfOf(t testing.TB, extra, trailer string, pages ...[]string) []byte {
-	var objs []string
-	kids := ""
-	for i := range pages {
-		kids += fmt.Sprintf("%d 0 R ", 4+2*i)
-	}
-	objs = append(objs,
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-	for i, lines := range pages {
-		content := "BT /F1 12 Tf 14 TL 72 770 Td"
-		for _, l := range lines {
-			if raw, ok := strings.CutPrefix(l, "RAW "); ok {
-				content += " " + raw
-				continue
-			}
-			enc, err := charmap.Windows1252.NewEncoder().String(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			content += " (" + enc + ") Tj T*"
-		}
-		content += " ET"
-		page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R", 5+2*i)
-		if i == 0 {
-			page += " " + extra
-		}
-		objs = append(objs, page+" >>", fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	}
-	return pdfFileOf(objs, trailer)
-}
-
-// pdfFileOf is a PDF of the objects objs, numbered from 1 (the first the
-// catalog), with its cross-reference table and a trailer holding more.
-func pdfFileOf(objs []string, trailer string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer, xref)
-	return b.Bytes()
-}
 
 // A PDF's text is read, in every page and inside an archive; a malformed
 // PDF, one the reader loops on and one it crashes on each end as an error
@@ -79,7 +22,7 @@ func TestPDF(t *testing.T) {
 	pdfTimeout, pdfMemory = 5*time.Second, 256<<20
 	t.Cleanup(func() { pdfTimeout, pdfMemory = oldTime, oldMemory })
 	dir := t.TempDir()
-	payslip := pdfOf(t, "", "",
+	payslip := pdftest.Of(t, "", "",
 		[]string{"Lønnsslipp november 2026", "Fødselsnummer: 10048744732", "Utbetalt til konto 8601.11.17947"},
 		[]string{"Spørsmål? Skriv til lonn@firma.no"},
 		// Words placed apart: by a TJ's move right, by Td along the line,
@@ -93,11 +36,11 @@ func TestPDF(t *testing.T) {
 	padded := append(bytes.Clone(payslip), make([]byte, 512-len(payslip)%512+300)...)
 	write(t, dir, "lonn/padded.pdf", padded)
 	// A page tree whose kid is itself: the reader's page lookup never ends.
-	loop := pdfOf(t, "", "", []string{"x"})
+	loop := pdftest.Of(t, "", "", []string{"x"})
 	loop = bytes.Replace(loop, []byte("/Kids [4 0 R ] /Count 1"), []byte("/Kids [2 0 R ] /Count 9"), 1)
 	write(t, dir, "bad/loop.pdf", loop)
 	// 4 million nested arrays: the reader stops at a depth of its own.
-	write(t, dir, "bad/deep.pdf", pdfOf(t, "/Deep "+strings.Repeat("[", 4<<20), "", []string{"x"}))
+	write(t, dir, "bad/deep.pdf", pdftest.Of(t, "/Deep "+strings.Repeat("[", 4<<20), "", []string{"x"}))
 	// A page whose text is one string of 900 MiB, compressed twice into
 	// 1.6 KB: the reader holds the whole string, and the child runs out
 	// of memory, an end no recover catches. Not under the race detector,
@@ -109,14 +52,14 @@ func TestPDF(t *testing.T) {
 	// does not know): the text cannot be read without it.
 	id := "/ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]"
 	key := strings.Repeat("5a", 32)
-	write(t, dir, "secret/rc4.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 1 /R 2 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
-	write(t, dir, "secret/aes256.pdf", pdfOf(t, "", "/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
+	write(t, dir, "secret/rc4.pdf", pdftest.Of(t, "", "/Encrypt << /Filter /Standard /V 1 /R 2 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
+	write(t, dir, "secret/aes256.pdf", pdftest.Of(t, "", "/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O <"+key+"> /U <"+key+"> /P -4 >> "+id, []string{"x"}))
 	write(t, dir, "notes/after.txt", []byte("fnr 10048744732\n"))
 	// Many PDFs are read by few children, each file's text its own
 	// however the failing files above fall among them.
 	const many = 40
 	for i := range many {
-		write(t, dir, fmt.Sprintf("many/slipp-%02d.pdf", i), pdfOf(t, "", "", []string{fmt.Sprintf("Lønnsslipp %02d", i), "Fødselsnummer: 10048744732"}))
+		write(t, dir, fmt.Sprintf("many/slipp-%02d.pdf", i), pdftest.Of(t, "", "", []string{fmt.Sprintf("Lønnsslipp %02d", i), "Fødselsnummer: 10048744732"}))
 	}
 	pdfWorkers.Lock()
 	startsBefore := pdfStarts
@@ -182,7 +125,7 @@ func TestPDFRunsInTextObjectsOfTheirOwn(t *testing.T) {
 		return fmt.Sprintf("RAW ET BT /F1 12 Tf 1 0 0 1 %d %d Tm (%s) Tj", x, y, s)
 	}
 	link := "/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (mailto:ola@online.no) >> >> << /Subtype /Link /A << /S /URI /URI (https://firma.no) >> >>]"
-	write(t, dir, "brev.pdf", pdfOf(t, link, "", []string{
+	write(t, dir, "brev.pdf", pdftest.Of(t, link, "", []string{
 		run(72, 700, "fnr 100487"), run(140, 700, "44732"), // a gap after 10 glyphs of about 6 points
 		run(72, 680, "mobil 912"), run(126, 680, "\xa0"), run(132, 680, "34"), run(144, 680, "\xa0"), run(150, 680, "567"),
 		run(72, 660, "ny linje"),

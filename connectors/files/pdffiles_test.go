@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"datakart/internal/pdftest"
 )
 
 // onePagePDF is a PDF of one page showing line, with more in its catalog
@@ -18,7 +20,7 @@ func onePagePDF(catalog, page string, line string, objs ...string) []byte {
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R " + page + " >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 	}, objs...)
-	return pdfFileOf(all, "")
+	return pdftest.FileOf(all, "")
 }
 
 // embeddedFile is an embedded file stream holding data.

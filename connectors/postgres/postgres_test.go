@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"datakart/connectors/sqldb"
 	"datakart/detectors"
 	"datakart/internal/dsn"
+	"datakart/internal/pdftest"
 	"datakart/internal/testdb"
 	"datakart/inventory"
 )
@@ -294,12 +294,13 @@ func TestDocumentsInBinaryColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Documents whose bytes pass for text, read as text, showed nothing:
-	// a PDF with its text hex-coded, RTF with its letters escaped.
+	// a PDF with its text hex-coded (all of it ASCII), RTF with its
+	// letters escaped.
 	rtf, err := os.ReadFile(filepath.Join("..", "files", "testdata", "brev.rtf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{"ascii.pdf": asciiPDF("fodselsnummer 23114048690"), "brev.rtf": rtf} {
+	for name, b := range map[string][]byte{"ascii.pdf": pdftest.Of(t, "", "", []string{fmt.Sprintf("RAW <%x> Tj", "fodselsnummer 23114048690")}), "brev.rtf": rtf} {
 		if _, err := db.Exec("INSERT INTO "+s+"vedlegg (filnavn, innhold) VALUES ($1, $2)", name, b); err != nil {
 			t.Fatal(err)
 		}
@@ -327,33 +328,6 @@ func TestDocumentsInBinaryColumns(t *testing.T) {
 		t.Errorf("the corrupt PDF: %q", v.Error)
 	}
 	testdb.NoValueInErrors(t, inv, "10048744732")
-}
-
-// asciiPDF returns a one-page PDF that shows text, all of it ASCII: the
-// text is hex-coded in the page, so the bytes read as text do not hold it.
-func asciiPDF(text string) []byte {
-	stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td <%x> Tj ET", text)
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
 }
 
 // A statement's timeout counts the time the server waits for the client
