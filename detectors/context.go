@@ -91,6 +91,7 @@ type Context struct {
 	emit    func(*Match) // where Emit sends matches
 	scratch Match
 	v6End   int    // the end of the last IPv6 run inspected, so each is inspected once
+	v6Found int    // the end of the last IPv6 address found
 	arena   []byte // backs match values; earlier values stay valid when it grows
 	// strikes counts the failures of detectors (by id) in the texts of
 	// one Scanner, or of one Engine.Scan: see Strike.
@@ -147,7 +148,7 @@ func (c *Context) reset(text []byte) {
 	if c.masks != nil {
 		c.masks.from, c.masks.to = 0, 0
 	}
-	c.v6End = 0
+	c.v6End, c.v6Found = 0, 0
 	if cap(c.arena) > 1<<20 {
 		c.arena = nil // do not keep a large buffer from one dense text forever
 	}

@@ -648,7 +648,13 @@ func (e *Engine) candidate(text []byte, i int, st *scanState, emit func(*Match))
 		for _, d := range e.onColon {
 			d.Inspect(text, &st.cand, &st.ctx)
 		}
-		return end // an IPv6 address is inspected once
+		if st.ctx.v6Found > i {
+			return end // an IPv6 address is inspected once
+		}
+		// No address: the numbers in the run are read as numbers. A
+		// fødselsnummer between colons (user:17105218214:session, a
+		// cache key) was passed over with the run.
+		return i + 1
 	}
 	return i + 1
 }

@@ -123,6 +123,8 @@ func TestEngine(t *testing.T) {
 		{"ipv6 with zero groups between digits", "client 2a02:0db8:0000:0000:0000:0000:0000:0001 ok", []want{{"ip_address", "2a02:0db8:0000:0000:0000:0000:0000:0001", detectors.High}}},
 		{"a bare date is not a phone", "dato 21052024 ok", nil},
 		{"a UUID is not a phone", "id 35362888-a250-4c1e-9f3b-2d7c41a0e5b6 ok", nil},
+		{"a number between colons", "GET user:17105218214:session", []want{{"no_fnr", "17105218214", detectors.Medium}}},
+		{"a labelled number between colons", "Fødselsnummer:17105218214:", []want{{"no_fnr", "17105218214", detectors.High}}},
 		{"a phone before a dash", "mobil 91234567-kveld", []want{{"phone", "91234567", detectors.Medium}}},
 		{"ipv6 documentation", "host 2001:db8::8a2e:370:7334.", []want{{"ip_address", "2001:db8::8a2e:370:7334", detectors.Low}}},
 		{"mac address", "mac 00:1a:2b:3c:4d:5e", nil},

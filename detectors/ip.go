@@ -265,4 +265,5 @@ done:
 	// An IPv4 address written as IPv6 ("::ffff:84.210.1.3"), as Node.js
 	// servers log their clients, is the IPv4 address.
 	emitIP(text, a.Unmap(), start, end, ctx)
+	ctx.v6Found = end
 }
