@@ -192,6 +192,46 @@ func (c *Context) Near(category string, start, end int) bool {
 	return ws.findIn(t, lo, start) || ws.findIn(t, end, hi)
 }
 
+// closer reports whether one of category a's words stands nearer the span
+// text[start:end] than any of b's, both within Near's window: on a payslip,
+// "Kontonummer: 97105360391" a line above "Fødselsnummer: …" is an account,
+// though both words are near it. A label stands before its value, so the
+// words before the span count first, and those after only where neither
+// has one before. It reads the window a byte at a time, so detectors ask
+// it only where both are near.
+func (c *Context) closer(a, b string, start, end int) bool {
+	aBefore, aAfter := c.distances(a, start, end)
+	bBefore, bAfter := c.distances(b, start, end)
+	if aBefore != bBefore {
+		return aBefore < bBefore
+	}
+	return aAfter < bAfter
+}
+
+// distances returns how far before and after the span text[start:end] the
+// nearest of the category's words start within Near's window: more than
+// the window where none does.
+func (c *Context) distances(category string, start, end int) (before, after int) {
+	none := contextBefore + contextAfter + 1
+	before, after = none, none
+	ws := c.wordsOf(category)
+	if ws == nil {
+		return
+	}
+	t := c.text
+	for i := max(start-contextBefore, 0); i < min(end+contextAfter, len(t)); i++ {
+		if i >= start && i < end || ws.first[t[i]] == 0 || i > 0 && afterWord[t[i-1]] != 0 || !ws.startsAt(t, i) {
+			continue
+		}
+		if i < start {
+			before = min(before, start-i)
+		} else {
+			after = min(after, i-end)
+		}
+	}
+	return before, after
+}
+
 // findInBlocks is findIn over t[lo:hi] but for t[start:end], for words
 // that start with a letter, over the letters that start a word in the
 // engine's masks: one walk over the blocks for both sides of a span.

@@ -123,6 +123,11 @@ func TestEngine(t *testing.T) {
 		{"ipv6 with zero groups between digits", "client 2a02:0db8:0000:0000:0000:0000:0000:0001 ok", []want{{"ip_address", "2a02:0db8:0000:0000:0000:0000:0000:0001", detectors.High}}},
 		{"a bare date is not a phone", "dato 21052024 ok", nil},
 		{"a UUID is not a phone", "id 35362888-a250-4c1e-9f3b-2d7c41a0e5b6 ok", nil},
+		// 97105360391 passes as an FH-number too.
+		{"an account above a fødselsnummer", "Kontonummer: 97105360391\nFødselsnummer: 17105218214\n", []want{
+			{"no_bank_account", "97105360391", detectors.High}, {"no_fnr", "17105218214", detectors.High}}},
+		{"a fødselsnummer above an account", "Fødselsnummer: 17105218214\nKontonummer: 97105360391\n", []want{
+			{"no_fnr", "17105218214", detectors.High}, {"no_bank_account", "97105360391", detectors.High}}},
 		{"a number between colons", "GET user:17105218214:session", []want{{"no_fnr", "17105218214", detectors.Medium}}},
 		{"a labelled number between colons", "Fødselsnummer:17105218214:", []want{{"no_fnr", "17105218214", detectors.High}}},
 		{"a phone before a dash", "mobil 91234567-kveld", []want{{"phone", "91234567", detectors.Medium}}},

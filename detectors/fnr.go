@@ -235,13 +235,17 @@ func (Fodselsnummer) Inspect(text []byte, c *Candidate, ctx *Context) {
 		if !ok || kidInstead(text, start, end, d[:], CatFodselsnummer, ctx) {
 			return true
 		}
-		if seps == accountSeps && ctx.Near(CatBankAccount, start, end) && !ctx.Near(CatFodselsnummer, start, end) {
+		nearFnr := ctx.Near(CatFodselsnummer, start, end)
+		if seps == accountSeps && !nearFnr && ctx.Near(CatBankAccount, start, end) {
 			return true // "konto 1234 56 78903": the account detector reports it
+		}
+		if nearFnr && ctx.Near(CatBankAccount, start, end) && ctx.closer(CatBankAccount, CatFodselsnummer, start, end) {
+			return true // an account a line above the fødselsnummer: the account detector reports it
 		}
 		m := Match{Category: CatFodselsnummer, Variant: res.Variant, Start: start, End: end, Reason: "checksum and date"}
 		strict := res.Plausible && res.Variant != VariantFHNumber
 		// Context only matters when the number alone is not already sure.
-		m.Context = !(strict && seps != 0) && ctx.Near(CatFodselsnummer, start, end)
+		m.Context = !(strict && seps != 0) && nearFnr
 		switch {
 		case res.Rule2032:
 			m.Reason = "checksum (2032 rule) and date"

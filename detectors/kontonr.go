@@ -72,8 +72,10 @@ func (BankAccount) Inspect(text []byte, c *Candidate, ctx *Context) {
 		// Printed 1234.56.78903 it is an account whatever else it passes;
 		// otherwise the word nearby decides.
 		near := !dotted && ctx.Near(CatBankAccount, start, end)
-		if !dotted {
-			if isFnr && !(near && !ctx.Near(CatFodselsnummer, start, end)) {
+		if !dotted && isFnr {
+			// Both words near (a payslip's "Kontonummer:" line above its
+			// "Fødselsnummer:" line): the nearer one says which it is.
+			if !near || ctx.Near(CatFodselsnummer, start, end) && !ctx.closer(CatBankAccount, CatFodselsnummer, start, end) {
 				return true
 			}
 		}
