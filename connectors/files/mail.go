@@ -118,8 +118,18 @@ func (m *mailParts) body(ctx context.Context, r io.Reader, hdr textproto.MIMEHea
 			if err != nil {
 				return err
 			}
-			if err := m.body(ctx, p, p.Header, nested+1); err != nil || m.stopped {
-				return err
+			if err := m.body(ctx, p, p.Header, nested+1); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				// A part that cannot be read (its base64 broken) is an
+				// error of the message, and the parts after it are read:
+				// a broken text part lost the rest of the message.
+				m.d.sink.Begin(connectors.Part{Path: m.container, Kind: m.kind})
+				m.d.sink.PartError(fmt.Errorf("e-mail: %w", err))
+			}
+			if m.stopped {
+				return nil
 			}
 		}
 	}

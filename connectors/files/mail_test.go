@@ -159,3 +159,33 @@ func TestMbox(t *testing.T) {
 		t.Errorf("a text that starts with From: kind %q", rec.kinds["notes/from.txt"])
 	}
 }
+
+// A part whose base64 is broken is an error of the message, and the parts
+// after it are read: the message's later text was lost with it.
+func TestMailBrokenPart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "sak.eml", []byte(strings.Join([]string{
+		"From: x@firma.no",
+		"MIME-Version: 1.0",
+		"Content-Type: multipart/mixed; boundary=\"B\"",
+		"",
+		"--B",
+		"Content-Type: text/plain",
+		"Content-Transfer-Encoding: base64",
+		"",
+		"!!!notbase64###",
+		"--B",
+		"Content-Type: text/plain",
+		"",
+		"Fødselsnummer 10048744732",
+		"--B--",
+		"",
+	}, "\n")))
+	rec, _ := scanTree(t, dir, Options{})
+	if !strings.Contains(rec.text("sak.eml|"), "10048744732") {
+		t.Errorf("the part after the broken one: %q", rec.values["sak.eml|"])
+	}
+	if !strings.Contains(rec.errs["sak.eml"], "e-mail: illegal base64 data") {
+		t.Errorf("the broken part: error %q", rec.errs["sak.eml"])
+	}
+}
