@@ -242,7 +242,9 @@ func locationMatches(location, store string, fd *Finding) bool {
 // also answers to its own name, so one policy row covers a table in its
 // migrations and in the live database; and what was read from a file
 // answers to the file's name ("a.zip", "app.log.gz"): a user declares the
-// file they see, not the members datakart names inside it.
+// file they see, not the members datakart names inside it. A migration's
+// table named without a schema ("ALTER TABLE customers") is in whichever
+// the migration is run in: "public.customers" covers it.
 func Covers(location, store, storeKind, storeLocation, container, field string) bool {
 	if store != "" && !Glob(store, storeKind) && !Glob(store, storeLocation) {
 		return false
@@ -256,9 +258,24 @@ func Covers(location, store, storeKind, storeLocation, container, field string) 
 	if i := strings.LastIndexByte(container, '!'); i >= 0 {
 		inner := container[i+1:]
 		outer, _, _ := strings.Cut(container, "!")
-		return Glob(location, inner) || (field != "" && Glob(location, inner+"."+field)) || Glob(location, outer)
+		if Glob(location, inner) || (field != "" && Glob(location, inner+"."+field)) || Glob(location, outer) {
+			return true
+		}
+		if table, ok := unqualified(storeKind, location, inner); ok {
+			return Glob(table, inner) || (field != "" && Glob(table, inner+"."+field))
+		}
 	}
 	return false
+}
+
+// unqualified returns location without its schema, for a migration's
+// table named without one: the location's table to compare it with.
+func unqualified(storeKind, location, inner string) (string, bool) {
+	if storeKind != "migrations" || strings.Contains(inner, ".") {
+		return "", false
+	}
+	_, table, ok := strings.Cut(location, ".")
+	return table, ok
 }
 
 // Glob reports whether name matches pattern: "**" matches anything, "*"

@@ -143,7 +143,7 @@ func TestGlob(t *testing.T) {
 func TestPolicyIndexAgreesWithEveryRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
-	names := []string{"hr/lonn.csv", "a.zip!lonn.csv", "lonn.csv", "public.kunder", "002_add.sql!public.kunder", "crm/kunder.xlsx!Ark1"}
+	names := []string{"hr/lonn.csv", "a.zip!lonn.csv", "lonn.csv", "public.kunder", "002_add.sql!public.kunder", "crm/kunder.xlsx!Ark1", "003_alter.sql!kunder"}
 	for range 2000 {
 		var rows []rules.PolicyRow
 		for i := range 1 + r.IntN(12) {
@@ -152,7 +152,7 @@ func TestPolicyIndexAgreesWithEveryRow(t *testing.T) {
 				Categories: []string{pick("no_fnr", "email")}, Line: i + 1})
 		}
 		x := NewPolicyIndex(rows)
-		kind, store, container, field, cat := pick("files", "postgres"), pick("/data/x", "db"), pick(names...), pick("", "fnr", "epost"), pick("no_fnr", "email")
+		kind, store, container, field, cat := pick("files", "postgres", "migrations"), pick("/data/x", "db"), pick(names...), pick("", "fnr", "epost"), pick("no_fnr", "email")
 		declares := func(p rules.PolicyRow) bool { return slices.Contains(p.Categories, cat) }
 		got, gotOK := x.First(kind, store, container, field, declares)
 		var want rules.PolicyRow
@@ -212,6 +212,26 @@ func TestCoversWhatIsReadFromAFile(t *testing.T) {
 		{"export/kunder.tar", "backup.zip!export/kunder.tar!ansatte.csv", false}, // the outer file, not a middle one
 	} {
 		if got := Covers(tt.location, "", "files", "/data", tt.container, "fnr"); got != tt.want {
+			t.Errorf("Covers(%q, %q) = %v, want %v", tt.location, tt.container, got, tt.want)
+		}
+	}
+}
+
+// A migration's table named without a schema is in whichever schema the
+// migration is run in: a row for public.customers covers it, as it covers
+// the table in the live database and in the migration that created it.
+func TestCoversAMigrationsUnqualifiedTable(t *testing.T) {
+	for _, tt := range []struct {
+		location, container string
+		want                bool
+	}{
+		{"public.customers", "002_alter.sql!customers", true},
+		{"public.customers.email", "002_alter.sql!customers", true},
+		{"public.*", "002_alter.sql!customers", true},
+		{"public.customers", "002_alter.sql!orders", false},
+		{"public.customers", "002_alter.sql!crm.customers", false}, // another schema, named
+	} {
+		if got := Covers(tt.location, "", "migrations", "/repo/migrations", tt.container, "email"); got != tt.want {
 			t.Errorf("Covers(%q, %q) = %v, want %v", tt.location, tt.container, got, tt.want)
 		}
 	}

@@ -17,17 +17,23 @@ import (
 type PolicyIndex struct {
 	rows   []rules.PolicyRow
 	byName map[string][]int // plain locations → their rows, in order
-	others []int            // the rows with a glob or no location, in order
+	// byTable: plain locations without their schema, for the tables
+	// migrations name without one (see Covers).
+	byTable map[string][]int
+	others  []int // the rows with a glob or no location, in order
 }
 
 // NewPolicyIndex indexes rows.
 func NewPolicyIndex(rows []rules.PolicyRow) *PolicyIndex {
-	x := &PolicyIndex{rows: rows, byName: map[string][]int{}}
+	x := &PolicyIndex{rows: rows, byName: map[string][]int{}, byTable: map[string][]int{}}
 	for i, p := range rows {
 		if p.Location == "" || strings.ContainsAny(p.Location, "*?") {
 			x.others = append(x.others, i)
-		} else {
-			x.byName[p.Location] = append(x.byName[p.Location], i)
+			continue
+		}
+		x.byName[p.Location] = append(x.byName[p.Location], i)
+		if _, table, ok := strings.Cut(p.Location, "."); ok {
+			x.byTable[table] = append(x.byTable[table], i)
 		}
 	}
 	return x
@@ -49,14 +55,29 @@ func (x *PolicyIndex) First(storeKind, storeLocation, container, field string, o
 			names = append(names, inner+"."+field)
 		}
 	}
+	var tables []string // the names a location without its schema is compared with
+	if i := strings.LastIndexByte(container, '!'); i >= 0 {
+		if _, ok := unqualified(storeKind, ".", container[i+1:]); ok {
+			tables = append(tables, container[i+1:])
+			if field != "" {
+				tables = append(tables, container[i+1:]+"."+field)
+			}
+		}
+	}
 	candidates := x.others
-	for _, n := range names {
-		if rows := x.byName[n]; len(rows) > 0 {
+	add := func(rows []int) {
+		if len(rows) > 0 {
 			if len(candidates) == len(x.others) {
 				candidates = slices.Clone(candidates)
 			}
 			candidates = append(candidates, rows...)
 		}
+	}
+	for _, n := range names {
+		add(x.byName[n])
+	}
+	for _, n := range tables {
+		add(x.byTable[n])
 	}
 	if len(candidates) != len(x.others) {
 		slices.Sort(candidates)
