@@ -186,12 +186,22 @@ func judge(f *fieldAgg, c *catAgg, cat rules.Category, h rules.NameHint, hinted 
 		return detectors.Medium, what + "; validated, but a context word alone does not make it sure without its usual layout or a column name"
 	case best == detectors.Medium:
 		return detectors.Medium, what + "; validated but no context word or column name confirms it"
+	case weakShare && rareByChance[cat.ID]:
+		// A bare account number passes MOD11 one time in eleven by chance:
+		// eight distinct in a row, and most of the column, do not.
+		return detectors.High, what + "; bare numbers alone, but nearly the whole column passes a check that one number in eleven passes by chance"
 	case weakShare:
 		return detectors.Medium, what + "; weak matches alone, but nearly the whole column matches"
 	default:
 		return detectors.Low, what + "; weak matches only (no formatting, context word or column name)"
 	}
 }
+
+// rareByChance are the categories whose weak matches pass by chance
+// rarely enough that nearly a whole column of them is no chance: a column
+// konto (not a rule: in an ERP it is as often a ledger account) of 30
+// valid account numbers was medium.
+var rareByChance = map[string]bool{detectors.CatBankAccount: true}
 
 // accountsByChance says why the fødselsnummer found in a column of bank
 // account numbers are most likely accounts too, and whether they are.
