@@ -138,7 +138,11 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 			allows = append(allows, a)
 		}
 	}
-	inBaseline := baselineKeys(opt.Baseline)
+	storeKey := inventory.StoreKeys(inv, opt.Baseline)
+	baseline := baselineKeys(opt.Baseline, storeKey)
+	inBaseline := func(fd *Finding) bool {
+		return baseline[key(storeKey(fd.StoreKind, fd.Store), fd.Container, fd.Field, fd.Category)]
+	}
 	index := NewPolicyIndex(policy)
 	for _, s := range inv.Stores {
 		for _, c := range s.Containers {
@@ -177,7 +181,7 @@ func Evaluate(inv *inventory.Inventory, cfg *rules.Config, opt Options) *Result 
 	return res
 }
 
-func judge(fd *Finding, k inventory.Category, policy *PolicyIndex, allows []rules.Allow, baseline map[string]bool, now time.Time) {
+func judge(fd *Finding, k inventory.Category, policy *PolicyIndex, allows []rules.Allow, inBaseline func(*Finding) bool, now time.Time) {
 	expiredNote := ""
 	for _, a := range allows {
 		if !allowMatches(a, fd, k) {
@@ -198,7 +202,7 @@ func judge(fd *Finding, k inventory.Category, policy *PolicyIndex, allows []rule
 		}
 		return
 	}
-	if baseline[key(fd.StoreKind, fd.Container, fd.Field, fd.Category)] {
+	if inBaseline(fd) {
 		fd.Status, fd.Note = Baseline, "present in the baseline"
 		return
 	}
@@ -323,7 +327,7 @@ func key(kind, container, field, cat string) string {
 
 // baselineKeys lists the personal findings of a baseline inventory by
 // place and category, whatever their confidence.
-func baselineKeys(inv *inventory.Inventory) map[string]bool {
+func baselineKeys(inv *inventory.Inventory, storeKey func(kind, location string) string) map[string]bool {
 	m := map[string]bool{}
 	if inv == nil {
 		return m
@@ -333,7 +337,7 @@ func baselineKeys(inv *inventory.Inventory) map[string]bool {
 			for _, f := range c.Fields {
 				for _, k := range f.Categories {
 					if k.Personal {
-						m[key(s.Kind, c.Name, f.Name, k.ID)] = true
+						m[key(storeKey(s.Kind, s.Location), c.Name, f.Name, k.ID)] = true
 					}
 				}
 			}

@@ -76,22 +76,52 @@ func (d *Delta) PersonalAppeared() bool {
 	return false
 }
 
-type place struct{ kind, container, field, category string }
+type place struct{ kind, store, container, field, category string }
 
-// Diff compares two inventories by place (store kind, container, field)
-// and category. Store locations are not compared, so the same tree
-// scanned from another checkout compares equal.
+// StoreKeys returns, for the stores of invs, the key their places are
+// matched by across inventories: the store's kind, and its location too
+// for a kind that one of invs has more than one store of. The same tree
+// scanned from another checkout compares equal; two folders, or a
+// production and a staging database, each with a kunder table, are two
+// places, not one.
+func StoreKeys(invs ...*Inventory) func(kind, location string) string {
+	seen, multi := map[string]string{}, map[string]bool{}
+	for _, inv := range invs {
+		if inv == nil {
+			continue
+		}
+		clear(seen)
+		for _, s := range inv.Stores {
+			if loc, ok := seen[s.Kind]; ok && loc != s.Location {
+				multi[s.Kind] = true
+			}
+			seen[s.Kind] = s.Location
+		}
+	}
+	return func(kind, location string) string {
+		if multi[kind] {
+			return kind + "\x01" + location
+		}
+		return kind
+	}
+}
+
+// Diff compares two inventories by place (store, container, field) and
+// category. A store is its kind, and its location only where a scan had
+// two of a kind (StoreKeys), so the same tree scanned from another
+// checkout compares equal.
 func Diff(old, new *Inventory) *Delta {
 	d := &Delta{Changes: []Change{}, NewContainers: []string{}, RemovedContainers: []string{}}
-	before, oldContainers := index(old)
-	after, newContainers := index(new)
+	storeKey := StoreKeys(old, new)
+	before, oldContainers := index(old, storeKey)
+	after, newContainers := index(new, storeKey)
 	for p, a := range after {
 		b, ok := before[p]
 		ch := Change{StoreKind: p.kind, Container: p.container, Field: p.field, Category: p.category, Personal: a.Personal, After: a.Confidence}
 		switch {
 		case !ok:
 			ch.Kind = Appeared
-			ch.NewContainer = !oldContainers[p.kind+"\x00"+p.container]
+			ch.NewContainer = !oldContainers[p.store+"\x00"+p.container]
 		case a.Confidence > b.Confidence:
 			ch.Kind, ch.Before = Raised, b.Confidence
 		case a.Confidence < b.Confidence:
@@ -177,15 +207,16 @@ func tablesWere(n int) string {
 	return fmt.Sprintf("%d tables were", n)
 }
 
-func index(inv *Inventory) (map[place]Category, map[string]bool) {
+func index(inv *Inventory, storeKey func(kind, location string) string) (map[place]Category, map[string]bool) {
 	cats := map[place]Category{}
 	containers := map[string]bool{}
 	for _, s := range inv.Stores {
 		for _, c := range s.Containers {
-			containers[s.Kind+"\x00"+c.Name] = true
+			store := storeKey(s.Kind, s.Location)
+			containers[store+"\x00"+c.Name] = true
 			for _, f := range c.Fields {
 				for _, k := range f.Categories {
-					cats[place{s.Kind, c.Name, f.Name, k.ID}] = k
+					cats[place{s.Kind, store, c.Name, f.Name, k.ID}] = k
 				}
 			}
 		}

@@ -32,3 +32,27 @@ func TestDiffCaveats(t *testing.T) {
 		}
 	}
 }
+
+// Two folders (or a production and a staging database) of one scan, each
+// with a kunder.csv, are two places: when one of them lost its
+// fødselsnumre, the diff said "no changes". A store alone of its kind is
+// matched by kind, so another checkout of the tree compares equal.
+func TestDiffKeepsStoresOfOneKindApart(t *testing.T) {
+	store := func(loc string, fnr bool) Store {
+		f := Field{Name: "fnr"}
+		if fnr {
+			f.Categories = []Category{{ID: "no_fnr", Personal: true, Confidence: 3}}
+		}
+		return Store{Kind: "files", Location: loc, Containers: []Container{{Name: "kunder.csv", Fields: []Field{f}}}}
+	}
+	both := &Inventory{Stores: []Store{store("dirA", true), store("dirB", true)}}
+	onlyA := &Inventory{Stores: []Store{store("dirA", true), store("dirB", false)}}
+	if d := Diff(both, onlyA); len(d.Changes) != 1 || d.Changes[0].Kind != Disappeared {
+		t.Errorf("one of two folders lost its fødselsnumre: %+v", d.Changes)
+	}
+	here := &Inventory{Stores: []Store{store("/home/runner/work/repo", true)}}
+	there := &Inventory{Stores: []Store{store("/tmp/ci/repo", true)}}
+	if d := Diff(here, there); len(d.Changes) != 0 {
+		t.Errorf("the same tree from another checkout: %+v", d.Changes)
+	}
+}
