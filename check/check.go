@@ -265,21 +265,18 @@ func Covers(location, store, storeKind, storeLocation, container, field string) 
 		if Glob(location, inner) || (field != "" && Glob(location, inner+"."+field)) || Glob(location, outer) {
 			return true
 		}
-		if table, ok := unqualified(storeKind, location, inner); ok {
+		if _, table, ok := strings.Cut(location, "."); ok && schemaless(storeKind, inner) {
 			return Glob(table, inner) || (field != "" && Glob(table, inner+"."+field))
 		}
 	}
 	return false
 }
 
-// unqualified returns location without its schema, for a migration's
-// table named without one: the location's table to compare it with.
-func unqualified(storeKind, location, inner string) (string, bool) {
-	if storeKind != "migrations" || strings.Contains(inner, ".") {
-		return "", false
-	}
-	_, table, ok := strings.Cut(location, ".")
-	return table, ok
+// schemaless reports whether inner, the part of a container after its
+// last '!', is a migration's table named without a schema, which a
+// location's table without its schema is compared with.
+func schemaless(storeKind, inner string) bool {
+	return storeKind == "migrations" && !strings.Contains(inner, ".")
 }
 
 // Glob reports whether name matches pattern: "**" matches anything, "*"

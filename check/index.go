@@ -47,6 +47,7 @@ func (x *PolicyIndex) First(storeKind, storeLocation, container, field string, o
 	if field != "" {
 		names = append(names, container+"."+field)
 	}
+	var tables []string // the names a location without its schema is compared with
 	if i := strings.LastIndexByte(container, '!'); i >= 0 {
 		inner := container[i+1:]
 		outer, _, _ := strings.Cut(container, "!")
@@ -54,13 +55,10 @@ func (x *PolicyIndex) First(storeKind, storeLocation, container, field string, o
 		if field != "" {
 			names = append(names, inner+"."+field)
 		}
-	}
-	var tables []string // the names a location without its schema is compared with
-	if i := strings.LastIndexByte(container, '!'); i >= 0 {
-		if _, ok := unqualified(storeKind, ".", container[i+1:]); ok {
-			tables = append(tables, container[i+1:])
+		if schemaless(storeKind, inner) {
+			tables = append(tables, inner)
 			if field != "" {
-				tables = append(tables, container[i+1:]+"."+field)
+				tables = append(tables, inner+"."+field)
 			}
 		}
 	}
